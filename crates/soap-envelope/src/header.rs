@@ -1,0 +1,313 @@
+//! The SOAP 1.2 Header: known blocks (WS-Addressing, WS-Security) and the
+//! blocks this crate does not know, kept with their `mustUnderstand` value.
+
+use crate::addressing::{EndpointReference, HeaderValue, RelatesTo};
+use crate::any::AnyElement;
+use crate::error::{ErrorKind, Result};
+use crate::name::QName;
+use crate::ns;
+use crate::reader::{Start, XmlReader};
+use crate::security::Security;
+use crate::traits::ToXml;
+use crate::writer::XmlWriter;
+
+/// The SOAP 1.2 role a header block with no `role` attribute targets: the
+/// ultimate receiver ([SOAP 1.2 Part 1] 2.2).
+///
+/// [SOAP 1.2 Part 1]: https://www.w3.org/TR/soap12-part1/#soaproles
+pub const ROLE_ULTIMATE_RECEIVER: &str =
+    "http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver";
+/// The SOAP 1.2 `next` role: every SOAP node.
+pub const ROLE_NEXT: &str = "http://www.w3.org/2003/05/soap-envelope/role/next";
+/// The SOAP 1.2 `none` role: no SOAP node processes the block.
+pub const ROLE_NONE: &str = "http://www.w3.org/2003/05/soap-envelope/role/none";
+
+/// The attributes SOAP 1.2 defines on a header block: `mustUnderstand`,
+/// `role` and `relay` ([SOAP 1.2 Part 1] 5.2.2–5.2.4).
+///
+/// [SOAP 1.2 Part 1]: https://www.w3.org/TR/soap12-part1/#soapmu
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HeaderAttrs {
+    /// `mustUnderstand`: the receiver must process the block or fault.
+    pub must_understand: bool,
+    /// `role`: the node the block targets; `None` means the ultimate
+    /// receiver.
+    pub role: Option<String>,
+    /// `relay`: forward the block if not processed.
+    pub relay: bool,
+}
+
+impl HeaderAttrs {
+    /// Attributes with `mustUnderstand="1"`, as cepces and Windows send on
+    /// Action, To and Security.
+    pub fn must_understand() -> Self {
+        Self {
+            must_understand: true,
+            ..Self::default()
+        }
+    }
+
+    /// Reads the attributes from a header block's start tag. `env_ns` is
+    /// the envelope's namespace (SOAP 1.2 or, when read leniently, 1.1).
+    pub fn read(r: &XmlReader<'_>, start: &Start<'_>, env_ns: &'static str) -> Result<Self> {
+        let must_understand = r
+            .attr_value::<bool>(start, QName::new(env_ns, "mustUnderstand"))?
+            .unwrap_or(false);
+        let role = start
+            .attr(QName::new(env_ns, "role"))
+            .or_else(|| start.attr(QName::new(env_ns, "actor")))
+            .map(|s| crate::xsd::collapse(s).into_owned());
+        let relay = r
+            .attr_value::<bool>(start, QName::new(env_ns, "relay"))?
+            .unwrap_or(false);
+        Ok(Self {
+            must_understand,
+            role,
+            relay,
+        })
+    }
+
+    /// Writes the attributes onto the element just started (SOAP 1.2).
+    pub fn write(&self, w: &mut XmlWriter) -> Result<()> {
+        if self.must_understand {
+            w.attribute(QName::new(ns::SOAP12, "mustUnderstand"), "1")?;
+        }
+        if let Some(role) = &self.role {
+            w.attribute(QName::new(ns::SOAP12, "role"), role)?;
+        }
+        if self.relay {
+            w.attribute(QName::new(ns::SOAP12, "relay"), "true")?;
+        }
+        Ok(())
+    }
+
+    /// Whether a block with these attributes targets the ultimate receiver
+    /// of a message (no role, `next` or `ultimateReceiver`).
+    pub fn targets_ultimate_receiver(&self) -> bool {
+        match self.role.as_deref() {
+            None | Some("") => true,
+            Some(r) => r == ROLE_ULTIMATE_RECEIVER || r == ROLE_NEXT,
+        }
+    }
+}
+
+/// A header block this crate does not know, kept whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownHeader {
+    /// The block's SOAP attributes.
+    pub attrs: HeaderAttrs,
+    /// The block itself (its SOAP attributes are also in
+    /// `element.attributes`).
+    pub element: AnyElement,
+}
+
+/// The SOAP Header ([SOAP 1.2 Part 1] 5.2) with the blocks CEP, CES and
+/// Windows MDM enrollment use: WS-Addressing 1.0 message addressing
+/// properties ([WS-Addressing Core] 3) and the WS-Security 1.0 `Security`
+/// header ([WSS 1.0] 5).
+///
+/// ```
+/// use soap_envelope::Header;
+///
+/// let h = Header::new()
+///     .with_action("http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy/IPolicy/GetPolicies")
+///     .with_message_id("urn:uuid:5fb5f6fd-4709-414b-8afa-0c05f6686d1c")
+///     .with_to("https://cep.example.com/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP");
+/// assert!(h.action.as_ref().unwrap().attrs.must_understand);
+/// assert_eq!(h.action(), Some("http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy/IPolicy/GetPolicies"));
+/// ```
+///
+/// [SOAP 1.2 Part 1]: https://www.w3.org/TR/soap12-part1/#soapheader
+/// [WS-Addressing Core]: https://www.w3.org/TR/ws-addr-core/#msgaddrprops
+/// [WSS 1.0]: https://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0.pdf
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Header {
+    /// `wsa:Action`.
+    pub action: Option<HeaderValue>,
+    /// `wsa:MessageID`.
+    pub message_id: Option<HeaderValue>,
+    /// `wsa:RelatesTo` (zero or more).
+    pub relates_to: Vec<RelatesTo>,
+    /// `wsa:To`.
+    pub to: Option<HeaderValue>,
+    /// `wsa:ReplyTo`.
+    pub reply_to: Option<EndpointReference>,
+    /// `wsa:From`.
+    pub from: Option<EndpointReference>,
+    /// `wsa:FaultTo`.
+    pub fault_to: Option<EndpointReference>,
+    /// `wsse:Security`.
+    pub security: Option<Security>,
+    /// Every other header block, in document order.
+    pub unknown: Vec<UnknownHeader>,
+}
+
+pub(crate) const ACTION: QName = QName::new(ns::WSA, "Action");
+pub(crate) const MESSAGE_ID: QName = QName::new(ns::WSA, "MessageID");
+pub(crate) const RELATES_TO: QName = QName::new(ns::WSA, "RelatesTo");
+pub(crate) const TO: QName = QName::new(ns::WSA, "To");
+pub(crate) const REPLY_TO: QName = QName::new(ns::WSA, "ReplyTo");
+pub(crate) const FROM: QName = QName::new(ns::WSA, "From");
+pub(crate) const FAULT_TO: QName = QName::new(ns::WSA, "FaultTo");
+
+fn set_once<T>(r: &XmlReader<'_>, slot: &mut Option<T>, name: QName, v: T) -> Result<()> {
+    if slot.is_some() {
+        return Err(r.error(ErrorKind::DuplicateElement(name.to_owned_name())));
+    }
+    *slot = Some(v);
+    Ok(())
+}
+
+impl Header {
+    /// An empty header.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `wsa:Action` with `mustUnderstand="1"`.
+    #[must_use]
+    pub fn with_action(mut self, action: impl Into<String>) -> Self {
+        self.action = Some(HeaderValue::must_understand(action));
+        self
+    }
+
+    /// Sets `wsa:MessageID`.
+    #[must_use]
+    pub fn with_message_id(mut self, id: impl Into<String>) -> Self {
+        self.message_id = Some(HeaderValue::new(id));
+        self
+    }
+
+    /// Sets `wsa:To` with `mustUnderstand="1"`.
+    #[must_use]
+    pub fn with_to(mut self, to: impl Into<String>) -> Self {
+        self.to = Some(HeaderValue::must_understand(to));
+        self
+    }
+
+    /// Adds a `wsa:RelatesTo` (a reply's link to its request).
+    #[must_use]
+    pub fn with_relates_to(mut self, id: impl Into<String>) -> Self {
+        self.relates_to.push(RelatesTo::reply(id));
+        self
+    }
+
+    /// Sets `wsa:ReplyTo` to the anonymous address (reply on the same
+    /// connection), as Windows clients send.
+    #[must_use]
+    pub fn with_reply_to_anonymous(mut self) -> Self {
+        self.reply_to = Some(EndpointReference::anonymous());
+        self
+    }
+
+    /// Sets the `wsse:Security` header.
+    #[must_use]
+    pub fn with_security(mut self, security: Security) -> Self {
+        self.security = Some(security);
+        self
+    }
+
+    /// The Action URI, if present.
+    pub fn action(&self) -> Option<&str> {
+        self.action.as_ref().map(|a| a.value.as_str())
+    }
+
+    /// The MessageID, if present.
+    pub fn message_id(&self) -> Option<&str> {
+        self.message_id.as_ref().map(|a| a.value.as_str())
+    }
+
+    /// The To URI, if present.
+    pub fn to(&self) -> Option<&str> {
+        self.to.as_ref().map(|a| a.value.as_str())
+    }
+
+    /// Whether the header has no block at all.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The unknown blocks marked `mustUnderstand` that target the ultimate
+    /// receiver: a receiver must answer a `MustUnderstand` fault when this is
+    /// not empty ([SOAP 1.2 Part 1] 5.2.3).
+    ///
+    /// [SOAP 1.2 Part 1]: https://www.w3.org/TR/soap12-part1/#soapmu
+    pub fn not_understood(&self) -> impl Iterator<Item = &UnknownHeader> {
+        self.unknown
+            .iter()
+            .filter(|h| h.attrs.must_understand && h.attrs.targets_ultimate_receiver())
+    }
+
+    /// Reads the Header element's content (its start tag already read).
+    pub fn read<'a>(r: &mut XmlReader<'a>, env_ns: &'static str) -> Result<Self> {
+        let mut h = Header::default();
+        while let Some(child) = r.next_child()? {
+            let attrs = HeaderAttrs::read(r, &child, env_ns)?;
+            if child.is(ACTION) {
+                let v = HeaderValue::read(r, &child, attrs)?;
+                set_once(r, &mut h.action, ACTION, v)?;
+            } else if child.is(MESSAGE_ID) {
+                let v = HeaderValue::read(r, &child, attrs)?;
+                set_once(r, &mut h.message_id, MESSAGE_ID, v)?;
+            } else if child.is(TO) {
+                let v = HeaderValue::read(r, &child, attrs)?;
+                set_once(r, &mut h.to, TO, v)?;
+            } else if child.is(RELATES_TO) {
+                h.relates_to.push(RelatesTo::read(r, &child, attrs)?);
+            } else if child.is(REPLY_TO) {
+                let v = EndpointReference::read(r, &child, attrs)?;
+                set_once(r, &mut h.reply_to, REPLY_TO, v)?;
+            } else if child.is(FROM) {
+                let v = EndpointReference::read(r, &child, attrs)?;
+                set_once(r, &mut h.from, FROM, v)?;
+            } else if child.is(FAULT_TO) {
+                let v = EndpointReference::read(r, &child, attrs)?;
+                set_once(r, &mut h.fault_to, FAULT_TO, v)?;
+            } else if Security::matches(&child) {
+                let v = Security::read(r, &child, attrs)?;
+                set_once(r, &mut h.security, crate::security::SECURITY, v)?;
+            } else {
+                let element = r.any(&child)?;
+                h.unknown.push(UnknownHeader { attrs, element });
+            }
+        }
+        Ok(h)
+    }
+
+    /// Writes the Header element (nothing when empty).
+    pub fn write(&self, w: &mut XmlWriter) -> Result<()> {
+        if self.is_empty() {
+            return Ok(());
+        }
+        w.start(QName::new(ns::SOAP12, "Header"))?;
+        if let Some(v) = &self.action {
+            v.write(w, ACTION)?;
+        }
+        if let Some(v) = &self.message_id {
+            v.write(w, MESSAGE_ID)?;
+        }
+        for v in &self.relates_to {
+            v.write(w)?;
+        }
+        if let Some(v) = &self.reply_to {
+            v.write(w, REPLY_TO)?;
+        }
+        if let Some(v) = &self.from {
+            v.write(w, FROM)?;
+        }
+        if let Some(v) = &self.fault_to {
+            v.write(w, FAULT_TO)?;
+        }
+        if let Some(v) = &self.to {
+            v.write(w, TO)?;
+        }
+        if let Some(s) = &self.security {
+            s.to_xml(w)?;
+        }
+        for u in &self.unknown {
+            u.element.to_xml(w)?;
+        }
+        w.end()
+    }
+}

@@ -1,0 +1,31 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs, clippy::unwrap_used)]
+
+pub mod addressing;
+mod any;
+mod envelope;
+mod error;
+pub mod fault;
+pub mod header;
+mod limits;
+mod name;
+pub mod ns;
+mod reader;
+pub mod security;
+mod traits;
+pub mod writer;
+pub mod xsd;
+
+pub use addressing::{EndpointReference, HeaderValue, RelatesTo};
+pub use any::{AnyAttribute, AnyElement, AnyNode};
+pub use envelope::{Body, CONTENT_TYPE, Envelope, ReadOptions, SoapVersion, read_document};
+pub use error::{Error, ErrorKind, Result};
+pub use fault::{Detail, Fault, FaultCode, FaultCodeValue, ReasonText};
+pub use header::{Header, HeaderAttrs, UnknownHeader};
+pub use limits::{Limit, Limits};
+pub use name::{OwnedQName, QName};
+pub use reader::{Attribute, Start, XmlReader, decode_input};
+pub use security::{BinarySecurityToken, Password, Security, Timestamp, UsernameToken};
+pub use traits::{FromXml, Payload, ToXml};
+pub use writer::XmlWriter;

@@ -1,0 +1,1034 @@
+//! A namespace-correct pull reader over quick-xml's [`NsReader`].
+//!
+//! Elements and attributes are matched by namespace URI and local name; the
+//! prefixes a document uses never matter. DTDs are rejected, only the five
+//! predefined entities and character references are expanded, and every
+//! [`Limits`] value is enforced before the work it bounds is done.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use quick_xml::XmlVersion;
+use quick_xml::events::attributes::Attribute as QxAttribute;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::{NamespaceError, QName as QxName, ResolveResult};
+use quick_xml::reader::NsReader;
+
+use crate::any::{AnyAttribute, AnyElement, AnyNode};
+use crate::error::{Error, ErrorKind, Result};
+use crate::limits::{Limit, Limits};
+use crate::name::{OwnedQName, QName};
+use crate::ns;
+use crate::xsd::XsdType;
+
+/// Checks and decodes raw input bytes into UTF-8 text.
+///
+/// - Inputs larger than [`Limits::max_document_len`] are refused before any
+///   other work.
+/// - A UTF-8 byte order mark is accepted; UTF-16 with a byte order mark is
+///   transcoded. UTF-16 without a byte order mark, other encodings and
+///   invalid UTF-8 give [`ErrorKind::Encoding`] with the offset of the first
+///   bad byte.
+/// - A NUL byte, which XML never allows, gives [`ErrorKind::Encoding`].
+///
+/// ```
+/// use soap_envelope::{decode_input, Limits};
+///
+/// let text = decode_input(b"\xEF\xBB\xBF<a/>", &Limits::default()).unwrap();
+/// assert_eq!(&*text, "\u{FEFF}<a/>");
+/// assert!(decode_input(b"<a>\xFF</a>", &Limits::default()).is_err());
+/// ```
+pub fn decode_input<'a>(input: &'a [u8], limits: &Limits) -> Result<Cow<'a, str>> {
+    if input.len() > limits.max_document_len {
+        return Err(Error::new(
+            ErrorKind::LimitExceeded {
+                limit: Limit::DocumentLength,
+                max: limits.max_document_len,
+            },
+            "",
+            limits.max_document_len as u64,
+        ));
+    }
+    let text: Cow<'a, str> = match input {
+        [0xFE, 0xFF, rest @ ..] | [0xFF, 0xFE, rest @ ..] => {
+            let big_endian = input[0] == 0xFE;
+            if rest.len() % 2 != 0 {
+                return Err(Error::new(
+                    ErrorKind::Encoding("UTF-16 input has an odd number of bytes".into()),
+                    "",
+                    input.len() as u64,
+                ));
+            }
+            let units = rest.chunks_exact(2).map(|c| {
+                if big_endian {
+                    u16::from_be_bytes([c[0], c[1]])
+                } else {
+                    u16::from_le_bytes([c[0], c[1]])
+                }
+            });
+            let mut s = String::with_capacity(rest.len() / 2);
+            for (i, ch) in char::decode_utf16(units).enumerate() {
+                match ch {
+                    Ok(c) => s.push(c),
+                    Err(_) => {
+                        return Err(Error::new(
+                            ErrorKind::Encoding("unpaired UTF-16 surrogate".into()),
+                            "",
+                            2 + 2 * i as u64,
+                        ));
+                    }
+                }
+            }
+            Cow::Owned(s)
+        }
+        _ => match std::str::from_utf8(input) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(e) => {
+                return Err(Error::new(
+                    ErrorKind::Encoding("invalid UTF-8".into()),
+                    "",
+                    e.valid_up_to() as u64,
+                ));
+            }
+        },
+    };
+    if let Some(pos) = text.bytes().position(|b| b == 0) {
+        let why = if pos < 4 {
+            "NUL byte: UTF-16 without a byte order mark is not accepted"
+        } else {
+            "NUL byte is not allowed in XML"
+        };
+        return Err(Error::new(ErrorKind::Encoding(why.into()), "", pos as u64));
+    }
+    Ok(text)
+}
+
+/// A start tag as read: its expanded name, attributes and position.
+///
+/// Namespace declarations (`xmlns`, `xmlns:p`) are not attributes here.
+#[derive(Debug, Clone)]
+pub struct Start<'a> {
+    ns: Option<Rc<str>>,
+    local: &'a str,
+    attrs: Vec<Attribute<'a>>,
+    offset: u64,
+    empty: bool,
+}
+
+impl<'a> Start<'a> {
+    /// The namespace URI, `None` for no namespace.
+    pub fn ns(&self) -> Option<&str> {
+        self.ns.as_deref()
+    }
+
+    /// The local name.
+    pub fn local(&self) -> &'a str {
+        self.local
+    }
+
+    /// Whether this element has the given expanded name.
+    pub fn is(&self, name: QName) -> bool {
+        self.local == name.local && self.ns.as_deref().unwrap_or("") == name.ns
+    }
+
+    /// The owned expanded name.
+    pub fn name(&self) -> OwnedQName {
+        OwnedQName::new(self.ns.as_deref().map(str::to_owned), self.local)
+    }
+
+    /// The attributes, without namespace declarations, in document order.
+    pub fn attributes(&self) -> &[Attribute<'a>] {
+        &self.attrs
+    }
+
+    /// The value of the attribute with this expanded name. Use `""` as the
+    /// namespace of an unqualified attribute.
+    pub fn attr(&self, name: QName) -> Option<&str> {
+        self.attrs.iter().find(|a| a.is(name)).map(|a| &*a.value)
+    }
+
+    /// The byte offset of the `<` of this start tag.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Whether the element was written as an empty-element tag (`<a/>`).
+    pub fn is_empty_tag(&self) -> bool {
+        self.empty
+    }
+}
+
+/// An attribute with its namespace resolved and its value normalized and
+/// unescaped.
+#[derive(Debug, Clone)]
+pub struct Attribute<'a> {
+    ns: Option<Rc<str>>,
+    local: &'a str,
+    /// The normalized value (XML 1.0 attribute-value normalization, entity
+    /// and character references expanded).
+    pub value: Cow<'a, str>,
+}
+
+impl<'a> Attribute<'a> {
+    /// The namespace URI, `None` for an unqualified attribute.
+    pub fn ns(&self) -> Option<&str> {
+        self.ns.as_deref()
+    }
+
+    /// The local name.
+    pub fn local(&self) -> &'a str {
+        self.local
+    }
+
+    /// Whether this attribute has the given expanded name (`""` namespace
+    /// for unqualified).
+    pub fn is(&self, name: QName) -> bool {
+        self.local == name.local && self.ns.as_deref().unwrap_or("") == name.ns
+    }
+
+    /// The owned expanded name.
+    pub fn name(&self) -> OwnedQName {
+        OwnedQName::new(self.ns.as_deref().map(str::to_owned), self.local)
+    }
+}
+
+#[derive(Debug)]
+struct Frame<'a> {
+    local: &'a str,
+    index: u32,
+    offset: u64,
+    empty: bool,
+    last_child: Option<(&'a str, u32)>,
+}
+
+/// A pull reader that yields elements by expanded name.
+///
+/// After [`root`](Self::root) or [`next_child`](Self::next_child) returns a
+/// [`Start`], that element is *current*: read its attributes from the
+/// `Start`, then consume its content with exactly one of
+/// [`next_child`](Self::next_child) (until it returns `None`),
+/// [`text`](Self::text), [`value`](Self::value), [`skip`](Self::skip) or
+/// [`any`](Self::any). Finally call [`finish`](Self::finish), which checks
+/// that nothing but comments and whitespace follow the root element.
+///
+/// ```
+/// use soap_envelope::{QName, XmlReader};
+///
+/// const A: QName = QName::new("urn:a", "a");
+/// const B: QName = QName::new("urn:a", "b");
+/// let xml = r#"<x:a xmlns:x="urn:a"><!-- c --><b xmlns="urn:a">42</b></x:a>"#;
+/// let mut r = XmlReader::new(xml).unwrap();
+/// let root = r.root().unwrap();
+/// assert!(root.is(A));
+/// let child = r.next_child().unwrap().unwrap();
+/// assert!(child.is(B));
+/// assert_eq!(r.value::<u32>().unwrap(), 42);
+/// assert!(r.next_child().unwrap().is_none());
+/// r.finish().unwrap();
+/// ```
+pub struct XmlReader<'a> {
+    inner: NsReader<&'a [u8]>,
+    input: &'a str,
+    limits: Limits,
+    stack: Vec<Frame<'a>>,
+    root_done: bool,
+    root_started: bool,
+    last_closed: Option<Frame<'a>>,
+    elements: usize,
+    interned: HashSet<Rc<str>>,
+    event_offset: u64,
+}
+
+impl std::fmt::Debug for XmlReader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("XmlReader")
+            .field("path", &self.path())
+            .field("offset", &self.event_offset)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> XmlReader<'a> {
+    /// A reader over `input` with the default [`Limits`].
+    pub fn new(input: &'a str) -> Result<Self> {
+        Self::with_limits(input, Limits::default())
+    }
+
+    /// A reader over `input` with the given limits. Use [`decode_input`]
+    /// first to turn raw bytes into text.
+    pub fn with_limits(input: &'a str, limits: Limits) -> Result<Self> {
+        if input.len() > limits.max_document_len {
+            return Err(Error::new(
+                ErrorKind::LimitExceeded {
+                    limit: Limit::DocumentLength,
+                    max: limits.max_document_len,
+                },
+                "",
+                limits.max_document_len as u64,
+            ));
+        }
+        let mut inner = NsReader::from_str(input);
+        let config = inner.config_mut();
+        config.enable_all_checks(true);
+        config.expand_empty_elements = false;
+        config.trim_text(false);
+        inner
+            .resolver_mut()
+            .set_max_namespace_bindings(limits.max_ns_decls);
+        Ok(Self {
+            inner,
+            input,
+            limits,
+            stack: Vec::new(),
+            root_done: false,
+            root_started: false,
+            last_closed: None,
+            elements: 0,
+            interned: HashSet::new(),
+            event_offset: 0,
+        })
+    }
+
+    /// The limits this reader enforces.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The path of the current element, e.g. `/Envelope/Body/x[2]`.
+    pub fn path(&self) -> String {
+        let mut p = String::new();
+        for f in &self.stack {
+            p.push('/');
+            p.push_str(f.local);
+            if f.index > 1 {
+                p.push('[');
+                p.push_str(&f.index.to_string());
+                p.push(']');
+            }
+        }
+        if p.is_empty() {
+            p.push('/');
+        }
+        p
+    }
+
+    /// The byte offset of the current element's start tag (or of the last
+    /// event read when no element is open).
+    pub fn offset(&self) -> u64 {
+        self.stack.last().map_or(self.event_offset, |f| f.offset)
+    }
+
+    /// An error of `kind` at the current element.
+    pub fn error(&self, kind: ErrorKind) -> Error {
+        Error::new(kind, self.path(), self.offset())
+    }
+
+    /// An error of `kind` about the element that was just closed (for
+    /// example a required child found missing once its end tag was read).
+    pub fn error_after(&self, kind: ErrorKind) -> Error {
+        match &self.last_closed {
+            Some(f) => {
+                let mut path = self.path();
+                if path == "/" {
+                    path.clear();
+                }
+                path.push('/');
+                path.push_str(f.local);
+                if f.index > 1 {
+                    path.push_str(&format!("[{}]", f.index));
+                }
+                Error::new(kind, path, f.offset)
+            }
+            None => self.error(kind),
+        }
+    }
+
+    fn error_here(&self, kind: ErrorKind) -> Error {
+        Error::new(kind, self.path(), self.event_offset)
+    }
+
+    fn limit(&self, limit: Limit) -> Error {
+        self.error_here(ErrorKind::LimitExceeded {
+            limit,
+            max: self.limits.get(limit),
+        })
+    }
+
+    fn map_qx(&self, e: &quick_xml::Error) -> Error {
+        let offset = self.inner.error_position().max(self.event_offset);
+        let kind = match e {
+            quick_xml::Error::Namespace(NamespaceError::TooManyBindings(_)) => {
+                ErrorKind::LimitExceeded {
+                    limit: Limit::NamespaceDeclarations,
+                    max: self.limits.max_ns_decls,
+                }
+            }
+            quick_xml::Error::Namespace(NamespaceError::TooDeeplyNested(_)) => {
+                ErrorKind::LimitExceeded {
+                    limit: Limit::Depth,
+                    max: self.limits.max_depth,
+                }
+            }
+            quick_xml::Error::Namespace(NamespaceError::UnknownPrefix(p)) => {
+                ErrorKind::UnboundPrefix(p.clone())
+            }
+            quick_xml::Error::Encoding(e) => ErrorKind::Encoding(e.to_string()),
+            quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(
+                _,
+                name,
+            )) => ErrorKind::UndefinedEntity(name.clone()),
+            other => ErrorKind::Malformed(other.to_string()),
+        };
+        Error::new(kind, self.path(), offset)
+    }
+
+    fn reborrow(&self, s: &str) -> Result<&'a str> {
+        reborrow(self.input, s).ok_or_else(|| {
+            self.error_here(ErrorKind::Malformed("name not found in the input".into()))
+        })
+    }
+
+    fn intern(&mut self, uri: &str) -> Rc<str> {
+        if let Some(rc) = self.interned.get(uri) {
+            return rc.clone();
+        }
+        let rc: Rc<str> = Rc::from(uri);
+        self.interned.insert(rc.clone());
+        rc
+    }
+
+    /// Reads the next raw event, mapping errors and rejecting DTDs.
+    fn next_event(&mut self) -> Result<Event<'a>> {
+        self.event_offset = self.inner.buffer_position();
+        let ev = match self.inner.read_event() {
+            Ok(ev) => ev,
+            Err(e) => return Err(self.map_qx(&e)),
+        };
+        match &ev {
+            Event::DocType(_) => Err(self.error_here(ErrorKind::DtdForbidden)),
+            Event::Decl(d) => {
+                if let Some(enc) = d.encoding() {
+                    let enc =
+                        enc.map_err(|e| self.error_here(ErrorKind::Malformed(e.to_string())))?;
+                    let ok = ["utf-8", "utf8", "utf-16", "utf16"]
+                        .iter()
+                        .any(|n| enc.eq_ignore_ascii_case(n));
+                    if !ok {
+                        return Err(self.error_here(ErrorKind::Encoding(format!(
+                            "declared encoding '{enc}' is not supported (only UTF-8 and UTF-16)"
+                        ))));
+                    }
+                }
+                Ok(ev)
+            }
+            _ => Ok(ev),
+        }
+    }
+
+    fn resolve_attr_ns(&mut self, key: QxName<'_>) -> Result<(Option<Rc<str>>, &'static str)> {
+        let (res, _) = self.inner.resolver().resolve_attribute(key);
+        match res {
+            ResolveResult::Unbound => Ok((None, "")),
+            ResolveResult::Bound(n) => {
+                let uri = normalize_ns(n.0)
+                    .map_err(|k| self.error_here(k))?
+                    .into_owned();
+                Ok((Some(self.intern(&uri)), ""))
+            }
+            ResolveResult::Unknown(p) => Err(self.error_here(ErrorKind::UnboundPrefix(p))),
+        }
+    }
+
+    fn element_ns(&mut self, e: &BytesStart<'_>) -> Result<Option<Rc<str>>> {
+        if !is_ncname(local_part(e.name().0)) {
+            return Err(self.error_here(ErrorKind::Malformed(format!(
+                "'{}' is not a valid element name",
+                e.name().0.chars().take(64).collect::<String>()
+            ))));
+        }
+        let (res, _) = self.inner.resolver().resolve_element(e.name());
+        match res {
+            ResolveResult::Unbound => Ok(None),
+            ResolveResult::Bound(n) => {
+                if let Some(rc) = self.interned.get(n.0) {
+                    return Ok(Some(rc.clone()));
+                }
+                let uri = normalize_ns(n.0)
+                    .map_err(|k| self.error_here(k))?
+                    .into_owned();
+                Ok(Some(self.intern(&uri)))
+            }
+            ResolveResult::Unknown(p) => Err(self.error_here(ErrorKind::UnboundPrefix(p))),
+        }
+    }
+
+    /// Opens an element: checks limits, resolves names, pushes a frame.
+    fn open(&mut self, e: &BytesStart<'a>, empty: bool) -> Result<Start<'a>> {
+        self.elements += 1;
+        if self.elements > self.limits.max_elements {
+            return Err(self.limit(Limit::Elements));
+        }
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(self.limit(Limit::Depth));
+        }
+        let ns = self.element_ns(e)?;
+        // Borrow the local name from the input: the event borrows `'a`.
+        let local = self.reborrow(local_part(e.name().0))?;
+        let mut attrs = Vec::new();
+        let mut count = 0usize;
+        for a in e.attributes() {
+            count += 1;
+            if count > self.limits.max_attributes {
+                return Err(self.limit(Limit::Attributes));
+            }
+            let a = a.map_err(|err| self.map_qx(&quick_xml::Error::InvalidAttr(err)))?;
+            if a.value.len() > self.limits.max_attr_len {
+                return Err(self.limit(Limit::AttributeLength));
+            }
+            let key = a.key;
+            if key.0 == "xmlns" || key.0.starts_with("xmlns:") {
+                continue;
+            }
+            let (ans, _) = self.resolve_attr_ns(key)?;
+            let value = match normalize_attr(&a).map_err(|err| self.map_qx(&err))? {
+                Cow::Borrowed(v) => Cow::Borrowed(self.reborrow(v)?),
+                Cow::Owned(v) => Cow::Owned(v),
+            };
+            let alocal = self.reborrow(local_part(key.0))?;
+            attrs.push(Attribute {
+                ns: ans,
+                local: alocal,
+                value,
+            });
+        }
+        let index = match self.stack.last_mut() {
+            Some(parent) => {
+                let idx = match parent.last_child {
+                    Some((l, n)) if l == local => n + 1,
+                    _ => 1,
+                };
+                parent.last_child = Some((local, idx));
+                idx
+            }
+            None => 1,
+        };
+        self.stack.push(Frame {
+            local,
+            index,
+            offset: self.event_offset,
+            empty,
+            last_child: None,
+        });
+        Ok(Start {
+            ns,
+            local,
+            attrs,
+            offset: self.event_offset,
+            empty,
+        })
+    }
+
+    /// Reads the prolog and returns the root element's start tag.
+    pub fn root(&mut self) -> Result<Start<'a>> {
+        if self.root_started {
+            return Err(self.error(ErrorKind::Writer("root() called twice")));
+        }
+        loop {
+            match self.next_event()? {
+                Event::Start(e) => {
+                    self.root_started = true;
+                    return self.open(&e, false);
+                }
+                Event::Empty(e) => {
+                    self.root_started = true;
+                    return self.open(&e, true);
+                }
+                Event::Text(t) if is_xml_ws(&t) => {}
+                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+                Event::Eof => {
+                    return Err(self.error_here(ErrorKind::Malformed("no root element".into())));
+                }
+                Event::End(_) => {
+                    return Err(self.error_here(ErrorKind::Malformed(
+                        "end tag before the root element".into(),
+                    )));
+                }
+                _ => {
+                    return Err(self.error_here(ErrorKind::Malformed(
+                        "content before the root element".into(),
+                    )));
+                }
+            }
+        }
+    }
+
+    fn close(&mut self) {
+        self.last_closed = self.stack.pop();
+        if self.stack.is_empty() {
+            self.root_done = true;
+        }
+    }
+
+    fn current_empty(&self) -> Result<bool> {
+        match self.stack.last() {
+            Some(f) => Ok(f.empty),
+            None => Err(self.error_here(ErrorKind::Writer("no current element"))),
+        }
+    }
+
+    /// The next child element of the current element, or `None` once its
+    /// end tag is read (the element is then closed). Whitespace, comments and
+    /// processing instructions are passed over; other text is
+    /// [`ErrorKind::UnexpectedText`].
+    pub fn next_child(&mut self) -> Result<Option<Start<'a>>> {
+        if self.current_empty()? {
+            self.close();
+            return Ok(None);
+        }
+        loop {
+            match self.next_event()? {
+                Event::Start(e) => return self.open(&e, false).map(Some),
+                Event::Empty(e) => return self.open(&e, true).map(Some),
+                Event::End(_) => {
+                    self.close();
+                    return Ok(None);
+                }
+                Event::Text(t) => {
+                    if !is_xml_ws(&t) {
+                        return Err(self.error_here(ErrorKind::UnexpectedText));
+                    }
+                }
+                Event::CData(t) => {
+                    if !t.chars().all(is_ws_char) {
+                        return Err(self.error_here(ErrorKind::UnexpectedText));
+                    }
+                }
+                Event::GeneralRef(_) => return Err(self.error_here(ErrorKind::UnexpectedText)),
+                Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => {}
+                Event::Eof => return Err(self.eof_error()),
+            }
+        }
+    }
+
+    fn eof_error(&self) -> Error {
+        self.error_here(ErrorKind::Malformed(format!(
+            "unexpected end of document: {} element(s) not closed",
+            self.stack.len()
+        )))
+    }
+
+    fn push_text(&self, acc: &mut Cow<'a, str>, piece: Cow<'a, str>) -> Result<()> {
+        if acc.is_empty() {
+            *acc = piece;
+        } else {
+            acc.to_mut().push_str(&piece);
+        }
+        if acc.len() > self.limits.max_text_len {
+            return Err(self.limit(Limit::TextLength));
+        }
+        Ok(())
+    }
+
+    fn resolve_ref(&self, name: &str) -> Result<Cow<'a, str>> {
+        if let Some(num) = name.strip_prefix('#') {
+            let code = if let Some(hex) = num.strip_prefix('x') {
+                u32::from_str_radix(hex, 16).ok()
+            } else {
+                num.parse::<u32>().ok()
+            };
+            let ch = code.and_then(char::from_u32).filter(|c| is_xml_char(*c));
+            return match ch {
+                Some(c) => Ok(Cow::Owned(c.to_string())),
+                None => Err(self.error_here(ErrorKind::Malformed(format!(
+                    "invalid character reference '&{name};'"
+                )))),
+            };
+        }
+        match quick_xml::escape::resolve_predefined_entity(name) {
+            Some(s) => Ok(Cow::Borrowed(s)),
+            None => Err(self.error_here(ErrorKind::UndefinedEntity(name.to_owned()))),
+        }
+    }
+
+    /// Reads the text content of the current element and closes it.
+    /// Character and predefined entity references are expanded, CDATA is
+    /// included, comments and processing instructions are dropped, line ends
+    /// are normalized as XML 1.0 requires. A child element is
+    /// [`ErrorKind::UnexpectedElement`].
+    pub fn text(&mut self) -> Result<Cow<'a, str>> {
+        let t = self.collect_text()?;
+        self.close();
+        Ok(t)
+    }
+
+    /// Reads the text of the current element like [`text`](Self::text) but
+    /// leaves the element current, so that errors about the value and
+    /// QName resolution ([`resolve_qname`](Self::resolve_qname)) still refer
+    /// to it; call [`close_current`](Self::close_current) afterwards.
+    pub fn collect_value_text(&mut self) -> Result<Cow<'a, str>> {
+        self.collect_text()
+    }
+
+    /// Closes the current element after
+    /// [`collect_value_text`](Self::collect_value_text).
+    pub fn close_current(&mut self) {
+        self.close();
+    }
+
+    fn collect_text(&mut self) -> Result<Cow<'a, str>> {
+        if self.current_empty()? {
+            return Ok(Cow::Borrowed(""));
+        }
+        let mut acc: Cow<'a, str> = Cow::Borrowed("");
+        loop {
+            match self.next_event()? {
+                Event::Text(t) => {
+                    if t.len() > self.limits.max_text_len {
+                        return Err(self.limit(Limit::TextLength));
+                    }
+                    self.push_text(&mut acc, t.xml10_content())?;
+                }
+                Event::CData(t) => {
+                    if t.len() > self.limits.max_text_len {
+                        return Err(self.limit(Limit::TextLength));
+                    }
+                    self.push_text(&mut acc, t.xml10_content())?;
+                }
+                Event::GeneralRef(r) => {
+                    let piece = self.resolve_ref(&r)?;
+                    self.push_text(&mut acc, piece)?;
+                }
+                Event::End(_) => return Ok(acc),
+                Event::Start(e) | Event::Empty(e) => {
+                    let ns = self.element_ns(&e)?;
+                    let found =
+                        OwnedQName::new(ns.as_deref().map(str::to_owned), local_part(e.name().0));
+                    return Err(self.error_here(ErrorKind::UnexpectedElement {
+                        found,
+                        expected: Some("text content".into()),
+                    }));
+                }
+                Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => {}
+                Event::Eof => return Err(self.eof_error()),
+            }
+        }
+    }
+
+    /// Reads the text of the current element as an XML Schema value and
+    /// closes it. A bad value is [`ErrorKind::BadValue`] at this element.
+    pub fn value<T: XsdType>(&mut self) -> Result<T> {
+        let t = self.collect_text()?;
+        let v = T::parse_xsd(&t)
+            .map_err(|reason| self.error(ErrorKind::bad_value(T::TYPE_NAME, &t, reason)))?;
+        self.close();
+        Ok(v)
+    }
+
+    /// Parses the attribute `name` of `start` (the current element) as an XML
+    /// Schema value; `None` when absent.
+    pub fn attr_value<T: XsdType>(&self, start: &Start<'_>, name: QName) -> Result<Option<T>> {
+        match start.attr(name) {
+            None => Ok(None),
+            Some(raw) => T::parse_xsd(raw)
+                .map(Some)
+                .map_err(|reason| self.error(ErrorKind::bad_value(T::TYPE_NAME, raw, reason))),
+        }
+    }
+
+    /// Whether `start` (the current element) carries `xsi:nil="true"`.
+    pub fn is_nil(&self, start: &Start<'_>) -> Result<bool> {
+        Ok(self
+            .attr_value::<bool>(start, QName::new(ns::XSI, "nil"))?
+            .unwrap_or(false))
+    }
+
+    /// Resolves a QName-valued text (such as a SOAP fault code `s:Sender`)
+    /// against the namespace declarations in scope at the element just read.
+    pub fn resolve_qname(&self, value: &str) -> Result<OwnedQName> {
+        let value = value.trim_matches(is_ws_char);
+        let (prefix, local) = match value.split_once(':') {
+            Some((p, l)) => (Some(p), l),
+            None => (None, value),
+        };
+        if local.is_empty() || local.contains(':') || prefix.is_some_and(str::is_empty) {
+            return Err(self.error(ErrorKind::bad_value("xs:QName", value, "not a QName")));
+        }
+        let (res, _) = self.inner.resolver().resolve_element(QxName(value));
+        match res {
+            ResolveResult::Unbound => Ok(OwnedQName::new(None, local)),
+            ResolveResult::Bound(n) => {
+                let uri = normalize_ns(n.0).map_err(|k| self.error(k))?.into_owned();
+                Ok(OwnedQName::new(Some(uri), local))
+            }
+            ResolveResult::Unknown(p) => Err(self.error(ErrorKind::UnboundPrefix(p))),
+        }
+    }
+
+    /// Skips the rest of the current element (its whole subtree) and closes
+    /// it. Limits are still enforced and the skipped content is still checked
+    /// for well-formedness.
+    pub fn skip(&mut self) -> Result<()> {
+        if self.current_empty()? {
+            self.close();
+            return Ok(());
+        }
+        let base = self.stack.len();
+        let mut depth = 0usize;
+        loop {
+            match self.next_event()? {
+                Event::Start(e) => {
+                    depth += 1;
+                    self.check_skipped(&e, base + depth)?;
+                }
+                Event::Empty(e) => self.check_skipped(&e, base + depth + 1)?,
+                Event::End(_) => {
+                    if depth == 0 {
+                        self.close();
+                        return Ok(());
+                    }
+                    depth -= 1;
+                }
+                Event::GeneralRef(r) => {
+                    self.resolve_ref(&r)?;
+                }
+                Event::Eof => return Err(self.eof_error()),
+                _ => {}
+            }
+        }
+    }
+
+    fn check_skipped(&mut self, e: &BytesStart<'a>, depth: usize) -> Result<()> {
+        self.elements += 1;
+        if self.elements > self.limits.max_elements {
+            return Err(self.limit(Limit::Elements));
+        }
+        if depth > self.limits.max_depth {
+            return Err(self.limit(Limit::Depth));
+        }
+        self.element_ns(e)?;
+        let mut count = 0usize;
+        for a in e.attributes() {
+            count += 1;
+            if count > self.limits.max_attributes {
+                return Err(self.limit(Limit::Attributes));
+            }
+            let a = a.map_err(|err| self.map_qx(&quick_xml::Error::InvalidAttr(err)))?;
+            if a.value.len() > self.limits.max_attr_len {
+                return Err(self.limit(Limit::AttributeLength));
+            }
+            if !(a.key.0 == "xmlns" || a.key.0.starts_with("xmlns:")) {
+                self.resolve_attr_ns(a.key)?;
+                normalize_attr(&a).map_err(|err| self.map_qx(&err))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the rest of the current element, whose start tag is `start`, as
+    /// an [`AnyElement`] and closes it: the way to keep an extension element
+    /// (`xs:any`) or an unknown header block.
+    pub fn any(&mut self, start: &Start<'a>) -> Result<AnyElement> {
+        let mut root = AnyElement::from_start(start);
+        if self.current_empty()? {
+            self.close();
+            return Ok(root);
+        }
+        // Open elements below `root`, innermost last.
+        let mut open: Vec<AnyElement> = Vec::new();
+        let mut text: Cow<'a, str> = Cow::Borrowed("");
+        loop {
+            let (e, empty) = match self.next_event()? {
+                Event::Text(t) => {
+                    if t.len() > self.limits.max_text_len {
+                        return Err(self.limit(Limit::TextLength));
+                    }
+                    self.push_text(&mut text, t.xml10_content())?;
+                    continue;
+                }
+                Event::CData(t) => {
+                    if t.len() > self.limits.max_text_len {
+                        return Err(self.limit(Limit::TextLength));
+                    }
+                    self.push_text(&mut text, t.xml10_content())?;
+                    continue;
+                }
+                Event::GeneralRef(r) => {
+                    let piece = self.resolve_ref(&r)?;
+                    self.push_text(&mut text, piece)?;
+                    continue;
+                }
+                Event::Start(e) => (e, false),
+                Event::Empty(e) => (e, true),
+                Event::End(_) => {
+                    let parent = open.last_mut().unwrap_or(&mut root);
+                    flush_text(parent, &mut text);
+                    self.close();
+                    match open.pop() {
+                        Some(mut done) => {
+                            done.finish_children();
+                            let parent = open.last_mut().unwrap_or(&mut root);
+                            parent.children.push(AnyNode::Element(done));
+                        }
+                        None => {
+                            root.finish_children();
+                            return Ok(root);
+                        }
+                    }
+                    continue;
+                }
+                Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => continue,
+                Event::Eof => return Err(self.eof_error()),
+            };
+            let parent = open.last_mut().unwrap_or(&mut root);
+            flush_text(parent, &mut text);
+            let s = self.open(&e, empty)?;
+            let el = AnyElement::from_start(&s);
+            if empty {
+                self.close();
+                let parent = open.last_mut().unwrap_or(&mut root);
+                parent.children.push(AnyNode::Element(el));
+            } else {
+                open.push(el);
+            }
+        }
+    }
+
+    /// Checks that only comments, processing instructions and whitespace
+    /// follow the root element, and that the root element was closed.
+    pub fn finish(mut self) -> Result<()> {
+        if !self.root_done {
+            return Err(self.error_here(ErrorKind::Writer(
+                "finish() called before the root element was read",
+            )));
+        }
+        loop {
+            match self.next_event()? {
+                Event::Eof => return Ok(()),
+                Event::Text(t) if is_xml_ws(&t) => {}
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Start(_) | Event::Empty(_) => {
+                    return Err(
+                        self.error_here(ErrorKind::Malformed("a second root element".into()))
+                    );
+                }
+                _ => {
+                    return Err(self.error_here(ErrorKind::Malformed(
+                        "content after the root element".into(),
+                    )));
+                }
+            }
+        }
+    }
+}
+
+fn flush_text(parent: &mut AnyElement, text: &mut Cow<'_, str>) {
+    if !text.is_empty() {
+        let t = std::mem::take(text).into_owned();
+        parent.children.push(AnyNode::Text(t));
+    }
+}
+
+/// The local part of a qualified name.
+fn local_part(raw: &str) -> &str {
+    match raw.find(':') {
+        Some(i) => &raw[i + 1..],
+        None => raw,
+    }
+}
+
+/// Re-borrows `s`, a slice of `input`, with the input's lifetime. quick-xml's
+/// slice reader hands out names that point into the input but are tied to
+/// the event's borrow; this recovers the longer lifetime without copying.
+fn reborrow<'a>(input: &'a str, s: &str) -> Option<&'a str> {
+    let start = (s.as_ptr() as usize).checked_sub(input.as_ptr() as usize)?;
+    input
+        .get(start..start.checked_add(s.len())?)
+        .filter(|sub| sub.as_ptr() == s.as_ptr())
+}
+
+fn normalize_attr<'a>(a: &QxAttribute<'a>) -> std::result::Result<Cow<'a, str>, quick_xml::Error> {
+    a.normalized_value(XmlVersion::Implicit1_0)
+}
+
+/// The namespace name of a declaration: quick-xml resolves prefixes to the
+/// raw attribute value, so apply attribute-value normalization (whitespace
+/// to spaces) and expand references here. Real namespace URIs have neither,
+/// so this is a scan and no copy.
+fn normalize_ns(raw: &str) -> std::result::Result<Cow<'_, str>, ErrorKind> {
+    if !raw
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
+    {
+        return Ok(Cow::Borrowed(raw));
+    }
+    let spaced = raw.replace(['\t', '\n', '\r'], " ");
+    match quick_xml::escape::unescape(&spaced) {
+        Ok(v) => Ok(Cow::Owned(v.into_owned())),
+        Err(quick_xml::escape::EscapeError::UnrecognizedEntity(_, name)) => {
+            Err(ErrorKind::UndefinedEntity(name))
+        }
+        Err(e) => Err(ErrorKind::Malformed(e.to_string())),
+    }
+}
+
+/// A cheap check that `s` can be an XML local name: not empty, no markup
+/// delimiters or whitespace, and not starting with a digit, `-` or `.`.
+fn is_ncname(s: &str) -> bool {
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
+    !(first.is_ascii_digit() || first == '-' || first == '.')
+        && s.bytes().all(|b| {
+            !matches!(
+                b,
+                b'<' | b'>'
+                    | b'&'
+                    | b'"'
+                    | b'\''
+                    | b'='
+                    | b'/'
+                    | b'!'
+                    | b'?'
+                    | b':'
+                    | b' '
+                    | b'\t'
+                    | b'\r'
+                    | b'\n'
+                    | b';'
+                    | b','
+            )
+        })
+}
+
+/// Whether `c` is XML whitespace (space, tab, CR, LF).
+pub(crate) fn is_ws_char(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+fn is_xml_ws(s: &str) -> bool {
+    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+impl AnyAttribute {
+    fn from_attr(a: &Attribute<'_>) -> Self {
+        AnyAttribute {
+            name: a.name(),
+            value: a.value.clone().into_owned(),
+        }
+    }
+}
+
+impl AnyElement {
+    fn from_start(s: &Start<'_>) -> Self {
+        AnyElement {
+            name: s.name(),
+            attributes: s.attributes().iter().map(AnyAttribute::from_attr).collect(),
+            children: Vec::new(),
+        }
+    }
+}

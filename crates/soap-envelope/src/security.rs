@@ -1,0 +1,414 @@
+//! The WS-Security 1.0 `Security` header ([WSS 1.0] 5) with the tokens
+//! CEP, CES and Windows MDM enrollment use: UsernameToken ([WSS
+//! UsernameToken Profile 1.0]), BinarySecurityToken ([WSS 1.0] 6.3) and
+//! `wsu:Timestamp` ([WSS 1.0] 10).
+//!
+//! [WSS 1.0]: https://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0.pdf
+//! [WSS UsernameToken Profile 1.0]: https://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0.pdf
+
+use crate::any::AnyElement;
+use crate::error::{ErrorKind, Result};
+use crate::header::HeaderAttrs;
+use crate::name::QName;
+use crate::ns;
+use crate::reader::{Start, XmlReader};
+use crate::traits::ToXml;
+use crate::writer::XmlWriter;
+use crate::xsd::{Base64Binary, DateTime, XsdType, collapse};
+
+/// `Type` of a plain-text password.
+pub const PASSWORD_TEXT: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
+/// `Type` of a password digest.
+pub const PASSWORD_DIGEST: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest";
+/// `ValueType` of an X.509 v3 certificate token.
+pub const VALUE_TYPE_X509V3: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
+/// `EncodingType` base64, as WS-Security 1.0 spells it and Windows writes it.
+pub const ENCODING_BASE64: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
+/// `EncodingType` base64 as MS-WSTEP and MS-MDE2 examples spell it (read as
+/// a synonym of [`ENCODING_BASE64`]).
+pub const ENCODING_BASE64_SECEXT: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd#base64binary";
+
+pub(crate) const SECURITY: QName = QName::new(ns::WSSE, "Security");
+const TIMESTAMP: QName = QName::new(ns::WSU, "Timestamp");
+const CREATED: QName = QName::new(ns::WSU, "Created");
+const EXPIRES: QName = QName::new(ns::WSU, "Expires");
+const USERNAME_TOKEN: QName = QName::new(ns::WSSE, "UsernameToken");
+const USERNAME: QName = QName::new(ns::WSSE, "Username");
+const PASSWORD: QName = QName::new(ns::WSSE, "Password");
+const NONCE: QName = QName::new(ns::WSSE, "Nonce");
+const BINARY_SECURITY_TOKEN: QName = QName::new(ns::WSSE, "BinarySecurityToken");
+const WSU_ID: QName = QName::new(ns::WSU, "Id");
+
+/// Reads `wsu:Id`, or the unqualified `Id` some peers write (MS-MDE2
+/// 4.2.1.2 does).
+fn read_id(start: &Start<'_>) -> Option<String> {
+    start
+        .attr(WSU_ID)
+        .or_else(|| start.attr(QName::new("", "Id")))
+        .map(str::to_owned)
+}
+
+fn write_id(w: &mut XmlWriter, id: Option<&String>) -> Result<()> {
+    match id {
+        Some(id) => w.attribute(WSU_ID, id),
+        None => Ok(()),
+    }
+}
+
+/// The `wsse:Security` header block ([WSS 1.0] 5).
+///
+/// ```
+/// use soap_envelope::{Security, UsernameToken};
+///
+/// let s = Security::new().with_username_token(UsernameToken::password_text("alice", "s3cret"));
+/// assert!(s.attrs.must_understand);
+/// assert_eq!(s.username_token.unwrap().password.unwrap().value, "s3cret");
+/// ```
+///
+/// [WSS 1.0]: https://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0.pdf
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Security {
+    /// The SOAP header block attributes.
+    pub attrs: HeaderAttrs,
+    /// `wsu:Timestamp`.
+    pub timestamp: Option<Timestamp>,
+    /// `wsse:UsernameToken`.
+    pub username_token: Option<UsernameToken>,
+    /// `wsse:BinarySecurityToken`s.
+    pub binary_security_tokens: Vec<BinarySecurityToken>,
+    /// Other children (for example `ds:Signature`), kept as read.
+    pub other: Vec<AnyElement>,
+}
+
+impl Security {
+    /// An empty Security header with `mustUnderstand="1"`.
+    pub fn new() -> Self {
+        Self {
+            attrs: HeaderAttrs::must_understand(),
+            ..Self::default()
+        }
+    }
+
+    /// Sets the UsernameToken.
+    #[must_use]
+    pub fn with_username_token(mut self, token: UsernameToken) -> Self {
+        self.username_token = Some(token);
+        self
+    }
+
+    /// Sets the Timestamp.
+    #[must_use]
+    pub fn with_timestamp(mut self, timestamp: Timestamp) -> Self {
+        self.timestamp = Some(timestamp);
+        self
+    }
+
+    /// Adds a BinarySecurityToken.
+    #[must_use]
+    pub fn with_binary_security_token(mut self, token: BinarySecurityToken) -> Self {
+        self.binary_security_tokens.push(token);
+        self
+    }
+
+    pub(crate) fn matches(start: &Start<'_>) -> bool {
+        start.is(SECURITY)
+    }
+
+    pub(crate) fn read(
+        r: &mut XmlReader<'_>,
+        _start: &Start<'_>,
+        attrs: HeaderAttrs,
+    ) -> Result<Self> {
+        let mut s = Security {
+            attrs,
+            ..Security::default()
+        };
+        while let Some(child) = r.next_child()? {
+            if child.is(TIMESTAMP) {
+                if s.timestamp.is_some() {
+                    return Err(r.error(ErrorKind::DuplicateElement(TIMESTAMP.to_owned_name())));
+                }
+                s.timestamp = Some(Timestamp::read(r, &child)?);
+            } else if child.is(USERNAME_TOKEN) {
+                if s.username_token.is_some() {
+                    return Err(
+                        r.error(ErrorKind::DuplicateElement(USERNAME_TOKEN.to_owned_name()))
+                    );
+                }
+                s.username_token = Some(UsernameToken::read(r, &child)?);
+            } else if child.is(BINARY_SECURITY_TOKEN) {
+                s.binary_security_tokens
+                    .push(BinarySecurityToken::read(r, &child)?);
+            } else {
+                s.other.push(r.any(&child)?);
+            }
+        }
+        Ok(s)
+    }
+}
+
+impl ToXml for Security {
+    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+        w.start(SECURITY)?;
+        self.attrs.write(w)?;
+        if let Some(t) = &self.timestamp {
+            t.to_xml(w)?;
+        }
+        if let Some(t) = &self.username_token {
+            t.to_xml(w)?;
+        }
+        for t in &self.binary_security_tokens {
+            t.to_xml(w)?;
+        }
+        for o in &self.other {
+            o.to_xml(w)?;
+        }
+        w.end()
+    }
+}
+
+/// `wsu:Timestamp`: when the message was created and when it expires
+/// ([WSS 1.0] 10).
+///
+/// [WSS 1.0]: https://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0.pdf
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Timestamp {
+    /// `wsu:Id`.
+    pub id: Option<String>,
+    /// `wsu:Created`.
+    pub created: Option<DateTime>,
+    /// `wsu:Expires`.
+    pub expires: Option<DateTime>,
+}
+
+impl Timestamp {
+    /// A timestamp created at `created`, valid for `lifetime_secs` seconds.
+    /// The caller owns the clock.
+    pub fn new(created: DateTime, lifetime_secs: i64) -> Self {
+        Self {
+            id: Some("_0".to_owned()),
+            created: Some(created),
+            expires: Some(DateTime::from_unix(created.to_unix() + lifetime_secs, 0)),
+        }
+    }
+
+    fn read(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result<Self> {
+        let mut t = Timestamp {
+            id: read_id(start),
+            ..Timestamp::default()
+        };
+        while let Some(child) = r.next_child()? {
+            if child.is(CREATED) {
+                if t.created.is_some() {
+                    return Err(r.error(ErrorKind::DuplicateElement(CREATED.to_owned_name())));
+                }
+                t.created = Some(r.value()?);
+            } else if child.is(EXPIRES) {
+                if t.expires.is_some() {
+                    return Err(r.error(ErrorKind::DuplicateElement(EXPIRES.to_owned_name())));
+                }
+                t.expires = Some(r.value()?);
+            } else {
+                r.skip()?;
+            }
+        }
+        Ok(t)
+    }
+}
+
+impl ToXml for Timestamp {
+    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+        w.start(TIMESTAMP)?;
+        write_id(w, self.id.as_ref())?;
+        if let Some(c) = &self.created {
+            w.value_element(CREATED, c)?;
+        }
+        if let Some(e) = &self.expires {
+            w.value_element(EXPIRES, e)?;
+        }
+        w.end()
+    }
+}
+
+/// `wsse:UsernameToken` ([WSS UsernameToken Profile 1.0] 3).
+///
+/// [WSS UsernameToken Profile 1.0]: https://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0.pdf
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct UsernameToken {
+    /// `wsu:Id`.
+    pub id: Option<String>,
+    /// `wsse:Username` (surrounding whitespace removed).
+    pub username: String,
+    /// `wsse:Password`.
+    pub password: Option<Password>,
+    /// `wsse:Nonce`, base64 as written.
+    pub nonce: Option<String>,
+    /// `wsu:Created`.
+    pub created: Option<DateTime>,
+}
+
+impl UsernameToken {
+    /// A token with a plain-text password (over TLS, as CEP/CES use it).
+    pub fn password_text(username: impl Into<String>, password: impl Into<String>) -> Self {
+        Self {
+            id: None,
+            username: username.into(),
+            password: Some(Password {
+                value: password.into(),
+                password_type: Some(PASSWORD_TEXT.to_owned()),
+            }),
+            nonce: None,
+            created: None,
+        }
+    }
+
+    fn read(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result<Self> {
+        let mut t = UsernameToken {
+            id: read_id(start),
+            ..UsernameToken::default()
+        };
+        let mut seen_username = false;
+        while let Some(child) = r.next_child()? {
+            if child.is(USERNAME) {
+                if seen_username {
+                    return Err(r.error(ErrorKind::DuplicateElement(USERNAME.to_owned_name())));
+                }
+                seen_username = true;
+                t.username = r.text()?.trim_matches(crate::reader::is_ws_char).to_owned();
+            } else if child.is(PASSWORD) {
+                if t.password.is_some() {
+                    return Err(r.error(ErrorKind::DuplicateElement(PASSWORD.to_owned_name())));
+                }
+                // WSS defines an unqualified Type; MS-MDE2 examples write wsse:Type.
+                let password_type = child
+                    .attr(QName::new("", "Type"))
+                    .or_else(|| child.attr(QName::new(ns::WSSE, "Type")))
+                    .map(|s| collapse(s).into_owned());
+                t.password = Some(Password {
+                    value: r.text()?.into_owned(),
+                    password_type,
+                });
+            } else if child.is(NONCE) {
+                t.nonce = Some(collapse(&r.text()?).into_owned());
+            } else if child.is(CREATED) {
+                t.created = Some(r.value()?);
+            } else {
+                r.skip()?;
+            }
+        }
+        if !seen_username {
+            return Err(r.error_after(ErrorKind::MissingElement(USERNAME.to_owned_name())));
+        }
+        Ok(t)
+    }
+}
+
+impl ToXml for UsernameToken {
+    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+        w.start(USERNAME_TOKEN)?;
+        write_id(w, self.id.as_ref())?;
+        w.text_element(USERNAME, &self.username)?;
+        if let Some(p) = &self.password {
+            w.start(PASSWORD)?;
+            if let Some(t) = &p.password_type {
+                w.attribute(QName::new("", "Type"), t)?;
+            }
+            w.text(&p.value)?;
+            w.end()?;
+        }
+        if let Some(n) = &self.nonce {
+            w.text_element(NONCE, n)?;
+        }
+        if let Some(c) = &self.created {
+            w.value_element(CREATED, c)?;
+        }
+        w.end()
+    }
+}
+
+/// `wsse:Password` with its `Type`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Password {
+    /// The password (or digest) exactly as sent.
+    pub value: String,
+    /// `Type`: [`PASSWORD_TEXT`], [`PASSWORD_DIGEST`] or another URI; `None`
+    /// means text.
+    pub password_type: Option<String>,
+}
+
+/// `wsse:BinarySecurityToken` ([WSS 1.0] 6.3): a binary token (a
+/// certificate, a PKCS#10 or PKCS#7 blob) as base64 text.
+///
+/// `ValueType` and `EncodingType` are kept exactly as read; peers spell
+/// them differently (see [`ENCODING_BASE64`] and [`ENCODING_BASE64_SECEXT`]).
+/// The value is kept as text, with surrounding whitespace removed, so that a
+/// placeholder or damaged token does not stop the envelope from parsing;
+/// [`decode`](Self::decode) turns it into bytes.
+///
+/// [WSS 1.0]: https://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0.pdf
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BinarySecurityToken {
+    /// `wsu:Id` (or an unqualified `Id`).
+    pub id: Option<String>,
+    /// `ValueType`.
+    pub value_type: Option<String>,
+    /// `EncodingType`.
+    pub encoding_type: Option<String>,
+    /// The base64 text.
+    pub value: String,
+}
+
+impl BinarySecurityToken {
+    /// A token carrying `bytes`, base64-encoded without line breaks, with the
+    /// WS-Security base64 `EncodingType`.
+    pub fn new(value_type: impl Into<String>, bytes: &[u8]) -> Self {
+        Self {
+            id: None,
+            value_type: Some(value_type.into()),
+            encoding_type: Some(ENCODING_BASE64.to_owned()),
+            value: Base64Binary(bytes.to_vec()).to_xsd().into_owned(),
+        }
+    }
+
+    /// The decoded bytes; whitespace and line breaks in the text are
+    /// ignored.
+    pub fn decode(&self) -> std::result::Result<Vec<u8>, String> {
+        Base64Binary::parse_xsd(&self.value).map(|b| b.0)
+    }
+
+    /// Reads a `BinarySecurityToken` element (its start tag already read).
+    pub fn read(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result<Self> {
+        let value_type = start
+            .attr(QName::new("", "ValueType"))
+            .map(|s| collapse(s).into_owned());
+        let encoding_type = start
+            .attr(QName::new("", "EncodingType"))
+            .map(|s| collapse(s).into_owned());
+        let id = read_id(start);
+        let value = r.text()?.trim_matches(crate::reader::is_ws_char).to_owned();
+        Ok(Self {
+            id,
+            value_type,
+            encoding_type,
+            value,
+        })
+    }
+}
+
+impl ToXml for BinarySecurityToken {
+    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+        w.start(BINARY_SECURITY_TOKEN)?;
+        if let Some(v) = &self.value_type {
+            w.attribute(QName::new("", "ValueType"), v)?;
+        }
+        if let Some(v) = &self.encoding_type {
+            w.attribute(QName::new("", "EncodingType"), v)?;
+        }
+        write_id(w, self.id.as_ref())?;
+        w.text(&self.value)?;
+        w.end()
+    }
+}

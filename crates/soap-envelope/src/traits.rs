@@ -1,0 +1,45 @@
+//! The traits through which crates plug their elements into the reader and
+//! writer.
+
+use crate::error::Result;
+use crate::reader::{Start, XmlReader};
+use crate::writer::XmlWriter;
+
+/// A value read from an element.
+///
+/// `from_xml` is called with the element's start tag already read (it is the
+/// reader's current element) and must consume the element's content, for
+/// example with [`XmlReader::next_child`] until `None`.
+pub trait FromXml<'a>: Sized {
+    /// Whether this type reads elements with the name of `start`. Payload
+    /// enums use it to pick the message; single-element types compare the
+    /// expanded name.
+    fn matches(start: &Start<'_>) -> bool;
+
+    /// Reads the element whose start tag is `start`.
+    fn from_xml(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self>;
+}
+
+/// A value written as one element.
+pub trait ToXml {
+    /// Writes the element, start tag to end tag.
+    fn to_xml(&self, w: &mut XmlWriter) -> Result<()>;
+}
+
+/// A SOAP Body payload: the one child of `Body` (a request, a response, or
+/// [`AnyElement`](crate::AnyElement) for any element).
+///
+/// xcep and wstep implement it for their messages; [`Envelope`](crate::Envelope)
+/// is generic over it.
+pub trait Payload: for<'a> FromXml<'a> + ToXml {
+    /// The WS-Addressing Action that goes with this payload, when it has a
+    /// fixed one ([MS-XCEP] 3.1.4.1, [MS-WSTEP] 3.1.4.1).
+    ///
+    /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+    /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+    fn action(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl Payload for crate::AnyElement {}

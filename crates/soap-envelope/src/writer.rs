@@ -1,0 +1,450 @@
+//! An XML writer with fixed, well-known prefixes.
+//!
+//! Names are given as expanded names; the writer chooses the prefix (from
+//! the table below, or `ns0`, `ns1`, ... for other namespaces) and declares
+//! it on the element where it is first needed. Output is UTF-8 bytes with no
+//! XML declaration and no pretty-printing.
+//!
+//! | namespace | prefix |
+//! |---|---|
+//! | SOAP 1.2 | `s` |
+//! | SOAP 1.1 | `s11` |
+//! | WS-Addressing | `a` |
+//! | WS-Security secext | `wsse` |
+//! | WS-Security utility | `wsu` |
+//! | WS-Trust 1.3 | `wst` |
+//! | XML Schema instance | `xsi` |
+//! | XML Schema | `xs` |
+//! | XML digital signature | `ds` |
+//! | WS-Federation authorization | `ac` |
+//! | MS-XCEP, MS-WSTEP, MS-MDE2 | default namespace (as Windows writes them) |
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::name::{OwnedQName, QName};
+use crate::ns;
+use crate::xsd::XsdType;
+
+const PREFIXES: &[(&str, &str)] = &[
+    (ns::SOAP12, "s"),
+    (ns::SOAP11, "s11"),
+    (ns::WSA, "a"),
+    (ns::WSSE, "wsse"),
+    (ns::WSU, "wsu"),
+    (ns::WST, "wst"),
+    (ns::XSI, "xsi"),
+    (ns::XS, "xs"),
+    (ns::DS, "ds"),
+    (ns::AUTH, "ac"),
+    (ns::XCEP, ""),
+    (ns::WSTEP, ""),
+    (ns::MDE2, ""),
+];
+
+/// The prefix the writer uses for a well-known namespace (`""` means the
+/// default namespace), `None` for others.
+pub fn preferred_prefix(ns: &str) -> Option<&'static str> {
+    PREFIXES.iter().find(|(n, _)| *n == ns).map(|(_, p)| *p)
+}
+
+#[derive(Debug)]
+struct Frame {
+    /// The qualified name written in the start tag.
+    qname: String,
+    /// How many bindings this element declared.
+    declared: usize,
+}
+
+/// Writes XML as bytes. See the [module docs](self) for the prefixes used.
+///
+/// ```
+/// use soap_envelope::{ns, QName, XmlWriter};
+///
+/// let mut w = XmlWriter::new();
+/// w.start(QName::new(ns::WSA, "Action")).unwrap();
+/// w.attribute(QName::new(ns::SOAP12, "mustUnderstand"), "1").unwrap();
+/// w.text("urn:a&b").unwrap();
+/// w.end().unwrap();
+/// assert_eq!(
+///     String::from_utf8(w.into_bytes().unwrap()).unwrap(),
+///     r#"<a:Action xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:s="http://www.w3.org/2003/05/soap-envelope" s:mustUnderstand="1">urn:a&amp;b</a:Action>"#
+/// );
+/// ```
+#[derive(Debug, Default)]
+pub struct XmlWriter {
+    buf: Vec<u8>,
+    stack: Vec<Frame>,
+    /// In-scope bindings (prefix, namespace), innermost last. `""` prefix is
+    /// the default namespace; an empty namespace undeclares it.
+    bindings: Vec<(String, String)>,
+    /// A start tag is open (`<x a="1"` written, `>` not yet).
+    tag_open: bool,
+    /// Attributes are written after the declarations of the open tag; they
+    /// are kept here until the tag is closed.
+    pending_attrs: Vec<u8>,
+    generated: u32,
+    root_written: bool,
+}
+
+impl XmlWriter {
+    /// An empty writer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The namespace bound to `prefix` in scope.
+    fn lookup_prefix(&self, prefix: &str) -> Option<&str> {
+        self.bindings
+            .iter()
+            .rev()
+            .find(|(p, _)| p == prefix)
+            .map(|(_, n)| n.as_str())
+    }
+
+    /// A prefix in scope bound to `ns` (and not shadowed). For attributes the
+    /// default namespace does not count.
+    fn prefix_for(&self, ns: &str, for_attribute: bool) -> Option<String> {
+        for (p, n) in self.bindings.iter().rev() {
+            if n == ns && !(for_attribute && p.is_empty()) && self.lookup_prefix(p) == Some(ns) {
+                return Some(p.clone());
+            }
+        }
+        None
+    }
+
+    fn declare(&mut self, prefix: &str, ns: &str) {
+        self.buf.extend_from_slice(b" xmlns");
+        if !prefix.is_empty() {
+            self.buf.push(b':');
+            self.buf.extend_from_slice(prefix.as_bytes());
+        }
+        self.buf.extend_from_slice(b"=\"");
+        escape_into(&mut self.buf, ns, true);
+        self.buf.push(b'"');
+        self.bindings.push((prefix.to_owned(), ns.to_owned()));
+        if let Some(f) = self.stack.last_mut() {
+            f.declared += 1;
+        }
+    }
+
+    /// Chooses (and declares on the open tag, if needed) a prefix for `ns`.
+    fn ensure_prefix(&mut self, ns: &str, for_attribute: bool) -> String {
+        if ns == ns::XML {
+            // Bound by definition, never declared.
+            return "xml".to_owned();
+        }
+        if let Some(p) = self.prefix_for(ns, for_attribute) {
+            return p;
+        }
+        let preferred = preferred_prefix(ns)
+            .filter(|p| !(for_attribute && p.is_empty()))
+            .filter(|p| {
+                // Usable when not bound at this element to something else.
+                let declared_here = self.stack.last().map_or(0, |f| f.declared);
+                let here = &self.bindings[self.bindings.len() - declared_here..];
+                !here.iter().any(|(q, _)| q == p)
+            });
+        let prefix = match preferred {
+            Some(p) => p.to_owned(),
+            None => loop {
+                let candidate = format!("ns{}", self.generated);
+                self.generated += 1;
+                if self.lookup_prefix(&candidate).is_none() {
+                    break candidate;
+                }
+            },
+        };
+        self.declare(&prefix, ns);
+        prefix
+    }
+
+    fn close_tag(&mut self) {
+        if self.tag_open {
+            let attrs = std::mem::take(&mut self.pending_attrs);
+            self.buf.extend_from_slice(&attrs);
+            self.pending_attrs = attrs;
+            self.pending_attrs.clear();
+            self.buf.push(b'>');
+            self.tag_open = false;
+        }
+    }
+
+    fn start_ns(&mut self, ns: &str, local: &str) -> Result<()> {
+        check_name(local)?;
+        if self.stack.is_empty() && self.root_written {
+            return Err(Error::detached(ErrorKind::Writer("a second root element")));
+        }
+        self.close_tag();
+        self.root_written = true;
+        self.buf.push(b'<');
+        let pos = self.buf.len();
+        self.stack.push(Frame {
+            qname: String::new(),
+            declared: 0,
+        });
+        self.tag_open = true;
+        let prefix = if ns.is_empty() {
+            // No namespace: undeclare a default namespace if one is in scope.
+            if self.lookup_prefix("").is_some_and(|d| !d.is_empty()) {
+                self.declare("", "");
+            }
+            String::new()
+        } else {
+            self.ensure_prefix(ns, false)
+        };
+        let qname = if prefix.is_empty() {
+            local.to_owned()
+        } else {
+            format!("{prefix}:{local}")
+        };
+        // The name goes before any declarations just written.
+        self.buf.splice(pos..pos, qname.bytes());
+        if let Some(f) = self.stack.last_mut() {
+            f.qname = qname;
+        }
+        Ok(())
+    }
+
+    /// Starts an element.
+    pub fn start(&mut self, name: QName) -> Result<()> {
+        self.start_ns(name.ns, name.local)
+    }
+
+    /// Starts an element with an owned name.
+    pub fn start_owned(&mut self, name: &OwnedQName) -> Result<()> {
+        self.start_ns(name.ns_str(), &name.local)
+    }
+
+    /// Declares namespace `ns` on the element just started (before any
+    /// content), so that descendants share one declaration.
+    pub fn declare_ns(&mut self, ns: &str) -> Result<()> {
+        if !self.tag_open {
+            return Err(Error::detached(ErrorKind::Writer(
+                "declare_ns() after the start tag was closed",
+            )));
+        }
+        self.ensure_prefix(ns, preferred_prefix(ns) != Some(""));
+        Ok(())
+    }
+
+    /// Returns the text of a QName-valued content (such as a fault code),
+    /// declaring a prefix for its namespace on the element just started.
+    pub fn qname_text(&mut self, name: &OwnedQName) -> Result<String> {
+        if !self.tag_open {
+            return Err(Error::detached(ErrorKind::Writer(
+                "qname_text() after the start tag was closed",
+            )));
+        }
+        check_name(&name.local)?;
+        match name.ns.as_deref() {
+            None | Some("") => Ok(name.local.clone()),
+            Some(ns) => {
+                let p = self.ensure_prefix(ns, true);
+                Ok(format!("{p}:{}", name.local))
+            }
+        }
+    }
+
+    fn attribute_ns(&mut self, ns: &str, local: &str, value: &str) -> Result<()> {
+        check_name(local)?;
+        check_chars(value)?;
+        if !self.tag_open {
+            return Err(Error::detached(ErrorKind::Writer(
+                "attribute() after the start tag was closed",
+            )));
+        }
+        let prefix = if ns.is_empty() {
+            String::new()
+        } else {
+            self.ensure_prefix(ns, true)
+        };
+        let a = &mut self.pending_attrs;
+        a.push(b' ');
+        if !prefix.is_empty() {
+            a.extend_from_slice(prefix.as_bytes());
+            a.push(b':');
+        }
+        a.extend_from_slice(local.as_bytes());
+        a.extend_from_slice(b"=\"");
+        escape_into(a, value, true);
+        a.push(b'"');
+        Ok(())
+    }
+
+    /// Adds an attribute to the element just started. Use the `""`
+    /// namespace for an unqualified attribute.
+    pub fn attribute(&mut self, name: QName, value: &str) -> Result<()> {
+        self.attribute_ns(name.ns, name.local, value)
+    }
+
+    /// Adds an attribute with an owned name.
+    pub fn attribute_owned(&mut self, name: &OwnedQName, value: &str) -> Result<()> {
+        self.attribute_ns(name.ns_str(), &name.local, value)
+    }
+
+    /// Writes escaped character data. Characters that XML does not allow
+    /// give [`ErrorKind::BadValue`].
+    pub fn text(&mut self, text: &str) -> Result<()> {
+        check_chars(text)?;
+        if self.stack.is_empty() {
+            return Err(Error::detached(ErrorKind::Writer(
+                "text outside the root element",
+            )));
+        }
+        self.close_tag();
+        escape_into(&mut self.buf, text, false);
+        Ok(())
+    }
+
+    /// Ends the innermost open element.
+    pub fn end(&mut self) -> Result<()> {
+        let frame = self.stack.pop().ok_or(Error::detached(ErrorKind::Writer(
+            "end() without an open element",
+        )))?;
+        if self.tag_open {
+            let attrs = std::mem::take(&mut self.pending_attrs);
+            self.buf.extend_from_slice(&attrs);
+            self.pending_attrs = attrs;
+            self.pending_attrs.clear();
+            self.buf.extend_from_slice(b"/>");
+            self.tag_open = false;
+        } else {
+            self.buf.extend_from_slice(b"</");
+            self.buf.extend_from_slice(frame.qname.as_bytes());
+            self.buf.push(b'>');
+        }
+        let keep = self.bindings.len() - frame.declared;
+        self.bindings.truncate(keep);
+        Ok(())
+    }
+
+    /// Writes `<name>text</name>`.
+    pub fn text_element(&mut self, name: QName, text: &str) -> Result<()> {
+        self.start(name)?;
+        self.text(text)?;
+        self.end()
+    }
+
+    /// Writes `<name>value</name>` with the value's canonical form.
+    pub fn value_element<T: XsdType>(&mut self, name: QName, value: &T) -> Result<()> {
+        self.text_element(name, &value.to_xsd())
+    }
+
+    /// Writes `<name xsi:nil="true"/>`.
+    pub fn nil_element(&mut self, name: QName) -> Result<()> {
+        self.start(name)?;
+        self.attribute(QName::new(ns::XSI, "nil"), "true")?;
+        self.end()
+    }
+
+    /// The bytes written so far; an error if an element is still open.
+    pub fn into_bytes(self) -> Result<Vec<u8>> {
+        if !self.stack.is_empty() {
+            return Err(Error::detached(ErrorKind::Writer(
+                "an element is still open",
+            )));
+        }
+        Ok(self.buf)
+    }
+}
+
+fn check_name(local: &str) -> Result<()> {
+    let ok = !local.is_empty()
+        && !local.contains(':')
+        && local.chars().enumerate().all(|(i, c)| {
+            c.is_alphabetic()
+                || c == '_'
+                || (i > 0 && (c.is_alphanumeric() || matches!(c, '-' | '.')))
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::detached(ErrorKind::bad_value(
+            "xs:NCName",
+            local,
+            "not a valid XML local name",
+        )))
+    }
+}
+
+fn check_chars(s: &str) -> Result<()> {
+    match s.chars().find(|c| {
+        !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+    }) {
+        None => Ok(()),
+        Some(c) => Err(Error::detached(ErrorKind::bad_value(
+            "xs:string",
+            s,
+            format!("character U+{:04X} is not allowed in XML", u32::from(c)),
+        ))),
+    }
+}
+
+fn escape_into(buf: &mut Vec<u8>, s: &str, attribute: bool) {
+    for c in s.chars() {
+        match c {
+            '&' => buf.extend_from_slice(b"&amp;"),
+            '<' => buf.extend_from_slice(b"&lt;"),
+            '>' => buf.extend_from_slice(b"&gt;"),
+            '\r' => buf.extend_from_slice(b"&#xD;"),
+            '"' if attribute => buf.extend_from_slice(b"&quot;"),
+            '\t' if attribute => buf.extend_from_slice(b"&#x9;"),
+            '\n' if attribute => buf.extend_from_slice(b"&#xA;"),
+            c => {
+                let mut tmp = [0u8; 4];
+                buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(w: XmlWriter) -> String {
+        String::from_utf8(w.into_bytes().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn default_namespace_and_undeclaring_it() {
+        let mut w = XmlWriter::new();
+        w.start(QName::new(ns::XCEP, "GetPolicies")).unwrap();
+        w.start(QName::new(ns::XCEP, "client")).unwrap();
+        w.start(QName::new("", "plain")).unwrap();
+        w.end().unwrap();
+        w.end().unwrap();
+        w.nil_element(QName::new(ns::XCEP, "requestFilter"))
+            .unwrap();
+        w.end().unwrap();
+        assert_eq!(
+            s(w),
+            format!(
+                r#"<GetPolicies xmlns="{x}"><client><plain xmlns=""/></client><requestFilter xmlns:xsi="{xsi}" xsi:nil="true"/></GetPolicies>"#,
+                x = ns::XCEP,
+                xsi = ns::XSI
+            )
+        );
+    }
+
+    #[test]
+    fn generated_prefixes_and_escaping() {
+        let mut w = XmlWriter::new();
+        w.start(QName::new("urn:one", "a")).unwrap();
+        w.attribute(QName::new("urn:two", "b"), "x\"<&\n").unwrap();
+        w.text("1 < 2 & \r").unwrap();
+        w.end().unwrap();
+        assert_eq!(
+            s(w),
+            r#"<ns0:a xmlns:ns0="urn:one" xmlns:ns1="urn:two" ns1:b="x&quot;&lt;&amp;&#xA;">1 &lt; 2 &amp; &#xD;</ns0:a>"#
+        );
+    }
+
+    #[test]
+    fn misuse_is_an_error() {
+        let mut w = XmlWriter::new();
+        assert!(w.end().is_err());
+        w.start(QName::new("", "a")).unwrap();
+        assert!(w.text("\u{0}").is_err());
+        assert!(w.start(QName::new("", "1bad")).is_err());
+    }
+}
