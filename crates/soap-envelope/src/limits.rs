@@ -17,7 +17,6 @@ use std::fmt;
 /// assert_eq!(strict.max_depth, Limits::default().max_depth);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct Limits {
     /// Largest document, in bytes (default 8 MiB). Checked before parsing.
     pub max_document_len: usize,
