@@ -240,7 +240,7 @@ impl Header {
     }
 
     /// Reads the Header element's content (its start tag already read).
-    pub fn read<'a>(r: &mut XmlReader<'a>, env_ns: &'static str) -> Result<Self> {
+    pub fn read(r: &mut XmlReader<'_>, env_ns: &'static str) -> Result<Self> {
         let mut h = Header::default();
         while let Some(child) = r.next_child()? {
             let attrs = HeaderAttrs::read(r, &child, env_ns)?;

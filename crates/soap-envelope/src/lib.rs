@@ -29,3 +29,8 @@ pub use reader::{Attribute, Start, XmlReader, decode_input};
 pub use security::{BinarySecurityToken, Password, Security, Timestamp, UsernameToken};
 pub use traits::{FromXml, Payload, ToXml};
 pub use writer::XmlWriter;
+
+/// The workspace README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct WorkspaceReadme;

@@ -299,13 +299,7 @@ impl<'a> XmlReader<'a> {
     pub fn path(&self) -> String {
         let mut p = String::new();
         for f in &self.stack {
-            p.push('/');
-            p.push_str(f.local);
-            if f.index > 1 {
-                p.push('[');
-                p.push_str(&f.index.to_string());
-                p.push(']');
-            }
+            push_segment(&mut p, f);
         }
         if p.is_empty() {
             p.push('/');
@@ -333,11 +327,7 @@ impl<'a> XmlReader<'a> {
                 if path == "/" {
                     path.clear();
                 }
-                path.push('/');
-                path.push_str(f.local);
-                if f.index > 1 {
-                    path.push_str(&format!("[{}]", f.index));
-                }
+                push_segment(&mut path, f);
                 Error::new(kind, path, f.offset)
             }
             None => self.error(kind),
@@ -864,17 +854,13 @@ impl<'a> XmlReader<'a> {
                     let parent = open.last_mut().unwrap_or(&mut root);
                     flush_text(parent, &mut text);
                     self.close();
-                    match open.pop() {
-                        Some(mut done) => {
-                            done.finish_children();
-                            let parent = open.last_mut().unwrap_or(&mut root);
-                            parent.children.push(AnyNode::Element(done));
-                        }
-                        None => {
-                            root.finish_children();
-                            return Ok(root);
-                        }
-                    }
+                    let Some(mut done) = open.pop() else {
+                        root.finish_children();
+                        return Ok(root);
+                    };
+                    done.finish_children();
+                    let parent = open.last_mut().unwrap_or(&mut root);
+                    parent.children.push(AnyNode::Element(done));
                     continue;
                 }
                 Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => continue,
@@ -919,6 +905,17 @@ impl<'a> XmlReader<'a> {
                 }
             }
         }
+    }
+}
+
+/// Appends `/local` or `/local[n]` (the n-th of consecutive same-named
+/// siblings) to an element path.
+fn push_segment(path: &mut String, f: &Frame<'_>) {
+    use std::fmt::Write as _;
+    path.push('/');
+    path.push_str(f.local);
+    if f.index > 1 {
+        let _ = write!(path, "[{}]", f.index);
     }
 }
 

@@ -277,7 +277,9 @@ impl UsernameToken {
                     return Err(r.error(ErrorKind::DuplicateElement(USERNAME.to_owned_name())));
                 }
                 seen_username = true;
-                t.username = r.text()?.trim_matches(crate::reader::is_ws_char).to_owned();
+                r.text()?
+                    .trim_matches(crate::reader::is_ws_char)
+                    .clone_into(&mut t.username);
             } else if child.is(PASSWORD) {
                 if t.password.is_some() {
                     return Err(r.error(ErrorKind::DuplicateElement(PASSWORD.to_owned_name())));
