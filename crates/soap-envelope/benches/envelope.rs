@@ -4,7 +4,7 @@
 //!
 //! Besides criterion's own report, the bench prints the ratio
 //! `soap-envelope / baseline` for each input, timed in this same process.
-#![allow(missing_docs, clippy::unwrap_used)]
+#![allow(missing_docs, clippy::unwrap_used, clippy::format_push_string)]
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -131,7 +131,7 @@ fn bench(c: &mut Criterion) {
         let mut g = c.benchmark_group(name);
         g.throughput(Throughput::Bytes(input.len() as u64));
         g.bench_function("quick_xml_ns_reader", |b| {
-            b.iter(|| baseline(black_box(&input)))
+            b.iter(|| baseline(black_box(&input)));
         });
         g.bench_function("soap_envelope", |b| b.iter(|| ours(black_box(&input))));
         g.finish();

@@ -203,7 +203,9 @@ impl<B: Payload> Envelope<B> {
                 } else {
                     "Header or Body"
                 };
-                let kind = if child.is(header_name) || child.is(body_name) {
+                let duplicate = (child.is(header_name) && header.is_some())
+                    || (child.is(body_name) && body.is_some());
+                let kind = if duplicate {
                     ErrorKind::DuplicateElement(child.name())
                 } else {
                     ErrorKind::UnexpectedElement {

@@ -25,6 +25,40 @@ const ROLE: QName = QName::new(ns::SOAP12, "Role");
 const DETAIL: QName = QName::new(ns::SOAP12, "Detail");
 const XML_LANG: QName = QName::new(ns::XML, "lang");
 
+/// Well-known fault subcodes: WS-Addressing 1.0 ([WS-Addressing SOAP
+/// Binding] 6.4) and WS-Security 1.0 ([WSS 1.0] 12). AD CS answers a
+/// wrong `To` with `DestinationUnreachable` and a wrong `Action` with
+/// `ActionNotSupported`; a bad UsernameToken with `FailedAuthentication`.
+///
+/// [WS-Addressing SOAP Binding]: https://www.w3.org/TR/ws-addr-soap/#faults
+/// [WSS 1.0]: https://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0.pdf
+pub mod subcode {
+    use crate::name::QName;
+    use crate::ns;
+
+    /// `wsa:InvalidAddressingHeader`.
+    pub const INVALID_ADDRESSING_HEADER: QName = QName::new(ns::WSA, "InvalidAddressingHeader");
+    /// `wsa:MessageAddressingHeaderRequired`.
+    pub const MESSAGE_ADDRESSING_HEADER_REQUIRED: QName =
+        QName::new(ns::WSA, "MessageAddressingHeaderRequired");
+    /// `wsa:DestinationUnreachable`.
+    pub const DESTINATION_UNREACHABLE: QName = QName::new(ns::WSA, "DestinationUnreachable");
+    /// `wsa:ActionNotSupported`.
+    pub const ACTION_NOT_SUPPORTED: QName = QName::new(ns::WSA, "ActionNotSupported");
+    /// `wsa:EndpointUnavailable`.
+    pub const ENDPOINT_UNAVAILABLE: QName = QName::new(ns::WSA, "EndpointUnavailable");
+    /// `wsse:UnsupportedSecurityToken`.
+    pub const UNSUPPORTED_SECURITY_TOKEN: QName = QName::new(ns::WSSE, "UnsupportedSecurityToken");
+    /// `wsse:InvalidSecurity`.
+    pub const INVALID_SECURITY: QName = QName::new(ns::WSSE, "InvalidSecurity");
+    /// `wsse:InvalidSecurityToken`.
+    pub const INVALID_SECURITY_TOKEN: QName = QName::new(ns::WSSE, "InvalidSecurityToken");
+    /// `wsse:FailedAuthentication`.
+    pub const FAILED_AUTHENTICATION: QName = QName::new(ns::WSSE, "FailedAuthentication");
+    /// `wsse:MessageExpired`.
+    pub const MESSAGE_EXPIRED: QName = QName::new(ns::WSSE, "MessageExpired");
+}
+
 /// The five fault codes of SOAP 1.2 ([SOAP 1.2 Part 1] 5.4.6).
 ///
 /// [SOAP 1.2 Part 1]: https://www.w3.org/TR/soap12-part1/#faultcodes
@@ -152,6 +186,30 @@ impl Fault {
             role: None,
             detail: None,
         }
+    }
+
+    /// The fault a SOAP 1.2 node answers to an envelope of another version
+    /// ([SOAP 1.2 Part 1] 5.4.7): pair it with
+    /// [`ErrorKind::VersionMismatch`].
+    ///
+    /// [SOAP 1.2 Part 1]: https://www.w3.org/TR/soap12-part1/#soapupgrade
+    pub fn version_mismatch() -> Self {
+        Self::new(
+            FaultCodeValue::VersionMismatch,
+            "Wrong SOAP version: SOAP 1.2 is required.",
+        )
+    }
+
+    /// The fault a SOAP node answers when a `mustUnderstand` header block
+    /// targeted at it is not understood ([SOAP 1.2 Part 1] 5.4.8); see
+    /// [`Header::not_understood`](crate::Header::not_understood).
+    ///
+    /// [SOAP 1.2 Part 1]: https://www.w3.org/TR/soap12-part1/#soapnotunderstood
+    pub fn must_understand(block: &crate::OwnedQName) -> Self {
+        Self::new(
+            FaultCodeValue::MustUnderstand,
+            format!("Header block {block} was not understood."),
+        )
     }
 
     /// Adds a subcode (innermost last).

@@ -93,15 +93,37 @@ pub fn decode_input<'a>(input: &'a [u8], limits: &Limits) -> Result<Cow<'a, str>
             }
         },
     };
-    if let Some(pos) = text.bytes().position(|b| b == 0) {
-        let why = if pos < 4 {
-            "NUL byte: UTF-16 without a byte order mark is not accepted"
-        } else {
-            "NUL byte is not allowed in XML"
-        };
-        return Err(Error::new(ErrorKind::Encoding(why.into()), "", pos as u64));
-    }
+    check_chars(&text)?;
     Ok(text)
+}
+
+/// Rejects characters that XML 1.0 never allows (control characters other
+/// than tab, line feed and carriage return; U+FFFE and U+FFFF), which the
+/// underlying tokenizer would pass through. A NUL near the start is the
+/// mark of UTF-16 without a byte order mark.
+fn check_chars(text: &str) -> Result<()> {
+    let bytes = text.as_bytes();
+    let bad = bytes.iter().enumerate().find(|&(i, &b)| {
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+            || (b == 0xEF
+                && bytes.get(i + 1) == Some(&0xBF)
+                && matches!(bytes.get(i + 2), Some(&0xBE | &0xBF)))
+    });
+    let Some((pos, &b)) = bad else {
+        return Ok(());
+    };
+    let kind = if b == 0 && pos < 4 {
+        ErrorKind::Encoding("NUL byte: UTF-16 without a byte order mark is not accepted".into())
+    } else if b == 0 {
+        ErrorKind::Encoding("NUL byte is not allowed in XML".into())
+    } else {
+        let c = text[pos..].chars().next().unwrap_or_default();
+        ErrorKind::Malformed(format!(
+            "character U+{:04X} is not allowed in XML",
+            u32::from(c)
+        ))
+    };
+    Err(Error::new(kind, "", pos as u64))
 }
 
 /// A start tag as read: its expanded name, attributes and position.
@@ -235,6 +257,7 @@ pub struct XmlReader<'a> {
     root_done: bool,
     root_started: bool,
     last_closed: Option<Frame<'a>>,
+    any_event: bool,
     elements: usize,
     interned: HashSet<Rc<str>>,
     event_offset: u64,
@@ -268,6 +291,7 @@ impl<'a> XmlReader<'a> {
                 limits.max_document_len as u64,
             ));
         }
+        check_chars(input)?;
         let mut inner = NsReader::from_str(input);
         let config = inner.config_mut();
         config.enable_all_checks(true);
@@ -284,6 +308,7 @@ impl<'a> XmlReader<'a> {
             root_done: false,
             root_started: false,
             last_closed: None,
+            any_event: false,
             elements: 0,
             interned: HashSet::new(),
             event_offset: 0,
@@ -379,6 +404,23 @@ impl<'a> XmlReader<'a> {
         })
     }
 
+    /// Well-formedness checks quick-xml leaves to us: the attribute's name
+    /// is a QName and its value has no literal `<`.
+    fn check_attribute(&self, a: &QxAttribute<'_>) -> Result<()> {
+        if !is_qname(a.key.0) {
+            return Err(self.error_here(ErrorKind::Malformed(format!(
+                "'{}' is not a valid attribute name",
+                a.key.0.chars().take(64).collect::<String>()
+            ))));
+        }
+        if a.value.contains('<') {
+            return Err(self.error_here(ErrorKind::Malformed(
+                "'<' is not allowed in an attribute value".into(),
+            )));
+        }
+        Ok(())
+    }
+
     fn intern(&mut self, uri: &str) -> Rc<str> {
         if let Some(rc) = self.interned.get(uri) {
             return rc.clone();
@@ -395,8 +437,16 @@ impl<'a> XmlReader<'a> {
             Ok(ev) => ev,
             Err(e) => return Err(self.map_qx(&e)),
         };
+        let first = !self.any_event;
+        self.any_event = true;
         match &ev {
             Event::DocType(_) => Err(self.error_here(ErrorKind::DtdForbidden)),
+            Event::Text(t) if t.contains("]]>") => Err(self.error_here(ErrorKind::Malformed(
+                "']]>' is not allowed in character data".into(),
+            ))),
+            Event::Decl(_) if !first => Err(self.error_here(ErrorKind::Malformed(
+                "the XML declaration must come first in the document".into(),
+            ))),
             Event::Decl(d) => {
                 if let Some(enc) = d.encoding() {
                     let enc =
@@ -431,7 +481,7 @@ impl<'a> XmlReader<'a> {
     }
 
     fn element_ns(&mut self, e: &BytesStart<'_>) -> Result<Option<Rc<str>>> {
-        if !is_ncname(local_part(e.name().0)) {
+        if !is_qname(e.name().0) {
             return Err(self.error_here(ErrorKind::Malformed(format!(
                 "'{}' is not a valid element name",
                 e.name().0.chars().take(64).collect::<String>()
@@ -441,7 +491,9 @@ impl<'a> XmlReader<'a> {
         match res {
             ResolveResult::Unbound => Ok(None),
             ResolveResult::Bound(n) => {
-                if let Some(rc) = self.interned.get(n.0) {
+                if !needs_ns_normalizing(n.0)
+                    && let Some(rc) = self.interned.get(n.0)
+                {
                     return Ok(Some(rc.clone()));
                 }
                 let uri = normalize_ns(n.0)
@@ -476,6 +528,7 @@ impl<'a> XmlReader<'a> {
             if a.value.len() > self.limits.max_attr_len {
                 return Err(self.limit(Limit::AttributeLength));
             }
+            self.check_attribute(&a)?;
             let key = a.key;
             if key.0 == "xmlns" || key.0.starts_with("xmlns:") {
                 continue;
@@ -807,6 +860,7 @@ impl<'a> XmlReader<'a> {
             if a.value.len() > self.limits.max_attr_len {
                 return Err(self.limit(Limit::AttributeLength));
             }
+            self.check_attribute(&a)?;
             if !(a.key.0 == "xmlns" || a.key.0.starts_with("xmlns:")) {
                 self.resolve_attr_ns(a.key)?;
                 normalize_attr(&a).map_err(|err| self.map_qx(&err))?;
@@ -953,13 +1007,12 @@ fn normalize_attr<'a>(a: &QxAttribute<'a>) -> std::result::Result<Cow<'a, str>, 
 /// to spaces) and expand references here. Real namespace URIs have neither,
 /// so this is a scan and no copy.
 fn normalize_ns(raw: &str) -> std::result::Result<Cow<'_, str>, ErrorKind> {
-    if !raw
-        .bytes()
-        .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
-    {
+    if !needs_ns_normalizing(raw) {
         return Ok(Cow::Borrowed(raw));
     }
-    let spaced = raw.replace(['\t', '\n', '\r'], " ");
+    // Line ends are folded first (XML 1.0 2.11), then each whitespace
+    // character becomes a space (3.3.3).
+    let spaced = raw.replace("\r\n", "\n").replace(['\t', '\n', '\r'], " ");
     match quick_xml::escape::unescape(&spaced) {
         Ok(v) => Ok(Cow::Owned(v.into_owned())),
         Err(quick_xml::escape::EscapeError::UnrecognizedEntity(_, name)) => {
@@ -969,33 +1022,41 @@ fn normalize_ns(raw: &str) -> std::result::Result<Cow<'_, str>, ErrorKind> {
     }
 }
 
-/// A cheap check that `s` can be an XML local name: not empty, no markup
-/// delimiters or whitespace, and not starting with a digit, `-` or `.`.
+fn needs_ns_normalizing(raw: &str) -> bool {
+    raw.bytes()
+        .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
+}
+
+/// Whether `s` is an XML 1.0 Name without colons (an NCName): the
+/// NameStartChar and NameChar productions of XML 1.0 (fifth edition) 2.3.
 fn is_ncname(s: &str) -> bool {
-    let Some(first) = s.chars().next() else {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else {
         return false;
     };
-    !(first.is_ascii_digit() || first == '-' || first == '.')
-        && s.bytes().all(|b| {
-            !matches!(
-                b,
-                b'<' | b'>'
-                    | b'&'
-                    | b'"'
-                    | b'\''
-                    | b'='
-                    | b'/'
-                    | b'!'
-                    | b'?'
-                    | b':'
-                    | b' '
-                    | b'\t'
-                    | b'\r'
-                    | b'\n'
-                    | b';'
-                    | b','
-            )
-        })
+    is_name_start_char(first) && chars.all(is_name_char)
+}
+
+/// Whether `s` is a qualified name: an NCName, or two joined by one colon.
+fn is_qname(s: &str) -> bool {
+    match s.split_once(':') {
+        Some((p, l)) => is_ncname(p) && is_ncname(l),
+        None => is_ncname(s),
+    }
+}
+
+fn is_name_start_char(c: char) -> bool {
+    matches!(c,
+        'A'..='Z' | '_' | 'a'..='z'
+        | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
+        | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}'
+        | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}'
+        | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
+}
+
+fn is_name_char(c: char) -> bool {
+    is_name_start_char(c)
+        || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
 }
 
 /// Whether `c` is XML whitespace (space, tab, CR, LF).
