@@ -1,1 +1,204 @@
-fn main() {}
+//! `cepces`: a command-line tool for the Microsoft certificate enrollment
+//! web services, MS-XCEP (CEP, enrollment policy) and MS-WSTEP (CES,
+//! enrollment), over SOAP 1.2.
+//!
+//! Subcommands:
+//!
+//! - `cepces inspect [--json] [--accept-soap11] [--require-envelope] FILE`
+//!   reads a message (a whole SOAP envelope, or a bare payload element as
+//!   logs often hold it; `FILE` may be `-` for standard input) and prints
+//!   what it holds: kind, SOAP version, WS-Addressing and WS-Security
+//!   headers, unknown header blocks, and the payload tree or the fault.
+//!
+//! Exit status: 0 success; 1 the input could not be read (I/O); 2 the
+//! input is not a message the workspace understands (the typed error is
+//! printed to standard error, and also as JSON to standard output with
+//! `--json`); 64 bad command line; 70 internal error (a bug: a panic was
+//! caught).
+//!
+//! The modules are laid out for more subcommands (`serve`, `enroll`,
+//! `demo`): each gets its own module and a [`Command`] variant, and shares
+//! [`read_input`], [`write_stdout`] and the exit codes in [`exit`].
+#![forbid(unsafe_code)]
+
+mod inspect;
+mod output;
+mod views;
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use soap_envelope::{Limits, ReadOptions};
+
+/// The exit codes of `cepces`.
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// The input could not be read or the output not written (I/O).
+    pub const IO: u8 = 1;
+    /// The input is not a message the workspace understands.
+    pub const BAD_INPUT: u8 = 2;
+    /// The command line is wrong (`EX_USAGE`).
+    pub const USAGE: u8 = 64;
+    /// An internal error: a panic was caught (`EX_SOFTWARE`).
+    pub const INTERNAL: u8 = 70;
+}
+
+/// Command-line tool for Microsoft certificate enrollment web services
+/// (MS-XCEP / MS-WSTEP, SOAP 1.2).
+#[derive(Debug, Parser)]
+#[command(name = "cepces", version, about, long_about = None)]
+#[command(after_help = "Exit status: 0 ok, 1 I/O error, 2 invalid message, \
+                        64 usage error, 70 internal error.")]
+struct Cli {
+    /// The subcommand.
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read a SOAP envelope or a bare payload element and print what it
+    /// holds.
+    Inspect(InspectArgs),
+}
+
+/// Arguments of `cepces inspect`.
+#[derive(Debug, Args)]
+struct InspectArgs {
+    /// Print JSON instead of text. The JSON depends on the message's values
+    /// only, not on prefixes, comments, CDATA, character references or
+    /// whitespace between elements.
+    #[arg(long)]
+    json: bool,
+    /// Read a SOAP 1.1 envelope instead of reporting a version mismatch.
+    #[arg(long)]
+    accept_soap11: bool,
+    /// Require a whole SOAP envelope: a bare element is a `not-an-envelope`
+    /// error instead of being shown as a payload.
+    #[arg(long)]
+    require_envelope: bool,
+    /// The message file, or `-` for standard input.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+}
+
+fn main() -> ExitCode {
+    // Last resort: a panic is a bug. Report it briefly and exit 70 rather
+    // than with Rust's default 101.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("cepces: internal error (this is a bug, please report it): {info}");
+    }));
+    let code = std::panic::catch_unwind(|| run(std::env::args_os())).unwrap_or(exit::INTERNAL);
+    ExitCode::from(code)
+}
+
+/// Parses the command line and runs the subcommand; returns the exit code.
+fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` also arrive here, on stdout.
+            let _ = e.print();
+            return if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+        }
+    };
+    match cli.command {
+        Command::Inspect(args) => inspect_command(&args),
+    }
+}
+
+/// `cepces inspect`.
+fn inspect_command(args: &InspectArgs) -> u8 {
+    let limits = Limits::default();
+    let input = match read_input(&args.file, limits.max_document_len) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("cepces: cannot read {}: {e}", args.file.display());
+            return exit::IO;
+        }
+    };
+    let options = ReadOptions::with_limits(limits).accept_soap11(args.accept_soap11);
+    let accept = if args.require_envelope {
+        inspect::Accept::EnvelopeOnly
+    } else {
+        inspect::Accept::Any
+    };
+    match inspect::inspect(&input, &options, accept) {
+        Ok(report) => {
+            let out = if args.json {
+                output::json(&report)
+            } else {
+                output::text(&report)
+            };
+            write_stdout(&out)
+        }
+        Err(err) => {
+            eprint!("{}", output::error_text(&err));
+            if args.json {
+                let code = write_stdout(&output::error_json(&err));
+                if code != exit::OK {
+                    return code;
+                }
+            }
+            exit::BAD_INPUT
+        }
+    }
+}
+
+/// Reads `path` (`-` for standard input), at most `max + 1` bytes: one more
+/// than the reader accepts, so that an oversized input is refused by the
+/// reader's document-length limit without being read whole.
+pub fn read_input(path: &PathBuf, max: usize) -> io::Result<Vec<u8>> {
+    let take = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+    let mut buf = Vec::new();
+    if path.as_os_str() == "-" {
+        io::stdin().lock().take(take).read_to_end(&mut buf)?;
+    } else {
+        File::open(path)?.take(take).read_to_end(&mut buf)?;
+    }
+    Ok(buf)
+}
+
+/// Writes `s` to standard output; returns the exit code. A closed pipe
+/// (`cepces inspect x | head`) ends quietly with success.
+pub fn write_stdout(s: &str) -> u8 {
+    let mut out = io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => exit::OK,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => exit::OK,
+        Err(e) => {
+            eprintln!("cepces: cannot write output: {e}");
+            exit::IO
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_errors_exit_64() {
+        assert_eq!(run(["cepces", "inspect"].map(OsString::from)), exit::USAGE);
+        assert_eq!(
+            run(["cepces", "frobnicate"].map(OsString::from)),
+            exit::USAGE
+        );
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -19,6 +19,9 @@ pub const ROLE_ULTIMATE_RECEIVER: &str =
     "http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver";
 /// The SOAP 1.2 `next` role: every SOAP node.
 pub const ROLE_NEXT: &str = "http://www.w3.org/2003/05/soap-envelope/role/next";
+/// The SOAP 1.1 `next` actor, read as [`ROLE_NEXT`] from a SOAP 1.1
+/// envelope.
+pub const SOAP11_ACTOR_NEXT: &str = "http://schemas.xmlsoap.org/soap/actor/next";
 /// The SOAP 1.2 `none` role: no SOAP node processes the block.
 pub const ROLE_NONE: &str = "http://www.w3.org/2003/05/soap-envelope/role/none";
 
@@ -86,7 +89,7 @@ impl HeaderAttrs {
     pub fn targets_ultimate_receiver(&self) -> bool {
         match self.role.as_deref() {
             None | Some("") => true,
-            Some(r) => r == ROLE_ULTIMATE_RECEIVER || r == ROLE_NEXT,
+            Some(r) => r == ROLE_ULTIMATE_RECEIVER || r == ROLE_NEXT || r == SOAP11_ACTOR_NEXT,
         }
     }
 }
@@ -99,6 +102,17 @@ pub struct UnknownHeader {
     /// The block itself (its SOAP attributes are also in
     /// `element.attributes`).
     pub element: AnyElement,
+}
+
+impl UnknownHeader {
+    /// Whether this block is marked `mustUnderstand` and targets the
+    /// ultimate receiver, so that a receiver that does not know it must
+    /// answer a `MustUnderstand` fault ([SOAP 1.2 Part 1] 5.2.3).
+    ///
+    /// [SOAP 1.2 Part 1]: https://www.w3.org/TR/soap12-part1/#soapmu
+    pub fn is_not_understood(&self) -> bool {
+        self.attrs.must_understand && self.attrs.targets_ultimate_receiver()
+    }
 }
 
 /// The SOAP Header ([SOAP 1.2 Part 1] 5.2) with the blocks CEP, CES and
@@ -234,9 +248,7 @@ impl Header {
     ///
     /// [SOAP 1.2 Part 1]: https://www.w3.org/TR/soap12-part1/#soapmu
     pub fn not_understood(&self) -> impl Iterator<Item = &UnknownHeader> {
-        self.unknown
-            .iter()
-            .filter(|h| h.attrs.must_understand && h.attrs.targets_ultimate_receiver())
+        self.unknown.iter().filter(|h| h.is_not_understood())
     }
 
     /// Reads the Header element's content (its start tag already read).

@@ -332,13 +332,25 @@ impl ToXml for UsernameToken {
 }
 
 /// `wsse:Password` with its `Type`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// Its `Debug` output never shows the value, so logging a parsed envelope
+/// does not leak the password.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Password {
     /// The password (or digest) exactly as sent.
     pub value: String,
     /// `Type`: [`PASSWORD_TEXT`], [`PASSWORD_DIGEST`] or another URI; `None`
     /// means text.
     pub password_type: Option<String>,
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Password")
+            .field("value", &"<redacted>")
+            .field("password_type", &self.password_type)
+            .finish()
+    }
 }
 
 /// `wsse:BinarySecurityToken` ([WSS 1.0] 6.3): a binary token (a
@@ -412,5 +424,18 @@ impl ToXml for BinarySecurityToken {
         write_id(w, self.id.as_ref())?;
         w.text(&self.value)?;
         w.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_password() {
+        let t = UsernameToken::password_text("alice", "hunter2");
+        let shown = format!("{:?}", Security::new().with_username_token(t));
+        assert!(shown.contains("alice"));
+        assert!(!shown.contains("hunter2"), "{shown}");
     }
 }
