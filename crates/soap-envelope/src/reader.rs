@@ -790,11 +790,8 @@ impl<'a> XmlReader<'a> {
     /// against the namespace declarations in scope at the element just read.
     pub fn resolve_qname(&self, value: &str) -> Result<OwnedQName> {
         let value = value.trim_matches(is_ws_char);
-        let (prefix, local) = match value.split_once(':') {
-            Some((p, l)) => (Some(p), l),
-            None => (None, value),
-        };
-        if local.is_empty() || local.contains(':') || prefix.is_some_and(str::is_empty) {
+        let local = local_part(value);
+        if !is_qname(value) {
             return Err(self.error(ErrorKind::bad_value("xs:QName", value, "not a QName")));
         }
         let (res, _) = self.inner.resolver().resolve_element(QxName(value));
