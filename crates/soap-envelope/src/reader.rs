@@ -1026,7 +1026,7 @@ fn needs_ns_normalizing(raw: &str) -> bool {
 
 /// Whether `s` is an XML 1.0 Name without colons (an NCName): the
 /// NameStartChar and NameChar productions of XML 1.0 (fifth edition) 2.3.
-fn is_ncname(s: &str) -> bool {
+pub(crate) fn is_ncname(s: &str) -> bool {
     let mut chars = s.chars();
     let Some(first) = chars.next() else {
         return false;

@@ -348,13 +348,8 @@ impl XmlWriter {
 }
 
 fn check_name(local: &str) -> Result<()> {
-    let ok = !local.is_empty()
-        && !local.contains(':')
-        && local.chars().enumerate().all(|(i, c)| {
-            c.is_alphabetic()
-                || c == '_'
-                || (i > 0 && (c.is_alphanumeric() || matches!(c, '-' | '.')))
-        });
+    // The reader's rule, so that every name read can be written again.
+    let ok = crate::reader::is_ncname(local);
     if ok {
         Ok(())
     } else {
