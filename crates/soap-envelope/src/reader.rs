@@ -505,18 +505,22 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    /// Opens an element: checks limits, resolves names, pushes a frame.
-    fn open(&mut self, e: &BytesStart<'a>, empty: bool) -> Result<Start<'a>> {
+    /// Checks a start tag at nesting `depth` (1 for the root) against the
+    /// limits and the well-formedness rules quick-xml leaves to us, resolves
+    /// its names and returns its namespace and attributes.
+    fn checked_start(
+        &mut self,
+        e: &BytesStart<'a>,
+        depth: usize,
+    ) -> Result<(Option<Rc<str>>, Vec<Attribute<'a>>)> {
         self.elements += 1;
         if self.elements > self.limits.max_elements {
             return Err(self.limit(Limit::Elements));
         }
-        if self.stack.len() >= self.limits.max_depth {
+        if depth > self.limits.max_depth {
             return Err(self.limit(Limit::Depth));
         }
         let ns = self.element_ns(e)?;
-        // Borrow the local name from the input: the event borrows `'a`.
-        let local = self.reborrow(local_part(e.name().0))?;
         let mut attrs = Vec::new();
         let mut count = 0usize;
         for a in e.attributes() {
@@ -534,6 +538,7 @@ impl<'a> XmlReader<'a> {
                 continue;
             }
             let (ans, _) = self.resolve_attr_ns(key)?;
+            // Borrow from the input: the event's slices point into it.
             let value = match normalize_attr(&a).map_err(|err| self.map_qx(&err))? {
                 Cow::Borrowed(v) => Cow::Borrowed(self.reborrow(v)?),
                 Cow::Owned(v) => Cow::Owned(v),
@@ -545,6 +550,13 @@ impl<'a> XmlReader<'a> {
                 value,
             });
         }
+        Ok((ns, attrs))
+    }
+
+    /// Opens an element: checks limits, resolves names, pushes a frame.
+    fn open(&mut self, e: &BytesStart<'a>, empty: bool) -> Result<Start<'a>> {
+        let (ns, attrs) = self.checked_start(e, self.stack.len() + 1)?;
+        let local = self.reborrow(local_part(e.name().0))?;
         let index = match self.stack.last_mut() {
             Some(parent) => {
                 let idx = match parent.last_child {
@@ -819,9 +831,11 @@ impl<'a> XmlReader<'a> {
             match self.next_event()? {
                 Event::Start(e) => {
                     depth += 1;
-                    self.check_skipped(&e, base + depth)?;
+                    self.checked_start(&e, base + depth)?;
                 }
-                Event::Empty(e) => self.check_skipped(&e, base + depth + 1)?,
+                Event::Empty(e) => {
+                    self.checked_start(&e, base + depth + 1)?;
+                }
                 Event::End(_) => {
                     if depth == 0 {
                         self.close();
@@ -836,34 +850,6 @@ impl<'a> XmlReader<'a> {
                 _ => {}
             }
         }
-    }
-
-    fn check_skipped(&mut self, e: &BytesStart<'a>, depth: usize) -> Result<()> {
-        self.elements += 1;
-        if self.elements > self.limits.max_elements {
-            return Err(self.limit(Limit::Elements));
-        }
-        if depth > self.limits.max_depth {
-            return Err(self.limit(Limit::Depth));
-        }
-        self.element_ns(e)?;
-        let mut count = 0usize;
-        for a in e.attributes() {
-            count += 1;
-            if count > self.limits.max_attributes {
-                return Err(self.limit(Limit::Attributes));
-            }
-            let a = a.map_err(|err| self.map_qx(&quick_xml::Error::InvalidAttr(err)))?;
-            if a.value.len() > self.limits.max_attr_len {
-                return Err(self.limit(Limit::AttributeLength));
-            }
-            self.check_attribute(&a)?;
-            if !(a.key.0 == "xmlns" || a.key.0.starts_with("xmlns:")) {
-                self.resolve_attr_ns(a.key)?;
-                normalize_attr(&a).map_err(|err| self.map_qx(&err))?;
-            }
-        }
-        Ok(())
     }
 
     /// Reads the rest of the current element, whose start tag is `start`, as
