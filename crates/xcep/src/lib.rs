@@ -1,10 +1,13 @@
 //! MS-XCEP: the X.509 Certificate Enrollment Policy protocol (CEP).
 //!
-//! This crate will hold the GetPolicies / GetPoliciesResponse model; it is
-//! filled by a later issue. The namespace it uses is
-//! [`soap_envelope::ns::XCEP`].
+//! (Crate guide: to be written with the model.)
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![warn(missing_docs, clippy::unwrap_used)]
 
-/// The MS-XCEP namespace, re-exported for convenience.
+mod error;
+pub mod flags;
+
+pub use error::{Error, Result};
+
+/// The MS-XCEP namespace.
 pub use soap_envelope::ns::XCEP as NAMESPACE;
