@@ -22,7 +22,8 @@ pub enum Error {
         what: &'static str,
         /// The referenced id.
         id: i32,
-        /// Where the reference stands, e.g. `policies/policy[3]/cAs`.
+        /// Where the reference stands, e.g.
+        /// `policies/policy[3]/cAs/cAReference[2]`.
         path: String,
     },
     /// The envelope's body was not the message expected.

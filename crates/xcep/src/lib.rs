@@ -48,6 +48,19 @@
 //!   decoded on demand, as the spec examples elide it.
 //! - **Flags** are the bit sets of [`flags`], which keep unknown bits.
 //!
+//! # Clients and servers
+//!
+//! - [`resolve`]: [`GetPoliciesResponse::resolve`] gives a read-only view
+//!   of each template with its CAs, its endpoints per authentication type in
+//!   priority order, and its OIDs (template, key and hash algorithm,
+//!   extensions, RA policies); a reference that points nowhere is
+//!   [`Error::DanglingReference`].
+//! - [`filter`]: the request filter a server applies ([MS-XCEP]
+//!   3.1.4.1.3.22).
+//! - [`cache`]: the caching rule, `lastUpdate` / `policiesNotChanged` /
+//!   `nextUpdateHours`, for the server that answers and the client that
+//!   keeps a policy. Time is always an argument.
+//!
 //! # Errata
 //!
 //! The §3 text and the §6.2 schema of [MS-XCEP] differ; we follow §3 and
@@ -159,8 +172,10 @@
 
 mod base64_text;
 mod ca;
+pub mod cache;
 mod codec;
 mod error;
+pub mod filter;
 pub mod flags;
 mod get_policies;
 mod get_policies_response;
@@ -168,6 +183,7 @@ mod message;
 mod nillable;
 mod oid;
 mod policy;
+pub mod resolve;
 
 pub use base64_text::Base64Text;
 pub use ca::{Ca, CaUri};
@@ -181,6 +197,7 @@ pub use policy::{
     Attributes, CertificateEnrollmentPolicy, CertificateValidity, EnrollmentPermission, Extension,
     KeyArchivalAttributes, PrivateKeyAttributes, RaRequirements, Revision, SupersededPolicies,
 };
+pub use resolve::{Endpoint, EndpointFilter, ResolvedExtension, ResolvedPolicy, ResolvedTemplate};
 
 /// The MS-XCEP namespace.
 pub use soap_envelope::ns::XCEP as NAMESPACE;
