@@ -1,10 +1,10 @@
 //! MS-WSTEP: WS-Trust X.509v3 Token Enrollment Extensions (CES).
 //!
-//! This crate will hold the RequestSecurityToken / response model and the
-//! DER payloads; it is filled by a later issue. The namespace it uses is
-//! [`soap_envelope::ns::WSTEP`].
+//! (Crate guide: to be written with the model.)
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![warn(missing_docs, clippy::unwrap_used)]
 
-/// The MS-WSTEP namespace, re-exported for convenience.
+pub mod hresult;
+
+/// The MS-WSTEP namespace.
 pub use soap_envelope::ns::WSTEP as NAMESPACE;
