@@ -20,7 +20,12 @@ use soap_envelope::{
     read_document,
 };
 
-use crate::views::{self, View};
+use crate::views::{self, View, ViewError};
+
+/// The element path of the Body's child in an envelope.
+const BODY_PATH: &str = "/Envelope/Body";
+/// The element path of a fault's detail entries.
+const DETAIL_PATH: &str = "/Envelope/Body/Fault/Detail";
 
 /// The local name that makes a root element read as an envelope.
 const ENVELOPE: &str = "Envelope";
@@ -71,6 +76,24 @@ pub struct Report {
     pub payload: Option<PayloadReport>,
     /// The fault, when the Body holds one.
     pub fault: Option<FaultReport>,
+}
+
+impl Report {
+    /// The views whose typed model refused its element (the payload's,
+    /// then the fault detail entries'), with the error: the message was
+    /// read, but is not one the workspace understands.
+    pub fn typed_errors(&self) -> Vec<(&View, &ViewError)> {
+        let payload = self.payload.iter().filter_map(|p| p.view.as_ref());
+        let details = self
+            .fault
+            .iter()
+            .filter_map(|f| f.detail.as_ref())
+            .flat_map(|d| d.entries.iter().filter_map(|e| e.view.as_ref()));
+        payload
+            .chain(details)
+            .filter_map(|v| v.error.as_ref().map(|e| (v, e)))
+            .collect()
+    }
 }
 
 /// The SOAP attributes of a header block.
@@ -411,7 +434,7 @@ impl From<&Fault> for FaultReport {
                     .iter()
                     .map(|e| DetailEntry {
                         element: ElementSummary::of(e),
-                        view: views::view(e),
+                        view: views::view_at(e, DETAIL_PATH),
                     })
                     .collect(),
             }),
@@ -534,25 +557,30 @@ pub fn inspect(input: &[u8], options: &ReadOptions, accept: Accept) -> Result<Re
                 kind: MessageKind::BareElement,
                 soap_version: None,
                 header: None,
-                payload: Some(payload(&el)),
+                payload: Some(payload(&el, "")),
                 fault: None,
             })
         }
     }
 }
 
-/// The payload report of `el`: its tree and its view.
-fn payload(el: &AnyElement) -> PayloadReport {
+/// The payload report of `el`, found at element path `at`: its tree and
+/// its view.
+fn payload(el: &AnyElement, at: &str) -> PayloadReport {
     PayloadReport {
         element: ElementSummary::of(el),
-        view: views::view(el),
+        view: views::view_at(el, at),
     }
 }
 
 /// The report of a whole envelope.
 fn report_envelope(env: &Envelope<AnyElement>) -> Report {
     let (kind, payload, fault) = match &env.body {
-        Body::Payload(p) => (MessageKind::EnvelopePayload, Some(payload(p)), None),
+        Body::Payload(p) => (
+            MessageKind::EnvelopePayload,
+            Some(payload(p, BODY_PATH)),
+            None,
+        ),
         Body::Fault(f) => (MessageKind::EnvelopeFault, None, Some(f.into())),
     };
     Report {

@@ -9,12 +9,17 @@
 //!   logs often hold it; `FILE` may be `-` for standard input) and prints
 //!   what it holds: kind, SOAP version, WS-Addressing and WS-Security
 //!   headers, unknown header blocks, and the payload tree or the fault.
+//!   A payload with a typed model (the MS-XCEP GetPolicies request and
+//!   GetPoliciesResponse) is also shown as the model reads it: templates,
+//!   CAs and OIDs, with flags by their Windows names.
 //!
 //! Exit status: 0 success; 1 the input could not be read (I/O); 2 the
 //! input is not a message the workspace understands (the typed error is
 //! printed to standard error, and also as JSON to standard output with
-//! `--json`); 64 bad command line; 70 internal error (a bug: a panic was
-//! caught).
+//! `--json`), or it is, but its payload's typed model refuses it (the
+//! report is printed as usual, with the typed error in it, and the error
+//! also goes to standard error); 64 bad command line; 70 internal error (a
+//! bug: a panic was caught).
 //!
 //! The modules are laid out for more subcommands (`serve`, `enroll`,
 //! `demo`): each gets its own module and a [`Command`] variant, and shares
@@ -24,6 +29,7 @@
 mod inspect;
 mod output;
 mod views;
+mod xcep_view;
 
 use std::ffi::OsString;
 use std::fs::File;
@@ -140,7 +146,16 @@ fn inspect_command(args: &InspectArgs) -> u8 {
             } else {
                 output::text(&report)
             };
-            write_stdout(&out)
+            let code = write_stdout(&out);
+            let errors = report.typed_errors();
+            for (view, err) in &errors {
+                eprint!("{}", output::view_error_text(view, err));
+            }
+            if code != exit::OK || errors.is_empty() {
+                code
+            } else {
+                exit::BAD_INPUT
+            }
         }
         Err(err) => {
             eprint!("{}", output::error_text(&err));

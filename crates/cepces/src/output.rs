@@ -9,8 +9,18 @@
 //! Names are objects `{"ns": ..., "local": ...}` with `ns` `null` for no
 //! namespace.
 //!
+//! A recognized payload is `{"protocol", "message", "facts", "model",
+//! "error"}`: `model` is what a typed view read (the MS-XCEP messages, see
+//! [`crate::xcep_view`]) as nested objects, arrays and scalars, a number
+//! with a meaning (a flag set, an enumerated value) being `{"value",
+//! "name"}`; `error` is `{"kind", "message", "path"}` when the typed model
+//! refused the element (no byte offset: the typed view reads the element's
+//! values, not the input bytes). Both are `null` otherwise.
+//!
 //! The text form is for people: names in Clark notation
-//! (`{namespace}local`), long texts shortened, control characters escaped.
+//! (`{namespace}local`), long texts shortened, control characters escaped;
+//! a typed model is shown one value a line, nested records indented and
+//! list items marked with `- `.
 
 use std::fmt::Write as _;
 
@@ -21,7 +31,7 @@ use crate::inspect::{
     AttributeSummary, BlockAttrs, ElementSummary, EndpointReport, FaultReport, HeaderReport,
     PayloadReport, Report, SecurityReport, UnknownReport, UriHeader,
 };
-use crate::views::View;
+use crate::views::{Value as ModelValue, View, ViewError};
 
 /// Text values longer than this many characters are shortened in text
 /// output.
@@ -206,9 +216,41 @@ fn view_json(v: Option<&View>) -> Value {
                 .iter()
                 .map(|(k, val)| ((*k).to_owned(), Value::from(val.as_str())))
                 .collect();
-            json!({ "protocol": v.protocol, "message": v.message, "facts": facts })
+            json!({
+                "protocol": v.protocol,
+                "message": v.message,
+                "facts": facts,
+                "model": v.model.as_ref().map(model_json),
+                "error": v.error.as_ref().map(view_error_json),
+            })
         }
     }
+}
+
+/// A typed view's value.
+fn model_json(v: &ModelValue) -> Value {
+    match v {
+        ModelValue::Nil => Value::Null,
+        ModelValue::Bool(b) => Value::Bool(*b),
+        ModelValue::Int(n) => Value::from(*n),
+        ModelValue::Decimal(d) => d
+            .parse::<serde_json::Number>()
+            .map_or_else(|_| Value::from(d.as_str()), Value::Number),
+        ModelValue::Text(s) => Value::from(s.as_str()),
+        ModelValue::Named { value, name, .. } => json!({ "value": value, "name": name }),
+        ModelValue::List(items) => Value::Array(items.iter().map(model_json).collect()),
+        ModelValue::Record(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), model_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// A typed view's error.
+fn view_error_json(e: &ViewError) -> Value {
+    json!({ "kind": e.kind, "message": e.message, "path": e.path })
 }
 
 /// The payload: its tree and what it is.
@@ -522,6 +564,88 @@ fn view_text(t: &mut Text, indent: usize, v: Option<&View>) {
         for (k, val) in &v.facts {
             t.line(indent + 1, format!("{k}: {}", clean(val)));
         }
+        if let Some(ModelValue::Record(fields)) = &v.model {
+            for (k, val) in fields {
+                model_text(t, indent + 1, k, val);
+            }
+        }
+        if let Some(e) = &v.error {
+            t.line(
+                indent + 1,
+                format!("typed reading failed: [{}] {}", e.kind, clean(&e.message)),
+            );
+            t.line(indent + 2, format!("path: {}", clean(&e.path)));
+        }
+    }
+}
+
+/// A scalar of a typed model as text; `None` for a list or record.
+fn scalar_text(v: &ModelValue) -> Option<String> {
+    Some(match v {
+        ModelValue::Nil => "nil".to_owned(),
+        ModelValue::Bool(b) => b.to_string(),
+        ModelValue::Int(n) => n.to_string(),
+        ModelValue::Decimal(d) => d.clone(),
+        ModelValue::Text(s) => clean(s),
+        ModelValue::Named {
+            value,
+            name,
+            hex: true,
+        } => format!("{} ({value:#010x})", clean(name)),
+        ModelValue::Named { value, name, .. } => format!("{} ({value})", clean(name)),
+        ModelValue::List(_) | ModelValue::Record(_) => return None,
+    })
+}
+
+/// One field of a typed model: `key: scalar`, or `key:` and the nested
+/// values below it (`key: []` for an empty list).
+fn model_text(t: &mut Text, indent: usize, key: &str, v: &ModelValue) {
+    if let Some(s) = scalar_text(v) {
+        t.line(indent, format!("{key}: {s}"));
+        return;
+    }
+    match v {
+        ModelValue::List(items) if items.is_empty() => t.line(indent, format!("{key}: []")),
+        ModelValue::List(items) => {
+            t.line(indent, format!("{key}:"));
+            for item in items {
+                model_item_text(t, indent + 1, item);
+            }
+        }
+        ModelValue::Record(fields) => {
+            t.line(indent, format!("{key}:"));
+            for (k, val) in fields {
+                model_text(t, indent + 1, k, val);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// One list item of a typed model: `- scalar`, or a record whose first line
+/// starts with `- ` and whose other lines are aligned with it.
+fn model_item_text(t: &mut Text, indent: usize, v: &ModelValue) {
+    let start = t.0.len();
+    match v {
+        ModelValue::Record(fields) => {
+            for (k, val) in fields {
+                model_text(t, indent + 1, k, val);
+            }
+        }
+        ModelValue::List(items) => {
+            for item in items {
+                model_item_text(t, indent + 1, item);
+            }
+        }
+        _ => t.line(indent + 1, scalar_text(v).unwrap_or_default()),
+    }
+    // The first line of the item is indented one level more than `indent`:
+    // its last two spaces become the list marker.
+    let marker = start + 2 * indent;
+    if t.0.len() > marker + 2 {
+        t.0.replace_range(marker..marker + 2, "- ");
+    } else {
+        t.line(indent, "- []");
     }
 }
 
@@ -603,6 +727,21 @@ fn element_text(t: &mut Text, indent: usize, e: &ElementSummary, parent_ns: Opti
             format!("… {} more elements", e.children.len() - CHILDREN_MAX),
         );
     }
+}
+
+/// A typed view's error for standard error: kind, message, element path and
+/// what was being read (no byte offset: the typed view reads the element's
+/// values).
+pub fn view_error_text(v: &View, e: &ViewError) -> String {
+    let path = if e.path.is_empty() { "-" } else { &e.path };
+    format!(
+        "cepces: error [{}]: {}\n  path: {}\n  while reading the element as {} {}\n",
+        e.kind,
+        clean(&e.message),
+        clean(path),
+        v.protocol,
+        v.message
+    )
 }
 
 /// A reading error for standard error: kind, message, element path and
