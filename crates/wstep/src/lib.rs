@@ -1,10 +1,98 @@
-//! MS-WSTEP: WS-Trust X.509v3 Token Enrollment Extensions (CES).
+//! MS-WSTEP: WS-Trust X.509v3 Token Enrollment Extensions (CES), as an
+//! owned, typed model with no I/O.
 //!
-//! (Crate guide: to be written with the model.)
+//! A client sends a [`RequestSecurityToken`] (a certificate request, a
+//! renewal, a QueryTokenStatus for a pending request, or a key exchange
+//! token request; see [`RequestType`]) and receives a
+//! [`RequestSecurityTokenResponseCollection`] with one
+//! [`RequestSecurityTokenResponse`]: its [`DispositionMessage`], the
+//! PKCS#7/CMC response, the issued certificate in a
+//! [`RequestedSecurityToken`] and the CA's [`RequestId`] ([MS-WSTEP]
+//! 3.1.4.1). A refusal is a SOAP Fault whose detail is a
+//! [`CertificateEnrollmentWsDetail`]. [`WstepMessage`] is any of the
+//! messages, a [`soap_envelope::Payload`], so `Envelope<WstepMessage>` reads
+//! a whole SOAP message; [`actions`] has the WS-Addressing Actions, token
+//! types and value types. The MS-MDE2 profile (its `TokenType`,
+//! [`AdditionalContext`] items such as `DeviceType` and `HWDevID`, the
+//! provisioning document) reads into the same types.
+//!
+//! # Reading
+//!
+//! - Elements are matched by namespace and local name, never by prefix.
+//! - Children are accepted in any order; elements the model does not define
+//!   are kept in `unknown` and written back.
+//! - `wsse:BinarySecurityToken` is [`soap_envelope::BinarySecurityToken`]:
+//!   `ValueType` and `EncodingType` are kept exactly as read, the base64
+//!   text is kept as text. [`BinarySecurityTokenExt::value_kind`] recognises
+//!   both spellings of the PKCS#10/PKCS#7/CMC value types, and
+//!   [`BinarySecurityTokenExt::decode_bytes`] ignores line breaks and
+//!   `&#xD;`. New tokens ([`ValueKind::token`]) are written without line
+//!   breaks, with the enrollment-namespace value type of [MS-WSTEP]
+//!   3.1.4.1.3.1.
+//! - URIs (`TokenType`, `RequestType`) are read with whitespace collapsed;
+//!   `RequestID` and `DispositionMessage` with surrounding whitespace
+//!   removed; context item values exactly.
+//!
+//! # Example
+//!
+//! ```
+//! use soap_envelope::{Envelope, Header, Payload};
+//! use wstep::{
+//!     AdditionalContext, BinarySecurityTokenExt, RequestId, RequestSecurityToken, RequestType,
+//!     ValueKind, WstepMessage, actions,
+//! };
+//!
+//! // A request for a certificate from template "User".
+//! let rst = RequestSecurityToken::new(RequestType::Issue)
+//!     .with_binary_security_token(ValueKind::Pkcs10.token(&[0x30, 0x00]))
+//!     .with_additional_context(AdditionalContext::new().with_item("CertificateTemplate", "User"))
+//!     .with_request_id(RequestId::nil());
+//! let message = WstepMessage::from(rst);
+//! let header = Header::new()
+//!     .with_action(message.action().unwrap())
+//!     .with_message_id("urn:uuid:b5d1a601-5091-4a7d-b34b-5204c18b5919");
+//! let bytes = Envelope::new(header, message).to_xml()?;
+//!
+//! // The server reads it.
+//! let env = Envelope::<WstepMessage>::from_xml(&bytes)?;
+//! assert_eq!(env.header.action(), Some(actions::RST));
+//! let Some(WstepMessage::RequestSecurityToken(rst)) = env.payload() else { unreachable!() };
+//! assert_eq!(rst.request_type, RequestType::Issue);
+//! let token = rst.binary_security_token.as_ref().unwrap();
+//! assert_eq!(token.value_kind(), Some(ValueKind::Pkcs10));
+//! assert_eq!(token.decode_bytes()?, [0x30, 0x00]);
+//! assert_eq!(rst.additional_context.as_ref().unwrap().certificate_template(), Some("User"));
+//! # Ok::<(), wstep::Error>(())
+//! ```
+//!
+//! [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used)]
 
+pub mod actions;
+mod additional_context;
+mod codec;
+mod error;
+mod fault;
 pub mod hresult;
+mod message;
+mod request;
+mod request_id;
+mod response;
+mod token;
+
+pub use additional_context::{AdditionalContext, ContextItem, names as context_items};
+pub use error::{Error, Result};
+pub use fault::CertificateEnrollmentWsDetail;
+pub use message::WstepMessage;
+pub use request::{RequestSecurityToken, RequestType};
+pub use request_id::RequestId;
+pub use response::{
+    DispositionMessage, KeyExchangeToken, RequestSecurityTokenResponse,
+    RequestSecurityTokenResponseCollection, RequestedSecurityToken,
+};
+pub use soap_envelope::BinarySecurityToken;
+pub use token::{BinarySecurityTokenExt, ValueKind};
 
 /// The MS-WSTEP namespace.
 pub use soap_envelope::ns::WSTEP as NAMESPACE;

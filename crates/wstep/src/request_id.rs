@@ -1,0 +1,53 @@
+//! [`RequestId`]: the `RequestID` element of the enrollment namespace.
+
+use soap_envelope::xsd::trim;
+use soap_envelope::{QName, Result, Start, XmlReader, XmlWriter, ns};
+
+/// The `RequestID` element, [MS-WSTEP] 3.1.4.1.3.3: the CA's request
+/// number, nil in a new request.
+///
+/// ```xml
+/// <xs:element name="RequestID" type="xs:string" nillable="true" />
+/// ```
+///
+/// `RequestId(None)` is nil. The value is read with surrounding whitespace
+/// removed (MS-MDE2 4.3.2 writes `0` followed by a line break).
+///
+/// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct RequestId(pub Option<String>);
+
+impl RequestId {
+    /// The element name (enrollment namespace).
+    pub const NAME: QName = QName::new(ns::WSTEP, "RequestID");
+
+    /// A nil `RequestID`.
+    pub fn nil() -> Self {
+        Self(None)
+    }
+
+    /// A `RequestID` with a value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(Some(id.into()))
+    }
+
+    /// The value, `None` when nil.
+    pub fn as_str(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+
+    pub(crate) fn read(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result<Self> {
+        if r.is_nil(start)? {
+            r.skip()?;
+            return Ok(Self(None));
+        }
+        Ok(Self(Some(trim(&r.text()?).to_owned())))
+    }
+
+    pub(crate) fn write(&self, w: &mut XmlWriter) -> Result<()> {
+        match &self.0 {
+            Some(id) => w.text_element(Self::NAME, id),
+            None => w.nil_element(Self::NAME),
+        }
+    }
+}

@@ -1,0 +1,523 @@
+//! The response messages: [`RequestSecurityTokenResponseCollection`],
+//! [`RequestSecurityTokenResponse`] and their parts.
+
+use soap_envelope::xsd::{collapse, trim};
+use soap_envelope::{
+    AnyElement, BinarySecurityToken, FromXml, Limits, Payload, QName, Result, Start, ToXml,
+    XmlReader, XmlWriter, ns, read_document,
+};
+
+use crate::actions;
+use crate::codec::once;
+use crate::request::{BINARY_SECURITY_TOKEN, CONTEXT, TOKEN_TYPE};
+use crate::request_id::RequestId;
+
+const REQUESTED_SECURITY_TOKEN: QName = QName::new(ns::WST, "RequestedSecurityToken");
+const KEY_EXCHANGE_TOKEN: QName = QName::new(ns::WST, "KeyExchangeToken");
+const XML_LANG: QName = QName::new(ns::XML, "lang");
+
+/// The `wst:RequestSecurityTokenResponseCollection` element, [MS-WSTEP]
+/// 3.1.4.1.2.2: the answer to a request.
+///
+/// ```xml
+/// <xs:element name="RequestSecurityTokenResponseCollection"
+///             type="wst:RequestSecurityTokenResponseCollectionType" />
+/// <xs:complexType name="RequestSecurityTokenResponseCollectionType">
+///   <xs:sequence>
+///     <xs:element ref="wst:RequestSecurityTokenResponse" minOccurs="1" maxOccurs="unbounded" />
+///   </xs:sequence>
+///   <xs:anyAttribute namespace="##other" processContents="lax" />
+/// </xs:complexType>
+/// ```
+///
+/// Other children are kept in `unknown`.
+///
+/// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct RequestSecurityTokenResponseCollection {
+    /// The responses (MS-WSTEP sends one).
+    pub responses: Vec<RequestSecurityTokenResponse>,
+    /// Other children, kept as read.
+    pub unknown: Vec<AnyElement>,
+}
+
+impl RequestSecurityTokenResponseCollection {
+    /// The element name.
+    pub const NAME: QName = QName::new(ns::WST, "RequestSecurityTokenResponseCollection");
+
+    /// A collection of one response.
+    pub fn new(response: RequestSecurityTokenResponse) -> Self {
+        Self {
+            responses: vec![response],
+            unknown: Vec::new(),
+        }
+    }
+
+    /// The first response.
+    pub fn response(&self) -> Option<&RequestSecurityTokenResponse> {
+        self.responses.first()
+    }
+
+    /// Reads a document whose root is this element.
+    pub fn from_xml_bytes(input: &[u8]) -> crate::Result<Self> {
+        Ok(read_document(input, &Limits::default())?)
+    }
+
+    /// This element alone, as UTF-8 bytes.
+    pub fn to_xml_bytes(&self) -> crate::Result<Vec<u8>> {
+        let mut w = XmlWriter::new();
+        self.to_xml(&mut w)?;
+        Ok(w.into_bytes()?)
+    }
+}
+
+impl<'a> FromXml<'a> for RequestSecurityTokenResponseCollection {
+    fn matches(start: &Start<'_>) -> bool {
+        start.is(Self::NAME)
+    }
+
+    fn from_xml(r: &mut XmlReader<'a>, _start: &Start<'a>) -> Result<Self> {
+        let mut c = Self::default();
+        while let Some(child) = r.next_child()? {
+            if child.is(RequestSecurityTokenResponse::NAME) {
+                c.responses
+                    .push(RequestSecurityTokenResponse::from_xml(r, &child)?);
+            } else {
+                c.unknown.push(r.any(&child)?);
+            }
+        }
+        if c.responses.is_empty() {
+            return Err(r.error_after(soap_envelope::ErrorKind::MissingElement(
+                RequestSecurityTokenResponse::NAME.to_owned_name(),
+            )));
+        }
+        Ok(c)
+    }
+}
+
+impl ToXml for RequestSecurityTokenResponseCollection {
+    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+        w.start(Self::NAME)?;
+        for r in &self.responses {
+            r.to_xml(w)?;
+        }
+        for u in &self.unknown {
+            u.to_xml(w)?;
+        }
+        w.end()
+    }
+}
+
+impl Payload for RequestSecurityTokenResponseCollection {
+    fn action(&self) -> Option<&str> {
+        Some(actions::RSTRC)
+    }
+}
+
+/// The `wst:RequestSecurityTokenResponse` element, [MS-WSTEP]
+/// 3.1.4.1.2.3: the disposition of one request and, when issued, the
+/// certificate. Alone as a body, it is the key exchange token response
+/// ([MS-WSTEP] 4.1.2.2, Action [`actions::KET_FINAL`]).
+///
+/// ```xml
+/// <xs:complexType name="RequestSecurityTokenResponseType">
+///   <xs:sequence>
+///     <xs:any namespace="##any" processContents="lax" minOccurs="0" maxOccurs="unbounded" />
+///   </xs:sequence>
+///   <xs:attribute name="Context" type="xs:anyURI" use="optional" />
+///   <xs:anyAttribute namespace="##other" processContents="lax" />
+/// </xs:complexType>
+/// ```
+///
+/// The children MS-WSTEP uses are `wst:TokenType`,
+/// `wstep:DispositionMessage`, `wsse:BinarySecurityToken` (the PKCS#7/CMC
+/// response with the chain), `wst:RequestedSecurityToken` (the issued
+/// certificate) and `wstep:RequestID`; others are kept in `unknown`.
+///
+/// ```
+/// use wstep::{DispositionMessage, RequestId, RequestSecurityTokenResponse, RequestedSecurityToken, ValueKind};
+///
+/// let r = RequestSecurityTokenResponse::new()
+///     .with_disposition_message(DispositionMessage::new("Issued").with_lang("en-US"))
+///     .with_requested_security_token(RequestedSecurityToken::new(ValueKind::X509v3.token(&[0x30, 0x00])))
+///     .with_request_id(RequestId::new("61"));
+/// let bytes = r.to_xml_bytes().unwrap();
+/// let again = RequestSecurityTokenResponse::from_xml_bytes(&bytes).unwrap();
+/// assert_eq!(again.certificate().unwrap().value, "MAA=");
+/// assert_eq!(again, r);
+/// ```
+///
+/// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct RequestSecurityTokenResponse {
+    /// The `Context` attribute.
+    pub context: Option<String>,
+    /// `wst:TokenType` (whitespace collapsed).
+    pub token_type: Option<String>,
+    /// `wstep:DispositionMessage`.
+    pub disposition_message: Option<DispositionMessage>,
+    /// `wsse:BinarySecurityToken`: the full response (PKCS#7 or CMC).
+    pub binary_security_token: Option<BinarySecurityToken>,
+    /// `wst:RequestedSecurityToken`.
+    pub requested_security_token: Option<RequestedSecurityToken>,
+    /// `wstep:RequestID`.
+    pub request_id: Option<RequestId>,
+    /// Other children, kept as read.
+    pub unknown: Vec<AnyElement>,
+}
+
+impl RequestSecurityTokenResponse {
+    /// The element name.
+    pub const NAME: QName = QName::new(ns::WST, "RequestSecurityTokenResponse");
+
+    /// A response for an X.509 v3 token, otherwise empty.
+    pub fn new() -> Self {
+        Self {
+            token_type: Some(actions::TOKEN_TYPE_X509V3.to_owned()),
+            ..Self::default()
+        }
+    }
+
+    /// Sets the disposition message.
+    #[must_use]
+    pub fn with_disposition_message(mut self, m: DispositionMessage) -> Self {
+        self.disposition_message = Some(m);
+        self
+    }
+
+    /// Sets the response token (PKCS#7 or CMC).
+    #[must_use]
+    pub fn with_binary_security_token(mut self, t: BinarySecurityToken) -> Self {
+        self.binary_security_token = Some(t);
+        self
+    }
+
+    /// Sets the requested security token.
+    #[must_use]
+    pub fn with_requested_security_token(mut self, t: RequestedSecurityToken) -> Self {
+        self.requested_security_token = Some(t);
+        self
+    }
+
+    /// Sets the request ID.
+    #[must_use]
+    pub fn with_request_id(mut self, id: RequestId) -> Self {
+        self.request_id = Some(id);
+        self
+    }
+
+    /// The issued certificate token: `RequestedSecurityToken`'s
+    /// `BinarySecurityToken`, or the one in its `KeyExchangeToken`.
+    pub fn certificate(&self) -> Option<&BinarySecurityToken> {
+        let rst = self.requested_security_token.as_ref()?;
+        rst.binary_security_token.as_ref().or_else(|| {
+            rst.key_exchange_token
+                .as_ref()
+                .and_then(|k| k.binary_security_token.as_ref())
+        })
+    }
+
+    /// Reads a document whose root is this element.
+    pub fn from_xml_bytes(input: &[u8]) -> crate::Result<Self> {
+        Ok(read_document(input, &Limits::default())?)
+    }
+
+    /// This element alone, as UTF-8 bytes.
+    pub fn to_xml_bytes(&self) -> crate::Result<Vec<u8>> {
+        let mut w = XmlWriter::new();
+        self.to_xml(&mut w)?;
+        Ok(w.into_bytes()?)
+    }
+}
+
+impl<'a> FromXml<'a> for RequestSecurityTokenResponse {
+    fn matches(start: &Start<'_>) -> bool {
+        start.is(Self::NAME)
+    }
+
+    fn from_xml(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
+        let mut v = Self {
+            context: start.attr(CONTEXT).map(|s| collapse(s).into_owned()),
+            ..Self::default()
+        };
+        while let Some(child) = r.next_child()? {
+            if child.is(TOKEN_TYPE) {
+                once(r, &mut v.token_type, TOKEN_TYPE, |r| {
+                    Ok(collapse(&r.text()?).into_owned())
+                })?;
+            } else if child.is(DispositionMessage::NAME) {
+                once(
+                    r,
+                    &mut v.disposition_message,
+                    DispositionMessage::NAME,
+                    |r| DispositionMessage::read(r, &child),
+                )?;
+            } else if child.is(BINARY_SECURITY_TOKEN) {
+                once(
+                    r,
+                    &mut v.binary_security_token,
+                    BINARY_SECURITY_TOKEN,
+                    |r| BinarySecurityToken::read(r, &child),
+                )?;
+            } else if child.is(REQUESTED_SECURITY_TOKEN) {
+                once(
+                    r,
+                    &mut v.requested_security_token,
+                    REQUESTED_SECURITY_TOKEN,
+                    RequestedSecurityToken::read,
+                )?;
+            } else if child.is(RequestId::NAME) {
+                once(r, &mut v.request_id, RequestId::NAME, |r| {
+                    RequestId::read(r, &child)
+                })?;
+            } else {
+                v.unknown.push(r.any(&child)?);
+            }
+        }
+        Ok(v)
+    }
+}
+
+impl ToXml for RequestSecurityTokenResponse {
+    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+        w.start(Self::NAME)?;
+        if let Some(c) = &self.context {
+            w.attribute(CONTEXT, c)?;
+        }
+        if let Some(t) = &self.token_type {
+            w.text_element(TOKEN_TYPE, t)?;
+        }
+        if let Some(d) = &self.disposition_message {
+            d.write(w)?;
+        }
+        if let Some(t) = &self.binary_security_token {
+            t.to_xml(w)?;
+        }
+        if let Some(t) = &self.requested_security_token {
+            t.write(w)?;
+        }
+        if let Some(id) = &self.request_id {
+            id.write(w)?;
+        }
+        for u in &self.unknown {
+            u.to_xml(w)?;
+        }
+        w.end()
+    }
+}
+
+impl Payload for RequestSecurityTokenResponse {
+    fn action(&self) -> Option<&str> {
+        Some(actions::KET_FINAL)
+    }
+}
+
+/// The `DispositionMessage` element, [MS-WSTEP] 3.1.4.1.3.1: the CA's
+/// disposition in words (`Issued`, a pending or denial message).
+///
+/// ```xml
+/// <xs:element name="DispositionMessage" type="wstep:DispositionMessageType" nillable="true" />
+/// <xs:complexType name="DispositionMessageType">
+///   <xs:simpleContent>
+///     <xs:extension base="xs:string">
+///       <xs:attribute ref="xml:lang" use="optional" />
+///     </xs:extension>
+///   </xs:simpleContent>
+/// </xs:complexType>
+/// ```
+///
+/// The text is read with surrounding whitespace removed (the examples
+/// break the line before it); nil is `text: None`.
+///
+/// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct DispositionMessage {
+    /// `xml:lang`.
+    pub lang: Option<String>,
+    /// The text, `None` when nil.
+    pub text: Option<String>,
+}
+
+impl DispositionMessage {
+    /// The element name (enrollment namespace).
+    pub const NAME: QName = QName::new(ns::WSTEP, "DispositionMessage");
+
+    /// A message with this text and no language.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            lang: None,
+            text: Some(text.into()),
+        }
+    }
+
+    /// Sets `xml:lang`.
+    #[must_use]
+    pub fn with_lang(mut self, lang: impl Into<String>) -> Self {
+        self.lang = Some(lang.into());
+        self
+    }
+
+    fn read(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result<Self> {
+        let lang = start.attr(XML_LANG).map(|s| collapse(s).into_owned());
+        if r.is_nil(start)? {
+            r.skip()?;
+            return Ok(Self { lang, text: None });
+        }
+        let text = trim(&r.text()?).to_owned();
+        Ok(Self {
+            lang,
+            text: Some(text),
+        })
+    }
+
+    fn write(&self, w: &mut XmlWriter) -> Result<()> {
+        w.start(Self::NAME)?;
+        if let Some(l) = &self.lang {
+            w.attribute(XML_LANG, l)?;
+        }
+        match &self.text {
+            Some(t) => w.text(t)?,
+            None => w.attribute(QName::new(ns::XSI, "nil"), "true")?,
+        }
+        w.end()
+    }
+}
+
+/// The `wst:RequestedSecurityToken` element as [MS-WSTEP] 3.1.4.1.3.2
+/// extends it: the issued certificate, or (in the key exchange token
+/// response, [MS-WSTEP] 4.1.2.2) a `wst:KeyExchangeToken` holding the CA's
+/// exchange certificate.
+///
+/// ```xml
+/// <xs:complexType name="RequestedSecurityTokenType">
+///   <xs:sequence>
+///     <xs:any namespace="##any" processContents="lax" />
+///   </xs:sequence>
+/// </xs:complexType>
+/// <!-- MS-WSTEP: wsse:BinarySecurityToken | wsse:SecurityTokenReference -->
+/// ```
+///
+/// `wsse:SecurityTokenReference` and other children are kept in `unknown`.
+///
+/// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct RequestedSecurityToken {
+    /// `wsse:BinarySecurityToken`: the issued certificate.
+    pub binary_security_token: Option<BinarySecurityToken>,
+    /// `wst:KeyExchangeToken`.
+    pub key_exchange_token: Option<KeyExchangeToken>,
+    /// Other children, kept as read.
+    pub unknown: Vec<AnyElement>,
+}
+
+impl RequestedSecurityToken {
+    /// A requested token carrying `token`.
+    pub fn new(token: BinarySecurityToken) -> Self {
+        Self {
+            binary_security_token: Some(token),
+            ..Self::default()
+        }
+    }
+
+    fn read(r: &mut XmlReader<'_>) -> Result<Self> {
+        let mut v = Self::default();
+        while let Some(child) = r.next_child()? {
+            if child.is(BINARY_SECURITY_TOKEN) {
+                once(
+                    r,
+                    &mut v.binary_security_token,
+                    BINARY_SECURITY_TOKEN,
+                    |r| BinarySecurityToken::read(r, &child),
+                )?;
+            } else if child.is(KEY_EXCHANGE_TOKEN) {
+                once(
+                    r,
+                    &mut v.key_exchange_token,
+                    KEY_EXCHANGE_TOKEN,
+                    KeyExchangeToken::read,
+                )?;
+            } else {
+                v.unknown.push(r.any(&child)?);
+            }
+        }
+        Ok(v)
+    }
+
+    fn write(&self, w: &mut XmlWriter) -> Result<()> {
+        w.start(REQUESTED_SECURITY_TOKEN)?;
+        if let Some(t) = &self.binary_security_token {
+            t.to_xml(w)?;
+        }
+        if let Some(k) = &self.key_exchange_token {
+            k.write(w)?;
+        }
+        for u in &self.unknown {
+            u.to_xml(w)?;
+        }
+        w.end()
+    }
+}
+
+/// The `wst:KeyExchangeToken` element ([WS-Trust 1.3] 8.4), holding the
+/// CA's key exchange certificate in [MS-WSTEP] 4.1.2.2.
+///
+/// ```xml
+/// <xs:complexType name="KeyExchangeTokenType">
+///   <xs:sequence>
+///     <xs:any namespace="##any" processContents="lax" minOccurs="0" maxOccurs="unbounded" />
+///   </xs:sequence>
+/// </xs:complexType>
+/// ```
+///
+/// [WS-Trust 1.3]: https://docs.oasis-open.org/ws-sx/ws-trust/200512/ws-trust-1.3-os.html
+/// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct KeyExchangeToken {
+    /// `wsse:BinarySecurityToken`: the exchange certificate.
+    pub binary_security_token: Option<BinarySecurityToken>,
+    /// Other children, kept as read.
+    pub unknown: Vec<AnyElement>,
+}
+
+impl KeyExchangeToken {
+    /// A key exchange token carrying `token`.
+    pub fn new(token: BinarySecurityToken) -> Self {
+        Self {
+            binary_security_token: Some(token),
+            unknown: Vec::new(),
+        }
+    }
+
+    fn read(r: &mut XmlReader<'_>) -> Result<Self> {
+        let mut v = Self::default();
+        while let Some(child) = r.next_child()? {
+            if child.is(BINARY_SECURITY_TOKEN) {
+                once(
+                    r,
+                    &mut v.binary_security_token,
+                    BINARY_SECURITY_TOKEN,
+                    |r| BinarySecurityToken::read(r, &child),
+                )?;
+            } else {
+                v.unknown.push(r.any(&child)?);
+            }
+        }
+        Ok(v)
+    }
+
+    fn write(&self, w: &mut XmlWriter) -> Result<()> {
+        w.start(KEY_EXCHANGE_TOKEN)?;
+        if let Some(t) = &self.binary_security_token {
+            t.to_xml(w)?;
+        }
+        for u in &self.unknown {
+            u.to_xml(w)?;
+        }
+        w.end()
+    }
+}
