@@ -29,6 +29,7 @@
 mod inspect;
 mod output;
 mod views;
+mod wstep_view;
 mod xcep_view;
 
 use std::ffi::OsString;

@@ -5,10 +5,10 @@
 //! This is the plug-in point for the protocol crates. A protocol crate with
 //! a typed model adds a [`PayloadView`] that reads the element with its own
 //! `FromXml` type and reports the values as a [`Value`] tree (the MS-XCEP
-//! messages: [`crate::xcep_view`]), or the typed error when the model refuses
-//! the element; the other views recognize elements by expanded name and read
-//! a handful of child values from the generic [`AnyElement`] tree. Each is
-//! registered in [`VIEWS`].
+//! messages: [`crate::xcep_view`]; the MS-WSTEP and MS-MDE2 messages:
+//! [`crate::wstep_view`]), or the typed error when the model refuses the
+//! element; facts may also be read from the generic [`AnyElement`] tree, so
+//! that they are shown even then. Each is registered in [`VIEWS`].
 //!
 //! Views must derive their output from the element's values only (names by
 //! namespace URI and local name, decoded text), never from how the document
@@ -17,8 +17,9 @@
 //! and read again), not the input bytes: its errors have an element path
 //! but no byte offset.
 
-use soap_envelope::{AnyElement, QName, ns};
+use soap_envelope::AnyElement;
 
+use crate::wstep_view::WstepView;
 use crate::xcep_view::XcepView;
 
 /// What a view recognized.
@@ -118,12 +119,7 @@ pub trait PayloadView: Sync {
 }
 
 /// The registered views, tried in order; the first that answers wins.
-pub static VIEWS: &[&dyn PayloadView] = &[
-    &XcepView,
-    &EnrollmentDetail,
-    &RequestSecurityToken,
-    &KnownNames,
-];
+pub static VIEWS: &[&dyn PayloadView] = &[&XcepView, &WstepView];
 
 /// The view of `element` from the first registered [`PayloadView`] that
 /// knows it.
@@ -142,126 +138,10 @@ pub fn view_at(element: &AnyElement, at: &str) -> Option<View> {
     Some(v)
 }
 
-/// The WS-Trust 1.3 namespace as MS-WSTEP uses it.
-const WST: &str = ns::WST;
-
-/// Elements known by name only: (name, protocol, message). (The MS-XCEP
-/// messages have a typed view, [`XcepView`].)
-const KNOWN: &[(QName, &str, &str)] = &[
-    (
-        QName::new(WST, "RequestSecurityTokenResponseCollection"),
-        "MS-WSTEP",
-        "RequestSecurityTokenResponseCollection (enrollment response)",
-    ),
-    (
-        QName::new(WST, "RequestSecurityTokenResponse"),
-        "MS-WSTEP",
-        "RequestSecurityTokenResponse (enrollment response)",
-    ),
-    (
-        QName::new(ns::MDE2, "Discover"),
-        "MS-MDE2",
-        "Discover request",
-    ),
-    (
-        QName::new(ns::MDE2, "DiscoverResponse"),
-        "MS-MDE2",
-        "Discover response",
-    ),
-];
-
-/// Recognizes the elements of [`KNOWN`] by expanded name.
-struct KnownNames;
-
-impl PayloadView for KnownNames {
-    fn view(&self, element: &AnyElement) -> Option<View> {
-        KNOWN
-            .iter()
-            .find(|(name, _, _)| element.name.is(*name))
-            .map(|&(_, protocol, message)| View::facts(protocol, message, Vec::new()))
-    }
-}
-
-/// The text of the first child of `element` named `name`, when present.
-fn child_text(element: &AnyElement, name: QName) -> Option<String> {
-    element
-        .child_elements()
-        .find(|c| c.name.is(name))
-        .map(AnyElement::text)
-}
-
-/// `wst:RequestSecurityToken`: an MS-WSTEP enrollment, renewal or status
-/// request; reports its `RequestType` and `TokenType`.
-struct RequestSecurityToken;
-
-impl PayloadView for RequestSecurityToken {
-    fn view(&self, element: &AnyElement) -> Option<View> {
-        if !element.name.is(QName::new(WST, "RequestSecurityToken")) {
-            return None;
-        }
-        let mut facts = Vec::new();
-        if let Some(t) = child_text(element, QName::new(WST, "RequestType")) {
-            facts.push(("request_type", t.trim().to_owned()));
-        }
-        if let Some(t) = child_text(element, QName::new(WST, "TokenType")) {
-            facts.push(("token_type", t.trim().to_owned()));
-        }
-        if let Some(t) = child_text(element, QName::new(ns::WSTEP, "RequestID")) {
-            facts.push(("request_id", t.trim().to_owned()));
-        }
-        Some(View::facts(
-            "MS-WSTEP",
-            "RequestSecurityToken (enrollment request)",
-            facts,
-        ))
-    }
-}
-
-/// `CertificateEnrollmentWSDetail`, the fault detail of MS-WSTEP
-/// ([MS-WSTEP] 3.1.4.1.3.2): reports the error code (also as an HRESULT in
-/// hexadecimal), whether the request was invalid, and the request ID.
-///
-/// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
-struct EnrollmentDetail;
-
-impl PayloadView for EnrollmentDetail {
-    fn view(&self, element: &AnyElement) -> Option<View> {
-        if !element
-            .name
-            .is(QName::new(ns::WSTEP, "CertificateEnrollmentWSDetail"))
-        {
-            return None;
-        }
-        let mut facts = Vec::new();
-        if let Some(code) = child_text(element, QName::new(ns::WSTEP, "ErrorCode")) {
-            let code = code.trim();
-            let shown = match code.parse::<i32>() {
-                // An HRESULT is a 32-bit pattern: show the bits in hex.
-                Ok(n) => format!("{n} (0x{:08X})", n.cast_unsigned()),
-                Err(_) => code.to_owned(),
-            };
-            facts.push(("error_code", shown));
-        }
-        if let Some(v) = child_text(element, QName::new(ns::WSTEP, "InvalidRequest")) {
-            facts.push(("invalid_request", v.trim().to_owned()));
-        }
-        if let Some(v) = child_text(element, QName::new(ns::WSTEP, "RequestID")) {
-            let v = v.trim();
-            if !v.is_empty() {
-                facts.push(("request_id", v.to_owned()));
-            }
-        }
-        Some(View::facts(
-            "MS-WSTEP",
-            "CertificateEnrollmentWSDetail (enrollment fault detail)",
-            facts,
-        ))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use soap_envelope::{QName, ns};
 
     #[test]
     fn enrollment_detail_shows_hresult() {

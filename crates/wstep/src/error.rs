@@ -16,6 +16,36 @@ pub enum Error {
     /// A `BinarySecurityToken` whose text is not base64.
     #[error("BinarySecurityToken is not base64: {0}")]
     Base64(String),
+    /// A payload (PKCS#10, PKCS#7/CMS, CMC or X.509) that is not valid DER
+    /// for the structure named; der's error carries the byte position.
+    #[error("{structure} is not valid DER: {error}")]
+    Der {
+        /// The ASN.1 structure that was being read, e.g. `CertificationRequest`.
+        structure: &'static str,
+        /// der's error: its kind and the byte position.
+        error: der::Error,
+    },
+    /// A signature or key algorithm that [`crate::payload`] does not
+    /// support; the dotted OID (and, for EC keys, the curve) is given.
+    #[error("unsupported algorithm {0}")]
+    UnsupportedAlgorithm(String),
+    /// A public key that cannot be read for its declared algorithm.
+    #[error("invalid public key: {0}")]
+    InvalidKey(String),
+    /// A signature that does not verify (or is malformed).
+    #[error("signature does not verify")]
+    BadSignature,
+    /// The DER is well-formed but not the content expected, e.g. a
+    /// `ContentInfo` that is not SignedData.
+    #[error("unexpected payload content: {0}")]
+    UnexpectedContent(String),
+}
+
+impl Error {
+    /// An [`Error::Der`] for `structure`.
+    pub(crate) fn der(structure: &'static str) -> impl FnOnce(der::Error) -> Self {
+        move |error| Self::Der { structure, error }
+    }
 }
 
 /// The result type of this crate.

@@ -72,19 +72,23 @@
 pub mod actions;
 mod additional_context;
 mod codec;
+pub mod discover;
 mod error;
 mod fault;
 pub mod hresult;
 mod message;
+pub mod payload;
 mod request;
 mod request_id;
 mod response;
 mod token;
 
 pub use additional_context::{AdditionalContext, ContextItem, names as context_items};
+pub use discover::{AuthPolicy, Discover, DiscoverNamespace, DiscoverResponse};
 pub use error::{Error, Result};
 pub use fault::CertificateEnrollmentWsDetail;
 pub use message::WstepMessage;
+pub use payload::{Payload, decode_payload};
 pub use request::{RequestSecurityToken, RequestType};
 pub use request_id::RequestId;
 pub use response::{

@@ -1,0 +1,480 @@
+//! The typed view of the MS-WSTEP and MS-MDE2 messages, read with the
+//! `wstep` model: `RequestSecurityToken`, `RequestSecurityTokenResponseCollection`,
+//! `RequestSecurityTokenResponse`, the `CertificateEnrollmentWSDetail` fault
+//! detail, and the MS-MDE2 `Discover` / `DiscoverResponse`.
+//!
+//! As for [`crate::xcep_view`], the element (already read as an
+//! [`AnyElement`]) is written back and read again with the model, so the
+//! view is a function of the element's values. The facts (read from the
+//! generic tree, so they are shown even when the model refuses the element)
+//! are those the earlier name-only views gave: `request_type`, `token_type`
+//! and `request_id` of a request; `error_code` (decimal and hexadecimal),
+//! `invalid_request` and `request_id` of a fault detail. The model adds the
+//! rest, under keys that are not facts:
+//!
+//! - request: the request kind, `Context`, `PreferredLanguage`, the
+//!   `BinarySecurityToken` (ValueType, its kind, EncodingType, decoded size),
+//!   the `AdditionalContext` items by name and value, unknown children;
+//! - response: per `RequestSecurityTokenResponse`, the token type, the
+//!   disposition message and its language, the request ID, the PKCS#7/CMC
+//!   response token and the issued (or key exchange) token;
+//! - fault detail: `hresult`, the `ErrorCode` by its `winerror.h` name with
+//!   the number (`CERTSRV_E_TEMPLATE_DENIED (0x80094012)` in text), and its
+//!   message; the size of `BinaryResponse`;
+//! - MS-MDE2: the namespace spelling read (the request examples' trailing
+//!   slash is an erratum), and every value of the request or response.
+//!
+//! When the model refuses the element, the view carries the typed error;
+//! `cepces inspect` then prints the generic reading and the error, and
+//! exits 2.
+
+use soap_envelope::{AnyElement, FromXml, Limits, QName, ns, read_document};
+use wstep::hresult::HResult;
+use wstep::{
+    AdditionalContext, BinarySecurityToken, BinarySecurityTokenExt, CertificateEnrollmentWsDetail,
+    Discover, DiscoverNamespace, DiscoverResponse, RequestSecurityToken,
+    RequestSecurityTokenResponse, RequestSecurityTokenResponseCollection, RequestType, ValueKind,
+};
+
+use crate::views::{PayloadView, Value, View, ViewError};
+
+/// The MS-WSTEP protocol name.
+const WSTEP: &str = "MS-WSTEP";
+/// The MS-MDE2 protocol name.
+const MDE2: &str = "MS-MDE2";
+
+/// Recognizes the MS-WSTEP and MS-MDE2 elements and reads them with the
+/// `wstep` model.
+pub struct WstepView;
+
+impl PayloadView for WstepView {
+    fn view(&self, element: &AnyElement) -> Option<View> {
+        let name = &element.name;
+        let (protocol, message, result) = if name.is(RequestSecurityToken::NAME) {
+            (
+                WSTEP,
+                "RequestSecurityToken (enrollment request)",
+                typed::<RequestSecurityToken>(element, request),
+            )
+        } else if name.is(RequestSecurityTokenResponseCollection::NAME) {
+            (
+                WSTEP,
+                "RequestSecurityTokenResponseCollection (enrollment response)",
+                typed::<RequestSecurityTokenResponseCollection>(element, collection),
+            )
+        } else if name.is(RequestSecurityTokenResponse::NAME) {
+            (
+                WSTEP,
+                "RequestSecurityTokenResponse (enrollment response)",
+                typed::<RequestSecurityTokenResponse>(element, response),
+            )
+        } else if name.is(CertificateEnrollmentWsDetail::NAME) {
+            (
+                WSTEP,
+                "CertificateEnrollmentWSDetail (enrollment fault detail)",
+                typed::<CertificateEnrollmentWsDetail>(element, detail),
+            )
+        } else if is_mde2(element, "Discover") {
+            (
+                MDE2,
+                "Discover request",
+                typed::<Discover>(element, discover),
+            )
+        } else if is_mde2(element, "DiscoverResponse") {
+            (
+                MDE2,
+                "Discover response",
+                typed::<DiscoverResponse>(element, discover_response),
+            )
+        } else {
+            return None;
+        };
+        let mut view = View::facts(protocol, message, facts(element));
+        match result {
+            Ok(model) => view.model = Some(model),
+            Err(e) => {
+                view.error = Some(ViewError {
+                    kind: e.kind_name(),
+                    message: e.kind().to_string(),
+                    path: e.path().to_owned(),
+                });
+            }
+        }
+        Some(view)
+    }
+}
+
+/// Whether `element` is `local` in either spelling of the MS-MDE2
+/// namespace.
+fn is_mde2(element: &AnyElement, local: &str) -> bool {
+    element.name.local == local
+        && element
+            .name
+            .ns
+            .as_deref()
+            .and_then(DiscoverNamespace::from_uri)
+            .is_some()
+}
+
+/// `element` written back, read as a `T` and shown by `show`.
+///
+/// The limits are the default ones except those that depend on how the
+/// element is written rather than on its values (see `xcep_view`).
+fn typed<T: for<'a> FromXml<'a>>(
+    element: &AnyElement,
+    show: fn(&T) -> Value,
+) -> Result<Value, soap_envelope::Error> {
+    let bytes = element.to_xml_bytes()?;
+    let limits = Limits {
+        max_document_len: usize::MAX,
+        max_attributes: usize::MAX,
+        max_ns_decls: usize::MAX,
+        ..Limits::default()
+    };
+    let value: T = read_document(&bytes, &limits)?;
+    Ok(show(&value))
+}
+
+/// The text of the first child of `element` named `name`, trimmed.
+fn child_text(element: &AnyElement, name: QName) -> Option<String> {
+    element
+        .child_elements()
+        .find(|c| c.name.is(name))
+        .map(|c| c.text().trim().to_owned())
+}
+
+/// The facts, read from the generic tree: what the name-only views showed
+/// before the typed model, so that they are there when the model refuses
+/// the element.
+fn facts(element: &AnyElement) -> Vec<(&'static str, String)> {
+    let mut facts = Vec::new();
+    if element.name.is(RequestSecurityToken::NAME) {
+        let wst = |local| QName::new(ns::WST, local);
+        if let Some(t) = child_text(element, wst("RequestType")) {
+            facts.push(("request_type", t));
+        }
+        if let Some(t) = child_text(element, wst("TokenType")) {
+            facts.push(("token_type", t));
+        }
+        if let Some(t) = child_text(element, QName::new(ns::WSTEP, "RequestID")) {
+            facts.push(("request_id", t));
+        }
+    } else if element.name.is(CertificateEnrollmentWsDetail::NAME) {
+        let wstep = |local| QName::new(ns::WSTEP, local);
+        if let Some(code) = child_text(element, wstep("ErrorCode")) {
+            let shown = match code.parse::<i32>() {
+                // An HRESULT is a 32-bit pattern: show the bits in hex.
+                Ok(n) => format!("{n} (0x{:08X})", n.cast_unsigned()),
+                Err(_) => code,
+            };
+            facts.push(("error_code", shown));
+        }
+        if let Some(v) = child_text(element, wstep("InvalidRequest")) {
+            facts.push(("invalid_request", v));
+        }
+        if let Some(v) = child_text(element, wstep("RequestID")).filter(|v| !v.is_empty()) {
+            facts.push(("request_id", v));
+        }
+    }
+    facts
+}
+
+/// A size or count.
+fn size(n: usize) -> Value {
+    Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// Unknown children, by `{namespace}local` name.
+fn unknown(v: &[AnyElement]) -> Value {
+    Value::List(
+        v.iter()
+            .map(|e| {
+                Value::Text(match e.name.ns.as_deref() {
+                    Some(ns) => format!("{{{ns}}}{}", e.name.local),
+                    None => e.name.local.clone(),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The name of a token kind.
+fn kind_name(k: ValueKind) -> &'static str {
+    match k {
+        ValueKind::Pkcs10 => "PKCS#10",
+        ValueKind::Pkcs7 => "PKCS#7",
+        ValueKind::Cmc => "CMC",
+        ValueKind::X509v3 => "X.509v3",
+        ValueKind::ProvisioningDoc => "provisioning document",
+        _ => "other",
+    }
+}
+
+/// A `BinarySecurityToken`: its value type, kind, encoding and decoded
+/// size (`Nil` when the text is not base64).
+fn token(t: &BinarySecurityToken) -> Value {
+    let decoded = t.decode_bytes().ok();
+    // HOOK(payload): when `wstep::payload` (DER decoding of the PKCS#10,
+    // PKCS#7/CMC and X.509 payloads) is available, add here a `decoded`
+    // record from `decoded`: the CSR's subject, key size and template, and
+    // the certificates' subject, issuer, serial number and validity.
+    Value::Record(vec![
+        ("value_type", Value::text_or_nil(t.value_type.as_deref())),
+        (
+            "kind",
+            Value::map_or_nil(t.value_kind(), |k| Value::Text(kind_name(k).to_owned())),
+        ),
+        (
+            "encoding_type",
+            Value::text_or_nil(t.encoding_type.as_deref()),
+        ),
+        (
+            "decoded_bytes",
+            Value::map_or_nil(decoded, |b| size(b.len())),
+        ),
+    ])
+}
+
+/// The `AdditionalContext` items, by name and value.
+fn context_items(c: &AdditionalContext) -> Value {
+    Value::List(
+        c.items
+            .iter()
+            .map(|i| {
+                Value::Record(vec![
+                    ("name", Value::Text(i.name.clone())),
+                    ("value", Value::text_or_nil(i.value.as_deref())),
+                ])
+            })
+            .collect(),
+    )
+}
+
+/// The request.
+fn request(r: &RequestSecurityToken) -> Value {
+    let kind = match &r.request_type {
+        RequestType::Issue => "Issue",
+        RequestType::Renew => "Renew",
+        RequestType::QueryTokenStatus => "QueryTokenStatus",
+        RequestType::KeyExchangeToken => "KET",
+        _ => "other",
+    };
+    Value::Record(vec![
+        ("request_kind", Value::Text(kind.to_owned())),
+        ("context", Value::text_or_nil(r.context.as_deref())),
+        (
+            "preferred_language",
+            Value::text_or_nil(r.preferred_language.as_deref()),
+        ),
+        (
+            "binary_security_token",
+            Value::map_or_nil(r.binary_security_token.as_ref(), token),
+        ),
+        (
+            "context_items",
+            Value::map_or_nil(r.additional_context.as_ref(), context_items),
+        ),
+        ("unknown", unknown(&r.unknown)),
+    ])
+}
+
+/// The response collection.
+fn collection(c: &RequestSecurityTokenResponseCollection) -> Value {
+    Value::Record(vec![
+        (
+            "responses",
+            Value::List(c.responses.iter().map(response).collect()),
+        ),
+        ("unknown", unknown(&c.unknown)),
+    ])
+}
+
+/// One `RequestSecurityTokenResponse`.
+fn response(r: &RequestSecurityTokenResponse) -> Value {
+    let issued = r.requested_security_token.as_ref();
+    Value::Record(vec![
+        ("token_type", Value::text_or_nil(r.token_type.as_deref())),
+        (
+            "disposition_message",
+            Value::text_or_nil(
+                r.disposition_message
+                    .as_ref()
+                    .and_then(|d| d.text.as_deref()),
+            ),
+        ),
+        (
+            "disposition_lang",
+            Value::text_or_nil(
+                r.disposition_message
+                    .as_ref()
+                    .and_then(|d| d.lang.as_deref()),
+            ),
+        ),
+        (
+            "request_id",
+            Value::text_or_nil(r.request_id.as_ref().and_then(wstep::RequestId::as_str)),
+        ),
+        ("context", Value::text_or_nil(r.context.as_deref())),
+        (
+            "response_token",
+            Value::map_or_nil(r.binary_security_token.as_ref(), token),
+        ),
+        (
+            "issued_token",
+            Value::map_or_nil(issued.and_then(|t| t.binary_security_token.as_ref()), token),
+        ),
+        (
+            "key_exchange_token",
+            Value::map_or_nil(
+                issued
+                    .and_then(|t| t.key_exchange_token.as_ref())
+                    .and_then(|k| k.binary_security_token.as_ref()),
+                token,
+            ),
+        ),
+        ("unknown", unknown(&r.unknown)),
+    ])
+}
+
+/// An HRESULT by name: `Named` with the unsigned value, `unknown` as the
+/// name of a code `wstep` does not know.
+fn hresult(h: HResult) -> Value {
+    Value::Named {
+        value: h.as_u32(),
+        name: h.name().unwrap_or("unknown").to_owned(),
+        hex: true,
+    }
+}
+
+/// The fault detail.
+fn detail(d: &CertificateEnrollmentWsDetail) -> Value {
+    Value::Record(vec![
+        ("hresult", Value::map_or_nil(d.error_code, hresult)),
+        (
+            "hresult_message",
+            Value::text_or_nil(d.error_code.and_then(|h| h.message())),
+        ),
+        (
+            "binary_response_base64_chars",
+            Value::map_or_nil(d.binary_response.as_ref(), |b| size(b.len())),
+        ),
+    ])
+}
+
+/// The namespace spelling.
+fn namespace(n: DiscoverNamespace) -> Value {
+    Value::Text(
+        match n {
+            DiscoverNamespace::TrailingSlash => "trailing-slash (erratum)",
+            _ => "schema",
+        }
+        .to_owned(),
+    )
+}
+
+/// The MS-MDE2 `Discover` request.
+fn discover(d: &Discover) -> Value {
+    Value::Record(vec![
+        ("namespace", namespace(d.namespace)),
+        (
+            "email_address",
+            Value::text_or_nil(d.email_address.as_deref()),
+        ),
+        (
+            "request_version",
+            Value::map_or_nil(d.request_version.as_ref(), |v| Value::Decimal(v.clone())),
+        ),
+        ("device_type", Value::text_or_nil(d.device_type.as_deref())),
+        (
+            "application_version",
+            Value::text_or_nil(d.application_version.as_deref()),
+        ),
+        (
+            "os_edition",
+            Value::map_or_nil(d.os_edition, |n| Value::Int(i64::from(n))),
+        ),
+        (
+            "auth_policies",
+            Value::map_or_nil(d.auth_policies.as_ref(), |v| {
+                Value::List(v.iter().map(|p| Value::Text(p.to_string())).collect())
+            }),
+        ),
+        ("unknown", unknown(&d.unknown)),
+    ])
+}
+
+/// The MS-MDE2 `DiscoverResponse`.
+fn discover_response(r: &DiscoverResponse) -> Value {
+    Value::Record(vec![
+        ("namespace", namespace(r.namespace)),
+        ("auth_policy", Value::Text(r.auth_policy.to_string())),
+        (
+            "enrollment_version",
+            Value::map_or_nil(r.enrollment_version.as_ref(), |v| Value::Decimal(v.clone())),
+        ),
+        (
+            "enrollment_policy_service_url",
+            Value::text_or_nil(r.enrollment_policy_service_url.as_deref()),
+        ),
+        (
+            "enrollment_service_url",
+            Value::Text(r.enrollment_service_url.clone()),
+        ),
+        (
+            "authentication_service_url",
+            Value::text_or_nil(r.authentication_service_url.as_deref()),
+        ),
+        ("unknown", unknown(&r.unknown)),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detail_names_the_hresult() {
+        let el = AnyElement::new(CertificateEnrollmentWsDetail::NAME).with_child(
+            AnyElement::new(QName::new(ns::WSTEP, "ErrorCode")).with_text("-2146877422"),
+        );
+        let v = WstepView.view(&el).expect("recognized");
+        assert_eq!(
+            v.facts,
+            vec![("error_code", "-2146877422 (0x80094012)".to_owned())]
+        );
+        let Some(Value::Record(fields)) = v.model else {
+            panic!("{v:?}")
+        };
+        assert_eq!(
+            fields[0],
+            (
+                "hresult",
+                Value::Named {
+                    value: 0x8009_4012,
+                    name: "CERTSRV_E_TEMPLATE_DENIED".into(),
+                    hex: true
+                }
+            )
+        );
+    }
+
+    #[test]
+    fn refused_request_carries_the_typed_error() {
+        // No RequestType.
+        let el = AnyElement::new(RequestSecurityToken::NAME);
+        let v = WstepView.view(&el).expect("recognized");
+        assert_eq!(v.model, None);
+        let e = v.error.expect("error");
+        assert_eq!(e.kind, "missing-element");
+        assert!(e.path.ends_with("/RequestType"), "{}", e.path);
+    }
+
+    #[test]
+    fn other_elements_are_not_recognized() {
+        assert!(
+            WstepView
+                .view(&AnyElement::new(QName::new("urn:x", "Discover")))
+                .is_none()
+        );
+    }
+}

@@ -1,0 +1,278 @@
+//! PKCS#7 / CMS SignedData payloads, [RFC 5652 Section 5.1]: certificate
+//! chains (certs-only), renewal requests ([MS-WSTEP] 4.1.5.1) and CMC
+//! requests and responses.
+//!
+//! ```text
+//! SignedData ::= SEQUENCE {
+//!     version CMSVersion,
+//!     digestAlgorithms DigestAlgorithmIdentifiers,
+//!     encapContentInfo EncapsulatedContentInfo,
+//!     certificates [0] IMPLICIT CertificateSet OPTIONAL,
+//!     crls [1] IMPLICIT RevocationInfoChoices OPTIONAL,
+//!     signerInfos SignerInfos }
+//! ```
+//!
+//! [RFC 5652 Section 5.1]: https://www.rfc-editor.org/rfc/rfc5652#section-5.1
+//! [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+
+use cms::cert::CertificateChoices;
+use cms::content_info::{CmsVersion, ContentInfo};
+use cms::signed_data::{
+    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfos,
+};
+use der::asn1::{ObjectIdentifier, OctetString, SetOfVec};
+use der::{Any, Decode, Encode};
+use x509_cert::Certificate;
+
+use super::cmc::{PkiData, PkiResponse};
+use super::csr::Csr;
+use super::{oid, signature};
+use crate::error::{Error, Result};
+
+/// What a SignedData encapsulates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InnerContent {
+    /// No content (a certs-only chain).
+    None,
+    /// A PKCS#10 request (`id-data` content), as in a renewal.
+    Pkcs10(Box<Csr>),
+    /// A CMC request: the `PKIData` and the PKCS#10 requests of its `tcr`
+    /// elements.
+    Cmc {
+        /// The `PKIData`.
+        data: PkiData,
+        /// Its PKCS#10 requests.
+        requests: Vec<Csr>,
+    },
+    /// A CMC response (`id-cct-PKIResponse`).
+    CmcResponse(PkiResponse),
+    /// Other content: its type and bytes.
+    Other {
+        /// `eContentType`.
+        content_type: ObjectIdentifier,
+        /// The content octets.
+        content: Vec<u8>,
+    },
+}
+
+/// A decoded PKCS#7 `ContentInfo` holding a `SignedData`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedPayload {
+    /// The SignedData as RustCrypto reads it.
+    pub signed_data: SignedData,
+    /// The X.509 certificates of `certificates`, in order.
+    pub certificates: Vec<Certificate>,
+    /// The encapsulated content.
+    pub content: InnerContent,
+    /// The certificate (from `certificates`) of the first signer, when it
+    /// is there: for a renewal, the certificate being renewed.
+    pub signer: Option<Certificate>,
+    /// The eContent octets, when there is content.
+    econtent: Option<Vec<u8>>,
+}
+
+/// Decodes a DER `ContentInfo` with a `SignedData`; see [`SignedPayload`].
+pub fn decode_signed_data(der: &[u8]) -> Result<SignedPayload> {
+    SignedPayload::from_der(der)
+}
+
+impl SignedPayload {
+    /// Decodes a DER `ContentInfo` with a `SignedData`. Bad DER is
+    /// [`Error::Der`]; another content type is [`Error::UnexpectedContent`].
+    /// The SignedData's own signature is not verified.
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        let ci = ContentInfo::from_der(der).map_err(Error::der("ContentInfo"))?;
+        if ci.content_type != oid::SIGNED_DATA {
+            return Err(Error::UnexpectedContent(format!(
+                "ContentInfo of type {}, not SignedData",
+                ci.content_type
+            )));
+        }
+        let signed_data: SignedData = ci.content.decode_as().map_err(Error::der("SignedData"))?;
+        let certificates: Vec<Certificate> = signed_data
+            .certificates
+            .iter()
+            .flat_map(|set| set.0.iter())
+            .filter_map(|c| match c {
+                CertificateChoices::Certificate(cert) => Some(cert.clone()),
+                CertificateChoices::Other(_) => None,
+            })
+            .collect();
+        let content = inner_content(&signed_data.encap_content_info)?;
+        let signer = signed_data
+            .signer_infos
+            .0
+            .iter()
+            .next()
+            .and_then(|si| find_signer(&si.sid, &certificates));
+        let econtent = match &signed_data.encap_content_info.econtent {
+            Some(any) => Some(
+                any.decode_as::<OctetString>()
+                    .map_err(Error::der("eContent"))?
+                    .into_bytes(),
+            ),
+            None => None,
+        };
+        Ok(Self {
+            signed_data,
+            certificates,
+            content,
+            signer,
+            econtent,
+        })
+    }
+
+    /// The PKCS#10 request inside: the content itself or the first `tcr` of
+    /// a CMC `PKIData`.
+    pub fn request(&self) -> Option<&Csr> {
+        match &self.content {
+            InnerContent::Pkcs10(csr) => Some(csr),
+            InnerContent::Cmc { requests, .. } => requests.first(),
+            _ => None,
+        }
+    }
+}
+
+impl SignedPayload {
+    /// Verifies the first signer's signature with [`SignedPayload::signer`]'s
+    /// key: over the signed attributes (whose `messageDigest` must match
+    /// the content) when present, else over the content octets (as the
+    /// [MS-WSTEP] 4.1.5.1 renewal does). The certificate itself is not
+    /// validated (chain, validity, revocation).
+    ///
+    /// No signer, or its certificate not among `certificates`, is
+    /// [`Error::UnexpectedContent`]; a wrong signature or digest is
+    /// [`Error::BadSignature`]; algorithms are as for
+    /// [`Csr::verify_signature`].
+    ///
+    /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+    pub fn verify_signer(&self) -> Result<()> {
+        let si = self
+            .signed_data
+            .signer_infos
+            .0
+            .iter()
+            .next()
+            .ok_or_else(|| Error::UnexpectedContent("SignedData without a signer".into()))?;
+        let cert = self.signer.as_ref().ok_or_else(|| {
+            Error::UnexpectedContent("the signer's certificate is not in the SignedData".into())
+        })?;
+        let content = self.econtent.as_deref().unwrap_or_default();
+        let digest_alg = si.digest_alg.oid;
+        let message = match &si.signed_attrs {
+            Some(attrs) => {
+                let expected = signature::digest(digest_alg, content)?;
+                let found = attrs
+                    .iter()
+                    .find(|a| a.oid == oid::MESSAGE_DIGEST)
+                    .and_then(|a| a.values.iter().next())
+                    .and_then(|v| v.decode_as::<OctetString>().ok())
+                    .ok_or_else(|| {
+                        Error::UnexpectedContent("signed attributes without messageDigest".into())
+                    })?;
+                if found.as_bytes() != expected.as_slice() {
+                    return Err(Error::BadSignature);
+                }
+                attrs.to_der().map_err(Error::der("SignedAttributes"))?
+            }
+            None => content.to_vec(),
+        };
+        let algorithm = spki::AlgorithmIdentifierOwned {
+            oid: signature::combine(si.signature_algorithm.oid, digest_alg),
+            parameters: None,
+        };
+        signature::verify(
+            &cert.tbs_certificate.subject_public_key_info,
+            &algorithm,
+            &message,
+            si.signature.as_bytes(),
+        )
+    }
+}
+
+fn inner_content(eci: &EncapsulatedContentInfo) -> Result<InnerContent> {
+    let Some(econtent) = &eci.econtent else {
+        return Ok(InnerContent::None);
+    };
+    let octets: OctetString = econtent.decode_as().map_err(Error::der("eContent"))?;
+    let bytes = octets.as_bytes();
+    let ty = eci.econtent_type;
+    if ty == oid::CCT_PKI_DATA {
+        let data = PkiData::from_der(bytes).map_err(Error::der("PKIData"))?;
+        let requests = data
+            .certification_requests()
+            .map_err(Error::der("TaggedCertificationRequest"))?
+            .into_iter()
+            .map(|(_, req)| Csr::from_cert_req(req))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(InnerContent::Cmc { data, requests })
+    } else if ty == oid::CCT_PKI_RESPONSE {
+        Ok(InnerContent::CmcResponse(
+            PkiResponse::from_der(bytes).map_err(Error::der("PKIResponse"))?,
+        ))
+    } else if ty == oid::DATA {
+        match Csr::from_der(bytes) {
+            Ok(csr) => Ok(InnerContent::Pkcs10(Box::new(csr))),
+            Err(_) => Ok(InnerContent::Other {
+                content_type: ty,
+                content: bytes.to_vec(),
+            }),
+        }
+    } else {
+        Ok(InnerContent::Other {
+            content_type: ty,
+            content: bytes.to_vec(),
+        })
+    }
+}
+
+fn find_signer(sid: &SignerIdentifier, certs: &[Certificate]) -> Option<Certificate> {
+    certs
+        .iter()
+        .find(|cert| {
+            let tbs = &cert.tbs_certificate;
+            match sid {
+                SignerIdentifier::IssuerAndSerialNumber(isn) => {
+                    tbs.issuer == isn.issuer && tbs.serial_number == isn.serial_number
+                }
+                SignerIdentifier::SubjectKeyIdentifier(ski) => tbs
+                    .extensions
+                    .iter()
+                    .flatten()
+                    .filter(|e| e.extn_id == oid::SUBJECT_KEY_IDENTIFIER)
+                    .any(|e| {
+                        OctetString::from_der(e.extn_value.as_bytes()).is_ok_and(|k| k == ski.0)
+                    }),
+            }
+        })
+        .cloned()
+}
+
+/// Builds a certs-only (degenerate) PKCS#7 `ContentInfo`: a SignedData with
+/// no content, no signers and `certificates` (RFC 5652 Section 5.2, the
+/// `.p7b` chain format).
+pub fn build_certs_only(certificates: &[Certificate]) -> Result<Vec<u8>> {
+    const NAME: &str = "SignedData";
+    let choices: Vec<CertificateChoices> = certificates
+        .iter()
+        .cloned()
+        .map(CertificateChoices::Certificate)
+        .collect();
+    let signed_data = SignedData {
+        version: CmsVersion::V1,
+        digest_algorithms: SetOfVec::new(),
+        encap_content_info: EncapsulatedContentInfo {
+            econtent_type: oid::DATA,
+            econtent: None,
+        },
+        certificates: Some(CertificateSet::try_from(choices).map_err(Error::der(NAME))?),
+        crls: None,
+        signer_infos: SignerInfos(SetOfVec::new()),
+    };
+    let ci = ContentInfo {
+        content_type: oid::SIGNED_DATA,
+        content: Any::encode_from(&signed_data).map_err(Error::der(NAME))?,
+    };
+    ci.to_der().map_err(Error::der("ContentInfo"))
+}

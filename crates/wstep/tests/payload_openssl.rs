@@ -1,0 +1,452 @@
+//! OpenSSL interop for the DER payloads, Windows MDM leniency, CMC, and
+//! malformed input. OpenSSL missing skips these tests (panics in CI).
+
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use der::{Decode, Encode};
+use wstep::payload::{
+    InnerContent, KeyInfo, Payload, PkiData, SignedPayload, TemplateInfo, build_certs_only,
+    decode_certificate, decode_csr,
+};
+use wstep::{Error, ValueKind, decode_payload};
+use x509_cert::Certificate;
+use x509_cert::request::CertReq;
+
+fn openssl_available() -> bool {
+    let ok = Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(!common::in_ci(), "openssl is required in CI");
+        eprintln!("skipped: openssl not installed");
+    }
+    ok
+}
+
+macro_rules! openssl_or_skip {
+    () => {
+        if !openssl_available() {
+            return;
+        }
+    };
+}
+
+fn tmp_dir(name: &str) -> PathBuf {
+    let dir = common::temp_path(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A key (`key.pem`) and DER CSR (`req.der`) made by `openssl req`.
+fn csr(dir: &Path, newkey: &[&str], subj: &str, extra: &[&str]) -> Vec<u8> {
+    openssl(dir, &[&["genpkey", "-out", "key.pem"][..], newkey].concat());
+    let args = [
+        &[
+            "req", "-new", "-key", "key.pem", "-subj", subj, "-outform", "DER", "-out", "req.der",
+        ][..],
+        extra,
+    ]
+    .concat();
+    openssl(dir, &args);
+    std::fs::read(dir.join("req.der")).unwrap()
+}
+
+const RSA: &[&str] = &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"];
+const P256: &[&str] = &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"];
+
+#[test]
+fn openssl_rsa_csr() {
+    openssl_or_skip!();
+    let dir = tmp_dir("rsa");
+    let der = csr(
+        &dir,
+        RSA,
+        "/CN=host.example.com/O=Example",
+        &["-addext", "subjectAltName=DNS:host.example.com"],
+    );
+    let csr = decode_csr(&der).unwrap();
+    assert_eq!(csr.subject, "O=Example,CN=host.example.com");
+    assert_eq!(csr.key_bits(), Some(2048));
+    assert!(matches!(csr.key, KeyInfo::Rsa { bits: 2048 }));
+    assert!(!csr.lenient_subject);
+    assert_eq!(csr.extensions.len(), 1);
+    assert_eq!(csr.extensions[0].extn_id.to_string(), "2.5.29.17");
+    assert!(csr.template.is_none());
+    csr.verify_signature().unwrap();
+    for digest in ["-sha1", "-sha384", "-sha512"] {
+        openssl(
+            &dir,
+            &[
+                "req", "-new", "-key", "key.pem", "-subj", "/CN=x", digest, "-outform", "DER",
+                "-out", "r2.der",
+            ],
+        );
+        let c = decode_csr(&std::fs::read(dir.join("r2.der")).unwrap()).unwrap();
+        c.verify_signature().unwrap();
+    }
+
+    // Corrupted signature: typed error.
+    let mut bad = der.clone();
+    let n = bad.len() - 5;
+    bad[n] ^= 0x40;
+    assert_eq!(
+        decode_csr(&bad).unwrap().verify_signature(),
+        Err(Error::BadSignature)
+    );
+    // Every prefix: a typed error, no panic.
+    for n in 0..der.len() {
+        assert!(matches!(decode_csr(&der[..n]), Err(Error::Der { .. })));
+    }
+    // Trailing bytes are rejected.
+    let mut long = der;
+    long.push(0);
+    assert!(matches!(decode_csr(&long), Err(Error::Der { .. })));
+}
+
+#[test]
+fn openssl_ec_csrs() {
+    openssl_or_skip!();
+    for (curve, bits, name) in [("P-256", 256, "P-256"), ("P-384", 384, "P-384")] {
+        let dir = tmp_dir("ec");
+        let opts = [
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            &format!("ec_paramgen_curve:{curve}"),
+        ]
+        .map(str::to_owned);
+        let opts: Vec<&str> = opts.iter().map(String::as_str).collect();
+        let der = csr(&dir, &opts, "/CN=host.example.com/O=Example", &[]);
+        let csr = decode_csr(&der).unwrap();
+        assert_eq!(csr.subject, "O=Example,CN=host.example.com");
+        assert_eq!(csr.key_bits(), Some(bits));
+        assert!(matches!(csr.key, KeyInfo::Ec { curve_name: Some(n), .. } if n == name));
+        csr.verify_signature().unwrap();
+    }
+    // P-256 with an unsupported signature algorithm OID: typed error.
+    let dir = tmp_dir("ec-unsup");
+    let der = csr(&dir, P256, "/CN=x", &[]);
+    let mut req = CertReq::from_der(&der).unwrap();
+    req.algorithm.oid = der::asn1::ObjectIdentifier::new_unwrap("1.2.3.4");
+    let csr = decode_csr(&req.to_der().unwrap()).unwrap();
+    assert!(matches!(
+        csr.verify_signature(),
+        Err(Error::UnsupportedAlgorithm(_))
+    ));
+}
+
+#[test]
+fn openssl_template_name_and_info() {
+    openssl_or_skip!();
+    let dir = tmp_dir("tmpl");
+    let info = TemplateInfo {
+        template_id: der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.21.8.1.2"),
+        major_version: Some(100),
+        minor_version: Some(5),
+    };
+    let hex = info
+        .to_der()
+        .unwrap()
+        .iter()
+        .fold(String::new(), |mut h, b| {
+            use std::fmt::Write;
+            let _ = write!(h, "{b:02X}");
+            h
+        });
+    let info_ext = format!("1.3.6.1.4.1.311.21.7=DER:{hex}");
+    let der = csr(
+        &dir,
+        P256,
+        "/CN=user",
+        &[
+            "-addext",
+            "1.3.6.1.4.1.311.20.2=ASN1:BMPSTRING:User",
+            "-addext",
+            &info_ext,
+        ],
+    );
+    let csr = decode_csr(&der).unwrap();
+    let template = csr.template.clone().unwrap();
+    assert_eq!(template.name.as_deref(), Some("User"));
+    assert_eq!(template.info, Some(info));
+    csr.verify_signature().unwrap();
+}
+
+/// Windows MDM clients send a PrintableString CN with `!` and NUL. We make
+/// such a CSR from an OpenSSL one: the CN `devXceXid` (a UTF8String) is
+/// patched to PrintableString `dev!ce\0id` and the request re-signed with
+/// `openssl dgst` (an RSA-2048 signature keeps its length, so it replaces
+/// the last 256 bytes).
+#[test]
+fn windows_mdm_lenient_printable_string() {
+    openssl_or_skip!();
+    let dir = tmp_dir("mdm");
+    let mut der = csr(&dir, RSA, "/CN=devXceXid", &[]);
+    let pos = der
+        .windows(11)
+        .position(|w| w == b"\x0c\x09devXceXid")
+        .unwrap();
+    der[pos] = 0x13;
+    der[pos + 2..pos + 11].copy_from_slice(b"dev!ce\0id");
+    assert!(
+        der::asn1::PrintableStringRef::new(b"dev!ce\0id").is_err(),
+        "der is strict"
+    );
+
+    // Not re-signed: parses, lenient, signature fails.
+    let csr = decode_csr(&der).unwrap();
+    assert!(csr.lenient_subject);
+    assert_eq!(csr.subject, "CN=dev!ce\\00id");
+    assert_eq!(csr.verify_signature(), Err(Error::BadSignature));
+
+    // Re-signed: parses, lenient, signature verifies.
+    let info = CertReq::from_der(&der).unwrap().info.to_der().unwrap();
+    std::fs::write(dir.join("info.der"), &info).unwrap();
+    let sig = openssl(&dir, &["dgst", "-sha256", "-sign", "key.pem", "info.der"]);
+    assert_eq!(sig.len(), 256);
+    let n = der.len();
+    der[n - 256..].copy_from_slice(&sig);
+    let csr = decode_csr(&der).unwrap();
+    assert!(csr.lenient_subject);
+    csr.verify_signature().unwrap();
+}
+
+fn self_signed(dir: &Path, cn: &str) -> Certificate {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "k.pem",
+            "-subj",
+            &format!("/CN={cn}"),
+            "-days",
+            "30",
+            "-outform",
+            "DER",
+            "-out",
+            "c.der",
+        ],
+    );
+    Certificate::from_der(&std::fs::read(dir.join("c.der")).unwrap()).unwrap()
+}
+
+#[test]
+fn certs_only_roundtrip_with_openssl() {
+    openssl_or_skip!();
+    let dir = tmp_dir("p7");
+    let a = self_signed(&dir, "First Cert");
+    let b = self_signed(&dir, "Second Cert");
+    let p7 = build_certs_only(&[a.clone(), b.clone()]).unwrap();
+    std::fs::write(dir.join("chain.p7b"), &p7).unwrap();
+    let out = String::from_utf8(openssl(
+        &dir,
+        &[
+            "pkcs7",
+            "-inform",
+            "DER",
+            "-in",
+            "chain.p7b",
+            "-print_certs",
+            "-noout",
+        ],
+    ))
+    .unwrap();
+    assert!(
+        out.contains("CN=First Cert") || out.contains("CN = First Cert"),
+        "{out}"
+    );
+    assert!(
+        out.contains("CN=Second Cert") || out.contains("CN = Second Cert"),
+        "{out}"
+    );
+
+    let decoded = SignedPayload::from_der(&p7).unwrap();
+    assert_eq!(decoded.content, InnerContent::None);
+    assert_eq!(decoded.certificates.len(), 2);
+    assert!(decoded.certificates.contains(&a) && decoded.certificates.contains(&b));
+    let c = decode_certificate(&a.to_der().unwrap()).unwrap();
+    assert_eq!(c.subject, "CN=First Cert");
+    assert_eq!(c.issuer, "CN=First Cert");
+    assert!(c.not_before < c.not_after);
+    assert!(matches!(
+        Payload::from_der(&p7, None).unwrap(),
+        Payload::Pkcs7(_)
+    ));
+}
+
+#[test]
+fn cmc_request_wrapping_pkcs10() {
+    openssl_or_skip!();
+    let dir = tmp_dir("cmc");
+    let der = csr(&dir, P256, "/CN=cmc.example.com", &[]);
+    let req = CertReq::from_der(&der).unwrap();
+    let data = PkiData::with_request(1, &req).unwrap();
+    let data_der = data.to_der().unwrap();
+    // A bare PKIData.
+    let Payload::Cmc(bare) = Payload::from_der(&data_der, Some(ValueKind::Cmc)).unwrap() else {
+        panic!("not CMC")
+    };
+    assert_eq!(
+        bare.certification_requests().unwrap(),
+        vec![(1, req.clone())]
+    );
+    // Inside an (unsigned) SignedData, as Windows sends it.
+    let sd = cms::signed_data::SignedData {
+        version: cms::content_info::CmsVersion::V3,
+        digest_algorithms: der::asn1::SetOfVec::new(),
+        encap_content_info: cms::signed_data::EncapsulatedContentInfo {
+            econtent_type: wstep::payload::oid::CCT_PKI_DATA,
+            econtent: Some(
+                der::Any::encode_from(&der::asn1::OctetString::new(data_der).unwrap()).unwrap(),
+            ),
+        },
+        certificates: None,
+        crls: None,
+        signer_infos: cms::signed_data::SignerInfos(der::asn1::SetOfVec::new()),
+    };
+    let ci = cms::content_info::ContentInfo {
+        content_type: wstep::payload::oid::SIGNED_DATA,
+        content: der::Any::encode_from(&sd).unwrap(),
+    };
+    let p7 = SignedPayload::from_der(&ci.to_der().unwrap()).unwrap();
+    let inner = p7.request().unwrap();
+    assert_eq!(inner.subject, "CN=cmc.example.com");
+    inner.verify_signature().unwrap();
+    assert!(p7.signer.is_none());
+    assert!(matches!(
+        p7.verify_signer(),
+        Err(Error::UnexpectedContent(_))
+    ));
+}
+
+/// A renewal-like request made by `openssl cms -sign`: a PKCS#10 signed
+/// with the old certificate's key, with signed attributes.
+#[test]
+fn openssl_signed_renewal() {
+    openssl_or_skip!();
+    let dir = tmp_dir("renew");
+    let old = self_signed(&dir, "old.example.com");
+    openssl(
+        &dir,
+        &["x509", "-inform", "DER", "-in", "c.der", "-out", "c.pem"],
+    );
+    openssl(
+        &dir,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "k.pem",
+            "-subj",
+            "/CN=new.example.com",
+            "-outform",
+            "DER",
+            "-out",
+            "req.der",
+        ],
+    );
+    openssl(
+        &dir,
+        &[
+            "cms",
+            "-sign",
+            "-binary",
+            "-nodetach",
+            "-in",
+            "req.der",
+            "-signer",
+            "c.pem",
+            "-inkey",
+            "k.pem",
+            "-md",
+            "sha256",
+            "-outform",
+            "DER",
+            "-out",
+            "renew.p7",
+        ],
+    );
+    let der = std::fs::read(dir.join("renew.p7")).unwrap();
+    let Payload::Pkcs7(p7) = Payload::from_der(&der, Some(ValueKind::Pkcs7)).unwrap() else {
+        panic!("not PKCS#7")
+    };
+    assert_eq!(p7.signer.as_ref(), Some(&old));
+    assert_eq!(p7.request().unwrap().subject, "CN=new.example.com");
+    p7.verify_signer().unwrap();
+    // Flip a byte of the inner request: the messageDigest no longer matches.
+    let pos = der
+        .windows(15)
+        .position(|w| w == b"new.example.com")
+        .unwrap();
+    let mut bad = der.clone();
+    bad[pos] = b'm';
+    let p7 = SignedPayload::from_der(&bad).unwrap();
+    assert_eq!(p7.verify_signer(), Err(Error::BadSignature));
+}
+
+#[test]
+fn garbage_is_a_typed_error() {
+    let token = wstep::ValueKind::Pkcs10.token(b"\x30\x03\x02\x01");
+    match decode_payload(&token) {
+        Err(Error::Der { structure, error }) => {
+            assert_eq!(structure, "CertificationRequest");
+            let _ = error.position();
+        }
+        other => panic!("{other:?}"),
+    }
+    for junk in [
+        &b""[..],
+        b"\x00",
+        b"garbage!",
+        b"\x30\x80\x00\x00",
+        b"\xff\xff\xff\xff",
+    ] {
+        for kind in [
+            None,
+            Some(ValueKind::Pkcs7),
+            Some(ValueKind::X509v3),
+            Some(ValueKind::Cmc),
+        ] {
+            assert!(Payload::from_der(junk, kind).is_err());
+        }
+    }
+    let mut token = wstep::ValueKind::Pkcs7.token(b"");
+    token.value = "not base64!".into();
+    assert!(matches!(decode_payload(&token), Err(Error::Base64(_))));
+    // A ContentInfo that is not SignedData.
+    let ci = cms::content_info::ContentInfo {
+        content_type: wstep::payload::oid::DATA,
+        content: der::Any::encode_from(&der::asn1::OctetString::new(vec![1]).unwrap()).unwrap(),
+    };
+    assert!(matches!(
+        SignedPayload::from_der(&ci.to_der().unwrap()),
+        Err(Error::UnexpectedContent(_))
+    ));
+}
