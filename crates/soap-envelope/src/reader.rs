@@ -481,7 +481,9 @@ impl<'a> XmlReader<'a> {
     }
 
     fn element_ns(&mut self, e: &BytesStart<'_>) -> Result<Option<Rc<str>>> {
-        if !is_qname(e.name().0) {
+        if !is_qname(e.name().0) || e.name().0.starts_with("xmlns:") {
+            // Namespaces in XML 1.0, 3: element names MUST NOT have the
+            // prefix `xmlns`.
             return Err(self.error_here(ErrorKind::Malformed(format!(
                 "'{}' is not a valid element name",
                 e.name().0.chars().take(64).collect::<String>()
