@@ -28,6 +28,7 @@
 
 mod inspect;
 mod output;
+mod payload_view;
 mod views;
 mod wstep_view;
 mod xcep_view;

@@ -13,7 +13,8 @@
 //! rest, under keys that are not facts:
 //!
 //! - request: the request kind, `Context`, `PreferredLanguage`, the
-//!   `BinarySecurityToken` (ValueType, its kind, EncodingType, decoded size),
+//!   `BinarySecurityToken` (ValueType, its kind, EncodingType, decoded size,
+//!   and the decoded DER payload: see [`crate::payload_view`]),
 //!   the `AdditionalContext` items by name and value, unknown children;
 //! - response: per `RequestSecurityTokenResponse`, the token type, the
 //!   disposition message and its language, the request ID, the PKCS#7/CMC
@@ -24,7 +25,8 @@
 //! - MS-MDE2: the namespace spelling read (the request examples' trailing
 //!   slash is an erratum), and every value of the request or response.
 //!
-//! When the model refuses the element, the view carries the typed error;
+//! When the model refuses the element, or a token's payload does not
+//! decode, the view carries the typed error;
 //! `cepces inspect` then prints the generic reading and the error, and
 //! exits 2.
 
@@ -33,9 +35,10 @@ use wstep::hresult::HResult;
 use wstep::{
     AdditionalContext, BinarySecurityToken, BinarySecurityTokenExt, CertificateEnrollmentWsDetail,
     Discover, DiscoverNamespace, DiscoverResponse, RequestSecurityToken,
-    RequestSecurityTokenResponse, RequestSecurityTokenResponseCollection, RequestType, ValueKind,
+    RequestSecurityTokenResponse, RequestSecurityTokenResponseCollection, RequestType,
 };
 
+use crate::payload_view::{self, Errors, kind_name};
 use crate::views::{PayloadView, Value, View, ViewError};
 
 /// The MS-WSTEP protocol name.
@@ -91,7 +94,12 @@ impl PayloadView for WstepView {
         };
         let mut view = View::facts(protocol, message, facts(element));
         match result {
-            Ok(model) => view.model = Some(model),
+            Ok((model, errors)) => {
+                view.model = Some(model);
+                // A token whose payload does not decode: the rest is shown,
+                // and the view carries the payload's typed error.
+                view.error = errors.first;
+            }
             Err(e) => {
                 view.error = Some(ViewError {
                     kind: e.kind_name(),
@@ -122,8 +130,8 @@ fn is_mde2(element: &AnyElement, local: &str) -> bool {
 /// element is written rather than on its values (see `xcep_view`).
 fn typed<T: for<'a> FromXml<'a>>(
     element: &AnyElement,
-    show: fn(&T) -> Value,
-) -> Result<Value, soap_envelope::Error> {
+    show: fn(&T, &mut Errors) -> Value,
+) -> Result<(Value, Errors), soap_envelope::Error> {
     let bytes = element.to_xml_bytes()?;
     let limits = Limits {
         max_document_len: usize::MAX,
@@ -132,7 +140,9 @@ fn typed<T: for<'a> FromXml<'a>>(
         ..Limits::default()
     };
     let value: T = read_document(&bytes, &limits)?;
-    Ok(show(&value))
+    let mut errors = Errors::default();
+    let shown = show(&value, &mut errors);
+    Ok((shown, errors))
 }
 
 /// The text of the first child of `element` named `name`, trimmed.
@@ -198,26 +208,11 @@ fn unknown(v: &[AnyElement]) -> Value {
     )
 }
 
-/// The name of a token kind.
-fn kind_name(k: ValueKind) -> &'static str {
-    match k {
-        ValueKind::Pkcs10 => "PKCS#10",
-        ValueKind::Pkcs7 => "PKCS#7",
-        ValueKind::Cmc => "CMC",
-        ValueKind::X509v3 => "X.509v3",
-        ValueKind::ProvisioningDoc => "provisioning document",
-        _ => "other",
-    }
-}
-
-/// A `BinarySecurityToken`: its value type, kind, encoding and decoded
-/// size (`Nil` when the text is not base64).
-fn token(t: &BinarySecurityToken) -> Value {
+/// A `BinarySecurityToken` found at element path `path`: its value type,
+/// declared kind, encoding, decoded size (`Nil` when the text is not
+/// base64) and the decoded DER payload (see [`payload_view::decoded`]).
+fn token(t: &BinarySecurityToken, path: &str, errors: &mut Errors) -> Value {
     let decoded = t.decode_bytes().ok();
-    // HOOK(payload): when `wstep::payload` (DER decoding of the PKCS#10,
-    // PKCS#7/CMC and X.509 payloads) is available, add here a `decoded`
-    // record from `decoded`: the CSR's subject, key size and template, and
-    // the certificates' subject, issuer, serial number and validity.
     Value::Record(vec![
         ("value_type", Value::text_or_nil(t.value_type.as_deref())),
         (
@@ -232,6 +227,7 @@ fn token(t: &BinarySecurityToken) -> Value {
             "decoded_bytes",
             Value::map_or_nil(decoded, |b| size(b.len())),
         ),
+        ("payload", payload_view::decoded(t, path, errors)),
     ])
 }
 
@@ -251,7 +247,7 @@ fn context_items(c: &AdditionalContext) -> Value {
 }
 
 /// The request.
-fn request(r: &RequestSecurityToken) -> Value {
+fn request(r: &RequestSecurityToken, errors: &mut Errors) -> Value {
     let kind = match &r.request_type {
         RequestType::Issue => "Issue",
         RequestType::Renew => "Renew",
@@ -268,7 +264,9 @@ fn request(r: &RequestSecurityToken) -> Value {
         ),
         (
             "binary_security_token",
-            Value::map_or_nil(r.binary_security_token.as_ref(), token),
+            Value::map_or_nil(r.binary_security_token.as_ref(), |t| {
+                token(t, "/RequestSecurityToken/BinarySecurityToken", errors)
+            }),
         ),
         (
             "context_items",
@@ -279,19 +277,52 @@ fn request(r: &RequestSecurityToken) -> Value {
 }
 
 /// The response collection.
-fn collection(c: &RequestSecurityTokenResponseCollection) -> Value {
+fn collection(c: &RequestSecurityTokenResponseCollection, errors: &mut Errors) -> Value {
+    let responses = c
+        .responses
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let base = "/RequestSecurityTokenResponseCollection/RequestSecurityTokenResponse";
+            let path = if i > 0 {
+                format!("{base}[{}]", i + 1)
+            } else {
+                base.to_owned()
+            };
+            response_at(r, &path, errors)
+        })
+        .collect();
     Value::Record(vec![
-        (
-            "responses",
-            Value::List(c.responses.iter().map(response).collect()),
-        ),
+        ("responses", Value::List(responses)),
         ("unknown", unknown(&c.unknown)),
     ])
 }
 
-/// One `RequestSecurityTokenResponse`.
-fn response(r: &RequestSecurityTokenResponse) -> Value {
+/// A `RequestSecurityTokenResponse` read alone.
+fn response(r: &RequestSecurityTokenResponse, errors: &mut Errors) -> Value {
+    response_at(r, "/RequestSecurityTokenResponse", errors)
+}
+
+/// One `RequestSecurityTokenResponse`, at element path `path`.
+fn response_at(r: &RequestSecurityTokenResponse, path: &str, errors: &mut Errors) -> Value {
     let issued = r.requested_security_token.as_ref();
+    let response_token = r
+        .binary_security_token
+        .as_ref()
+        .map(|t| token(t, &format!("{path}/BinarySecurityToken"), errors));
+    let issued_token = issued
+        .and_then(|t| t.binary_security_token.as_ref())
+        .map(|t| {
+            let p = format!("{path}/RequestedSecurityToken/BinarySecurityToken");
+            token(t, &p, errors)
+        });
+    let key_exchange_token = issued
+        .and_then(|t| t.key_exchange_token.as_ref())
+        .and_then(|k| k.binary_security_token.as_ref())
+        .map(|t| {
+            let p = format!("{path}/RequestedSecurityToken/KeyExchangeToken/BinarySecurityToken");
+            token(t, &p, errors)
+        });
     Value::Record(vec![
         ("token_type", Value::text_or_nil(r.token_type.as_deref())),
         (
@@ -315,22 +346,11 @@ fn response(r: &RequestSecurityTokenResponse) -> Value {
             Value::text_or_nil(r.request_id.as_ref().and_then(wstep::RequestId::as_str)),
         ),
         ("context", Value::text_or_nil(r.context.as_deref())),
-        (
-            "response_token",
-            Value::map_or_nil(r.binary_security_token.as_ref(), token),
-        ),
-        (
-            "issued_token",
-            Value::map_or_nil(issued.and_then(|t| t.binary_security_token.as_ref()), token),
-        ),
+        ("response_token", response_token.unwrap_or(Value::Nil)),
+        ("issued_token", issued_token.unwrap_or(Value::Nil)),
         (
             "key_exchange_token",
-            Value::map_or_nil(
-                issued
-                    .and_then(|t| t.key_exchange_token.as_ref())
-                    .and_then(|k| k.binary_security_token.as_ref()),
-                token,
-            ),
+            key_exchange_token.unwrap_or(Value::Nil),
         ),
         ("unknown", unknown(&r.unknown)),
     ])
@@ -347,7 +367,7 @@ fn hresult(h: HResult) -> Value {
 }
 
 /// The fault detail.
-fn detail(d: &CertificateEnrollmentWsDetail) -> Value {
+fn detail(d: &CertificateEnrollmentWsDetail, _: &mut Errors) -> Value {
     Value::Record(vec![
         ("hresult", Value::map_or_nil(d.error_code, hresult)),
         (
@@ -373,7 +393,7 @@ fn namespace(n: DiscoverNamespace) -> Value {
 }
 
 /// The MS-MDE2 `Discover` request.
-fn discover(d: &Discover) -> Value {
+fn discover(d: &Discover, _: &mut Errors) -> Value {
     Value::Record(vec![
         ("namespace", namespace(d.namespace)),
         (
@@ -404,7 +424,7 @@ fn discover(d: &Discover) -> Value {
 }
 
 /// The MS-MDE2 `DiscoverResponse`.
-fn discover_response(r: &DiscoverResponse) -> Value {
+fn discover_response(r: &DiscoverResponse, _: &mut Errors) -> Value {
     Value::Record(vec![
         ("namespace", namespace(r.namespace)),
         ("auth_policy", Value::Text(r.auth_policy.to_string())),

@@ -42,6 +42,31 @@ pub enum Error {
 }
 
 impl Error {
+    /// The stable kind name: `base64`, `der`, `unsupported-algorithm`,
+    /// `invalid-key`, `bad-signature`, `unexpected-content`,
+    /// `unexpected-message`, or the XML error's own kind name.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Self::Xml(e) => e.kind_name(),
+            Self::UnexpectedMessage(_) => "unexpected-message",
+            Self::Base64(_) => "base64",
+            Self::Der { .. } => "der",
+            Self::UnsupportedAlgorithm(_) => "unsupported-algorithm",
+            Self::InvalidKey(_) => "invalid-key",
+            Self::BadSignature => "bad-signature",
+            Self::UnexpectedContent(_) => "unexpected-content",
+        }
+    }
+
+    /// For an [`Error::Der`], der's byte position in the payload, when
+    /// der knows it.
+    pub fn der_position(&self) -> Option<u32> {
+        match self {
+            Self::Der { error, .. } => error.position().map(u32::from),
+            _ => None,
+        }
+    }
+
     /// An [`Error::Der`] for `structure`.
     pub(crate) fn der(structure: &'static str) -> impl FnOnce(der::Error) -> Self {
         move |error| Self::Der { structure, error }
