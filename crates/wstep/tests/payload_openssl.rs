@@ -450,3 +450,61 @@ fn garbage_is_a_typed_error() {
         Err(Error::UnexpectedContent(_))
     ));
 }
+
+/// Issue 4: a CSR made by `openssl req`, carried in an RST that we write,
+/// reads back from the XML with the same subject and key and a valid
+/// signature; the envelope we write validates against the schemas.
+#[test]
+fn openssl_csr_inside_an_rst_we_write() {
+    use soap_envelope::{Envelope, Header};
+    use wstep::{RequestSecurityToken, RequestType, WstepMessage};
+
+    openssl_or_skip!();
+    let dir = tmp_dir("rst");
+    let der = csr(
+        &dir,
+        RSA,
+        "/CN=linux-host.contoso.com/O=Contoso",
+        &["-addext", "1.3.6.1.4.1.311.20.2=ASN1:BMPSTRING:Machine"],
+    );
+    let rst = RequestSecurityToken::new(RequestType::Issue)
+        .with_binary_security_token(ValueKind::Pkcs10.token(&der));
+    let header = Header::new()
+        .with_action(rst.action())
+        .with_message_id("urn:uuid:7d1e6f7a-0b8e-4d1c-9c55-0f3a1b2c3d4e")
+        .with_to("https://ces.contoso.com/Contoso-CA_CES_Kerberos/service.svc/CES");
+    let bytes = Envelope::new(header, WstepMessage::from(rst))
+        .to_xml()
+        .unwrap();
+
+    let env = Envelope::<WstepMessage>::from_xml(&bytes).unwrap();
+    let Some(WstepMessage::RequestSecurityToken(read)) = env.payload() else {
+        panic!("not an RST: {env:?}");
+    };
+    let token = read.binary_security_token.as_ref().unwrap();
+    let Payload::Pkcs10(csr) = decode_payload(token).unwrap() else {
+        panic!("not a PKCS#10");
+    };
+    assert_eq!(csr.subject, "O=Contoso,CN=linux-host.contoso.com");
+    assert_eq!(csr.key_bits(), Some(2048));
+    assert!(matches!(csr.key, KeyInfo::Rsa { .. }), "{:?}", csr.key);
+    csr.verify_signature().unwrap();
+    assert_eq!(
+        csr.template.as_ref().and_then(|t| t.name.as_deref()),
+        Some("Machine")
+    );
+    // The same key as openssl's.
+    let ours = csr.request.info.public_key.to_der().unwrap();
+    let theirs = openssl(
+        &dir,
+        &["pkey", "-in", "key.pem", "-pubout", "-outform", "DER"],
+    );
+    assert_eq!(ours, theirs);
+
+    if let Some(spec) = common::spec_dir() {
+        let v = common::validate_bytes(spec, "deps/envelope-all.xsd", "rst.xml", &bytes);
+        if let Some(v) = v {
+            assert!(v.is_clean_pass(), "{v:?}");
+        }
+    }
+}
