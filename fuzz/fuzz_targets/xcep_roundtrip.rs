@@ -19,7 +19,8 @@ fuzz_target!(|data: &[u8]| {
         let mut w = soap_envelope::XmlWriter::new();
         soap_envelope::ToXml::to_xml(&msg, &mut w).expect("a parsed message can be written");
         let bytes = w.into_bytes().expect("complete");
-        let again = read_document::<XcepMessage>(&bytes, &Limits::default()).expect("what we write parses");
+        let again =
+            read_document::<XcepMessage>(&bytes, &Limits::default()).expect("what we write parses");
         assert_eq!(msg, again);
     }
 });
