@@ -10,6 +10,7 @@
 //!
 //! [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 
+pub mod builder;
 pub mod certificate;
 pub mod cmc;
 pub mod csr;
@@ -22,6 +23,7 @@ pub mod template;
 use der::Decode;
 use soap_envelope::BinarySecurityToken;
 
+pub use builder::{CmcRequestBuilder, RenewalRequestBuilder};
 pub use certificate::{IssuedCertificate, decode_certificate};
 pub use cmc::{PkiData, PkiResponse, decode_pki_data};
 pub use csr::{Csr, decode_csr};
