@@ -28,7 +28,9 @@ pub use certificate::{IssuedCertificate, decode_certificate};
 pub use cmc::{PkiData, PkiResponse, decode_pki_data};
 pub use csr::{Csr, decode_csr};
 pub use signature::KeyInfo;
-pub use signed_data::{InnerContent, SignedPayload, build_certs_only, decode_signed_data};
+pub use signed_data::{
+    InnerContent, SignedPayload, build_certs_only, build_cmc_response, decode_signed_data,
+};
 pub use template::{CertificateTemplate, TemplateInfo};
 
 use crate::error::{Error, Result};

@@ -6,7 +6,7 @@
 //! text is kept as text (`decode` ignores line breaks and the `&#xD;` that
 //! Windows writes).
 
-use soap_envelope::BinarySecurityToken;
+use soap_envelope::{AnyElement, BinarySecurityToken, Limits};
 
 use crate::actions::{
     VALUE_TYPE_CMC, VALUE_TYPE_CMC_WSS, VALUE_TYPE_PKCS7, VALUE_TYPE_PKCS7_WSS, VALUE_TYPE_PKCS10,
@@ -98,6 +98,17 @@ pub trait BinarySecurityTokenExt {
     /// The decoded bytes; line breaks, spaces and carriage returns (`&#xD;`)
     /// in the text are ignored. Not base64 is [`Error::Base64`].
     fn decode_bytes(&self) -> Result<Vec<u8>>;
+
+    /// The MS-MDE2 provisioning document (a `wap-provisioningdoc`, [MS-MDE2]
+    /// 3.2.4.2 / 4.3.2) a [`ValueKind::ProvisioningDoc`] token carries:
+    /// the base64 decoded ([`Error::Base64`]) and read as one XML element
+    /// with the default [`soap_envelope::Limits`] (bad or hostile XML is
+    /// [`Error::Xml`]). A token declaring a DER kind (PKCS#10, PKCS#7, CMC,
+    /// X.509) is [`Error::UnexpectedContent`]; no or an unknown
+    /// `ValueType` is read as a document.
+    ///
+    /// [MS-MDE2]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-mde2/
+    fn decode_provisioning_doc(&self) -> Result<AnyElement>;
 }
 
 impl BinarySecurityTokenExt for BinarySecurityToken {
@@ -109,6 +120,22 @@ impl BinarySecurityTokenExt for BinarySecurityToken {
 
     fn decode_bytes(&self) -> Result<Vec<u8>> {
         self.decode().map_err(Error::Base64)
+    }
+
+    fn decode_provisioning_doc(&self) -> Result<AnyElement> {
+        match self.value_kind() {
+            None | Some(ValueKind::ProvisioningDoc) => {}
+            Some(kind) => {
+                return Err(Error::UnexpectedContent(format!(
+                    "a {kind:?} token is DER, not a provisioning document"
+                )));
+            }
+        }
+        let bytes = self.decode_bytes()?;
+        Ok(soap_envelope::read_document::<AnyElement>(
+            &bytes,
+            &Limits::default(),
+        )?)
     }
 }
 

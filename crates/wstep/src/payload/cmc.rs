@@ -29,8 +29,11 @@
 //! [RFC 5272]: https://www.rfc-editor.org/rfc/rfc5272
 //! [RFC 5272 Section 3.2]: https://www.rfc-editor.org/rfc/rfc5272#section-3.2
 
+use der::asn1::{ObjectIdentifier, SetOfVec};
 use der::{Any, Decode, Encode, Reader, Sequence, SliceReader, Tag, TagNumber, Tagged};
 use x509_cert::request::CertReq;
+
+use super::oid;
 
 /// A CMC `PKIData` (the body of a CMC request), [RFC 5272 Section 3.2].
 ///
@@ -93,6 +96,95 @@ impl PkiData {
         Ok(Self {
             control_sequence: Vec::new(),
             req_sequence: vec![Any::new(TCR, value)?],
+            cms_sequence: Vec::new(),
+            other_msg_sequence: Vec::new(),
+        })
+    }
+}
+
+/// A CMC `TaggedAttribute` (a control), [RFC 5272 Section 3.2.1.1]:
+/// `SEQUENCE { bodyPartID, attrType, attrValues SET OF AttributeValue }`.
+///
+/// [RFC 5272 Section 3.2.1.1]: https://www.rfc-editor.org/rfc/rfc5272#section-3.2.1.1
+#[derive(Debug, Clone, PartialEq, Eq, Sequence)]
+pub struct TaggedAttribute {
+    /// `bodyPartID`.
+    pub body_part_id: u32,
+    /// `attrType`.
+    pub attr_type: ObjectIdentifier,
+    /// `attrValues`.
+    pub attr_values: SetOfVec<Any>,
+}
+
+/// `CMCStatus` `success`, [RFC 5272 Section 6.1.1].
+///
+/// [RFC 5272 Section 6.1.1]: https://www.rfc-editor.org/rfc/rfc5272#section-6.1.1
+pub const CMC_STATUS_SUCCESS: u32 = 0;
+
+/// `CMCStatusInfo`, the value of `id-cmc-statusInfo`,
+/// [RFC 5272 Section 6.1.1]:
+///
+/// ```text
+/// CMCStatusInfo ::= SEQUENCE {
+///     cMCStatus     CMCStatus,
+///     bodyList      SEQUENCE SIZE (1..MAX) OF BodyPartID,
+///     statusString  UTF8String OPTIONAL,
+///     otherInfo     CHOICE { ... } OPTIONAL }
+/// ```
+///
+/// [RFC 5272 Section 6.1.1]: https://www.rfc-editor.org/rfc/rfc5272#section-6.1.1
+#[derive(Debug, Clone, PartialEq, Eq, Sequence)]
+pub struct CmcStatusInfo {
+    /// `cMCStatus`: 0 success, 2 failed, 3 pending, ...
+    pub cmc_status: u32,
+    /// `bodyList`: the body parts the status is about.
+    pub body_list: Vec<u32>,
+    /// `statusString`.
+    #[asn1(optional = "true")]
+    pub status_string: Option<String>,
+    /// `otherInfo`, kept as `Any`.
+    #[asn1(optional = "true")]
+    pub other_info: Option<Any>,
+}
+
+impl PkiResponse {
+    /// The first `id-cmc-statusInfo` control's value, or `None` when there
+    /// is none. (`id-cmc-statusInfoV2` and Microsoft's controls are not
+    /// read.)
+    pub fn status_info(&self) -> der::Result<Option<CmcStatusInfo>> {
+        for control in &self.control_sequence {
+            let attr: TaggedAttribute = control.decode_as()?;
+            if attr.attr_type != oid::CMC_STATUS_INFO {
+                continue;
+            }
+            if let Some(value) = attr.attr_values.iter().next() {
+                return value.decode_as().map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    /// A `PKIResponse` shaped like the [MS-WSTEP] 4.1.1.2 one: a single
+    /// control, `id-cmc-statusInfo` (its own bodyPartID 1) saying
+    /// success ("Issued") for `request_body_part_id`. Microsoft's
+    /// `szOID_CMC_ADD_ATTRIBUTES` control (the issued certificate's hash)
+    /// is not written.
+    ///
+    /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+    pub fn success(request_body_part_id: u32) -> der::Result<Self> {
+        let status = CmcStatusInfo {
+            cmc_status: CMC_STATUS_SUCCESS,
+            body_list: vec![request_body_part_id],
+            status_string: Some("Issued".to_owned()),
+            other_info: None,
+        };
+        let attr = TaggedAttribute {
+            body_part_id: 1,
+            attr_type: oid::CMC_STATUS_INFO,
+            attr_values: SetOfVec::try_from(vec![Any::encode_from(&status)?])?,
+        };
+        Ok(Self {
+            control_sequence: vec![Any::encode_from(&attr)?],
             cms_sequence: Vec::new(),
             other_msg_sequence: Vec::new(),
         })

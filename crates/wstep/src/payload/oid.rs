@@ -55,3 +55,5 @@ pub const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
 pub const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
 /// PKCS#9 `messageDigest`, RFC 5652 Section 11.2.
 pub const MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
+/// `id-cmc-statusInfo`, RFC 5272 Section 6.1.1.
+pub const CMC_STATUS_INFO: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.7.1");

@@ -276,3 +276,42 @@ pub fn build_certs_only(certificates: &[Certificate]) -> Result<Vec<u8>> {
     };
     ci.to_der().map_err(Error::der("ContentInfo"))
 }
+
+/// Builds the PKCS#7 `ContentInfo` of a CMC response, as AD CS returns in
+/// the RSTRC's PKCS7 token ([MS-WSTEP] 4.1.1.2): a SignedData (version 3,
+/// no signers) whose eContentType is `id-cct-PKIResponse` and whose content
+/// is [`PkiResponse::success`] for `request_body_part_id`, with
+/// `certificates` (the chain). Unlike AD CS's, the response is not signed.
+///
+/// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+pub fn build_cmc_response(
+    request_body_part_id: u32,
+    certificates: &[Certificate],
+) -> Result<Vec<u8>> {
+    const NAME: &str = "SignedData";
+    let response = PkiResponse::success(request_body_part_id)
+        .and_then(|r| r.to_der())
+        .map_err(Error::der("PKIResponse"))?;
+    let econtent = OctetString::new(response).map_err(Error::der("eContent"))?;
+    let choices: Vec<CertificateChoices> = certificates
+        .iter()
+        .cloned()
+        .map(CertificateChoices::Certificate)
+        .collect();
+    let signed_data = SignedData {
+        version: CmsVersion::V3,
+        digest_algorithms: SetOfVec::new(),
+        encap_content_info: EncapsulatedContentInfo {
+            econtent_type: oid::CCT_PKI_RESPONSE,
+            econtent: Some(Any::encode_from(&econtent).map_err(Error::der("eContent"))?),
+        },
+        certificates: Some(CertificateSet::try_from(choices).map_err(Error::der(NAME))?),
+        crls: None,
+        signer_infos: SignerInfos(SetOfVec::new()),
+    };
+    let ci = ContentInfo {
+        content_type: oid::SIGNED_DATA,
+        content: Any::encode_from(&signed_data).map_err(Error::der(NAME))?,
+    };
+    ci.to_der().map_err(Error::der("ContentInfo"))
+}
