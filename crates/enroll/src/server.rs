@@ -1,0 +1,1 @@
+//! The server half of the enrollment flow (being written).
