@@ -1,1 +1,980 @@
-//! The client half of the enrollment flow (being written).
+//! The client half: a state machine from `GetPolicies` ([MS-XCEP] 3.1.4.1)
+//! to an issued, pending or denied certificate request ([MS-WSTEP]
+//! 3.1.4.1), driven by the caller.
+//!
+//! The machine never does I/O, never reads the clock, never makes message
+//! IDs and never holds a key: the caller passes `now` and a fresh
+//! `message_id` to [`Enrollment::poll_transmit`], sends the [`Transmit`]
+//! it gets, feeds the HTTP answer to [`Enrollment::handle_response`], and
+//! reads [`Event`]s with [`Enrollment::poll_event`]. When the machine
+//! reports [`Event::CsrNeeded`], the caller makes a key and signs a PKCS#10
+//! that meets the [`Requirements`], and calls [`Enrollment::provide_csr`]
+//! (or, for a renewal, [`Enrollment::provide_renewal_request`] with a
+//! PKCS#7 built with [`wstep::payload::RenewalRequestBuilder`]).
+//!
+//! ```text
+//! SendPolicies -> ExpectPolicies -> AwaitingCsr -> SendRequest -> ExpectIssued
+//!                                                                  |  |  |
+//!                       Done (Issued) <----------------------------+  |  +--> Done (Denied) / Failed
+//!                       Pending -> query_pending() -> SendQuery -> ExpectIssued
+//! ```
+//!
+//! # Checking the issued certificate
+//!
+//! The issued certificate must chain to the certificate of the CA
+//! ([MS-XCEP] 3.1.4.1.3.2, `CA/certificate`) whose endpoint was used: its
+//! issuer name must equal the CA certificate's subject name, or the
+//! response is [`Error::Chain`]. Its signature is then verified with the
+//! CA's public key by [`wstep::payload::signature::verify`]; a signature
+//! algorithm that function does not support leaves the check at name
+//! chaining, reported as [`ChainCheck::NameOnly`]. Validity periods,
+//! extensions and revocation are not checked.
+//!
+//! [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+//! [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+
+use std::collections::VecDeque;
+use std::fmt;
+
+use der::{Decode, Encode};
+use soap_envelope::xsd::DateTime;
+use soap_envelope::{Envelope, Fault, Header};
+use wstep::hresult::HResult;
+use wstep::{
+    AdditionalContext, BinarySecurityTokenExt, CertificateEnrollmentWsDetail, RequestId,
+    RequestSecurityToken, RequestSecurityTokenResponse, RequestType, ValueKind, WstepMessage,
+    actions, context_items,
+};
+use x509_cert::Certificate;
+use xcep::cache::{CachedPolicy, Merge};
+use xcep::flags::{ClientAuthentication, KeySpec, KeyUsageProperty, SubjectNameFlags};
+use xcep::{EndpointFilter, GetPolicies, GetPoliciesResponse, ResolvedTemplate};
+
+/// The media type of SOAP 1.2 messages ([RFC 3902]), which both services
+/// use.
+///
+/// [RFC 3902]: https://www.rfc-editor.org/rfc/rfc3902
+const SOAP_MEDIA_TYPE: &str = "application/soap+xml";
+
+/// Which template to enroll for: by `commonName` or by the template OID
+/// ([MS-XCEP] 3.1.4.1.3.4, `policyOIDReference`).
+///
+/// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TemplateSelector {
+    /// The template's `commonName`, e.g. `Machine`.
+    Name(String),
+    /// The template's OID (`1.3.6.1.4.1.311.21.8...`).
+    Oid(String),
+}
+
+impl fmt::Display for TemplateSelector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Name(name) => write!(f, "name {name:?}"),
+            Self::Oid(oid) => write!(f, "OID {oid}"),
+        }
+    }
+}
+
+/// What the client asks for: a new certificate or a renewal
+/// ([MS-WSTEP] 3.1.4.1.2.1 `RequestType`).
+///
+/// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Mode {
+    /// `Issue` with a PKCS#10 ([`Enrollment::provide_csr`]).
+    #[default]
+    Enroll,
+    /// `Renew` with a PKCS#7 signed by the old key
+    /// ([`Enrollment::provide_renewal_request`]); `renewalOnly` endpoints
+    /// are used too.
+    Renew,
+}
+
+/// The configuration of one enrollment.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Config {
+    /// The CEP (policy) endpoint URL.
+    pub cep_url: String,
+    /// The template to enroll for.
+    pub template: TemplateSelector,
+    /// A policy cached from an earlier run; its `lastUpdate` is sent
+    /// ([MS-XCEP] 3.1.4.1.3.9) and a `policiesNotChanged` answer reuses it.
+    ///
+    /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+    pub cached_policy: Option<CachedPolicy>,
+    /// New certificate or renewal.
+    pub mode: Mode,
+    /// The client authentications the caller can do; `None` for any.
+    pub authentication: Option<ClientAuthentication>,
+    /// `client/preferredLanguage` of the GetPolicies request.
+    pub preferred_language: Option<String>,
+}
+
+impl Config {
+    /// Enrollment for `template` with the policy at `cep_url`.
+    pub fn new(cep_url: impl Into<String>, template: TemplateSelector) -> Self {
+        Self {
+            cep_url: cep_url.into(),
+            template,
+            cached_policy: None,
+            mode: Mode::Enroll,
+            authentication: None,
+            preferred_language: None,
+        }
+    }
+
+    /// Uses (and refreshes) a cached policy.
+    #[must_use]
+    pub fn with_cached_policy(mut self, cached: CachedPolicy) -> Self {
+        self.cached_policy = Some(cached);
+        self
+    }
+
+    /// Sets the mode (renewal or not).
+    #[must_use]
+    pub fn with_mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// Keeps only CES endpoints with one of these authentications.
+    #[must_use]
+    pub fn with_authentication(mut self, accepted: ClientAuthentication) -> Self {
+        self.authentication = Some(accepted);
+        self
+    }
+
+    /// Sets `client/preferredLanguage`.
+    #[must_use]
+    pub fn with_preferred_language(mut self, language: impl Into<String>) -> Self {
+        self.preferred_language = Some(language.into());
+        self
+    }
+}
+
+/// An algorithm named by the policy: OID and `defaultName` ([MS-XCEP]
+/// 3.1.4.1.3.16).
+///
+/// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Algorithm {
+    /// The dotted OID.
+    pub oid: String,
+    /// The `defaultName`, e.g. `RSA` or `sha256`.
+    pub name: Option<String>,
+}
+
+/// How the subject of the request is formed, from `subjectNameFlags`
+/// ([MS-XCEP] 3.1.4.1.3.1 / [MS-CRTD] 2.28).
+///
+/// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+/// [MS-CRTD]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-crtd/
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SubjectNameRules {
+    /// `CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT`: the request's subject is used;
+    /// otherwise the CA builds it from the directory and the request's
+    /// subject may be empty.
+    pub enrollee_supplies_subject: bool,
+    /// `CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT_ALT_NAME`: the request's
+    /// subjectAltName extension is used.
+    pub enrollee_supplies_subject_alt_name: bool,
+    /// The whole flag set (the `SUBJECT_REQUIRE_*` / `SUBJECT_ALT_REQUIRE_*`
+    /// bits say what the CA puts in from the directory); empty when nil.
+    pub flags: SubjectNameFlags,
+}
+
+impl SubjectNameRules {
+    /// Whether the CA builds the subject from the directory (the enrollee
+    /// does not supply it).
+    pub fn built_from_directory(&self) -> bool {
+        !self.enrollee_supplies_subject
+    }
+}
+
+/// The template extension the request should carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TemplateExtension {
+    /// Schema 1: the template name as a BMPString in the
+    /// `szOID_ENROLL_CERTTYPE_EXTENSION` extension (1.3.6.1.4.1.311.20.2).
+    Name(String),
+    /// Schema 2 and later: `szOID_CERTIFICATE_TEMPLATE`
+    /// (1.3.6.1.4.1.311.21.7), the template OID with the major and minor
+    /// revision ([MS-WCCE] 2.2.2.7.7.2).
+    ///
+    /// [MS-WCCE]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wcce/
+    Info {
+        /// The template OID.
+        oid: String,
+        /// `revision/majorRevision`.
+        major: u32,
+        /// `revision/minorRevision` (0 when nil).
+        minor: u32,
+    },
+}
+
+impl TemplateExtension {
+    /// The OID of the extension.
+    pub fn extension_oid(&self) -> &'static str {
+        match self {
+            Self::Name(_) => "1.3.6.1.4.1.311.20.2",
+            Self::Info { .. } => "1.3.6.1.4.1.311.21.7",
+        }
+    }
+}
+
+/// A CES endpoint for the chosen template ([MS-XCEP] 3.1.4.1.3.5), with the
+/// certificate of its CA.
+///
+/// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CesEndpoint {
+    /// The `uri`.
+    pub url: String,
+    /// `clientAuthentication`.
+    pub client_authentication: ClientAuthentication,
+    /// `priority` (lower first).
+    pub priority: Option<u32>,
+    /// `renewalOnly`.
+    pub renewal_only: bool,
+    /// The CA's `cAReferenceID`.
+    pub ca_reference_id: i32,
+    /// The CA's certificate (DER), which issued certificates chain to.
+    pub ca_certificate: Vec<u8>,
+}
+
+/// What the chosen template asks of the request ([MS-XCEP] 3.1.4.1.3.1
+/// `Attributes`).
+///
+/// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Requirements {
+    /// The template's `commonName`.
+    pub template_name: String,
+    /// The template OID.
+    pub template_oid: String,
+    /// `policySchema`.
+    pub policy_schema: u32,
+    /// The key algorithm (`algorithmOIDReference`); `None` when nil, which
+    /// means RSA for schema 1 and 2 templates.
+    pub key_algorithm: Option<Algorithm>,
+    /// `minimalKeyLength` in bits.
+    pub minimal_key_length: u32,
+    /// `hashAlgorithmOIDReference`; `None` when nil.
+    pub hash_algorithm: Option<Algorithm>,
+    /// `keySpec`; `None` when nil.
+    pub key_spec: Option<KeySpec>,
+    /// `keyUsageProperty`; `None` when nil.
+    pub key_usage: Option<KeyUsageProperty>,
+    /// How the subject is formed.
+    pub subject: SubjectNameRules,
+    /// The template extension to include.
+    pub template_extension: TemplateExtension,
+    /// The CES endpoints, best first; the request goes to the first.
+    pub endpoints: Vec<CesEndpoint>,
+}
+
+impl Requirements {
+    fn from_template(
+        template: &ResolvedTemplate<'_>,
+        filter: &EndpointFilter,
+    ) -> Result<Self, Error> {
+        let attributes = template.attributes();
+        let key = &attributes.private_key_attributes;
+        let algorithm = |oid: &xcep::Oid| Algorithm {
+            oid: oid.value.clone(),
+            name: oid.default_name.clone(),
+        };
+        let flags = attributes
+            .subject_name_flags
+            .unwrap_or(SubjectNameFlags::empty());
+        let template_extension = if attributes.policy_schema < 2 {
+            TemplateExtension::Name(template.common_name().to_owned())
+        } else {
+            TemplateExtension::Info {
+                oid: template.oid().value.clone(),
+                major: attributes.revision.major_revision,
+                minor: attributes.revision.minor_revision.unwrap_or(0),
+            }
+        };
+        let endpoints = template
+            .endpoints(filter)
+            .into_iter()
+            .map(|e| {
+                let ca_certificate =
+                    e.ca.certificate
+                        .decode()
+                        .map_err(|reason| Error::BadCaCertificate {
+                            ca_reference_id: e.ca.ca_reference_id,
+                            reason,
+                        })?;
+                Ok(CesEndpoint {
+                    url: e.uri.uri.clone(),
+                    client_authentication: e.uri.client_authentication,
+                    priority: e.uri.priority,
+                    renewal_only: e.uri.renewal_only == Some(true),
+                    ca_reference_id: e.ca.ca_reference_id,
+                    ca_certificate,
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok(Self {
+            template_name: template.common_name().to_owned(),
+            template_oid: template.oid().value.clone(),
+            policy_schema: attributes.policy_schema,
+            key_algorithm: template.key_algorithm().map(algorithm),
+            minimal_key_length: key.minimal_key_length,
+            hash_algorithm: template.hash_algorithm().map(algorithm),
+            key_spec: key.key_spec,
+            key_usage: key.key_usage_property,
+            subject: SubjectNameRules {
+                enrollee_supplies_subject: flags
+                    .contains(SubjectNameFlags::ENROLLEE_SUPPLIES_SUBJECT),
+                enrollee_supplies_subject_alt_name: flags
+                    .contains(SubjectNameFlags::ENROLLEE_SUPPLIES_SUBJECT_ALT_NAME),
+                flags,
+            },
+            template_extension,
+            endpoints,
+        })
+    }
+}
+
+/// A message to send: POST `body` to `url` with `Content-Type:
+/// content_type`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Transmit {
+    /// Where to send it (also the WS-Addressing `To`).
+    pub url: String,
+    /// The WS-Addressing `Action`.
+    pub action: &'static str,
+    /// The HTTP `Content-Type` ([`soap_envelope::CONTENT_TYPE`]).
+    pub content_type: &'static str,
+    /// The SOAP envelope.
+    pub body: Vec<u8>,
+}
+
+/// An HTTP answer, as the caller received it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Response<'a> {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The `Content-Type` header.
+    pub content_type: &'a str,
+    /// The body.
+    pub body: &'a [u8],
+}
+
+/// How far the issued certificate was checked against the CA certificate
+/// of the policy (see the [module documentation](self)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChainCheck {
+    /// Issuer name equals the CA's subject and the signature verifies with
+    /// the CA's key.
+    SignatureVerified,
+    /// Issuer name equals the CA's subject; the signature algorithm is not
+    /// one [`wstep::payload::signature::verify`] supports.
+    NameOnly,
+}
+
+/// Something the caller should know or act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// The policy was received and folded into the cache (see
+    /// [`Enrollment::cached_policy`]).
+    PolicyReceived {
+        /// What the answer did to the cache.
+        merge: Merge,
+    },
+    /// Sign a request meeting these requirements and call
+    /// [`Enrollment::provide_csr`] (or
+    /// [`Enrollment::provide_renewal_request`]).
+    CsrNeeded {
+        /// What the template asks for.
+        requirements: Box<Requirements>,
+    },
+    /// The CA holds the request for approval ([MS-WSTEP] 3.1.4.1.4:
+    /// an RSTR without an issued token); call [`Enrollment::query_pending`]
+    /// later.
+    ///
+    /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+    Pending {
+        /// The CA's `RequestID`.
+        request_id: String,
+        /// The `DispositionMessage`, if any.
+        message: Option<String>,
+    },
+    /// The certificate was issued ([MS-WSTEP] 3.1.4.1.2.2
+    /// `RequestedSecurityToken`).
+    ///
+    /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+    Issued {
+        /// The issued certificate (DER).
+        certificate: Vec<u8>,
+        /// The certificates of the PKCS#7 the CES returned (DER), if any.
+        chain: Vec<Vec<u8>>,
+        /// How the certificate was checked against the policy's CA.
+        check: ChainCheck,
+    },
+    /// The CA refused: a SOAP fault with a `CertificateEnrollmentWSDetail`
+    /// ([MS-WSTEP] 3.1.4.1.2.4).
+    ///
+    /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+    Denied {
+        /// The `ErrorCode`, if given.
+        hresult: Option<HResult>,
+        /// Its `winerror.h` name, when known (`CERTSRV_E_TEMPLATE_DENIED`).
+        name: Option<&'static str>,
+        /// The fault reason (or the HRESULT's message).
+        message: String,
+        /// The detail's `RequestID`, if any.
+        request_id: Option<String>,
+    },
+    /// The enrollment stopped: a plain SOAP fault or an [`Error`].
+    Failed {
+        /// Why.
+        error: Error,
+    },
+}
+
+/// Where the machine is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum State {
+    /// A GetPolicies request is ready for [`Enrollment::poll_transmit`].
+    SendPolicies,
+    /// Waiting for the GetPolicies answer.
+    ExpectPolicies,
+    /// Waiting for [`Enrollment::provide_csr`].
+    AwaitingCsr,
+    /// An RST is ready for [`Enrollment::poll_transmit`].
+    SendRequest,
+    /// Waiting for the RSTRC.
+    ExpectIssued,
+    /// The request is pending; waiting for [`Enrollment::query_pending`].
+    Pending,
+    /// Issued or denied.
+    Done,
+    /// Stopped on an error or a plain fault.
+    Failed,
+}
+
+/// The one error type of the client.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The call does not fit the state.
+    #[error("{operation} is not possible in state {state:?}")]
+    WrongState {
+        /// The call.
+        operation: &'static str,
+        /// The state.
+        state: State,
+    },
+    /// The answer is not `application/soap+xml`.
+    #[error("unexpected content type {0:?}")]
+    ContentType(String),
+    /// A non-200 answer that is not a SOAP fault.
+    #[error("HTTP status {0} without a SOAP fault")]
+    HttpStatus(u16),
+    /// The envelope could not be read or written.
+    #[error(transparent)]
+    Soap(#[from] soap_envelope::Error),
+    /// An MS-XCEP error (e.g. a dangling reference in the policy).
+    #[error(transparent)]
+    Xcep(#[from] xcep::Error),
+    /// An MS-WSTEP error (bad token, bad DER payload).
+    #[error(transparent)]
+    Wstep(#[from] wstep::Error),
+    /// A DER error in a certificate.
+    #[error("DER: {0}")]
+    Der(#[from] der::Error),
+    /// The policy has no template with this name or OID.
+    #[error("no template with {0}")]
+    UnknownTemplate(TemplateSelector),
+    /// The template has no usable CES endpoint.
+    #[error("template {0:?} has no usable enrollment endpoint")]
+    NoEndpoint(String),
+    /// A CA certificate in the policy is not base64.
+    #[error("CA {ca_reference_id}: certificate is not base64: {reason}")]
+    BadCaCertificate {
+        /// The CA's `cAReferenceID`.
+        ca_reference_id: i32,
+        /// Why.
+        reason: String,
+    },
+    /// A `policiesNotChanged` answer that does not fit the cache (no cache,
+    /// or another `policyID`).
+    #[error("the server says the policy did not change, but no matching policy is cached")]
+    NotChangedWithoutCache,
+    /// The body is not the expected message.
+    #[error("unexpected message: {0}")]
+    UnexpectedMessage(String),
+    /// A SOAP fault without a `CertificateEnrollmentWSDetail`.
+    #[error("SOAP fault: {reason}")]
+    Fault {
+        /// The fault's reason text.
+        reason: String,
+    },
+    /// The issued certificate does not chain to the policy's CA.
+    #[error("issued certificate does not chain to the CA: {0}")]
+    Chain(String),
+}
+
+#[derive(Debug, Clone)]
+struct Submission {
+    request_type: RequestType,
+    token: wstep::BinarySecurityToken,
+}
+
+/// The client state machine (see the [module documentation](self)).
+#[derive(Debug)]
+pub struct Enrollment {
+    config: Config,
+    state: State,
+    cache: Option<CachedPolicy>,
+    requirements: Option<Requirements>,
+    submission: Option<Submission>,
+    request_id: Option<String>,
+    events: VecDeque<Event>,
+}
+
+impl Enrollment {
+    /// A new enrollment; the first [`poll_transmit`](Self::poll_transmit)
+    /// gives the GetPolicies request.
+    pub fn new(mut config: Config) -> Self {
+        let cache = config.cached_policy.take();
+        Self {
+            config,
+            state: State::SendPolicies,
+            cache,
+            requirements: None,
+            submission: None,
+            request_id: None,
+            events: VecDeque::new(),
+        }
+    }
+
+    /// The state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// The policy as cached after the last GetPolicies answer (or as given
+    /// in the [`Config`]): keep it for the next run.
+    pub fn cached_policy(&self) -> Option<&CachedPolicy> {
+        self.cache.as_ref()
+    }
+
+    /// The requirements of the chosen template, once known.
+    pub fn requirements(&self) -> Option<&Requirements> {
+        self.requirements.as_ref()
+    }
+
+    /// The CA's `RequestID` of a pending (or issued) request.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The next event.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// The next message to send, if one is due. `message_id` is the
+    /// WS-Addressing `MessageID` (a fresh `urn:uuid:...`, made by the
+    /// caller). `now` is not used yet; it is the time a pending request
+    /// would be re-queried from.
+    pub fn poll_transmit(&mut self, now: DateTime, message_id: &str) -> Option<Transmit> {
+        let _ = now;
+        let result = match self.state {
+            State::SendPolicies => self.policies_transmit(message_id),
+            State::SendRequest => self.request_transmit(message_id),
+            _ => return None,
+        };
+        match result {
+            Ok(transmit) => Some(transmit),
+            Err(error) => {
+                self.fail(error);
+                None
+            }
+        }
+    }
+
+    /// Handles the answer to the last [`Transmit`]. `now` is when it was
+    /// received (the cache's time). Outcomes (issued, pending, denied, a
+    /// plain fault) are [`Event`]s; an `Err` also moves the machine to
+    /// [`State::Failed`] and is reported as [`Event::Failed`].
+    pub fn handle_response(&mut self, now: DateTime, response: Response<'_>) -> Result<(), Error> {
+        let result = match self.state {
+            State::ExpectPolicies => self.handle_policies(now, response),
+            State::ExpectIssued => self.handle_issued(response),
+            state => {
+                return Err(Error::WrongState {
+                    operation: "handle_response",
+                    state,
+                });
+            }
+        };
+        result.inspect_err(|e| self.fail(e.clone()))
+    }
+
+    /// Gives the signed PKCS#10 (DER) for [`Mode::Enroll`]; an `Issue` RST
+    /// ([MS-WSTEP] 3.1.4.1.3.1) is then ready.
+    ///
+    /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+    pub fn provide_csr(&mut self, der: &[u8]) -> Result<(), Error> {
+        self.submit(
+            "provide_csr",
+            Mode::Enroll,
+            RequestType::Issue,
+            ValueKind::Pkcs10,
+            der,
+        )
+    }
+
+    /// Gives the renewal request (a PKCS#7 SignedData over the new PKCS#10,
+    /// signed with the old key, [MS-WSTEP] 3.1.4.1.3.1 / 4.1.5.1, e.g. from
+    /// [`wstep::payload::RenewalRequestBuilder`]) for [`Mode::Renew`]; a
+    /// `Renew` RST is then ready.
+    ///
+    /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+    pub fn provide_renewal_request(&mut self, der: &[u8]) -> Result<(), Error> {
+        self.submit(
+            "provide_renewal_request",
+            Mode::Renew,
+            RequestType::Renew,
+            ValueKind::Pkcs7,
+            der,
+        )
+    }
+
+    /// Asks about a pending request: a `QueryTokenStatus` RST with its
+    /// `RequestID` ([MS-WSTEP] 3.1.4.1.3.1) is then ready.
+    ///
+    /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+    pub fn query_pending(&mut self) -> Result<(), Error> {
+        if self.state != State::Pending {
+            return Err(Error::WrongState {
+                operation: "query_pending",
+                state: self.state,
+            });
+        }
+        self.submission = None;
+        self.state = State::SendRequest;
+        Ok(())
+    }
+
+    fn submit(
+        &mut self,
+        operation: &'static str,
+        mode: Mode,
+        request_type: RequestType,
+        kind: ValueKind,
+        der: &[u8],
+    ) -> Result<(), Error> {
+        if self.state != State::AwaitingCsr || self.config.mode != mode {
+            return Err(Error::WrongState {
+                operation,
+                state: self.state,
+            });
+        }
+        self.submission = Some(Submission {
+            request_type,
+            token: kind.token(der),
+        });
+        self.state = State::SendRequest;
+        Ok(())
+    }
+
+    fn fail(&mut self, error: Error) {
+        self.state = State::Failed;
+        self.events.push_back(Event::Failed { error });
+    }
+
+    fn policies_transmit(&mut self, message_id: &str) -> Result<Transmit, Error> {
+        let mut client = xcep::Client::new();
+        if let Some(language) = &self.config.preferred_language {
+            client = client.with_preferred_language(language.clone());
+        }
+        let mut request = GetPolicies::new(client);
+        if let Some(cache) = &self.cache {
+            request = cache.request(request);
+        }
+        let body = envelope(
+            GetPolicies::ACTION,
+            message_id,
+            &self.config.cep_url,
+            request,
+        )?;
+        self.state = State::ExpectPolicies;
+        Ok(Transmit {
+            url: self.config.cep_url.clone(),
+            action: GetPolicies::ACTION,
+            content_type: soap_envelope::CONTENT_TYPE,
+            body,
+        })
+    }
+
+    fn request_transmit(&mut self, message_id: &str) -> Result<Transmit, Error> {
+        let requirements = self.requirements.as_ref().ok_or(Error::WrongState {
+            operation: "poll_transmit",
+            state: self.state,
+        })?;
+        let endpoint = requirements
+            .endpoints
+            .first()
+            .ok_or_else(|| Error::NoEndpoint(requirements.template_name.clone()))?;
+        let rst = match (&self.submission, &self.request_id) {
+            (Some(submission), _) => RequestSecurityToken::new(submission.request_type.clone())
+                .with_token_type(actions::TOKEN_TYPE_X509V3)
+                .with_binary_security_token(submission.token.clone())
+                .with_additional_context(AdditionalContext::new().with_item(
+                    context_items::CERTIFICATE_TEMPLATE,
+                    requirements.template_name.clone(),
+                ))
+                .with_request_id(RequestId::nil()),
+            (None, Some(id)) => RequestSecurityToken::new(RequestType::QueryTokenStatus)
+                .with_token_type(actions::TOKEN_TYPE_X509V3)
+                .with_request_id(RequestId::new(id.clone())),
+            (None, None) => {
+                return Err(Error::WrongState {
+                    operation: "poll_transmit",
+                    state: self.state,
+                });
+            }
+        };
+        let url = endpoint.url.clone();
+        let body = envelope(actions::RST, message_id, &url, WstepMessage::from(rst))?;
+        self.state = State::ExpectIssued;
+        Ok(Transmit {
+            url,
+            action: actions::RST,
+            content_type: soap_envelope::CONTENT_TYPE,
+            body,
+        })
+    }
+
+    fn handle_policies(&mut self, now: DateTime, response: Response<'_>) -> Result<(), Error> {
+        let envelope = read::<GetPoliciesResponse>(response)?;
+        if let Some(fault) = envelope.as_fault() {
+            self.fail(Error::Fault {
+                reason: fault_reason(fault),
+            });
+            return Ok(());
+        }
+        let answer = envelope
+            .payload()
+            .cloned()
+            .ok_or_else(|| Error::UnexpectedMessage("empty body".into()))?;
+        let merge = if let Some(cache) = &mut self.cache {
+            cache.update(answer, now)
+        } else {
+            if answer
+                .response
+                .as_ref()
+                .and_then(|r| r.policies_not_changed)
+                == Some(true)
+            {
+                return Err(Error::NotChangedWithoutCache);
+            }
+            self.cache = Some(CachedPolicy::new(answer, now));
+            Merge::Replaced
+        };
+        if merge == Merge::PolicyIdMismatch {
+            return Err(Error::NotChangedWithoutCache);
+        }
+        self.events.push_back(Event::PolicyReceived { merge });
+        let Some(cache) = &self.cache else {
+            return Err(Error::NotChangedWithoutCache);
+        };
+        let resolved = cache.response().resolve()?;
+        let template = match &self.config.template {
+            TemplateSelector::Name(name) => resolved.template_by_name(name),
+            TemplateSelector::Oid(oid) => resolved.template_by_oid(oid),
+        }
+        .ok_or_else(|| Error::UnknownTemplate(self.config.template.clone()))?;
+        let mut filter = match self.config.mode {
+            Mode::Enroll => EndpointFilter::enrollment(),
+            Mode::Renew => EndpointFilter::renewal(),
+        };
+        if let Some(accepted) = self.config.authentication {
+            filter = filter.with_authentication(accepted);
+        }
+        let requirements = Requirements::from_template(template, &filter)?;
+        if requirements.endpoints.is_empty() {
+            return Err(Error::NoEndpoint(requirements.template_name));
+        }
+        self.events.push_back(Event::CsrNeeded {
+            requirements: Box::new(requirements.clone()),
+        });
+        self.requirements = Some(requirements);
+        self.state = State::AwaitingCsr;
+        Ok(())
+    }
+
+    fn handle_issued(&mut self, response: Response<'_>) -> Result<(), Error> {
+        let envelope = read::<WstepMessage>(response)?;
+        if let Some(fault) = envelope.as_fault() {
+            match CertificateEnrollmentWsDetail::from_fault(fault) {
+                Some(detail) => {
+                    let detail = detail?;
+                    let hresult = detail.error_code;
+                    let name = hresult.and_then(|h| h.name());
+                    let message = fault
+                        .reason_text(None)
+                        .map(str::to_owned)
+                        .or_else(|| hresult.and_then(|h| h.message()).map(str::to_owned))
+                        .unwrap_or_default();
+                    self.state = State::Done;
+                    self.events.push_back(Event::Denied {
+                        hresult,
+                        name,
+                        message,
+                        request_id: detail.request_id,
+                    });
+                }
+                None => self.fail(Error::Fault {
+                    reason: fault_reason(fault),
+                }),
+            }
+            return Ok(());
+        }
+        let rstr: &RequestSecurityTokenResponse = match envelope.payload() {
+            Some(WstepMessage::RequestSecurityTokenResponseCollection(c)) => c
+                .response()
+                .ok_or_else(|| Error::UnexpectedMessage("empty RSTRC".into()))?,
+            Some(WstepMessage::RequestSecurityTokenResponse(r)) => r,
+            _ => return Err(Error::UnexpectedMessage("not an RSTRC".into())),
+        };
+        let request_id = rstr
+            .request_id
+            .as_ref()
+            .and_then(RequestId::as_str)
+            .map(str::to_owned);
+        if request_id.is_some() {
+            self.request_id.clone_from(&request_id);
+        }
+        let message = rstr
+            .disposition_message
+            .as_ref()
+            .and_then(|m| m.text.clone());
+        let Some(token) = rstr.certificate() else {
+            let request_id = request_id.ok_or_else(|| {
+                Error::UnexpectedMessage("RSTR without a certificate or a RequestID".into())
+            })?;
+            self.state = State::Pending;
+            self.events.push_back(Event::Pending {
+                request_id,
+                message,
+            });
+            return Ok(());
+        };
+        let certificate = token.decode_bytes()?;
+        let chain = match &rstr.binary_security_token {
+            Some(pkcs7) => wstep::payload::decode_signed_data(&pkcs7.decode_bytes()?)?
+                .certificates
+                .iter()
+                .map(Encode::to_der)
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
+        let check = self.check_chain(&certificate)?;
+        self.state = State::Done;
+        self.events.push_back(Event::Issued {
+            certificate,
+            chain,
+            check,
+        });
+        Ok(())
+    }
+
+    fn check_chain(&self, certificate: &[u8]) -> Result<ChainCheck, Error> {
+        let ca_der = self
+            .requirements
+            .as_ref()
+            .and_then(|r| r.endpoints.first())
+            .map(|e| e.ca_certificate.as_slice())
+            .ok_or(Error::WrongState {
+                operation: "handle_response",
+                state: self.state,
+            })?;
+        let issued = Certificate::from_der(certificate)?;
+        let ca = Certificate::from_der(ca_der)?;
+        if issued.tbs_certificate.issuer != ca.tbs_certificate.subject {
+            return Err(Error::Chain(format!(
+                "issuer {} is not the CA {}",
+                issued.tbs_certificate.issuer, ca.tbs_certificate.subject
+            )));
+        }
+        let tbs = issued.tbs_certificate.to_der()?;
+        match wstep::payload::signature::verify(
+            &ca.tbs_certificate.subject_public_key_info,
+            &issued.signature_algorithm,
+            &tbs,
+            issued.signature.raw_bytes(),
+        ) {
+            Ok(()) => Ok(ChainCheck::SignatureVerified),
+            Err(wstep::Error::UnsupportedAlgorithm(_)) => Ok(ChainCheck::NameOnly),
+            Err(e) => Err(Error::Chain(format!("signature: {e}"))),
+        }
+    }
+}
+
+/// A SOAP 1.2 envelope with the WS-Addressing `Action`, `MessageID`, `To`
+/// and an anonymous `ReplyTo` ([MS-XCEP] 3.1.4.1, [MS-WSTEP] 3.1.4.1).
+///
+/// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+/// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+fn envelope<B: soap_envelope::Payload>(
+    action: &str,
+    message_id: &str,
+    to: &str,
+    payload: B,
+) -> Result<Vec<u8>, Error> {
+    let header = Header::new()
+        .with_action(action)
+        .with_message_id(message_id)
+        .with_reply_to_anonymous()
+        .with_to(to);
+    Ok(Envelope::new(header, payload).to_xml()?)
+}
+
+/// Checks the content type, reads the envelope; a non-200 status must
+/// carry a fault.
+fn read<B: soap_envelope::Payload>(response: Response<'_>) -> Result<Envelope<B>, Error> {
+    let media = response
+        .content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim();
+    if !media.eq_ignore_ascii_case(SOAP_MEDIA_TYPE) {
+        return Err(Error::ContentType(response.content_type.to_owned()));
+    }
+    let envelope = match Envelope::<B>::from_xml(response.body) {
+        Ok(envelope) => envelope,
+        Err(_) if response.status != 200 => return Err(Error::HttpStatus(response.status)),
+        Err(e) => return Err(e.into()),
+    };
+    if response.status != 200 && envelope.as_fault().is_none() {
+        return Err(Error::HttpStatus(response.status));
+    }
+    Ok(envelope)
+}
+
+fn fault_reason(fault: &Fault) -> String {
+    fault.reason_text(None).unwrap_or("(no reason)").to_owned()
+}

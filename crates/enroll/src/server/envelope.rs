@@ -1,0 +1,169 @@
+//! The request context, the HTTP reply, and the envelope checks both
+//! services share.
+
+use soap_envelope::addressing::WSA_FAULT_ACTION;
+use soap_envelope::fault::subcode;
+use soap_envelope::xsd::DateTime;
+use soap_envelope::{AnyElement, Envelope, ErrorKind, Fault, FaultCodeValue, Header, Payload};
+
+use super::ServerError;
+use super::permission::Principal;
+
+/// What the caller knows about a request besides its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestContext {
+    /// The endpoint URL the request arrived at; the WS-Addressing `To`
+    /// must equal it.
+    pub to_url: String,
+    /// The authenticated caller, if any.
+    pub authenticated: Option<Principal>,
+    /// The current time.
+    pub now: DateTime,
+}
+
+impl RequestContext {
+    /// A context for `to_url` at `now`, with no authenticated caller.
+    pub fn new(to_url: impl Into<String>, now: DateTime) -> Self {
+        Self {
+            to_url: to_url.into(),
+            authenticated: None,
+            now,
+        }
+    }
+
+    /// Sets the authenticated caller.
+    #[must_use]
+    pub fn with_principal(mut self, principal: Principal) -> Self {
+        self.authenticated = Some(principal);
+        self
+    }
+}
+
+/// An HTTP reply: status, `Content-Type` and body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// 200 for a message, 500 for a SOAP fault.
+    pub status: u16,
+    /// Always [`soap_envelope::CONTENT_TYPE`] (SOAP 1.2, UTF-8).
+    pub content_type: &'static str,
+    /// The envelope.
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// A 200 reply carrying `envelope`.
+    pub(crate) fn ok<B: Payload>(envelope: &Envelope<B>) -> Result<Self, ServerError> {
+        Ok(Self {
+            status: 200,
+            content_type: soap_envelope::CONTENT_TYPE,
+            body: envelope.to_xml()?,
+        })
+    }
+
+    /// A 500 reply carrying a fault envelope.
+    pub(crate) fn fault(envelope: &Envelope<AnyElement>) -> Result<Self, ServerError> {
+        Ok(Self {
+            status: 500,
+            content_type: soap_envelope::CONTENT_TYPE,
+            body: envelope.to_xml()?,
+        })
+    }
+
+    /// Whether this reply carries a SOAP fault (status 500).
+    pub fn is_fault(&self) -> bool {
+        self.status == 500
+    }
+}
+
+/// An envelope check that failed: the fault to answer and the request's
+/// `MessageID` it relates to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EnvelopeFault {
+    pub(crate) fault: Fault,
+    pub(crate) relates_to: Option<String>,
+}
+
+/// Reads `bytes` as an envelope whose body is `B` and checks the SOAP
+/// version, the `mustUnderstand` headers, `Action` (one of `actions`) and
+/// `To`.
+pub(crate) fn check<B: Payload>(
+    bytes: &[u8],
+    ctx: &RequestContext,
+    actions: &[&str],
+) -> Result<Envelope<B>, Box<EnvelopeFault>> {
+    // The header first, with any body: a body of the wrong service must be
+    // answered with ActionNotSupported, not a parse error.
+    let generic = Envelope::<AnyElement>::from_xml(bytes).map_err(|e| read_fault(&e))?;
+    let relates_to = generic.header.message_id().map(str::to_owned);
+    let fail = |fault: Fault| {
+        Box::new(EnvelopeFault {
+            fault,
+            relates_to: relates_to.clone(),
+        })
+    };
+    if let Some(block) = generic.header.not_understood().next() {
+        return Err(fail(Fault::must_understand(&block.element.name)));
+    }
+    let action = generic.header.action().unwrap_or("");
+    if !actions.contains(&action) {
+        return Err(fail(
+            Fault::new(
+                FaultCodeValue::Sender,
+                format!("The message with Action '{action}' cannot be processed at the receiver."),
+            )
+            .with_subcode(subcode::ACTION_NOT_SUPPORTED),
+        ));
+    }
+    if generic.header.to() != Some(ctx.to_url.as_str()) {
+        return Err(fail(
+            Fault::new(
+                FaultCodeValue::Sender,
+                format!(
+                    "The message with To '{}' cannot be processed at the receiver.",
+                    generic.header.to().unwrap_or("")
+                ),
+            )
+            .with_subcode(subcode::DESTINATION_UNREACHABLE),
+        ));
+    }
+    Envelope::<B>::from_xml(bytes).map_err(|e| fail(malformed(&e)))
+}
+
+fn read_fault(error: &soap_envelope::Error) -> Box<EnvelopeFault> {
+    let fault = if matches!(error.kind(), ErrorKind::VersionMismatch(_)) {
+        Fault::version_mismatch()
+    } else {
+        malformed(error)
+    };
+    Box::new(EnvelopeFault {
+        fault,
+        relates_to: None,
+    })
+}
+
+fn malformed(error: &soap_envelope::Error) -> Fault {
+    Fault::new(
+        FaultCodeValue::Sender,
+        format!("The message could not be read: {error}"),
+    )
+}
+
+/// The 500 reply for `fault`, with `Action` `action` and `RelatesTo`.
+pub(crate) fn fault_envelope_reply(
+    fault: Fault,
+    action: &str,
+    relates_to: Option<&str>,
+) -> Result<Reply, ServerError> {
+    let mut header = Header::new().with_action(action);
+    if let Some(id) = relates_to {
+        header = header.with_relates_to(id);
+    }
+    Reply::fault(&Envelope::fault(header, fault))
+}
+
+impl EnvelopeFault {
+    /// The reply: a fault with the WS-Addressing fault Action.
+    pub(crate) fn reply(self) -> Result<Reply, ServerError> {
+        fault_envelope_reply(self.fault, WSA_FAULT_ACTION, self.relates_to.as_deref())
+    }
+}

@@ -1,0 +1,95 @@
+//! The CEP server: GetPolicies.
+
+use soap_envelope::xsd::DateTime;
+use soap_envelope::{Envelope, Fault, FaultCodeValue, Header};
+use xcep::{GetPoliciesResponse, XcepMessage};
+
+use super::ServerError;
+use super::envelope::{EnvelopeFault, Reply, RequestContext, check};
+use super::permission::Permissions;
+
+/// A CEP server for one policy: it answers GetPolicies ([MS-XCEP]
+/// 3.1.4.1) with the policy, filtered by the request's `requestFilter`, or
+/// "not changed" when the client's `lastUpdate` is current
+/// ([`xcep::cache::respond`]).
+///
+/// With [`Permissions`], each template's `permission/enroll` is set for the
+/// caller (`autoEnroll` is left as described).
+///
+/// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyServer {
+    policy: GetPoliciesResponse,
+    last_update: DateTime,
+    permissions: Option<Permissions>,
+}
+
+impl PolicyServer {
+    /// A server for `policy`, last changed at `last_update` (the
+    /// **LastUpdateTime** of [MS-XCEP] 3.1.4.1.1).
+    ///
+    /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+    pub fn new(policy: GetPoliciesResponse, last_update: DateTime) -> Self {
+        Self {
+            policy,
+            last_update,
+            permissions: None,
+        }
+    }
+
+    /// Sets each template's `enroll` permission for the caller from
+    /// `permissions`.
+    #[must_use]
+    pub fn with_permissions(mut self, permissions: Permissions) -> Self {
+        self.permissions = Some(permissions);
+        self
+    }
+
+    /// The policy as described.
+    pub fn policy(&self) -> &GetPoliciesResponse {
+        &self.policy
+    }
+
+    /// The policy's last change.
+    pub fn last_update(&self) -> &DateTime {
+        &self.last_update
+    }
+
+    /// Answers a GetPolicies envelope: a `GetPoliciesResponse` (200) with
+    /// `RelatesTo` the request's `MessageID`, or a SOAP fault (500) when an
+    /// envelope check fails (see the [module documentation](super)), the
+    /// body is not a GetPolicies.
+    pub fn handle_get_policies(
+        &self,
+        request: &[u8],
+        ctx: &RequestContext,
+    ) -> Result<Reply, ServerError> {
+        let envelope = match check::<XcepMessage>(request, ctx, &[xcep::GetPolicies::ACTION]) {
+            Ok(e) => e,
+            Err(fault) => return fault.reply(),
+        };
+        let relates_to = envelope.header.message_id().map(str::to_owned);
+        let Some(XcepMessage::GetPolicies(get_policies)) = envelope.payload() else {
+            return EnvelopeFault {
+                fault: Fault::new(FaultCodeValue::Sender, "The body is not a GetPolicies."),
+                relates_to,
+            }
+            .reply();
+        };
+        let mut answer = xcep::cache::respond(get_policies, &self.policy, &self.last_update);
+        if let (Some(permissions), Some(response)) = (&self.permissions, &mut answer.response) {
+            for template in response.policies.iter_mut().flatten() {
+                let may = permissions.may_enroll(ctx.authenticated.as_ref(), template);
+                template.attributes.permission.enroll = may;
+            }
+        }
+        let mut header = Header::new().with_action(GetPoliciesResponse::ACTION);
+        if let Some(id) = &relates_to {
+            header = header.with_relates_to(id.clone());
+        }
+        Reply::ok(&Envelope::new(
+            header,
+            XcepMessage::GetPoliciesResponse(answer),
+        ))
+    }
+}

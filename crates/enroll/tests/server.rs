@@ -1,0 +1,612 @@
+//! The server half: GetPolicies answers and envelope faults, RST
+//! decisions, and the reply builders. CSRs are made with OpenSSL; OpenSSL
+//! missing skips those tests (panics in CI).
+
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use cepces_enroll::server::{
+    Decision, EnrollmentServer, Permissions, PolicyServer, Principal, Reply, RequestContext,
+    StoredState, denied_reply, issued_reply, pending_reply,
+};
+use der::Decode;
+use soap_envelope::fault::subcode;
+use soap_envelope::xsd::DateTime;
+use soap_envelope::{Envelope, Fault, FaultCodeValue, Header, OwnedQName};
+use wstep::hresult::HResult;
+use wstep::{
+    AdditionalContext, CertificateEnrollmentWsDetail, RequestId, RequestSecurityToken, RequestType,
+    ValueKind, WstepMessage, actions,
+};
+use x509_cert::Certificate;
+use xcep::flags::EnrollmentFlags;
+use xcep::{
+    Attributes, CertificateEnrollmentPolicy, CertificateValidity, Client, EnrollmentPermission,
+    GetPolicies, GetPoliciesResponse, Oid, OidGroup, PrivateKeyAttributes, RequestFilter, Response,
+    Revision, XcepMessage,
+};
+
+const CEP_URL: &str = "https://cep.example.com/ADPolicyProvider_CEP_Kerberos/service.svc/CEP";
+const CES_URL: &str = "https://ces.example.com/Example-CA_CES_Kerberos/service.svc/CES";
+const USER_OID: &str = "1.3.6.1.4.1.311.21.8.1.1";
+const PENDING_OID: &str = "1.3.6.1.4.1.311.21.8.1.2";
+const ADMIN_OID: &str = "1.3.6.1.4.1.311.21.8.1.3";
+
+fn now() -> DateTime {
+    "2024-05-01T12:00:00Z".parse().unwrap()
+}
+
+fn last_update() -> DateTime {
+    "2024-04-01T00:00:00Z".parse().unwrap()
+}
+
+fn template(name: &str, oid_ref: i32, flags: EnrollmentFlags) -> CertificateEnrollmentPolicy {
+    CertificateEnrollmentPolicy::new(
+        oid_ref,
+        Attributes::new(
+            name,
+            2,
+            CertificateValidity::new(31_536_000, 3_628_800),
+            EnrollmentPermission::new(true, false),
+            PrivateKeyAttributes::new(2048),
+            Revision::new(100, 0),
+        )
+        .with_enrollment_flags(flags),
+    )
+}
+
+fn policy() -> GetPoliciesResponse {
+    GetPoliciesResponse::new()
+        .with_response(
+            Response::new("{policy}")
+                .with_next_update_hours(8)
+                .with_policy(template("User", 1, EnrollmentFlags::empty()))
+                .with_policy(template("PendUser", 2, EnrollmentFlags::PEND_ALL_REQUESTS))
+                .with_policy(template("Admin", 3, EnrollmentFlags::empty())),
+        )
+        .with_oid(Oid::new(USER_OID, OidGroup::EnrollmentObject, 1))
+        .with_oid(Oid::new(PENDING_OID, OidGroup::EnrollmentObject, 2))
+        .with_oid(Oid::new(ADMIN_OID, OidGroup::EnrollmentObject, 3))
+}
+
+fn permissions() -> Permissions {
+    Permissions::new()
+        .with_enroll("User", ["Domain Users"])
+        .with_enroll("Admin", ["Domain Admins"])
+}
+
+fn alice() -> Principal {
+    Principal::new("EXAMPLE\\alice", ["Domain Users"])
+}
+
+fn ctx(url: &str) -> RequestContext {
+    RequestContext::new(url, now()).with_principal(alice())
+}
+
+fn header(action: &str, to: &str) -> Header {
+    Header::new()
+        .with_action(action)
+        .with_message_id("urn:uuid:11111111-2222-3333-4444-555555555555")
+        .with_to(to)
+}
+
+fn get_policies(request: GetPolicies, action: &str, to: &str) -> Vec<u8> {
+    Envelope::new(header(action, to), XcepMessage::GetPolicies(request))
+        .to_xml()
+        .unwrap()
+}
+
+fn read_policies(reply: &Reply) -> Envelope<XcepMessage> {
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.content_type, "application/soap+xml; charset=utf-8");
+    Envelope::<XcepMessage>::from_xml(&reply.body).unwrap()
+}
+
+fn read_fault(reply: &Reply) -> Fault {
+    assert_eq!(reply.status, 500);
+    assert_eq!(reply.content_type, "application/soap+xml; charset=utf-8");
+    let env = Envelope::<WstepMessage>::from_xml(&reply.body).unwrap();
+    env.as_fault().unwrap().clone()
+}
+
+fn relates_to<B>(env: &Envelope<B>) -> Option<&str> {
+    env.header.relates_to.first().map(|r| r.value.as_str())
+}
+
+fn server() -> PolicyServer {
+    PolicyServer::new(policy(), last_update()).with_permissions(permissions())
+}
+
+#[test]
+fn get_policies_answers_with_relates_to_and_permissions() {
+    let request = get_policies(
+        GetPolicies::new(Client::new()),
+        GetPolicies::ACTION,
+        CEP_URL,
+    );
+    let reply = server()
+        .handle_get_policies(&request, &ctx(CEP_URL))
+        .unwrap();
+    let env = read_policies(&reply);
+    assert_eq!(env.header.action(), Some(GetPoliciesResponse::ACTION));
+    assert_eq!(
+        relates_to(&env),
+        Some("urn:uuid:11111111-2222-3333-4444-555555555555")
+    );
+    let Some(XcepMessage::GetPoliciesResponse(answer)) = env.payload() else {
+        panic!("not a GetPoliciesResponse");
+    };
+    let enroll: Vec<_> = answer
+        .policies()
+        .iter()
+        .map(|p| {
+            (
+                p.attributes.common_name.as_str(),
+                p.attributes.permission.enroll,
+            )
+        })
+        .collect();
+    assert_eq!(
+        enroll,
+        [("User", true), ("PendUser", true), ("Admin", false)]
+    );
+}
+
+#[test]
+fn get_policies_applies_the_filter() {
+    let request = GetPolicies::new(Client::new())
+        .with_request_filter(RequestFilter::new().with_policy_oid(PENDING_OID));
+    let bytes = get_policies(request, GetPolicies::ACTION, CEP_URL);
+    let reply = server().handle_get_policies(&bytes, &ctx(CEP_URL)).unwrap();
+    let env = read_policies(&reply);
+    let Some(XcepMessage::GetPoliciesResponse(answer)) = env.payload() else {
+        panic!("not a GetPoliciesResponse");
+    };
+    let names: Vec<_> = answer
+        .policies()
+        .iter()
+        .map(|p| p.attributes.common_name.as_str())
+        .collect();
+    assert_eq!(names, ["PendUser"]);
+}
+
+#[test]
+fn get_policies_not_changed_for_a_current_client() {
+    let request = GetPolicies::new(Client::new().with_last_update(last_update()));
+    let bytes = get_policies(request, GetPolicies::ACTION, CEP_URL);
+    let reply = server().handle_get_policies(&bytes, &ctx(CEP_URL)).unwrap();
+    let env = read_policies(&reply);
+    let Some(XcepMessage::GetPoliciesResponse(answer)) = env.payload() else {
+        panic!("not a GetPoliciesResponse");
+    };
+    let response = answer.response.as_ref().unwrap();
+    assert_eq!(response.policies_not_changed, Some(true));
+    assert!(answer.policies().is_empty());
+    assert!(answer.cas.is_none() && answer.oids.is_none());
+
+    // An older lastUpdate gets the whole policy.
+    let older =
+        GetPolicies::new(Client::new().with_last_update("2024-03-01T00:00:00Z".parse().unwrap()));
+    let bytes = get_policies(older, GetPolicies::ACTION, CEP_URL);
+    let reply = server().handle_get_policies(&bytes, &ctx(CEP_URL)).unwrap();
+    let env = read_policies(&reply);
+    let Some(XcepMessage::GetPoliciesResponse(answer)) = env.payload() else {
+        panic!("not a GetPoliciesResponse");
+    };
+    assert_eq!(answer.policies().len(), 3);
+}
+
+fn subcodes(fault: &Fault) -> Vec<OwnedQName> {
+    fault.code.subcodes.clone()
+}
+
+#[test]
+fn wrong_action_is_action_not_supported() {
+    let bytes = get_policies(GetPolicies::new(Client::new()), actions::RST, CEP_URL);
+    let reply = server().handle_get_policies(&bytes, &ctx(CEP_URL)).unwrap();
+    let fault = read_fault(&reply);
+    assert_eq!(fault.code.value, FaultCodeValue::Sender);
+    assert_eq!(
+        subcodes(&fault),
+        [OwnedQName::from(subcode::ACTION_NOT_SUPPORTED)]
+    );
+    let env = Envelope::<WstepMessage>::from_xml(&reply.body).unwrap();
+    assert_eq!(
+        relates_to(&env),
+        Some("urn:uuid:11111111-2222-3333-4444-555555555555")
+    );
+}
+
+#[test]
+fn wrong_to_is_destination_unreachable() {
+    let bytes = get_policies(
+        GetPolicies::new(Client::new()),
+        GetPolicies::ACTION,
+        "https://elsewhere.example.com/CEP",
+    );
+    let reply = server().handle_get_policies(&bytes, &ctx(CEP_URL)).unwrap();
+    let fault = read_fault(&reply);
+    assert_eq!(fault.code.value, FaultCodeValue::Sender);
+    assert_eq!(
+        subcodes(&fault),
+        [OwnedQName::from(subcode::DESTINATION_UNREACHABLE)]
+    );
+}
+
+#[test]
+fn soap11_is_version_mismatch() {
+    let bytes = br#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/">
+  <s:Body><GetPolicies xmlns="http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy"/></s:Body>
+</s:Envelope>"#;
+    let reply = server().handle_get_policies(bytes, &ctx(CEP_URL)).unwrap();
+    let fault = read_fault(&reply);
+    assert_eq!(fault.code.value, FaultCodeValue::VersionMismatch);
+}
+
+#[test]
+fn unknown_must_understand_header_is_must_understand() {
+    let xml = format!(
+        r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing">
+  <s:Header>
+    <a:Action s:mustUnderstand="1">{}</a:Action>
+    <a:MessageID>urn:uuid:1</a:MessageID>
+    <a:To s:mustUnderstand="1">{CEP_URL}</a:To>
+    <x:Strange xmlns:x="urn:example" s:mustUnderstand="true">1</x:Strange>
+  </s:Header>
+  <s:Body><GetPolicies xmlns="http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy"><client><lastUpdate/><preferredLanguage/></client><requestFilter/></GetPolicies></s:Body>
+</s:Envelope>"#,
+        GetPolicies::ACTION
+    );
+    let reply = server()
+        .handle_get_policies(xml.as_bytes(), &ctx(CEP_URL))
+        .unwrap();
+    let fault = read_fault(&reply);
+    assert_eq!(fault.code.value, FaultCodeValue::MustUnderstand);
+    assert!(fault.reason_text(None).unwrap().contains("Strange"));
+}
+
+// ---------------------------------------------------------------- OpenSSL
+
+fn openssl_available() -> bool {
+    let ok = Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(!testkit::in_ci(), "openssl is required in CI");
+        eprintln!("skipped: openssl not installed");
+    }
+    ok
+}
+
+macro_rules! openssl_or_skip {
+    () => {
+        if !openssl_available() {
+            return;
+        }
+    };
+}
+
+fn tmp_dir(name: &str) -> PathBuf {
+    let dir = testkit::temp_path(&format!("enroll-server-{name}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A key (`key.pem`) and DER CSR (`req.der`) made by `openssl req`.
+fn csr(dir: &Path, newkey: &[&str], subj: &str, extra: &[&str]) -> Vec<u8> {
+    openssl(dir, &[&["genpkey", "-out", "key.pem"][..], newkey].concat());
+    let args = [
+        &[
+            "req", "-new", "-key", "key.pem", "-subj", subj, "-outform", "DER", "-out", "req.der",
+        ][..],
+        extra,
+    ]
+    .concat();
+    openssl(dir, &args);
+    std::fs::read(dir.join("req.der")).unwrap()
+}
+
+const RSA2048: &[&str] = &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"];
+const RSA1024: &[&str] = &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"];
+
+fn rst(csr_der: &[u8], template: Option<&str>) -> Vec<u8> {
+    let mut rst = RequestSecurityToken::new(RequestType::Issue)
+        .with_binary_security_token(ValueKind::Pkcs10.token(csr_der));
+    if let Some(name) = template {
+        rst = rst.with_additional_context(
+            AdditionalContext::new().with_item("CertificateTemplate", name),
+        );
+    }
+    Envelope::new(header(actions::RST, CES_URL), WstepMessage::from(rst))
+        .to_xml()
+        .unwrap()
+}
+
+fn ces() -> EnrollmentServer {
+    EnrollmentServer::new(policy()).with_permissions(permissions())
+}
+
+fn denied_with(decision: &Decision) -> HResult {
+    let hresult = decision
+        .hresult()
+        .unwrap_or_else(|| panic!("not a denial: {decision:?}"));
+    // The reply carries it too.
+    let reply = decision.reply().unwrap().unwrap();
+    let fault = read_fault(&reply);
+    let detail = CertificateEnrollmentWsDetail::from_fault(&fault)
+        .unwrap()
+        .unwrap();
+    assert_eq!(detail.error_code, Some(hresult));
+    let env = Envelope::<WstepMessage>::from_xml(&reply.body).unwrap();
+    assert_eq!(env.header.action(), Some(actions::DETAIL_FAULT));
+    hresult
+}
+
+fn self_signed(dir: &Path, cn: &str) -> Certificate {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "k.pem",
+            "-subj",
+            &format!("/CN={cn}"),
+            "-days",
+            "30",
+            "-outform",
+            "DER",
+            "-out",
+            "c.der",
+        ],
+    );
+    Certificate::from_der(&std::fs::read(dir.join("c.der")).unwrap()).unwrap()
+}
+
+#[test]
+fn issue_for_an_allowed_caller_with_a_2048_bit_key() {
+    openssl_or_skip!();
+    let dir = tmp_dir("issue");
+    let der = csr(&dir, RSA2048, "/CN=alice", &[]);
+    let decision = ces().decide(&rst(&der, Some("User")), &ctx(CES_URL));
+    let Decision::Issue(issue) = &decision else {
+        panic!("not issued: {decision:?}");
+    };
+    assert_eq!(issue.template_name(), "User");
+    assert_eq!(issue.csr.key_bits(), Some(2048));
+    assert_eq!(issue.not_before, now());
+    assert_eq!(
+        issue.not_after.to_unix() - issue.not_before.to_unix(),
+        31_536_000
+    );
+    assert_eq!(
+        issue.relates_to.as_deref(),
+        Some("urn:uuid:11111111-2222-3333-4444-555555555555")
+    );
+
+    // The caller's CA signs; here a self-signed certificate stands in.
+    let ca = self_signed(&dir, "Example CA");
+    let leaf_dir = tmp_dir("issue-leaf");
+    self_signed(&leaf_dir, "alice");
+    let issued = std::fs::read(leaf_dir.join("c.der")).unwrap();
+    let reply = issue.issued_reply("42", &issued, &[ca]).unwrap();
+    assert_eq!(reply.status, 200);
+    let env = Envelope::<WstepMessage>::from_xml(&reply.body).unwrap();
+    assert_eq!(env.header.action(), Some(actions::RSTRC));
+    assert_eq!(
+        relates_to(&env),
+        Some("urn:uuid:11111111-2222-3333-4444-555555555555")
+    );
+    let Some(WstepMessage::RequestSecurityTokenResponseCollection(rstrc)) = env.payload() else {
+        panic!("not an RSTRC");
+    };
+    let rstr = rstrc.response().unwrap();
+    assert_eq!(
+        rstr.disposition_message.as_ref().unwrap().text.as_deref(),
+        Some("Issued")
+    );
+    assert_eq!(rstr.request_id, Some(RequestId::new("42")));
+    assert_eq!(
+        wstep::BinarySecurityTokenExt::decode_bytes(rstr.certificate().unwrap()).unwrap(),
+        issued
+    );
+    let pkcs7 = rstr.binary_security_token.as_ref().unwrap();
+    assert!(matches!(
+        wstep::decode_payload(pkcs7).unwrap(),
+        wstep::Payload::Pkcs7(_)
+    ));
+}
+
+#[test]
+fn template_name_from_the_csr_extension() {
+    openssl_or_skip!();
+    let dir = tmp_dir("ext");
+    let der = csr(
+        &dir,
+        RSA2048,
+        "/CN=alice",
+        &["-addext", "1.3.6.1.4.1.311.20.2=ASN1:BMPSTRING:User"],
+    );
+    let decision = ces().decide(&rst(&der, None), &ctx(CES_URL));
+    assert!(
+        matches!(&decision, Decision::Issue(i) if i.template_name() == "User"),
+        "{decision:?}"
+    );
+}
+
+#[test]
+fn short_key_is_key_length() {
+    openssl_or_skip!();
+    let dir = tmp_dir("short");
+    let der = csr(&dir, RSA1024, "/CN=alice", &[]);
+    let decision = ces().decide(&rst(&der, Some("User")), &ctx(CES_URL));
+    assert_eq!(denied_with(&decision), HResult::CERTSRV_E_KEY_LENGTH);
+}
+
+#[test]
+fn caller_without_permission_is_template_denied() {
+    openssl_or_skip!();
+    let dir = tmp_dir("denied");
+    let der = csr(&dir, RSA2048, "/CN=alice", &[]);
+    let decision = ces().decide(&rst(&der, Some("Admin")), &ctx(CES_URL));
+    assert_eq!(denied_with(&decision), HResult::CERTSRV_E_TEMPLATE_DENIED);
+    // A domain admin may.
+    let admin = RequestContext::new(CES_URL, now())
+        .with_principal(Principal::new("EXAMPLE\\root", ["Domain Admins"]));
+    assert!(matches!(
+        ces().decide(&rst(&der, Some("Admin")), &admin),
+        Decision::Issue(_)
+    ));
+}
+
+#[test]
+fn unknown_template_is_unsupported_cert_type() {
+    openssl_or_skip!();
+    let dir = tmp_dir("unknown");
+    let der = csr(&dir, RSA2048, "/CN=alice", &[]);
+    let decision = ces().decide(&rst(&der, Some("NoSuchTemplate")), &ctx(CES_URL));
+    assert_eq!(
+        denied_with(&decision),
+        HResult::CERTSRV_E_UNSUPPORTED_CERT_TYPE
+    );
+    let decision = ces().decide(&rst(&der, None), &ctx(CES_URL));
+    assert_eq!(denied_with(&decision), HResult::CERTSRV_E_NO_CERT_TYPE);
+}
+
+#[test]
+fn corrupted_signature_is_bad_signature() {
+    openssl_or_skip!();
+    let dir = tmp_dir("badsig");
+    let mut der = csr(&dir, RSA2048, "/CN=alice", &[]);
+    let last = der.len() - 1;
+    der[last] ^= 0x01;
+    let decision = ces().decide(&rst(&der, Some("User")), &ctx(CES_URL));
+    assert_eq!(denied_with(&decision), HResult::NTE_BAD_SIGNATURE);
+}
+
+#[test]
+fn garbage_token_is_asn1_bad_tag() {
+    let decision = ces().decide(&rst(b"not a request", Some("User")), &ctx(CES_URL));
+    assert_eq!(denied_with(&decision), HResult::CRYPT_E_ASN1_BADTAG);
+}
+
+#[test]
+fn pend_all_requests_template_pends() {
+    openssl_or_skip!();
+    let dir = tmp_dir("pend");
+    let der = csr(&dir, RSA2048, "/CN=alice", &[]);
+    let decision = ces().decide(&rst(&der, Some("PendUser")), &ctx(CES_URL));
+    let Decision::Pend(pend) = &decision else {
+        panic!("not pending: {decision:?}");
+    };
+    let reply = pend.pending_reply("7").unwrap();
+    assert_eq!(reply.status, 200);
+    let env = Envelope::<WstepMessage>::from_xml(&reply.body).unwrap();
+    let Some(WstepMessage::RequestSecurityTokenResponseCollection(rstrc)) = env.payload() else {
+        panic!("not an RSTRC");
+    };
+    let rstr = rstrc.response().unwrap();
+    assert_eq!(rstr.request_id, Some(RequestId::new("7")));
+    assert!(rstr.requested_security_token.is_none());
+    assert_eq!(
+        rstr.disposition_message.as_ref().unwrap().text.as_deref(),
+        Some("Pending")
+    );
+}
+
+#[test]
+fn rst_envelope_checks() {
+    let request = RequestSecurityToken::new(RequestType::Issue);
+    let wrong_action = Envelope::new(
+        header(GetPolicies::ACTION, CES_URL),
+        WstepMessage::from(request.clone()),
+    )
+    .to_xml()
+    .unwrap();
+    let Decision::Reject { fault, .. } = ces().decide(&wrong_action, &ctx(CES_URL)) else {
+        panic!("not rejected");
+    };
+    assert_eq!(
+        subcodes(&fault),
+        [OwnedQName::from(subcode::ACTION_NOT_SUPPORTED)]
+    );
+    let wrong_to = Envelope::new(header(actions::RST, CEP_URL), WstepMessage::from(request))
+        .to_xml()
+        .unwrap();
+    let Decision::Reject { fault, .. } = ces().decide(&wrong_to, &ctx(CES_URL)) else {
+        panic!("not rejected");
+    };
+    assert_eq!(
+        subcodes(&fault),
+        [OwnedQName::from(subcode::DESTINATION_UNREACHABLE)]
+    );
+}
+
+#[test]
+fn query_token_status_uses_the_store() {
+    let query = |id: &str| {
+        let rst = RequestSecurityToken::new(RequestType::QueryTokenStatus)
+            .with_request_id(RequestId::new(id));
+        Envelope::new(header(actions::RST, CES_URL), WstepMessage::from(rst))
+            .to_xml()
+            .unwrap()
+    };
+    let lookup = |id: &str| (id == "7").then_some(StoredState::Pending);
+    let decision = ces().decide_with(&query("7"), &ctx(CES_URL), lookup);
+    let Decision::Status(status) = &decision else {
+        panic!("no status: {decision:?}");
+    };
+    assert_eq!(status.state, StoredState::Pending);
+    let reply = decision.reply().unwrap().unwrap();
+    assert_eq!(reply.status, 200);
+    let decision = ces().decide_with(&query("8"), &ctx(CES_URL), lookup);
+    assert_eq!(denied_with(&decision), HResult::CERTSRV_E_NO_REQUEST);
+}
+
+#[test]
+fn reply_builders_parse_back() {
+    let reply = denied_reply(
+        HResult::CERTSRV_E_TEMPLATE_DENIED,
+        "Denied by Policy Module",
+        Some("9"),
+        Some("urn:uuid:1"),
+    )
+    .unwrap();
+    let fault = read_fault(&reply);
+    let detail = CertificateEnrollmentWsDetail::from_fault(&fault)
+        .unwrap()
+        .unwrap();
+    assert_eq!(detail.error_code, Some(HResult::CERTSRV_E_TEMPLATE_DENIED));
+    assert_eq!(detail.request_id.as_deref(), Some("9"));
+    assert_eq!(fault.reason_text(None), Some("Denied by Policy Module"));
+    let env = Envelope::<WstepMessage>::from_xml(&reply.body).unwrap();
+    assert_eq!(env.header.action(), Some(actions::DETAIL_FAULT));
+    assert_eq!(relates_to(&env), Some("urn:uuid:1"));
+
+    let reply = pending_reply("3", None).unwrap();
+    assert_eq!(reply.status, 200);
+    assert!(Envelope::<WstepMessage>::from_xml(&reply.body).is_ok());
+    assert!(issued_reply("1", b"garbage", &[], None).is_err());
+}
