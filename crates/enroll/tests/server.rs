@@ -4,8 +4,7 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use cepces_enroll::server::{
     Decision, EnrollmentServer, Permissions, PolicyServer, Principal, Reply, RequestContext,
@@ -15,6 +14,8 @@ use der::Decode;
 use soap_envelope::fault::subcode;
 use soap_envelope::xsd::DateTime;
 use soap_envelope::{Envelope, Fault, FaultCodeValue, Header, OwnedQName};
+use testkit::openssl_or_skip;
+use testkit::{csr, openssl, tmp_dir};
 use wstep::hresult::HResult;
 use wstep::{
     AdditionalContext, CertificateEnrollmentWsDetail, RequestId, RequestSecurityToken, RequestType,
@@ -268,60 +269,6 @@ fn unknown_must_understand_header_is_must_understand() {
 }
 
 // ---------------------------------------------------------------- OpenSSL
-
-fn openssl_available() -> bool {
-    let ok = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(!testkit::in_ci(), "openssl is required in CI");
-        eprintln!("skipped: openssl not installed");
-    }
-    ok
-}
-
-macro_rules! openssl_or_skip {
-    () => {
-        if !openssl_available() {
-            return;
-        }
-    };
-}
-
-fn tmp_dir(name: &str) -> PathBuf {
-    let dir = testkit::temp_path(&format!("enroll-server-{name}"));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-/// A key (`key.pem`) and DER CSR (`req.der`) made by `openssl req`.
-fn csr(dir: &Path, newkey: &[&str], subj: &str, extra: &[&str]) -> Vec<u8> {
-    openssl(dir, &[&["genpkey", "-out", "key.pem"][..], newkey].concat());
-    let args = [
-        &[
-            "req", "-new", "-key", "key.pem", "-subj", subj, "-outform", "DER", "-out", "req.der",
-        ][..],
-        extra,
-    ]
-    .concat();
-    openssl(dir, &args);
-    std::fs::read(dir.join("req.der")).unwrap()
-}
 
 const RSA2048: &[&str] = &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"];
 const RSA1024: &[&str] = &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"];

@@ -209,3 +209,67 @@ pub fn temp_path(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(format!("{}-{n}-{name}", std::process::id()))
 }
+
+/// Whether the `openssl` command can be run; `false` (after saying so on
+/// stderr) when it is not installed. Panics in that case in CI.
+pub fn openssl_available() -> bool {
+    let ok = Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(!in_ci(), "openssl is required in CI");
+        eprintln!("skipped: openssl not installed");
+    }
+    ok
+}
+
+/// `openssl_or_skip!();` returns from the test early when openssl is not
+/// installed (outside CI).
+#[macro_export]
+macro_rules! openssl_or_skip {
+    () => {
+        if !$crate::openssl_available() {
+            return;
+        }
+    };
+}
+
+/// A fresh, existing temporary directory for one test's files.
+pub fn tmp_dir(name: &str) -> PathBuf {
+    let dir = temp_path(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `openssl ARGS` in `dir` and returns its standard output; panics with
+/// openssl's standard error when it fails.
+pub fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Makes a key (`key.pem`, `openssl genpkey` with `newkey`) and a DER CSR
+/// (`req.der`, `openssl req` with `subj` and `extra` arguments) in `dir`;
+/// returns the CSR.
+pub fn csr(dir: &Path, newkey: &[&str], subj: &str, extra: &[&str]) -> Vec<u8> {
+    openssl(dir, &[&["genpkey", "-out", "key.pem"][..], newkey].concat());
+    let args = [
+        &[
+            "req", "-new", "-key", "key.pem", "-subj", subj, "-outform", "DER", "-out", "req.der",
+        ][..],
+        extra,
+    ]
+    .concat();
+    openssl(dir, &args);
+    std::fs::read(dir.join("req.der")).unwrap()
+}

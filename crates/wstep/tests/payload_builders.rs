@@ -5,11 +5,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use der::{Decode, Encode};
 use soap_envelope::BinarySecurityToken;
+use testkit::openssl_or_skip;
+use testkit::{csr, openssl, tmp_dir};
 use wstep::payload::{
     CmcRequestBuilder, InnerContent, Payload, PkiData, RenewalRequestBuilder, build_certs_only,
     decode_signed_data,
@@ -17,58 +19,6 @@ use wstep::payload::{
 use wstep::{Error, ValueKind, decode_payload};
 use x509_cert::Certificate;
 use x509_cert::request::CertReq;
-
-fn openssl_available() -> bool {
-    let ok = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(!common::in_ci(), "openssl is required in CI");
-        eprintln!("skipped: openssl not installed");
-    }
-    ok
-}
-
-macro_rules! openssl_or_skip {
-    () => {
-        if !openssl_available() {
-            return;
-        }
-    };
-}
-
-fn tmp_dir(name: &str) -> PathBuf {
-    let dir = common::temp_path(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-/// A key (`key.pem`) and DER CSR (`req.der`) made by `openssl req`.
-fn csr(dir: &Path, newkey: &[&str], subj: &str) -> Vec<u8> {
-    openssl(dir, &[&["genpkey", "-out", "key.pem"][..], newkey].concat());
-    openssl(
-        dir,
-        &[
-            "req", "-new", "-key", "key.pem", "-subj", subj, "-outform", "DER", "-out", "req.der",
-        ],
-    );
-    std::fs::read(dir.join("req.der")).unwrap()
-}
 
 const RSA: &[&str] = &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"];
 const P256: &[&str] = &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"];
@@ -169,7 +119,7 @@ fn openssl_cms_verify(dir: &Path, der: &[u8]) -> Vec<u8> {
 fn renewal(name: &str, leaf_key: &[&str]) {
     let dir = tmp_dir(name);
     let (_ca, leaf) = ca_and_leaf(&dir, leaf_key);
-    let request = csr(&dir, RSA, "/CN=renewed.example.com");
+    let request = csr(&dir, RSA, "/CN=renewed.example.com", &[]);
     let builder = RenewalRequestBuilder::new(&request, leaf.clone()).unwrap();
     let tbs = builder.finalize().unwrap();
     let der = builder.assemble(&sign_with_leaf(&dir, &tbs)).unwrap();
@@ -248,7 +198,7 @@ fn cmc_request_signed_by_leaf() {
     openssl_or_skip!();
     let dir = tmp_dir("build-cmc");
     let (_ca, leaf) = ca_and_leaf(&dir, RSA);
-    let request = csr(&dir, P256, "/CN=cmc.example.com");
+    let request = csr(&dir, P256, "/CN=cmc.example.com", &[]);
     let builder = CmcRequestBuilder::new(&request, leaf.clone()).unwrap();
     let der = builder
         .assemble(&sign_with_leaf(&dir, &builder.finalize().unwrap()))

@@ -5,10 +5,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use der::{Decode, Encode};
+use testkit::openssl_or_skip;
+use testkit::{csr, openssl, tmp_dir};
 use wstep::payload::{
     InnerContent, KeyInfo, Payload, PkiData, SignedPayload, TemplateInfo, build_certs_only,
     decode_certificate, decode_csr,
@@ -16,60 +17,6 @@ use wstep::payload::{
 use wstep::{Error, ValueKind, decode_payload};
 use x509_cert::Certificate;
 use x509_cert::request::CertReq;
-
-fn openssl_available() -> bool {
-    let ok = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(!common::in_ci(), "openssl is required in CI");
-        eprintln!("skipped: openssl not installed");
-    }
-    ok
-}
-
-macro_rules! openssl_or_skip {
-    () => {
-        if !openssl_available() {
-            return;
-        }
-    };
-}
-
-fn tmp_dir(name: &str) -> PathBuf {
-    let dir = common::temp_path(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-/// A key (`key.pem`) and DER CSR (`req.der`) made by `openssl req`.
-fn csr(dir: &Path, newkey: &[&str], subj: &str, extra: &[&str]) -> Vec<u8> {
-    openssl(dir, &[&["genpkey", "-out", "key.pem"][..], newkey].concat());
-    let args = [
-        &[
-            "req", "-new", "-key", "key.pem", "-subj", subj, "-outform", "DER", "-out", "req.der",
-        ][..],
-        extra,
-    ]
-    .concat();
-    openssl(dir, &args);
-    std::fs::read(dir.join("req.der")).unwrap()
-}
 
 const RSA: &[&str] = &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"];
 const P256: &[&str] = &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"];

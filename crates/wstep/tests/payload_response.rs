@@ -6,47 +6,15 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use der::Decode;
+use testkit::{openssl, openssl_available, tmp_dir};
 use wstep::payload::cmc::CMC_STATUS_SUCCESS;
 use wstep::payload::signed_data::build_cmc_response;
 use wstep::payload::{InnerContent, Payload, decode_signed_data};
 use wstep::{BinarySecurityTokenExt, Error, ValueKind, decode_payload};
 use x509_cert::Certificate;
-
-fn openssl_available() -> bool {
-    let ok = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(!common::in_ci(), "openssl is required in CI");
-        eprintln!("skipped: openssl not installed");
-    }
-    ok
-}
-
-fn tmp_dir(name: &str) -> PathBuf {
-    let dir = common::temp_path(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
 
 /// A self-signed certificate `name`.der with subject CN=`cn`.
 fn self_signed(dir: &Path, name: &str, cn: &str) -> Certificate {
