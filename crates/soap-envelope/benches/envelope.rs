@@ -7,12 +7,11 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::format_push_string)]
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group};
-use quick_xml::events::Event;
-use quick_xml::reader::NsReader;
 use soap_envelope::{AnyElement, Envelope};
+use testkit::bench::{baseline, time_per_iter};
 
 /// A CES request as Windows sends it: WS-Addressing, a Security header with
 /// Timestamp and UsernameToken, and a body carrying a base64 CSR.
@@ -75,47 +74,8 @@ fn large_body() -> Vec<u8> {
     .into_bytes()
 }
 
-fn baseline(input: &[u8]) -> usize {
-    let text = std::str::from_utf8(input).unwrap();
-    let mut r = NsReader::from_str(text);
-    let mut n = 0usize;
-    loop {
-        match r.read_resolved_event().unwrap() {
-            (ns, Event::Start(e) | Event::Empty(e)) => {
-                n += e.local_name().as_ref().len()
-                    + usize::from(matches!(ns, quick_xml::name::ResolveResult::Bound(_)));
-                for a in e.attributes() {
-                    n += a.unwrap().value.len();
-                }
-            }
-            (_, Event::Text(t)) => n += t.len(),
-            (_, Event::Eof) => break,
-            _ => {}
-        }
-    }
-    n
-}
-
 fn ours(input: &[u8]) -> Envelope<AnyElement> {
     Envelope::<AnyElement>::from_xml(input).unwrap()
-}
-
-fn time_per_iter(f: &dyn Fn(), budget: Duration) -> f64 {
-    // Warm up, then run for the time budget.
-    for _ in 0..50 {
-        f();
-    }
-    let start = Instant::now();
-    let mut iters = 0u64;
-    while start.elapsed() < budget {
-        for _ in 0..20 {
-            f();
-        }
-        iters += 20;
-    }
-    #[allow(clippy::cast_precision_loss)]
-    let per = start.elapsed().as_secs_f64() / iters as f64;
-    per
 }
 
 fn bench(c: &mut Criterion) {

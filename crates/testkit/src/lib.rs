@@ -13,6 +13,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+pub mod bench;
 use std::sync::OnceLock;
 
 /// Whether we run in CI, where missing test data or tools are errors.

@@ -44,14 +44,12 @@ use std::alloc::System;
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cap::Cap;
 use criterion::{Criterion, Throughput, criterion_group};
-use quick_xml::events::Event;
-use quick_xml::name::ResolveResult;
-use quick_xml::reader::NsReader;
 use soap_envelope::Envelope;
+use testkit::bench::{allocations, baseline, time_per_iter};
 use wstep::{BinarySecurityToken, Payload, WstepMessage, decode_payload};
 
 /// Counts every allocation of this binary: total bytes requested and peak
@@ -78,27 +76,6 @@ fn input() -> (PathBuf, Vec<u8>) {
 
 // ---------------------------------------------------------------------------
 // What is timed.
-
-fn baseline(input: &[u8]) -> usize {
-    let text = std::str::from_utf8(input).unwrap();
-    let mut r = NsReader::from_str(text);
-    let mut n = 0usize;
-    loop {
-        match r.read_resolved_event().unwrap() {
-            (ns, Event::Start(e) | Event::Empty(e)) => {
-                n += e.local_name().as_ref().len()
-                    + usize::from(matches!(ns, ResolveResult::Bound(_)));
-                for a in e.attributes() {
-                    n += a.unwrap().value.len();
-                }
-            }
-            (_, Event::Text(t)) => n += t.len(),
-            (_, Event::Eof) => break,
-            _ => {}
-        }
-    }
-    n
-}
 
 fn parse(input: &[u8]) -> Envelope<WstepMessage> {
     Envelope::<WstepMessage>::from_xml(input).unwrap()
@@ -132,41 +109,6 @@ fn parse_and_decode(input: &[u8]) -> Vec<Payload> {
 
 fn wstep_rs(input: &str) -> Result<wstep_rs::response::WstepResponse<'_>, String> {
     wstep_rs::response::WstepResponse::new_from_soap_xml_str(input).map_err(|e| e.to_string())
-}
-
-fn time_per_iter(f: &dyn Fn(), budget: Duration) -> f64 {
-    // Warm up, then run for the time budget.
-    for _ in 0..50 {
-        f();
-    }
-    let start = Instant::now();
-    let mut iters = 0u64;
-    while start.elapsed() < budget {
-        for _ in 0..20 {
-            f();
-        }
-        iters += 20;
-    }
-    start.elapsed().as_secs_f64() / iters as f64
-}
-
-/// Bytes requested from the allocator by `f`, and the peak of live bytes
-/// while it ran above those live before it.
-fn allocations(f: &dyn Fn()) -> (usize, usize) {
-    // `max_allocated` is the peak since the program started and cannot be
-    // reset: reserve (without touching it) enough for the live bytes to
-    // stand above every earlier peak, so that the peak reached during `f`
-    // is `f`'s own.
-    let ballast: Vec<u8> = Vec::with_capacity(ALLOC.max_allocated() - ALLOC.allocated() + 1);
-    let live = ALLOC.allocated();
-    let total = ALLOC.total_allocated();
-    f();
-    let result = (
-        ALLOC.total_allocated() - total,
-        ALLOC.max_allocated() - live,
-    );
-    drop(ballast);
-    result
 }
 
 fn bench(c: &mut Criterion) {
@@ -260,7 +202,7 @@ fn bench(c: &mut Criterion) {
 
     let per_byte = |n: usize| n as f64 / len as f64;
     for (what, f) in std::iter::once(("baseline", &run_baseline as &dyn Fn())).chain(runs) {
-        let (total, peak) = allocations(f);
+        let (total, peak) = allocations(&ALLOC, f);
         println!(
             "ALLOC {name} {what}: {len} input bytes, allocated {total} bytes ({:.2} per input byte), peak live {peak} bytes ({:.2} per input byte)",
             per_byte(total),

@@ -1,0 +1,74 @@
+//! What every benchmark of the workspace measures against, so that their
+//! ratios are comparable: the same baseline, the same timer, the same
+//! allocation counter.
+
+use std::alloc::System;
+use std::time::{Duration, Instant};
+
+use cap::Cap;
+use quick_xml::events::Event;
+use quick_xml::name::ResolveResult;
+use quick_xml::reader::NsReader;
+
+/// The baseline: quick-xml's raw namespace reader over `input`, reading
+/// every event, resolving every element name and touching every attribute
+/// value and text, building nothing. Returns a number so the work is not
+/// optimized away.
+pub fn baseline(input: &[u8]) -> usize {
+    let text = std::str::from_utf8(input).unwrap();
+    let mut r = NsReader::from_str(text);
+    let mut n = 0usize;
+    loop {
+        match r.read_resolved_event().unwrap() {
+            (ns, Event::Start(e) | Event::Empty(e)) => {
+                n += e.local_name().as_ref().len()
+                    + usize::from(matches!(ns, ResolveResult::Bound(_)));
+                for a in e.attributes() {
+                    n += a.unwrap().value.len();
+                }
+            }
+            (_, Event::Text(t)) => n += t.len(),
+            (_, Event::Eof) => break,
+            _ => {}
+        }
+    }
+    n
+}
+
+/// Seconds per call of `f`: 50 calls to warm up, then batches of 20 until
+/// `budget` has passed.
+pub fn time_per_iter(f: &dyn Fn(), budget: Duration) -> f64 {
+    for _ in 0..50 {
+        f();
+    }
+    let start = Instant::now();
+    let mut iters = 0u64;
+    while start.elapsed() < budget {
+        for _ in 0..20 {
+            f();
+        }
+        iters += 20;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let per = start.elapsed().as_secs_f64() / iters as f64;
+    per
+}
+
+/// Bytes allocated in total and peak live bytes during one call of `f`,
+/// counted by the bench binary's global allocator `alloc`.
+pub fn allocations(alloc: &Cap<System>, f: &dyn Fn()) -> (usize, usize) {
+    // `max_allocated` is the peak since the program started and cannot be
+    // reset: reserve (without touching it) enough for the live bytes to
+    // stand above every earlier peak, so that the peak reached during `f`
+    // is `f`'s own.
+    let ballast: Vec<u8> = Vec::with_capacity(alloc.max_allocated() - alloc.allocated() + 1);
+    let live = alloc.allocated();
+    let total = alloc.total_allocated();
+    f();
+    let result = (
+        alloc.total_allocated() - total,
+        alloc.max_allocated() - live,
+    );
+    drop(ballast);
+    result
+}
