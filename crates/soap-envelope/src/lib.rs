@@ -7,6 +7,7 @@ mod any;
 mod envelope;
 mod error;
 pub mod fault;
+pub mod fields;
 pub mod header;
 mod limits;
 mod name;

@@ -18,7 +18,9 @@
 //! [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 
 use soap_envelope::xsd::{XsdType, collapse, trim};
-use soap_envelope::{Error, ErrorKind, QName, Result, Start, ToXml, XmlReader, XmlWriter, ns};
+use soap_envelope::{ErrorKind, QName, Result, Start, ToXml, XmlReader, XmlWriter, ns};
+
+pub(crate) use soap_envelope::fields::{once, required};
 
 /// The MS-XCEP name `local`.
 pub(crate) const fn xcep(local: &'static str) -> QName {
@@ -83,22 +85,6 @@ pub(crate) fn is_nil(r: &XmlReader<'_>, start: &Start<'_>) -> Result<bool> {
         .unwrap_or(false))
 }
 
-/// Stores `value` into a single-valued field, or fails with
-/// [`ErrorKind::DuplicateElement`] at the second occurrence (the current
-/// element, `name`). `read` consumes the element.
-pub(crate) fn once<'a, T>(
-    r: &mut XmlReader<'a>,
-    slot: &mut Option<T>,
-    name: QName,
-    read: impl FnOnce(&mut XmlReader<'a>) -> Result<T>,
-) -> Result<()> {
-    if slot.is_some() {
-        return Err(r.error(ErrorKind::DuplicateElement(name.to_owned_name())));
-    }
-    *slot = Some(read(r)?);
-    Ok(())
-}
-
 /// Like [`once`] for a nillable field: `seen` records presence, since a nil
 /// value is `None`.
 pub(crate) fn once_nillable<'a, T>(
@@ -114,17 +100,6 @@ pub(crate) fn once_nillable<'a, T>(
     *seen = true;
     *slot = read(r)?;
     Ok(())
-}
-
-/// The value of a required element, or [`ErrorKind::MissingElement`] whose
-/// path ends in the missing element (`.../privateKeyAttributes/minimalKeyLength`).
-/// Call once the parent element is closed.
-pub(crate) fn required<T>(r: &XmlReader<'_>, slot: Option<T>, name: QName) -> Result<T> {
-    slot.ok_or_else(|| {
-        let e = r.error_after(ErrorKind::MissingElement(name.to_owned_name()));
-        let path = format!("{}/{}", e.path(), name.local);
-        Error::new(e.kind().clone(), path, e.offset())
-    })
 }
 
 /// Reads the current element as a nillable simple value: nil, or empty, is
