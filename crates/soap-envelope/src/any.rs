@@ -131,9 +131,7 @@ impl AnyElement {
 
     /// This element serialized alone, namespace declarations included.
     pub fn to_xml_bytes(&self) -> Result<Vec<u8>> {
-        let mut w = XmlWriter::new();
-        self.to_xml(&mut w)?;
-        w.into_bytes()
+        ToXml::to_xml_bytes(self)
     }
 }
 

@@ -24,6 +24,14 @@ pub trait FromXml<'a>: Sized {
 pub trait ToXml {
     /// Writes the element, start tag to end tag.
     fn to_xml(&self, w: &mut XmlWriter) -> Result<()>;
+
+    /// This element written alone (its namespace declarations included),
+    /// as UTF-8 bytes.
+    fn to_xml_bytes(&self) -> Result<Vec<u8>> {
+        let mut w = XmlWriter::new();
+        self.to_xml(&mut w)?;
+        w.into_bytes()
+    }
 }
 
 /// A SOAP Body payload: the one child of `Body` (a request, a response, or

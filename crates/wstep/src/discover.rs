@@ -252,9 +252,7 @@ impl Discover {
 
     /// This element alone, as UTF-8 bytes.
     pub fn to_xml_bytes(&self) -> crate::Result<Vec<u8>> {
-        let mut w = XmlWriter::new();
-        self.to_xml(&mut w)?;
-        Ok(w.into_bytes()?)
+        Ok(ToXml::to_xml_bytes(self)?)
     }
 
     fn read_request(&mut self, r: &mut XmlReader<'_>) -> Result<()> {
@@ -462,9 +460,7 @@ impl DiscoverResponse {
 
     /// This element alone, as UTF-8 bytes.
     pub fn to_xml_bytes(&self) -> crate::Result<Vec<u8>> {
-        let mut w = XmlWriter::new();
-        self.to_xml(&mut w)?;
-        Ok(w.into_bytes()?)
+        Ok(ToXml::to_xml_bytes(self)?)
     }
 }
 

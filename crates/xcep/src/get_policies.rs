@@ -105,9 +105,7 @@ impl GetPolicies {
 
     /// This element alone, as UTF-8 bytes.
     pub fn to_xml_bytes(&self) -> crate::Result<Vec<u8>> {
-        let mut w = XmlWriter::new();
-        self.to_xml(&mut w)?;
-        Ok(w.into_bytes()?)
+        Ok(ToXml::to_xml_bytes(self)?)
     }
 }
 
