@@ -38,7 +38,7 @@ use std::fmt;
 
 use der::{Decode, Encode};
 use soap_envelope::xsd::DateTime;
-use soap_envelope::{Envelope, Fault, Header};
+use soap_envelope::{Envelope, Fault, Header, Security, UsernameToken};
 use wstep::hresult::HResult;
 use wstep::{
     AdditionalContext, BinarySecurityTokenExt, CertificateEnrollmentWsDetail, RequestId,
@@ -113,6 +113,13 @@ pub struct Config {
     pub authentication: Option<ClientAuthentication>,
     /// `client/preferredLanguage` of the GetPolicies request.
     pub preferred_language: Option<String>,
+    /// A WS-Security `UsernameToken` (user name and password, sent as
+    /// text over TLS) for the `UsernamePassword` endpoints ([MS-XCEP]
+    /// 3.1.4.1.3.5 `clientAuthentication` 4); every request then carries a
+    /// `wsse:Security` header with `mustUnderstand="1"`.
+    ///
+    /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+    pub username_token: Option<UsernameToken>,
 }
 
 impl Config {
@@ -125,7 +132,21 @@ impl Config {
             mode: Mode::Enroll,
             authentication: None,
             preferred_language: None,
+            username_token: None,
         }
+    }
+
+    /// Authenticates every request with a WS-Security `UsernameToken`
+    /// carrying `username` and `password` as text (see
+    /// [`Config::username_token`]).
+    #[must_use]
+    pub fn with_username_password(
+        mut self,
+        username: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Self {
+        self.username_token = Some(UsernameToken::password_text(username, password));
+        self
     }
 
     /// Uses (and refreshes) a cached policy.
@@ -717,6 +738,7 @@ impl Enrollment {
             GetPolicies::ACTION,
             message_id,
             &self.config.cep_url,
+            self.config.username_token.as_ref(),
             request,
         )?;
         self.state = State::ExpectPolicies;
@@ -757,7 +779,13 @@ impl Enrollment {
             }
         };
         let url = endpoint.url.clone();
-        let body = envelope(actions::RST, message_id, &url, WstepMessage::from(rst))?;
+        let body = envelope(
+            actions::RST,
+            message_id,
+            &url,
+            self.config.username_token.as_ref(),
+            WstepMessage::from(rst),
+        )?;
         self.state = State::ExpectIssued;
         Ok(Transmit {
             url,
@@ -934,7 +962,8 @@ impl Enrollment {
 }
 
 /// A SOAP 1.2 envelope with the WS-Addressing `Action`, `MessageID`, `To`
-/// and an anonymous `ReplyTo` ([MS-XCEP] 3.1.4.1, [MS-WSTEP] 3.1.4.1).
+/// and an anonymous `ReplyTo` ([MS-XCEP] 3.1.4.1, [MS-WSTEP] 3.1.4.1),
+/// and a `wsse:Security` header when there is a `UsernameToken`.
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
@@ -942,13 +971,17 @@ fn envelope<B: soap_envelope::Payload>(
     action: &str,
     message_id: &str,
     to: &str,
+    username_token: Option<&UsernameToken>,
     payload: B,
 ) -> Result<Vec<u8>, Error> {
-    let header = Header::new()
+    let mut header = Header::new()
         .with_action(action)
         .with_message_id(message_id)
         .with_reply_to_anonymous()
         .with_to(to);
+    if let Some(token) = username_token {
+        header = header.with_security(Security::new().with_username_token(token.clone()));
+    }
     Ok(Envelope::new(header, payload).to_xml()?)
 }
 

@@ -519,3 +519,26 @@ fn renewal_sends_the_pkcs7() {
     assert_eq!(token.value_kind(), Some(ValueKind::Pkcs7));
     assert_eq!(token.decode_bytes().unwrap(), [0x30, 0x00]);
 }
+
+#[test]
+fn username_token_rides_on_every_request_with_must_understand() {
+    let Some((_, _, _, ca)) = spec_issued() else {
+        return;
+    };
+    let config = Config::new(CEP, TemplateSelector::Name("Machine".into()))
+        .with_username_password("alice", "s3cret");
+    let token_of = |security: Option<soap_envelope::Security>| {
+        let security = security.unwrap();
+        assert!(security.attrs.must_understand);
+        let token = security.username_token.unwrap();
+        (token.username, token.password.unwrap().value)
+    };
+    let mut e = Enrollment::new(config);
+    let sent = get_policies(&mut e, &policy(&ca));
+    assert_eq!(token_of(sent.header.security), ("alice".into(), "s3cret".into()));
+    let _ = requirements(&mut e);
+    e.provide_csr(CSR).unwrap();
+    let tx = e.poll_transmit(t(2), "urn:uuid:r").unwrap();
+    let env = Envelope::<WstepMessage>::from_xml(&tx.body).unwrap();
+    assert_eq!(token_of(env.header.security), ("alice".into(), "s3cret".into()));
+}
