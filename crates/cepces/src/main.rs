@@ -13,7 +13,16 @@
 //!   GetPoliciesResponse) is also shown as the model reads it: templates,
 //!   CAs and OIDs, with flags by their Windows names.
 //!
-//! Exit status: 0 success; 1 the input could not be read (I/O); 2 the
+//! - `cepces serve`: a CEP and a CES endpoint over HTTPS for a CA kept in
+//!   a state directory ([`serve`]); `cepces approve ID`, `cepces deny ID`
+//!   and `cepces list` decide and show its requests.
+//! - `cepces enroll` and `cepces renew`: a client for the whole flow
+//!   against any CEP/CES server, AD CS included ([`client`]).
+//! - `cepces demo`: `serve` and `enroll` on loopback, end to end
+//!   ([`demo`]).
+//! - `cepces hash-password`: an argon2 hash for `[[user]]` entries.
+//!
+//! Exit status of `inspect`: 0 success; 1 the input could not be read (I/O); 2 the
 //! input is not a message the workspace understands (the typed error is
 //! printed to standard error, and also as JSON to standard output with
 //! `--json`), or it is, but its payload's typed model refuses it (the
@@ -21,14 +30,17 @@
 //! also goes to standard error); 64 bad command line; 70 internal error (a
 //! bug: a panic was caught).
 //!
-//! The modules are laid out for more subcommands (`serve`, `enroll`,
-//! `demo`): each gets its own module and a [`Command`] variant, and shares
-//! [`read_input`], [`write_stdout`] and the exit codes in [`exit`].
+//! `enroll` and `renew` exit 0 when issued, 3 when pending, 4 when
+//! denied, 5 when the enrollment failed.
 #![forbid(unsafe_code)]
 
+mod client;
+mod demo;
 mod inspect;
 mod output;
 mod payload_view;
+mod pki;
+mod serve;
 mod views;
 mod wstep_view;
 mod xcep_view;
@@ -74,6 +86,39 @@ enum Command {
     /// Read a SOAP envelope or a bare payload element and print what it
     /// holds.
     Inspect(InspectArgs),
+    /// Serve a CEP and a CES endpoint over HTTPS for a CA in a directory.
+    Serve(serve::ServeArgs),
+    /// Enroll for a certificate: GetPolicies, key, request, certificate.
+    Enroll(client::EnrollArgs),
+    /// Renew a certificate, signing the request with its key.
+    Renew(client::RenewArgs),
+    /// Issue a pending request of `serve`'s CA.
+    Approve {
+        /// Where the CA is.
+        #[command(flatten)]
+        admin: serve::AdminArgs,
+        /// The request ID.
+        id: i64,
+    },
+    /// Deny a pending request of `serve`'s CA.
+    Deny {
+        /// Where the CA is.
+        #[command(flatten)]
+        admin: serve::AdminArgs,
+        /// The request ID.
+        id: i64,
+        /// The message the client gets.
+        #[arg(long, default_value = "Denied by the CA administrator.")]
+        message: String,
+    },
+    /// List the requests of `serve`'s CA.
+    List(serve::AdminArgs),
+    /// Run `serve` and `enroll` on loopback: issued, pending then
+    /// approved, denied, renewed.
+    Demo(demo::DemoArgs),
+    /// Print an argon2 hash of a password (read from standard input) for
+    /// a `[[user]]` entry.
+    HashPassword,
 }
 
 /// Arguments of `cepces inspect`.
@@ -122,6 +167,59 @@ fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
     };
     match cli.command {
         Command::Inspect(args) => inspect_command(&args),
+        Command::Serve(args) => serve::run(&args),
+        Command::Enroll(args) => client::run_enroll(&args),
+        Command::Renew(args) => client::run_renew(&args),
+        Command::Approve { admin, id } => serve::approve(&admin, id),
+        Command::Deny { admin, id, message } => serve::deny(&admin, id, &message),
+        Command::List(admin) => serve::list(&admin),
+        Command::Demo(args) => {
+            init_logging();
+            demo::run(&args)
+        }
+        Command::HashPassword => hash_password(),
+    }
+}
+
+/// Sends `tracing` output to standard error; `RUST_LOG` overrides the
+/// default level (`info`).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&io::stderr()))
+        .try_init();
+}
+
+/// A multi-threaded tokio runtime, or the I/O exit code.
+pub fn runtime() -> Result<tokio::runtime::Runtime, u8> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("cepces: cannot start the runtime: {e}");
+            exit::IO
+        })
+}
+
+/// `cepces hash-password`.
+fn hash_password() -> u8 {
+    use argon2::PasswordHasher;
+    let mut line = String::new();
+    if let Err(e) = io::stdin().read_line(&mut line) {
+        eprintln!("cepces: cannot read the password: {e}");
+        return exit::IO;
+    }
+    let password = line.trim_end_matches(['\r', '\n']);
+    let salt = argon2::password_hash::SaltString::generate(&mut rand_core::OsRng);
+    match argon2::Argon2::default().hash_password(password.as_bytes(), &salt) {
+        Ok(hash) => write_stdout(&format!("{hash}\n")),
+        Err(e) => {
+            eprintln!("cepces: {e}");
+            exit::INTERNAL
+        }
     }
 }
 

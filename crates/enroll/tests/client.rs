@@ -535,10 +535,16 @@ fn username_token_rides_on_every_request_with_must_understand() {
     };
     let mut e = Enrollment::new(config);
     let sent = get_policies(&mut e, &policy(&ca));
-    assert_eq!(token_of(sent.header.security), ("alice".into(), "s3cret".into()));
+    assert_eq!(
+        token_of(sent.header.security),
+        ("alice".into(), "s3cret".into())
+    );
     let _ = requirements(&mut e);
     e.provide_csr(CSR).unwrap();
     let tx = e.poll_transmit(t(2), "urn:uuid:r").unwrap();
     let env = Envelope::<WstepMessage>::from_xml(&tx.body).unwrap();
-    assert_eq!(token_of(env.header.security), ("alice".into(), "s3cret".into()));
+    assert_eq!(
+        token_of(env.header.security),
+        ("alice".into(), "s3cret".into())
+    );
 }

@@ -1,0 +1,642 @@
+//! `cepces enroll` and `cepces renew`: the HTTPS side of the no-IO
+//! [`cepces_enroll::client::Enrollment`] machine. This module owns the
+//! sockets (reqwest over rustls), the clock, the message IDs and the keys.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use cepces_enroll::client::{
+    Config, Enrollment, Event, Mode, Requirements, Response, TemplateExtension, TemplateSelector,
+};
+use clap::Args;
+use der::{Decode, Encode};
+use rsa::RsaPrivateKey;
+use rustls::RootCertStore;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use soap_envelope::xsd::DateTime;
+use x509_cert::Certificate;
+use xcep::flags::ClientAuthentication;
+
+use crate::pki;
+
+/// Exit codes of `enroll` and `renew` besides [`crate::exit`].
+pub mod code {
+    /// The request is pending (its ID is printed).
+    pub const PENDING: u8 = 3;
+    /// The CA denied the request (the HRESULT name is printed).
+    pub const DENIED: u8 = 4;
+    /// The enrollment failed (transport, protocol, chain check).
+    pub const FAILED: u8 = 5;
+}
+
+/// The connection options both commands share.
+#[derive(Debug, Clone, Args)]
+pub struct Connection {
+    /// The CEP (policy) URL, e.g.
+    /// `https://cep.example.com/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP`.
+    #[arg(long)]
+    pub cep: String,
+    /// PEM certificates to trust for HTTPS (default: the system's roots).
+    #[arg(long)]
+    pub ca_file: Option<PathBuf>,
+    /// Poll a pending request until issued or denied, for up to this many
+    /// seconds.
+    #[arg(long, default_value_t = 0)]
+    pub wait: u64,
+    /// Seconds between polls of a pending request.
+    #[arg(long, default_value_t = 5)]
+    pub poll_interval: u64,
+    /// Do not print progress lines.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Arguments of `cepces enroll`.
+#[derive(Debug, Clone, Args)]
+pub struct EnrollArgs {
+    /// Where to connect.
+    #[command(flatten)]
+    pub connection: Connection,
+    /// The template's name (`commonName`) or OID.
+    #[arg(long)]
+    pub template: String,
+    /// The user name for a UsernameToken (UsernamePassword endpoints).
+    #[arg(long)]
+    pub username: Option<String>,
+    /// The password (prefer `--password-file` or `CEPCES_PASSWORD`).
+    #[arg(long, env = "CEPCES_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+    /// A file whose first line is the password.
+    #[arg(long)]
+    pub password_file: Option<PathBuf>,
+    /// A TLS client certificate (PEM) for Certificate endpoints.
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The TLS client certificate's key (PKCS#8 PEM).
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// The request's subject, e.g. `CN=host.example.com,O=Example`
+    /// (default `CN=<username>`).
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// DNS names for a subjectAltName extension.
+    #[arg(long = "dns")]
+    pub dns: Vec<String>,
+    /// RSA key size (default: the template's minimum, at least 2048).
+    #[arg(long)]
+    pub key_bits: Option<usize>,
+    /// Where to write the new key (PKCS#8 PEM, mode 0600).
+    #[arg(long, default_value = "key.pem")]
+    pub out_key: PathBuf,
+    /// Where to write the certificate (PEM; the chain follows it).
+    #[arg(long, default_value = "cert.pem")]
+    pub out_cert: PathBuf,
+}
+
+/// Arguments of `cepces renew`.
+#[derive(Debug, Clone, Args)]
+pub struct RenewArgs {
+    /// Where to connect.
+    #[command(flatten)]
+    pub connection: Connection,
+    /// The certificate to renew (PEM); also the TLS client certificate.
+    #[arg(long)]
+    pub cert: PathBuf,
+    /// Its key (PKCS#8 PEM).
+    #[arg(long)]
+    pub key: PathBuf,
+    /// The template (default: the one named in the certificate).
+    #[arg(long)]
+    pub template: Option<String>,
+    /// RSA key size of the new key.
+    #[arg(long)]
+    pub key_bits: Option<usize>,
+    /// Where to write the new key.
+    #[arg(long, default_value = "renewed-key.pem")]
+    pub out_key: PathBuf,
+    /// Where to write the new certificate.
+    #[arg(long, default_value = "renewed-cert.pem")]
+    pub out_cert: PathBuf,
+}
+
+/// How an enrollment ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Issued: the certificate and chain (DER), and the request ID.
+    Issued {
+        /// The certificate.
+        certificate: Vec<u8>,
+        /// The chain the CES returned.
+        chain: Vec<Vec<u8>>,
+        /// The request ID, if the CES gave one.
+        request_id: Option<String>,
+    },
+    /// Still pending after `--wait`.
+    Pending(String),
+    /// Denied: HRESULT name (or hex) and message.
+    Denied(String, String),
+}
+
+/// Prints progress lines to standard error.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    quiet: bool,
+}
+
+impl Progress {
+    /// A printer; `quiet` prints nothing.
+    pub fn new(quiet: bool) -> Self {
+        Self { quiet }
+    }
+
+    /// One line.
+    pub fn step(&self, line: &str) {
+        if !self.quiet {
+            eprintln!("cepces: {line}");
+        }
+    }
+}
+
+/// A random `urn:uuid:` (version 4) for a `MessageID`.
+pub fn message_id() -> String {
+    let mut b = [0u8; 16];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+fn now() -> DateTime {
+    DateTime::from_unix(pki::unix_now(), 0)
+}
+
+/// An HTTPS client trusting `ca_file` (else the system roots), with an
+/// optional TLS client certificate (chain DER, PKCS#8 key DER).
+pub fn http_client(
+    ca_file: Option<&Path>,
+    client_auth: Option<(Vec<Vec<u8>>, Vec<u8>)>,
+) -> Result<reqwest::Client, String> {
+    let mut roots = RootCertStore::empty();
+    match ca_file {
+        Some(path) => {
+            let pem =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            for cert in pki::certs_from_pem(&pem)? {
+                roots
+                    .add(CertificateDer::from(pki::to_der(&cert)?))
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+        }
+        None => {
+            for cert in rustls_native_certs::load_native_certs().certs {
+                let _ = roots.add(cert);
+            }
+        }
+    }
+    let builder = rustls::ClientConfig::builder_with_provider(crate::serve::crypto_provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots);
+    let mut tls = match client_auth {
+        Some((chain, key)) => builder
+            .with_client_auth_cert(
+                chain.into_iter().map(CertificateDer::from).collect(),
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key)),
+            )
+            .map_err(|e| format!("TLS client certificate: {e}"))?,
+        None => builder.with_no_client_auth(),
+    };
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .timeout(Duration::from_secs(120))
+        .connect_timeout(Duration::from_secs(20))
+        .build()
+        .map_err(|e| format!("HTTP client: {e}"))
+}
+
+/// What the caller signs when the machine asks for a request.
+pub type MakeRequest<'a> = dyn FnMut(&Requirements) -> Result<Vec<u8>, String> + Send + 'a;
+
+/// Drives `machine` to its end over `http`; `make_request` gives the DER
+/// (PKCS#10, or PKCS#7 for a renewal) for the template's requirements.
+pub async fn drive(
+    http: &reqwest::Client,
+    mut machine: Enrollment,
+    make_request: &mut MakeRequest<'_>,
+    connection: &Connection,
+    progress: Progress,
+    renewal: bool,
+) -> Result<Outcome, String> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(connection.wait);
+    loop {
+        while let Some(tx) = machine.poll_transmit(now(), &message_id()) {
+            let what = if tx.action == wstep::actions::RST {
+                "RequestSecurityToken"
+            } else {
+                tx.action.rsplit('/').next().unwrap_or(tx.action)
+            };
+            progress.step(&format!("{what} -> {}", tx.url));
+            let answer = http
+                .post(&tx.url)
+                .header(reqwest::header::CONTENT_TYPE, tx.content_type)
+                .body(tx.body)
+                .send()
+                .await
+                .map_err(|e| format!("{}: {}", tx.url, error_chain(&e)))?;
+            let status = answer.status().as_u16();
+            let content_type = answer
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            let body = answer
+                .bytes()
+                .await
+                .map_err(|e| format!("{}: {}", tx.url, error_chain(&e)))?;
+            // Failures also arrive as Event::Failed below.
+            let _ = machine.handle_response(
+                now(),
+                Response {
+                    status,
+                    content_type: &content_type,
+                    body: &body,
+                },
+            );
+        }
+        let mut progressed = false;
+        while let Some(event) = machine.poll_event() {
+            progressed = true;
+            match event {
+                Event::PolicyReceived { merge } => {
+                    progress.step(&format!("policy received ({merge:?})"));
+                }
+                Event::CsrNeeded { requirements } => {
+                    progress.step(&format!(
+                        "template {} ({}): {} key of at least {} bits, CES {}",
+                        requirements.template_name,
+                        requirements.template_oid,
+                        requirements
+                            .key_algorithm
+                            .as_ref()
+                            .and_then(|a| a.name.clone())
+                            .unwrap_or_else(|| "RSA".into()),
+                        requirements.minimal_key_length,
+                        requirements
+                            .endpoints
+                            .first()
+                            .map_or("-", |e| e.url.as_str())
+                    ));
+                    let der = make_request(&requirements)?;
+                    let result = if renewal {
+                        machine.provide_renewal_request(&der)
+                    } else {
+                        machine.provide_csr(&der)
+                    };
+                    result.map_err(|e| e.to_string())?;
+                }
+                Event::Pending {
+                    request_id,
+                    message,
+                } => {
+                    progress.step(&format!(
+                        "request {request_id} is pending{}",
+                        message.map(|m| format!(": {m}")).unwrap_or_default()
+                    ));
+                    if std::time::Instant::now() >= deadline {
+                        return Ok(Outcome::Pending(request_id));
+                    }
+                    tokio::time::sleep(
+                        Duration::from_secs(connection.poll_interval.max(1))
+                            .min(deadline.saturating_duration_since(std::time::Instant::now())),
+                    )
+                    .await;
+                    machine.query_pending().map_err(|e| e.to_string())?;
+                }
+                Event::Issued {
+                    certificate,
+                    chain,
+                    check,
+                } => {
+                    progress.step(&format!("issued; chain check: {check:?}"));
+                    return Ok(Outcome::Issued {
+                        certificate,
+                        chain,
+                        request_id: machine.request_id().map(str::to_owned),
+                    });
+                }
+                Event::Denied {
+                    hresult,
+                    name,
+                    message,
+                    ..
+                } => {
+                    let name = name
+                        .map(str::to_owned)
+                        .or_else(|| hresult.map(|h| h.to_string()));
+                    return Ok(Outcome::Denied(
+                        name.unwrap_or_else(|| "denied".into()),
+                        message,
+                    ));
+                }
+                Event::Failed { error } => return Err(error.to_string()),
+                other => progress.step(&format!("{other:?}")),
+            }
+        }
+        if !progressed {
+            return Err(format!(
+                "the enrollment stopped in state {:?}",
+                machine.state()
+            ));
+        }
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    s
+}
+
+/// The template extension the requirements name.
+pub fn template_extension(req: &Requirements) -> Result<x509_cert::ext::Extension, String> {
+    match &req.template_extension {
+        TemplateExtension::Info { oid, major, minor } => pki::extension(
+            pki::TEMPLATE_INFO,
+            false,
+            &wstep::payload::TemplateInfo {
+                template_id: oid
+                    .parse()
+                    .map_err(|e| format!("template OID {oid}: {e}"))?,
+                major_version: Some(*major),
+                minor_version: Some(*minor),
+            },
+        ),
+        TemplateExtension::Name(name) => {
+            let bmp = der::asn1::BmpString::from_utf8(name).map_err(|e| e.to_string())?;
+            pki::extension(pki::TEMPLATE_NAME, false, &bmp)
+        }
+        other => Err(format!("unsupported template extension {other:?}")),
+    }
+}
+
+fn key_bits(requested: Option<usize>, req: &Requirements) -> usize {
+    requested.unwrap_or_else(|| {
+        usize::try_from(req.minimal_key_length)
+            .unwrap_or(2048)
+            .max(2048)
+    })
+}
+
+fn selector(template: &str) -> TemplateSelector {
+    if template.parse::<const_oid::ObjectIdentifier>().is_ok() {
+        TemplateSelector::Oid(template.to_owned())
+    } else {
+        TemplateSelector::Name(template.to_owned())
+    }
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Writes the certificate and chain as PEM.
+fn write_certificate(path: &Path, certificate: &[u8], chain: &[Vec<u8>]) -> Result<(), String> {
+    let mut pem = String::new();
+    let mut seen = Vec::new();
+    for der in std::iter::once(certificate).chain(chain.iter().map(Vec::as_slice)) {
+        if seen.contains(&der) {
+            continue;
+        }
+        seen.push(der);
+        let cert = Certificate::from_der(der).map_err(|e| format!("certificate: {e}"))?;
+        pem.push_str(&pki::cert_to_pem(&cert)?);
+    }
+    std::fs::write(path, pem).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Reports an outcome; returns the exit code.
+fn finish(outcome: Result<Outcome, String>, out_cert: &Path, progress: Progress) -> u8 {
+    match outcome {
+        Ok(Outcome::Issued {
+            certificate,
+            chain,
+            request_id,
+        }) => match write_certificate(out_cert, &certificate, &chain) {
+            Ok(()) => {
+                let subject = Certificate::from_der(&certificate)
+                    .map(|c| c.tbs_certificate.subject.to_string())
+                    .unwrap_or_default();
+                progress.step(&format!(
+                    "wrote {} ({subject}, request {})",
+                    out_cert.display(),
+                    request_id.as_deref().unwrap_or("-")
+                ));
+                println!("issued {}", request_id.as_deref().unwrap_or("-"));
+                crate::exit::OK
+            }
+            Err(e) => {
+                eprintln!("cepces: {e}");
+                crate::exit::IO
+            }
+        },
+        Ok(Outcome::Pending(id)) => {
+            println!("pending {id}");
+            code::PENDING
+        }
+        Ok(Outcome::Denied(name, message)) => {
+            println!("denied {name}");
+            eprintln!("cepces: denied: {name}: {message}");
+            code::DENIED
+        }
+        Err(e) => {
+            eprintln!("cepces: enrollment failed: {e}");
+            code::FAILED
+        }
+    }
+}
+
+/// Runs an enrollment; the async core of `cepces enroll`.
+pub async fn enroll(args: &EnrollArgs) -> Result<Outcome, String> {
+    let progress = Progress::new(args.connection.quiet);
+    let password = match (&args.password, &args.password_file) {
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(file)) => Some(read(file)?.lines().next().unwrap_or("").to_owned()),
+        (None, None) => None,
+    };
+    let client_auth = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(tls_identity(cert, key)?),
+        _ => None,
+    };
+    let http = http_client(args.connection.ca_file.as_deref(), client_auth.clone())?;
+    let mut config = Config::new(args.connection.cep.clone(), selector(&args.template));
+    match (&args.username, password) {
+        (Some(user), Some(password)) => {
+            config = config
+                .with_username_password(user.clone(), password)
+                .with_authentication(ClientAuthentication::USERNAME_PASSWORD);
+        }
+        (Some(_), None) => return Err("--username needs --password or --password-file".into()),
+        _ if client_auth.is_some() => {
+            config = config.with_authentication(ClientAuthentication::CLIENT_CERTIFICATE);
+        }
+        _ => {}
+    }
+    let subject = match (&args.subject, &args.username) {
+        (Some(s), _) => s
+            .parse::<x509_cert::name::Name>()
+            .map_err(|e| format!("--subject {s:?}: {e}"))?,
+        (None, Some(user)) => pki::name_with_cn(user)?,
+        (None, None) => x509_cert::name::Name::default(),
+    };
+    let out_key = args.out_key.clone();
+    let dns = args.dns.clone();
+    let bits = args.key_bits;
+    let mut make = move |req: &Requirements| -> Result<Vec<u8>, String> {
+        let bits = key_bits(bits, req);
+        progress.step(&format!("generating an RSA-{bits} key"));
+        let key = pki::generate_key(bits)?;
+        // The key is on disk before the request leaves, so a pending
+        // request can still be completed after a crash.
+        crate::serve::app::write_private(&out_key, pki::key_to_pem(&key)?.as_bytes())
+            .map_err(|e| format!("{}: {e}", out_key.display()))?;
+        let mut extensions = vec![template_extension(req)?];
+        if !dns.is_empty() {
+            let names: Vec<&str> = dns.iter().map(String::as_str).collect();
+            extensions.push(pki::subject_alt_name(&names, &[])?);
+        }
+        pki::build_csr(&key, subject.clone(), extensions)
+    };
+    drive(
+        &http,
+        Enrollment::new(config),
+        &mut make,
+        &args.connection,
+        progress,
+        false,
+    )
+    .await
+}
+
+/// Runs a renewal; the async core of `cepces renew`.
+pub async fn renew(args: &RenewArgs) -> Result<Outcome, String> {
+    let progress = Progress::new(args.connection.quiet);
+    let old_cert = pki::cert_from_pem(&read(&args.cert)?)?;
+    let old_key = pki::key_from_pem(&read(&args.key)?)?;
+    let identity = tls_identity(&args.cert, &args.key)?;
+    let http = http_client(args.connection.ca_file.as_deref(), Some(identity))?;
+    let template = match &args.template {
+        Some(t) => selector(t),
+        None => {
+            template_of(&old_cert).ok_or("the certificate names no template; give --template")?
+        }
+    };
+    let config = Config::new(args.connection.cep.clone(), template)
+        .with_mode(Mode::Renew)
+        .with_authentication(ClientAuthentication::CLIENT_CERTIFICATE);
+    let out_key = args.out_key.clone();
+    let bits = args.key_bits;
+    let subject = old_cert.tbs_certificate.subject.clone();
+    let mut make = move |req: &Requirements| -> Result<Vec<u8>, String> {
+        let bits = key_bits(bits, req);
+        progress.step(&format!(
+            "generating a new RSA-{bits} key; signing with the old one"
+        ));
+        let key: RsaPrivateKey = pki::generate_key(bits)?;
+        crate::serve::app::write_private(&out_key, pki::key_to_pem(&key)?.as_bytes())
+            .map_err(|e| format!("{}: {e}", out_key.display()))?;
+        let csr = pki::build_csr(&key, subject.clone(), vec![template_extension(req)?])?;
+        let builder = wstep::payload::RenewalRequestBuilder::new(&csr, old_cert.clone())
+            .map_err(|e| e.to_string())?;
+        let to_sign = builder.finalize().map_err(|e| e.to_string())?;
+        builder
+            .assemble(&pki::sign(&old_key, &to_sign)?)
+            .map_err(|e| e.to_string())
+    };
+    drive(
+        &http,
+        Enrollment::new(config),
+        &mut make,
+        &args.connection,
+        progress,
+        true,
+    )
+    .await
+}
+
+/// The template a certificate was issued from (its template extension).
+fn template_of(cert: &Certificate) -> Option<TemplateSelector> {
+    let exts = cert
+        .tbs_certificate
+        .extensions
+        .as_deref()
+        .unwrap_or_default();
+    let t = wstep::payload::CertificateTemplate::from_extensions(exts).ok()??;
+    match (t.info, t.name) {
+        (Some(info), _) => Some(TemplateSelector::Oid(info.template_id.to_string())),
+        (None, Some(name)) => Some(TemplateSelector::Name(name)),
+        (None, None) => None,
+    }
+}
+
+/// The TLS identity of a PEM certificate and PKCS#8 key.
+fn tls_identity(cert: &Path, key: &Path) -> Result<(Vec<Vec<u8>>, Vec<u8>), String> {
+    let chain = pki::certs_from_pem(&read(cert)?)?
+        .iter()
+        .map(|c| c.to_der().map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let key = pki::key_to_pkcs8_der(&pki::key_from_pem(&read(key)?)?)?;
+    Ok((chain, key))
+}
+
+/// `cepces enroll`.
+pub fn run_enroll(args: &EnrollArgs) -> u8 {
+    let runtime = match crate::runtime() {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let outcome = runtime.block_on(enroll(args));
+    finish(
+        outcome,
+        &args.out_cert,
+        Progress::new(args.connection.quiet),
+    )
+}
+
+/// `cepces renew`.
+pub fn run_renew(args: &RenewArgs) -> u8 {
+    let runtime = match crate::runtime() {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let outcome = runtime.block_on(renew(args));
+    finish(
+        outcome,
+        &args.out_cert,
+        Progress::new(args.connection.quiet),
+    )
+}
+
+/// Writes an issued outcome's certificate (for `demo`).
+pub fn save(outcome: &Outcome, path: &Path) -> Result<(), String> {
+    match outcome {
+        Outcome::Issued {
+            certificate, chain, ..
+        } => write_certificate(path, certificate, chain),
+        other => Err(format!("not issued: {other:?}")),
+    }
+}

@@ -1,0 +1,475 @@
+//! Keys, requests and certificates for `serve`, `enroll` and `renew`:
+//! RSA keys (PKCS#8 PEM), PKCS#10 requests with the template extension,
+//! and certificates signed by the CA key, all with RustCrypto types.
+//!
+//! Signatures are RSA PKCS#1 v1.5 with SHA-256 (`sha256WithRSAEncryption`),
+//! what AD CS and OpenSSL write by default.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use const_oid::ObjectIdentifier;
+use const_oid::db::rfc5280;
+use const_oid::db::rfc5912;
+use der::asn1::{BitString, GeneralizedTime, Ia5String, OctetString, UtcTime};
+use der::pem::LineEnding;
+use der::{Decode, Encode, EncodePem};
+use rsa::pkcs1v15::SigningKey;
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use rsa::{RsaPrivateKey, RsaPublicKey};
+use sha2::{Digest, Sha256};
+use signature::{SignatureEncoding, Signer};
+use spki::{AlgorithmIdentifierOwned, EncodePublicKey, SubjectPublicKeyInfoOwned};
+use x509_cert::Certificate;
+use x509_cert::attr::Attribute;
+use x509_cert::certificate::{TbsCertificate, Version};
+use x509_cert::ext::Extension;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
+    SubjectAltName, SubjectKeyIdentifier,
+};
+use x509_cert::name::Name;
+use x509_cert::request::{CertReq, CertReqInfo, ExtensionReq};
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::time::{Time, Validity};
+
+/// `szOID_CERTIFICATE_TEMPLATE` ([MS-WCCE] 2.2.2.7.7.2).
+pub const TEMPLATE_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.21.7");
+/// `szOID_ENROLL_CERTTYPE_EXTENSION` ([MS-WCCE] 2.2.2.7.7.1).
+pub const TEMPLATE_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.20.2");
+
+/// An error of this module, as text for the command line.
+pub type Result<T> = std::result::Result<T, String>;
+
+fn err(what: &'static str) -> impl Fn(&dyn std::fmt::Display) -> String {
+    move |e| format!("{what}: {e}")
+}
+
+/// A new RSA key of `bits` bits.
+pub fn generate_key(bits: usize) -> Result<RsaPrivateKey> {
+    RsaPrivateKey::new(&mut rand_core::OsRng, bits).map_err(|e| err("generating an RSA key")(&e))
+}
+
+/// The key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
+pub fn key_to_pem(key: &RsaPrivateKey) -> Result<String> {
+    key.to_pkcs8_pem(LineEnding::LF)
+        .map(|pem| pem.to_string())
+        .map_err(|e| err("encoding the key")(&e))
+}
+
+/// A PKCS#8 PEM RSA key.
+pub fn key_from_pem(pem: &str) -> Result<RsaPrivateKey> {
+    RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| err("reading the PKCS#8 RSA key")(&e))
+}
+
+/// The key as PKCS#8 DER (for rustls).
+pub fn key_to_pkcs8_der(key: &RsaPrivateKey) -> Result<Vec<u8>> {
+    key.to_pkcs8_der()
+        .map(|d| d.as_bytes().to_vec())
+        .map_err(|e| err("encoding the key")(&e))
+}
+
+/// The certificate as PEM.
+pub fn cert_to_pem(cert: &Certificate) -> Result<String> {
+    cert.to_pem(LineEnding::LF)
+        .map_err(|e| err("encoding the certificate")(&e))
+}
+
+/// The first PEM certificate of `pem` (a chain may follow it).
+pub fn cert_from_pem(pem: &str) -> Result<Certificate> {
+    certs_from_pem(pem)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| "no PEM certificate".to_owned())
+}
+
+/// Every PEM certificate of `pem`, in order.
+pub fn certs_from_pem(pem: &str) -> Result<Vec<Certificate>> {
+    Certificate::load_pem_chain(pem.as_bytes()).map_err(|e| err("reading PEM certificates")(&e))
+}
+
+/// The `SubjectPublicKeyInfo` of the key.
+pub fn spki(key: &RsaPublicKey) -> Result<SubjectPublicKeyInfoOwned> {
+    let der = key
+        .to_public_key_der()
+        .map_err(|e| err("encoding the public key")(&e))?;
+    SubjectPublicKeyInfoOwned::from_der(der.as_bytes())
+        .map_err(|e| err("reading the public key")(&e))
+}
+
+/// `sha256WithRSAEncryption`, parameters NULL.
+fn sha256_with_rsa() -> AlgorithmIdentifierOwned {
+    AlgorithmIdentifierOwned {
+        oid: rfc5912::SHA_256_WITH_RSA_ENCRYPTION,
+        parameters: Some(der::Any::null()),
+    }
+}
+
+/// RSA PKCS#1 v1.5 with SHA-256 over `data`.
+pub fn sign(key: &RsaPrivateKey, data: &[u8]) -> Result<Vec<u8>> {
+    let signer = SigningKey::<Sha256>::new(key.clone());
+    signer
+        .try_sign(data)
+        .map(|s| s.to_vec())
+        .map_err(|e| err("signing")(&e))
+}
+
+/// A DER extension with `value` encoded.
+pub fn extension(oid: ObjectIdentifier, critical: bool, value: &impl Encode) -> Result<Extension> {
+    let der = value
+        .to_der()
+        .map_err(|e| err("encoding an extension")(&e))?;
+    Ok(Extension {
+        extn_id: oid,
+        critical,
+        extn_value: OctetString::new(der).map_err(|e| err("encoding an extension")(&e))?,
+    })
+}
+
+/// The subjectAltName extension with DNS names and IP addresses.
+pub fn subject_alt_name(dns: &[&str], ips: &[std::net::IpAddr]) -> Result<Extension> {
+    let mut names = Vec::new();
+    for name in dns {
+        let name = Ia5String::new(name).map_err(|e| err("a DNS name")(&e))?;
+        names.push(GeneralName::DnsName(name));
+    }
+    for ip in ips {
+        let bytes = match ip {
+            std::net::IpAddr::V4(v4) => v4.octets().to_vec(),
+            std::net::IpAddr::V6(v6) => v6.octets().to_vec(),
+        };
+        names.push(GeneralName::IpAddress(
+            OctetString::new(bytes).map_err(|e| err("an IP address")(&e))?,
+        ));
+    }
+    extension(
+        rfc5280::ID_CE_SUBJECT_ALT_NAME,
+        false,
+        &SubjectAltName(names),
+    )
+}
+
+/// The extendedKeyUsage extension.
+pub fn extended_key_usage(oids: &[ObjectIdentifier]) -> Result<Extension> {
+    extension(
+        rfc5280::ID_CE_EXT_KEY_USAGE,
+        false,
+        &ExtendedKeyUsage(oids.to_vec()),
+    )
+}
+
+/// A signed PKCS#10 request (DER) for `key` with `subject` and
+/// `extensions` in an `extensionRequest` attribute.
+pub fn build_csr(
+    key: &RsaPrivateKey,
+    subject: Name,
+    extensions: Vec<Extension>,
+) -> Result<Vec<u8>> {
+    let mut attributes = der::asn1::SetOfVec::new();
+    if !extensions.is_empty() {
+        let attribute = Attribute::try_from(ExtensionReq(extensions))
+            .map_err(|e| err("encoding the extension request")(&e))?;
+        attributes
+            .insert(attribute)
+            .map_err(|e| err("encoding the extension request")(&e))?;
+    }
+    let info = CertReqInfo {
+        version: x509_cert::request::Version::V1,
+        subject,
+        public_key: spki(&key.to_public_key())?,
+        attributes,
+    };
+    let tbs = info.to_der().map_err(|e| err("encoding the request")(&e))?;
+    let signature = sign(key, &tbs)?;
+    CertReq {
+        info,
+        algorithm: sha256_with_rsa(),
+        signature: BitString::from_bytes(&signature).map_err(|e| err("the signature")(&e))?,
+    }
+    .to_der()
+    .map_err(|e| err("encoding the request")(&e))
+}
+
+/// A certificate time: UTCTime through 2049, GeneralizedTime after
+/// ([RFC 5280] 4.1.2.5).
+///
+/// [RFC 5280]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5
+pub fn time(unix_seconds: i64) -> Result<Time> {
+    let secs = u64::try_from(unix_seconds).map_err(|_| "a time before 1970".to_owned())?;
+    let dt = der::DateTime::from_unix_duration(Duration::from_secs(secs))
+        .map_err(|e| err("a certificate time")(&e))?;
+    if dt.year() < 2050 {
+        UtcTime::from_date_time(dt)
+            .map(Time::UtcTime)
+            .map_err(|e| err("a certificate time")(&e))
+    } else {
+        Ok(Time::GeneralTime(GeneralizedTime::from_date_time(dt)))
+    }
+}
+
+/// Seconds since 1970 now.
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// A random positive 16-byte serial number.
+pub fn random_serial() -> Result<SerialNumber> {
+    let mut bytes = [0u8; 16];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut bytes);
+    bytes[0] = (bytes[0] & 0x7f) | 0x01;
+    SerialNumber::new(&bytes).map_err(|e| err("a serial number")(&e))
+}
+
+fn key_identifier(spki: &SubjectPublicKeyInfoOwned) -> Result<OctetString> {
+    // RFC 5280 4.2.1.2 method 1 uses SHA-1; a truncated SHA-256 is as
+    // unique and needs no extra hash crate.
+    let digest = Sha256::digest(spki.subject_public_key.raw_bytes());
+    OctetString::new(&digest[..20]).map_err(|e| err("a key identifier")(&e))
+}
+
+/// What a certificate is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// A self-signed root CA.
+    Root,
+    /// An end-entity certificate.
+    Leaf,
+}
+
+/// What to put in a certificate besides the CA's own data.
+#[derive(Debug, Clone)]
+pub struct CertificateSpec {
+    /// The subject.
+    pub subject: Name,
+    /// The subject's public key.
+    pub public_key: SubjectPublicKeyInfoOwned,
+    /// `notBefore`, seconds since 1970.
+    pub not_before: i64,
+    /// `notAfter`, seconds since 1970.
+    pub not_after: i64,
+    /// Root or leaf.
+    pub profile: Profile,
+    /// More extensions (EKU, subjectAltName, template).
+    pub extensions: Vec<Extension>,
+}
+
+/// The CA: its key and certificate.
+#[derive(Debug, Clone)]
+pub struct Authority {
+    /// The CA key.
+    pub key: RsaPrivateKey,
+    /// The CA certificate.
+    pub certificate: Certificate,
+}
+
+impl Authority {
+    /// A new CA with a self-signed certificate named `common_name`, valid
+    /// from `now` for `validity_secs`.
+    pub fn create(
+        key: RsaPrivateKey,
+        common_name: &str,
+        now: i64,
+        validity_secs: i64,
+    ) -> Result<Self> {
+        let subject = name_with_cn(common_name)?;
+        let spec = CertificateSpec {
+            subject: subject.clone(),
+            public_key: spki(&key.to_public_key())?,
+            not_before: now - 60,
+            not_after: now.saturating_add(validity_secs),
+            profile: Profile::Root,
+            extensions: Vec::new(),
+        };
+        let certificate = sign_certificate(&key, &subject, None, &spec)?;
+        Ok(Self { key, certificate })
+    }
+
+    /// Signs a certificate for `spec`.
+    pub fn issue(&self, spec: &CertificateSpec) -> Result<Certificate> {
+        sign_certificate(
+            &self.key,
+            &self.certificate.tbs_certificate.subject,
+            Some(&self.certificate.tbs_certificate.subject_public_key_info),
+            spec,
+        )
+    }
+}
+
+/// `CN=<common_name>`, the value escaped for RFC 4514.
+pub fn name_with_cn(common_name: &str) -> Result<Name> {
+    let mut escaped = String::with_capacity(common_name.len());
+    for (i, c) in common_name.chars().enumerate() {
+        let special = matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=')
+            || (i == 0 && matches!(c, '#' | ' '))
+            || (i + 1 == common_name.chars().count() && c == ' ');
+        if special {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    format!("CN={escaped}")
+        .parse::<Name>()
+        .map_err(|e| err("a subject name")(&e))
+}
+
+fn sign_certificate(
+    key: &RsaPrivateKey,
+    issuer: &Name,
+    issuer_key: Option<&SubjectPublicKeyInfoOwned>,
+    spec: &CertificateSpec,
+) -> Result<Certificate> {
+    let ski = key_identifier(&spec.public_key)?;
+    let mut extensions = vec![extension(
+        rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER,
+        false,
+        &SubjectKeyIdentifier(ski),
+    )?];
+    if let Some(issuer_key) = issuer_key {
+        let aki = AuthorityKeyIdentifier {
+            key_identifier: Some(key_identifier(issuer_key)?),
+            authority_cert_issuer: None,
+            authority_cert_serial_number: None,
+        };
+        extensions.push(extension(
+            rfc5280::ID_CE_AUTHORITY_KEY_IDENTIFIER,
+            false,
+            &aki,
+        )?);
+    }
+    let (ca, usage) = match spec.profile {
+        Profile::Root => (
+            true,
+            KeyUsages::KeyCertSign | KeyUsages::CRLSign | KeyUsages::DigitalSignature,
+        ),
+        Profile::Leaf => (
+            false,
+            KeyUsages::DigitalSignature | KeyUsages::KeyEncipherment,
+        ),
+    };
+    extensions.push(extension(
+        rfc5280::ID_CE_BASIC_CONSTRAINTS,
+        true,
+        &BasicConstraints {
+            ca,
+            path_len_constraint: None,
+        },
+    )?);
+    extensions.push(extension(rfc5280::ID_CE_KEY_USAGE, true, &KeyUsage(usage))?);
+    extensions.extend(spec.extensions.iter().cloned());
+    let tbs = TbsCertificate {
+        version: Version::V3,
+        serial_number: random_serial()?,
+        signature: sha256_with_rsa(),
+        issuer: issuer.clone(),
+        validity: Validity {
+            not_before: time(spec.not_before)?,
+            not_after: time(spec.not_after)?,
+        },
+        subject: spec.subject.clone(),
+        subject_public_key_info: spec.public_key.clone(),
+        issuer_unique_id: None,
+        subject_unique_id: None,
+        extensions: Some(extensions),
+    };
+    let der = tbs
+        .to_der()
+        .map_err(|e| err("encoding the certificate")(&e))?;
+    let signature = sign(key, &der)?;
+    Ok(Certificate {
+        tbs_certificate: tbs,
+        signature_algorithm: sha256_with_rsa(),
+        signature: BitString::from_bytes(&signature).map_err(|e| err("the signature")(&e))?,
+    })
+}
+
+/// The DER of `cert`.
+pub fn to_der(cert: &Certificate) -> Result<Vec<u8>> {
+    cert.to_der()
+        .map_err(|e| err("encoding the certificate")(&e))
+}
+
+/// The certificate's validity as seconds since 1970.
+pub fn validity_secs(cert: &Certificate) -> (i64, i64) {
+    let v = &cert.tbs_certificate.validity;
+    let secs = |t: Time| i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX);
+    (secs(v.not_before), secs(v.not_after))
+}
+
+/// The serial number as upper-case hex.
+pub fn serial_hex(cert: &Certificate) -> String {
+    cert.tbs_certificate
+        .serial_number
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ca_issues_a_leaf_that_verifies_with_the_ca_key() {
+        let ca =
+            Authority::create(generate_key(2048).unwrap(), "Test CA", unix_now(), 3600).unwrap();
+        let leaf_key = generate_key(2048).unwrap();
+        let spec = CertificateSpec {
+            subject: name_with_cn("alice, \"the\" user").unwrap(),
+            public_key: spki(&leaf_key.to_public_key()).unwrap(),
+            not_before: unix_now(),
+            not_after: unix_now() + 600,
+            profile: Profile::Leaf,
+            extensions: vec![extended_key_usage(&[rfc5280::ID_KP_CLIENT_AUTH]).unwrap()],
+        };
+        let leaf = ca.issue(&spec).unwrap();
+        assert_eq!(
+            leaf.tbs_certificate.issuer,
+            ca.certificate.tbs_certificate.subject
+        );
+        assert_eq!(
+            leaf.tbs_certificate.subject.to_string(),
+            "CN=alice\\, \\\"the\\\" user"
+        );
+        let tbs = leaf.tbs_certificate.to_der().unwrap();
+        wstep::payload::signature::verify(
+            &ca.certificate.tbs_certificate.subject_public_key_info,
+            &leaf.signature_algorithm,
+            &tbs,
+            leaf.signature.raw_bytes(),
+        )
+        .unwrap();
+        let (nb, na) = validity_secs(&leaf);
+        assert_eq!(na - nb, 600);
+    }
+
+    #[test]
+    fn csr_round_trips_through_the_wstep_decoder_with_a_valid_signature() {
+        let key = generate_key(2048).unwrap();
+        let ext = extension(
+            TEMPLATE_INFO,
+            false,
+            &wstep::payload::TemplateInfo {
+                template_id: ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.21.8.1.2"),
+                major_version: Some(100),
+                minor_version: Some(3),
+            },
+        )
+        .unwrap();
+        let der = build_csr(&key, name_with_cn("host.example").unwrap(), vec![ext]).unwrap();
+        let csr = wstep::payload::Csr::from_der(&der).unwrap();
+        csr.verify_signature().unwrap();
+        assert_eq!(csr.key_bits(), Some(2048));
+        assert_eq!(csr.subject, "CN=host.example");
+        let info = csr.template.unwrap().info.unwrap();
+        assert_eq!(info.major_version, Some(100));
+    }
+
+    #[test]
+    fn times_switch_to_generalized_in_2050() {
+        assert!(matches!(time(2_524_607_999).unwrap(), Time::UtcTime(_))); // 2049-12-31
+        assert!(matches!(time(2_524_608_000).unwrap(), Time::GeneralTime(_))); // 2050-01-01
+    }
+}

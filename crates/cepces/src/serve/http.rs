@@ -1,0 +1,259 @@
+//! The HTTPS side of `cepces serve`: TLS (rustls), HTTP/1.1 (hyper), the
+//! transport checks (method, path, content type, size, timeouts), the
+//! request log, and handing the body to [`App::handle`] on a blocking
+//! thread.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+use super::app::{App, Outcome};
+
+/// How long a client may take for the TLS handshake, the request head, or
+/// the body.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Accepts connections on `listener` until the task is dropped; each
+/// connection runs in its own task, so one bad client cannot stop others.
+pub async fn serve(listener: TcpListener, tls: TlsAcceptor, app: Arc<App>) {
+    loop {
+        let (tcp, peer) = match listener.accept().await {
+            Ok(c) => c,
+            Err(e) => {
+                // Out of descriptors and the like: wait, then go on.
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let tls = tls.clone();
+        let app = Arc::clone(&app);
+        tokio::spawn(async move {
+            let stream = match tokio::time::timeout(CLIENT_TIMEOUT, tls.accept(tcp)).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => {
+                    tracing::info!(%peer, error = %e, "TLS handshake failed");
+                    return;
+                }
+                Err(_) => {
+                    tracing::info!(%peer, "TLS handshake timed out");
+                    return;
+                }
+            };
+            let client_cert: Option<Arc<[u8]>> = stream
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .map(|c| Arc::from(c.as_ref()));
+            let service = hyper::service::service_fn(move |req| {
+                let app = Arc::clone(&app);
+                let client_cert = client_cert.clone();
+                async move { Ok::<_, Infallible>(handle(app, peer, client_cert, req).await) }
+            });
+            let result = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(CLIENT_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+            if let Err(e) = result {
+                tracing::info!(%peer, error = %e, "connection ended with an error");
+            }
+        });
+    }
+}
+
+fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(format!("{text}\n"))));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+/// Whether `value` is `application/soap+xml` with no charset or UTF-8
+/// ([RFC 3902]; [MS-XCEP] and [MS-WSTEP] use SOAP 1.2 only).
+///
+/// [RFC 3902]: https://www.rfc-editor.org/rfc/rfc3902
+fn is_soap12(value: &str) -> bool {
+    let mut parts = value.split(';');
+    let media = parts.next().unwrap_or_default().trim();
+    media.eq_ignore_ascii_case("application/soap+xml")
+        && parts.all(|p| {
+            let (name, v) = p.split_once('=').unwrap_or((p, ""));
+            !name.trim().eq_ignore_ascii_case("charset")
+                || v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+        })
+}
+
+async fn handle(
+    app: Arc<App>,
+    peer: SocketAddr,
+    client_cert: Option<Arc<[u8]>>,
+    req: Request<Incoming>,
+) -> Response<Full<Bytes>> {
+    let started = Instant::now();
+    let path = req.uri().path().to_owned();
+    let response = respond(&app, client_cert, req).await;
+    let (status, outcome) = response;
+    tracing::info!(
+        %peer,
+        path,
+        status = status.status().as_u16(),
+        outcome,
+        ms = started.elapsed().as_millis(),
+        "request"
+    );
+    status
+}
+
+async fn respond(
+    app: &Arc<App>,
+    client_cert: Option<Arc<[u8]>>,
+    req: Request<Incoming>,
+) -> (Response<Full<Bytes>>, String) {
+    let Some(endpoint) = app.urls().route(req.uri().path()) else {
+        return (
+            plain(StatusCode::NOT_FOUND, "no such endpoint"),
+            "not found".into(),
+        );
+    };
+    if req.method() != Method::POST {
+        let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "POST a SOAP 1.2 envelope");
+        r.headers_mut().insert(
+            hyper::header::ALLOW,
+            hyper::header::HeaderValue::from_static("POST"),
+        );
+        return (r, "method".into());
+    }
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !is_soap12(content_type) {
+        // As WCF answers a wrong binding.
+        let text = format!(
+            "Cannot process the message because the content type '{content_type}' was not the expected type '{}'.",
+            soap_envelope::CONTENT_TYPE
+        );
+        return (
+            plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, &text),
+            "content type".into(),
+        );
+    }
+    let limit = app.max_request_bytes();
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return (
+            plain(StatusCode::PAYLOAD_TOO_LARGE, "request too large"),
+            "too large".into(),
+        );
+    }
+    let host = req
+        .headers()
+        .get(HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let to_url = match host {
+        Some(h) => format!("https://{h}{}", req.uri().path()),
+        None => format!("{}{}", app.urls().base, req.uri().path()),
+    };
+    let body = match tokio::time::timeout(
+        CLIENT_TIMEOUT,
+        Limited::new(req.into_body(), limit).collect(),
+    )
+    .await
+    {
+        Ok(Ok(b)) => b.to_bytes(),
+        Ok(Err(e)) => {
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
+                return (
+                    plain(StatusCode::PAYLOAD_TOO_LARGE, "request too large"),
+                    "too large".into(),
+                );
+            }
+            return (
+                plain(StatusCode::BAD_REQUEST, "the body could not be read"),
+                format!("body: {e}"),
+            );
+        }
+        Err(_) => {
+            return (
+                plain(StatusCode::REQUEST_TIMEOUT, "body timed out"),
+                "timeout".into(),
+            );
+        }
+    };
+    let app2 = Arc::clone(app);
+    let answer = tokio::task::spawn_blocking(move || {
+        app2.handle(
+            endpoint,
+            &to_url,
+            &body,
+            client_cert.as_deref(),
+            crate::pki::unix_now(),
+        )
+    })
+    .await;
+    let (reply, outcome) = match answer {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!(error = %e, "the handler failed");
+            return (
+                plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
+                "internal".into(),
+            );
+        }
+    };
+    let mut response = Response::new(Full::new(Bytes::from(reply.body)));
+    *response.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(reply.content_type),
+    );
+    let outcome = match outcome {
+        Outcome::Policy => "policy".to_owned(),
+        Outcome::Issued(id) => format!("issued {id}"),
+        Outcome::Pending(id) => format!("pending {id}"),
+        Outcome::Status => "status".to_owned(),
+        Outcome::Fault(why) => format!("fault {why}"),
+    };
+    (response, outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_soap12;
+
+    #[test]
+    fn soap12_content_types() {
+        assert!(is_soap12("application/soap+xml; charset=utf-8"));
+        assert!(is_soap12(
+            "Application/SOAP+XML;charset=\"UTF-8\"; action=\"x\""
+        ));
+        assert!(is_soap12("application/soap+xml"));
+        assert!(!is_soap12("text/xml; charset=utf-8"));
+        assert!(!is_soap12("application/soap+xml; charset=iso-8859-1"));
+        assert!(!is_soap12(""));
+    }
+}
