@@ -150,7 +150,7 @@ impl Progress {
     }
 
     /// One line.
-    pub fn step(&self, line: &str) {
+    pub fn step(self, line: &str) {
         if !self.quiet {
             eprintln!("cepces: {line}");
         }
@@ -163,7 +163,7 @@ pub fn message_id() -> String {
     rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut b);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let h = pki::hex(&b).to_ascii_lowercase();
     format!(
         "urn:uuid:{}-{}-{}-{}-{}",
         &h[0..8],
@@ -226,6 +226,7 @@ pub fn http_client(
 /// What the caller signs when the machine asks for a request.
 pub type MakeRequest<'a> = dyn FnMut(&Requirements) -> Result<Vec<u8>, String> + Send + 'a;
 
+#[allow(clippy::too_many_lines)] // one match over the machine's events
 /// Drives `machine` to its end over `http`; `make_request` gives the DER
 /// (PKCS#10, or PKCS#7 for a renewal) for the template's requirements.
 pub async fn drive(

@@ -95,14 +95,14 @@ pub fn run(args: &DemoArgs) -> u8 {
     }
 }
 
+#[allow(clippy::too_many_lines)] // the demo's script, step by step
 async fn demo(args: &DemoArgs) -> Result<(), String> {
     let temp;
-    let dir = match &args.dir {
-        Some(d) => d.clone(),
-        None => {
-            temp = tempfile::tempdir().map_err(|e| e.to_string())?;
-            temp.path().to_path_buf()
-        }
+    let dir = if let Some(d) = &args.dir {
+        d.clone()
+    } else {
+        temp = tempfile::tempdir().map_err(|e| e.to_string())?;
+        temp.path().to_path_buf()
     };
     let ca_dir = dir.join("ca");
     std::fs::create_dir_all(&ca_dir).map_err(|e| format!("{}: {e}", ca_dir.display()))?;

@@ -397,14 +397,20 @@ pub fn validity_secs(cert: &Certificate) -> (i64, i64) {
     (secs(v.not_before), secs(v.not_after))
 }
 
+/// `bytes` as upper-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02X}");
+            s
+        })
+}
+
 /// The serial number as upper-case hex.
 pub fn serial_hex(cert: &Certificate) -> String {
-    cert.tbs_certificate
-        .serial_number
-        .as_bytes()
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect()
+    hex(cert.tbs_certificate.serial_number.as_bytes())
 }
 
 #[cfg(test)]

@@ -70,17 +70,15 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> String + '_ {
 /// Loads the configuration (writing the shipped example to the default
 /// path on first start).
 pub fn load_config(dir: &StateDir, path: Option<&Path>) -> Result<Config, String> {
-    let path = match path {
-        Some(p) => p.to_path_buf(),
-        None => {
-            let p = dir.config();
-            if !p.exists() {
-                fs::write(&p, super::config::EXAMPLE)
-                    .map_err(|e| format!("{}: {e}", p.display()))?;
-                tracing::info!(path = %p.display(), "wrote the example configuration");
-            }
-            p
+    let path = if let Some(p) = path {
+        p.to_path_buf()
+    } else {
+        let p = dir.config();
+        if !p.exists() {
+            fs::write(&p, super::config::EXAMPLE).map_err(|e| format!("{}: {e}", p.display()))?;
+            tracing::info!(path = %p.display(), "wrote the example configuration");
         }
+        p
     };
     let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     Config::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
@@ -400,18 +398,18 @@ impl App {
             return None;
         };
         signed.verify_signer().ok()?;
-        let signer = signed.signer.as_ref()?;
-        if signer.tbs_certificate.issuer != self.ca.certificate.tbs_certificate.subject {
+        let old = signed.signer.as_ref()?;
+        if old.tbs_certificate.issuer != self.ca.certificate.tbs_certificate.subject {
             return None;
         }
         wstep::payload::signature::verify(
             &self.ca.certificate.tbs_certificate.subject_public_key_info,
-            &signer.signature_algorithm,
-            &signer.tbs_certificate.to_der().ok()?,
-            signer.signature.raw_bytes(),
+            &old.signature_algorithm,
+            &old.tbs_certificate.to_der().ok()?,
+            old.signature.raw_bytes(),
         )
         .ok()?;
-        let record = self.store().by_serial(&pki::serial_hex(signer)).ok()??;
+        let record = self.store().by_serial(&pki::serial_hex(old)).ok()??;
         (record.state == store::State::Issued && record.not_after.is_some_and(|t| t > now))
             .then_some(record)
     }

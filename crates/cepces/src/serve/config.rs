@@ -238,12 +238,13 @@ impl Urls {
         format!("{}{}", self.base, self.path(service, auth))
     }
 
-    /// Which endpoint `path` is.
+    /// Which endpoint `path` is (ASCII case ignored, as IIS does: Windows
+    /// clients send these paths in lower case).
     pub fn route(&self, path: &str) -> Option<(Service, Auth)> {
         [Service::Cep, Service::Ces]
             .into_iter()
             .flat_map(|s| [(s, Auth::UsernamePassword), (s, Auth::Certificate)])
-            .find(|&(s, a)| self.path(s, a) == path)
+            .find(|&(s, a)| self.path(s, a).eq_ignore_ascii_case(path))
     }
 }
 
@@ -334,7 +335,7 @@ impl Config {
         const EKU_EXTENSION: i32 = 3;
         let policy_id = self.service.policy_id.clone().unwrap_or_else(|| {
             let d = Sha256::digest(ca_der);
-            let hex: String = d.iter().take(16).map(|b| format!("{b:02X}")).collect();
+            let hex = crate::pki::hex(&d[..16]);
             format!(
                 "{{{}-{}-{}-{}-{}}}",
                 &hex[0..8],
@@ -355,10 +356,7 @@ impl Config {
             Oid::new("2.5.29.37", OidGroup::ExtensionOrAttribute, EKU_EXTENSION)
                 .with_default_name("Enhanced Key Usage"),
         ];
-        let mut next_ref = EKU_EXTENSION + 1;
-        for (i, t) in self.templates.iter().enumerate() {
-            let oid_ref = next_ref;
-            next_ref += 1;
+        for ((i, t), oid_ref) in self.templates.iter().enumerate().zip(EKU_EXTENSION + 1..) {
             oids.push(
                 Oid::new(self.template_oid(i), OidGroup::EnrollmentObject, oid_ref)
                     .with_default_name(t.name.clone()),

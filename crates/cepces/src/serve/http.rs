@@ -119,6 +119,7 @@ async fn handle(
     status
 }
 
+#[allow(clippy::too_many_lines)] // the transport checks, in order
 async fn respond(
     app: &Arc<App>,
     client_cert: Option<Arc<[u8]>>,

@@ -118,11 +118,10 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
         .map_err(|e| format!("listening on {}: {e}", args.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let urls = Urls {
-        base: args
-            .public_url
-            .clone()
-            .map(|u| u.trim_end_matches('/').to_owned())
-            .unwrap_or_else(|| format!("https://localhost:{}", addr.port())),
+        base: args.public_url.as_ref().map_or_else(
+            || format!("https://localhost:{}", addr.port()),
+            |u| u.trim_end_matches('/').to_owned(),
+        ),
         ces_name: config.ces_name(),
     };
     let mut roots = RootCertStore::empty();

@@ -294,7 +294,7 @@ fn record(row: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
 mod tests {
     use super::*;
 
-    fn request<'a>(groups: &'a [String]) -> NewRequest<'a> {
+    fn request(groups: &[String]) -> NewRequest<'_> {
         NewRequest {
             received: 100,
             principal: "alice",

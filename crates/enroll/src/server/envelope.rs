@@ -1,6 +1,32 @@
 //! The request context, the HTTP reply, and the envelope checks both
 //! services share.
 
+#[cfg(test)]
+mod tests {
+    use super::same_endpoint;
+
+    #[test]
+    fn to_matches_without_case_or_default_port() {
+        let url = "https://ca.example.com/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP";
+        assert!(same_endpoint(
+            "https://CA.example.com:443/adpolicyprovider_cep_usernamepassword/service.svc/cep",
+            url
+        ));
+        assert!(!same_endpoint(
+            "https://ca.example.com:8443/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP",
+            url
+        ));
+        assert!(!same_endpoint(
+            "https://ca.example.com/ADPolicyProvider_CEP_Kerberos/service.svc/CEP",
+            url
+        ));
+        assert!(!same_endpoint(
+            "http://ca.example.com/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP",
+            url
+        ));
+    }
+}
+
 use soap_envelope::addressing::WSA_FAULT_ACTION;
 use soap_envelope::fault::subcode;
 use soap_envelope::xsd::DateTime;
@@ -114,7 +140,11 @@ pub(crate) fn check<B: Payload>(
             .with_subcode(subcode::ACTION_NOT_SUPPORTED),
         ));
     }
-    if generic.header.to() != Some(ctx.to_url.as_str()) {
+    if !generic
+        .header
+        .to()
+        .is_some_and(|to| same_endpoint(to, &ctx.to_url))
+    {
         return Err(fail(
             Fault::new(
                 FaultCodeValue::Sender,
@@ -127,6 +157,33 @@ pub(crate) fn check<B: Payload>(
         ));
     }
     Envelope::<B>::from_xml(bytes).map_err(|e| fail(malformed(&e)))
+}
+
+/// Whether the `To` address names the endpoint `url`: equal without
+/// regard to ASCII case, an explicit default port (`:443`, `:80`) ignored.
+/// AD CS runs on IIS, whose paths are case-insensitive, and Windows
+/// clients send the CEP/CES paths in lower case ([MS-XCEP] 4.1.1.1:
+/// `.../ADPolicyProvider_cep_usernamepassword/service.svc/cep`).
+///
+/// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+pub(crate) fn same_endpoint(to: &str, url: &str) -> bool {
+    fn normal(u: &str) -> String {
+        let lower = u.trim().to_ascii_lowercase();
+        let (scheme, rest) = lower.split_once("://").unwrap_or(("", &lower));
+        let (authority, path) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
+        let default = match scheme {
+            "https" => ":443",
+            "http" => ":80",
+            _ => "",
+        };
+        let authority = if default.is_empty() {
+            authority
+        } else {
+            authority.strip_suffix(default).unwrap_or(authority)
+        };
+        format!("{scheme}://{authority}{path}")
+    }
+    normal(to) == normal(url)
 }
 
 fn read_fault(error: &soap_envelope::Error) -> Box<EnvelopeFault> {
