@@ -13,8 +13,13 @@
 //! Envelope checks, in order, for both services: SOAP 1.2 (else a
 //! `VersionMismatch` fault), no `mustUnderstand` header left unknown (else
 //! `MustUnderstand`), the WS-Addressing `Action` of the service (else a
-//! `Sender` fault with subcode `wsa:ActionNotSupported`), `To` equal to the
-//! endpoint URL (else `wsa:DestinationUnreachable`).
+//! `Sender` fault with subcode `wsa:ActionNotSupported`), `To`, when
+//! present, naming the endpoint URL (ASCII case and an explicit default
+//! port ignored, as IIS does; else `wsa:DestinationUnreachable`). A missing
+//! `To` is accepted: WS-Addressing 1.0 makes it optional, and the
+//! [MS-WSTEP] 4.1.1.1 capture has none.
+//!
+//! [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 
 mod enrollment;
 mod envelope;

@@ -557,3 +557,30 @@ fn reply_builders_parse_back() {
     assert!(Envelope::<WstepMessage>::from_xml(&reply.body).is_ok());
     assert!(issued_reply("1", b"garbage", &[], None).is_err());
 }
+
+#[test]
+fn to_in_another_case_or_missing_is_accepted() {
+    let lower = get_policies(
+        GetPolicies::new(Client::new()),
+        GetPolicies::ACTION,
+        &CEP_URL.to_ascii_lowercase(),
+    );
+    let reply = server().handle_get_policies(&lower, &ctx(CEP_URL)).unwrap();
+    assert_eq!(reply.status, 200);
+    let header = Header::new()
+        .with_action(GetPolicies::ACTION)
+        .with_message_id("urn:uuid:11111111-2222-3333-4444-555555555555");
+    let no_to = Envelope::new(
+        header,
+        XcepMessage::GetPolicies(GetPolicies::new(Client::new())),
+    )
+    .to_xml()
+    .unwrap();
+    let reply = server().handle_get_policies(&no_to, &ctx(CEP_URL)).unwrap();
+    assert_eq!(reply.status, 200);
+    let env = read_policies(&reply);
+    assert!(matches!(
+        env.payload(),
+        Some(XcepMessage::GetPoliciesResponse(_))
+    ));
+}

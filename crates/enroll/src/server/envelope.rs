@@ -140,10 +140,12 @@ pub(crate) fn check<B: Payload>(
             .with_subcode(subcode::ACTION_NOT_SUPPORTED),
         ));
     }
+    // WS-Addressing 1.0 makes `To` optional, and the [MS-WSTEP] 4.1.1.1
+    // capture has none: only a `To` naming another endpoint is refused.
     if !generic
         .header
         .to()
-        .is_some_and(|to| same_endpoint(to, &ctx.to_url))
+        .is_none_or(|to| same_endpoint(to, &ctx.to_url))
     {
         return Err(fail(
             Fault::new(

@@ -1,0 +1,332 @@
+//! Shared by the `serve` integration tests: a `cepces serve` child process
+//! on an ephemeral loopback port with a CA in a temporary directory, the
+//! `cepces` binary for clients and administrators, and curl/openssl.
+#![allow(dead_code, clippy::unwrap_used, missing_docs)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_cepces");
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const BOB_PASSWORD: &str = "bob's password";
+
+/// An argon2 hash of `password`, by `cepces hash-password`.
+pub fn hash(password: &str) -> String {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .arg("hash-password")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// The test CA's templates and users. `max_request_bytes` is small so
+/// that an oversized body is cheap to send.
+pub fn config() -> String {
+    format!(
+        r#"[ca]
+common_name = "cepces Test CA"
+
+[service]
+max_request_bytes = 65536
+
+[[template]]
+name = "User"
+validity_days = 30
+enroll = ["Staff"]
+subject = "directory"
+ekus = ["1.3.6.1.5.5.7.3.2"]
+
+[[template]]
+name = "Web"
+oid = "1.3.6.1.4.1.311.21.8.99.1"
+major_revision = 7
+minor_revision = 2
+validity_days = 90
+enroll = ["Staff"]
+ekus = ["1.3.6.1.5.5.7.3.1"]
+
+[[template]]
+name = "Approval"
+approval = true
+enroll = ["Staff"]
+
+[[template]]
+name = "Admins"
+enroll = ["Administrators"]
+
+[[template]]
+name = "Strong"
+minimal_key_length = 3072
+enroll = ["Staff"]
+
+[[user]]
+name = "alice"
+password_hash = "{}"
+groups = ["Staff"]
+
+[[user]]
+name = "bob"
+password_hash = "{}"
+groups = ["Staff"]
+"#,
+        hash(PASSWORD),
+        hash(BOB_PASSWORD)
+    )
+}
+
+/// A running `cepces serve`.
+pub struct Server {
+    pub child: Child,
+    pub dir: tempfile::TempDir,
+    pub port: u16,
+    pub log: PathBuf,
+}
+
+impl Server {
+    /// A server with [`config`] in a new directory.
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("cepces.toml"), config()).unwrap();
+        Self::start_in(dir)
+    }
+
+    /// A server on the state directory `dir` (kept: a restart).
+    pub fn start_in(dir: tempfile::TempDir) -> Self {
+        let log = dir.path().join(format!("serve-{}.log", std::process::id()));
+        let mut child = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--dir"])
+            .arg(dir.path().join("ca"))
+            .arg("--config")
+            .arg(dir.path().join("cepces.toml"))
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let first = lines.next().expect("serve printed nothing").unwrap();
+        let port = first
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected first line {first:?}"));
+        // Keep draining stdout so the child never blocks on it.
+        std::thread::spawn(move || for _ in lines {});
+        Self {
+            child,
+            dir,
+            port,
+            log,
+        }
+    }
+
+    /// Stops the server and gives back its directory.
+    pub fn stop(mut self) -> tempfile::TempDir {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        let dir = tempfile::TempDir::new().unwrap();
+        std::mem::replace(&mut self.dir, dir)
+    }
+
+    /// Whether the process is still running.
+    pub fn is_alive(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    pub fn ca_dir(&self) -> PathBuf {
+        self.dir.path().join("ca")
+    }
+    pub fn ca_file(&self) -> PathBuf {
+        self.ca_dir().join("ca.pem")
+    }
+    pub fn base(&self) -> String {
+        format!("https://localhost:{}", self.port)
+    }
+    pub fn cep(&self, auth: &str) -> String {
+        format!(
+            "{}/ADPolicyProvider_CEP_{auth}/service.svc/CEP",
+            self.base()
+        )
+    }
+    pub fn ces(&self, auth: &str) -> String {
+        format!("{}/cepces-Test-CA_CES_{auth}/service.svc/CES", self.base())
+    }
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `cepces enroll` as alice (or `user`) for `template`, writing
+    /// `<name>-key.pem` and `<name>-cert.pem`; `extra` arguments follow.
+    pub fn enroll(
+        &self,
+        user: &str,
+        password: &str,
+        template: &str,
+        name: &str,
+        extra: &[&str],
+    ) -> Output {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["enroll", "--quiet", "--cep"])
+            .arg(self.cep("UsernamePassword"))
+            .arg("--ca-file")
+            .arg(self.ca_file())
+            .args([
+                "--template",
+                template,
+                "--username",
+                user,
+                "--password",
+                password,
+            ])
+            .arg("--out-key")
+            .arg(self.path(&format!("{name}-key.pem")))
+            .arg("--out-cert")
+            .arg(self.path(&format!("{name}-cert.pem")))
+            .args(extra);
+        cmd.output().unwrap()
+    }
+
+    /// `cepces <command> --dir <ca> args`.
+    pub fn admin(&self, command: &str, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .arg(command)
+            .arg("--dir")
+            .arg(self.ca_dir())
+            .arg("--config")
+            .arg(self.path("cepces.toml"))
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// POSTs `body` with `content_type` to `url` with curl (trusting the
+    /// CA); returns (HTTP status, body). `client` is a TLS client
+    /// certificate and key.
+    pub fn curl(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: &[u8],
+        client: Option<(&Path, &Path)>,
+    ) -> (u16, Vec<u8>) {
+        let body_file = self.path(&format!("body-{}", rand_name()));
+        std::fs::write(&body_file, body).unwrap();
+        let out_file = self.path(&format!("out-{}", rand_name()));
+        let mut cmd = Command::new("curl");
+        cmd.args(["-sS", "--max-time", "60", "--cacert"])
+            .arg(self.ca_file())
+            .args([
+                "-H",
+                &format!("Content-Type: {content_type}"),
+                "--data-binary",
+            ])
+            .arg(format!("@{}", body_file.display()))
+            .arg("-o")
+            .arg(&out_file)
+            .args(["-w", "%{http_code}"]);
+        if let Some((cert, key)) = client {
+            cmd.arg("--cert").arg(cert).arg("--key").arg(key);
+        }
+        let out = cmd.arg(url).output().unwrap();
+        assert!(
+            out.status.success(),
+            "curl: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let status = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+        (status, std::fs::read(&out_file).unwrap_or_default())
+    }
+
+    /// The server's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn rand_name() -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    N.fetch_add(1, Ordering::Relaxed).to_string()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Runs `openssl verify -CAfile ca cert`; panics unless it says OK.
+pub fn openssl_verify(ca: &Path, cert: &Path) {
+    let out = Command::new("openssl")
+        .args(["verify", "-CAfile"])
+        .arg(ca)
+        .arg(cert)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success() && stdout(&out).trim_end().ends_with(": OK"),
+        "openssl verify: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
+
+/// The first certificate of a PEM file.
+pub fn read_cert(path: &Path) -> x509_cert::Certificate {
+    use der::DecodePem;
+    let pem = std::fs::read_to_string(path).unwrap();
+    let first = pem
+        .split_inclusive("-----END CERTIFICATE-----\n")
+        .next()
+        .unwrap();
+    x509_cert::Certificate::from_pem(first).unwrap()
+}
+
+/// A GetPolicies envelope to `to` with `action`, alice's UsernameToken
+/// (password `password`) and MessageID `urn:uuid:...-42`.
+pub fn get_policies(to: &str, action: &str, password: &str) -> Vec<u8> {
+    format!(
+        r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing">
+<s:Header>
+<a:Action s:mustUnderstand="1">{action}</a:Action>
+<a:MessageID>urn:uuid:00000000-0000-4000-8000-000000000042</a:MessageID>
+<a:To s:mustUnderstand="1">{to}</a:To>
+<o:Security s:mustUnderstand="1" xmlns:o="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">
+<o:UsernameToken><o:Username>alice</o:Username><o:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText">{password}</o:Password></o:UsernameToken>
+</o:Security>
+</s:Header>
+<s:Body><GetPolicies xmlns="http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy"><client><lastUpdate xsi:nil="true" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/><preferredLanguage xsi:nil="true" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/></client><requestFilter xsi:nil="true" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/></GetPolicies></s:Body>
+</s:Envelope>"#
+    )
+    .into_bytes()
+}
+
+pub const GET_POLICIES_ACTION: &str =
+    "http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy/IPolicy/GetPolicies";
+pub const RST_ACTION: &str =
+    "http://schemas.microsoft.com/windows/pki/2009/01/enrollment/RST/wstep";
+pub const SOAP12: &str = "application/soap+xml; charset=utf-8";
+
+/// The fault subcodes and reason of a SOAP fault answer.
+pub fn fault_of(body: &[u8]) -> soap_envelope::Fault {
+    let env = soap_envelope::Envelope::<soap_envelope::AnyElement>::from_xml(body)
+        .unwrap_or_else(|e| panic!("not an envelope: {e}: {}", String::from_utf8_lossy(body)));
+    env.as_fault().cloned().expect("not a fault")
+}

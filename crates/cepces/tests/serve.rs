@@ -1,0 +1,529 @@
+//! `cepces serve` and `cepces enroll` / `renew` / `approve` / `deny` over
+//! real HTTPS on loopback: issued, pending then approved, denied (each
+//! cause by its HRESULT), renewal, and spec example bodies posted with
+//! curl whose answers validate against the official schemas. Every issued
+//! certificate is checked field by field and with `openssl verify`.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use common::{
+    BIN, PASSWORD, RST_ACTION, SOAP12, Server, fault_of, openssl_verify, read_cert, stderr, stdout,
+};
+use der::{Decode, Encode};
+use soap_envelope::{Envelope, Header, Security, UsernameToken};
+use wstep::hresult::HResult;
+use wstep::payload::TemplateInfo;
+use wstep::{
+    AdditionalContext, CertificateEnrollmentWsDetail, RequestId, RequestSecurityToken, RequestType,
+    ValueKind, WstepMessage, actions, context_items,
+};
+use x509_cert::Certificate;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::{ExtendedKeyUsage, SubjectAltName};
+
+const DAY: u64 = 86_400;
+
+fn tools_or_skip() -> bool {
+    testkit::openssl_available()
+}
+
+fn validity_days(cert: &Certificate) -> u64 {
+    let v = &cert.tbs_certificate.validity;
+    (v.not_after.to_unix_duration() - v.not_before.to_unix_duration()).as_secs() / DAY
+}
+
+fn extension<'a>(cert: &'a Certificate, oid: &str) -> &'a x509_cert::ext::Extension {
+    cert.tbs_certificate
+        .extensions
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|e| e.extn_id.to_string() == oid)
+        .unwrap_or_else(|| panic!("no extension {oid}"))
+}
+
+fn template_info(cert: &Certificate) -> TemplateInfo {
+    TemplateInfo::from_der(
+        extension(cert, "1.3.6.1.4.1.311.21.7")
+            .extn_value
+            .as_bytes(),
+    )
+    .unwrap()
+}
+
+fn ekus(cert: &Certificate) -> Vec<String> {
+    ExtendedKeyUsage::from_der(extension(cert, "2.5.29.37").extn_value.as_bytes())
+        .unwrap()
+        .0
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+fn issued_id(out: &std::process::Output) -> i64 {
+    let text = stdout(out);
+    assert!(out.status.success(), "enroll failed: {text}{}", stderr(out));
+    text.trim()
+        .strip_prefix("issued ")
+        .unwrap_or_else(|| panic!("not issued: {text}"))
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn issued_user_certificate_has_the_templates_fields() {
+    if !tools_or_skip() {
+        return;
+    }
+    let server = Server::start();
+    let out = server.enroll("alice", PASSWORD, "User", "user", &[]);
+    let id = issued_id(&out);
+    assert!(id >= 1);
+    let cert_path = server.path("user-cert.pem");
+    let cert = read_cert(&cert_path);
+    let ca = read_cert(&server.ca_file());
+    // subject = "directory": CN is the authenticated user.
+    assert_eq!(cert.tbs_certificate.subject.to_string(), "CN=alice");
+    assert_eq!(cert.tbs_certificate.issuer, ca.tbs_certificate.subject);
+    assert_eq!(validity_days(&cert), 30);
+    let info = template_info(&cert);
+    assert_eq!(
+        info.template_id.to_string(),
+        "1.3.6.1.4.1.311.21.8.4242.1.1"
+    );
+    assert_eq!(
+        (info.major_version, info.minor_version),
+        (Some(100), Some(0))
+    );
+    assert_eq!(ekus(&cert), ["1.3.6.1.5.5.7.3.2"]);
+    openssl_verify(&server.ca_file(), &cert_path);
+    // The key written is the certificate's, and only its owner reads it.
+    let key_path = server.path("user-key.pem");
+    let spki = Command::new("openssl")
+        .args(["pkey", "-pubout", "-outform", "DER", "-in"])
+        .arg(&key_path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        spki.stdout,
+        cert.tbs_certificate
+            .subject_public_key_info
+            .to_der()
+            .unwrap()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "key mode {mode:o}");
+    }
+}
+
+#[test]
+fn issued_web_certificate_keeps_the_requested_subject_and_alt_name() {
+    if !tools_or_skip() {
+        return;
+    }
+    let server = Server::start();
+    let out = server.enroll(
+        "bob",
+        common::BOB_PASSWORD,
+        "1.3.6.1.4.1.311.21.8.99.1",
+        "web",
+        &[
+            "--subject",
+            "CN=web.example.com,O=Example",
+            "--dns",
+            "web.example.com",
+            "--key-bits",
+            "3072",
+        ],
+    );
+    issued_id(&out);
+    let cert = read_cert(&server.path("web-cert.pem"));
+    assert_eq!(
+        cert.tbs_certificate.subject.to_string(),
+        "CN=web.example.com,O=Example"
+    );
+    assert_eq!(validity_days(&cert), 90);
+    let info = template_info(&cert);
+    assert_eq!(info.template_id.to_string(), "1.3.6.1.4.1.311.21.8.99.1");
+    assert_eq!((info.major_version, info.minor_version), (Some(7), Some(2)));
+    assert_eq!(ekus(&cert), ["1.3.6.1.5.5.7.3.1"]);
+    let san =
+        SubjectAltName::from_der(extension(&cert, "2.5.29.17").extn_value.as_bytes()).unwrap();
+    assert!(matches!(&san.0[..], [GeneralName::DnsName(d)] if d.as_str() == "web.example.com"));
+    let bits = wstep::payload::KeyInfo::from_spki(&cert.tbs_certificate.subject_public_key_info)
+        .unwrap()
+        .bits();
+    assert_eq!(bits, Some(3072));
+    openssl_verify(&server.ca_file(), &server.path("web-cert.pem"));
+}
+
+#[test]
+fn pending_request_is_issued_after_approval() {
+    if !tools_or_skip() {
+        return;
+    }
+    let server = Server::start();
+    let waiting = Command::new(BIN)
+        .args([
+            "enroll",
+            "--quiet",
+            "--wait",
+            "60",
+            "--poll-interval",
+            "1",
+            "--cep",
+        ])
+        .arg(server.cep("UsernamePassword"))
+        .arg("--ca-file")
+        .arg(server.ca_file())
+        .args([
+            "--template",
+            "Approval",
+            "--username",
+            "alice",
+            "--password",
+            PASSWORD,
+        ])
+        .arg("--out-key")
+        .arg(server.path("p-key.pem"))
+        .arg("--out-cert")
+        .arg(server.path("p-cert.pem"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let id = loop {
+        assert!(std::time::Instant::now() < deadline, "no pending request");
+        std::thread::sleep(Duration::from_millis(200));
+        let list = stdout(&server.admin("list", &[]));
+        if let Some(line) = list
+            .lines()
+            .find(|l| l.contains("\tPending\tApproval\talice"))
+        {
+            break line.split('\t').next().unwrap().to_owned();
+        }
+    };
+    let approved = server.admin("approve", &[&id]);
+    assert!(approved.status.success(), "{}", stderr(&approved));
+    // A second decision is refused.
+    let again = server.admin("deny", &[&id]);
+    assert_eq!(again.status.code(), Some(2), "{}", stdout(&again));
+    let out = waiting.wait_with_output().unwrap();
+    assert_eq!(issued_id(&out).to_string(), id);
+    let cert = read_cert(&server.path("p-cert.pem"));
+    // The template's subject = "request" with no subject in the CSR: the
+    // user's name.
+    assert_eq!(cert.tbs_certificate.subject.to_string(), "CN=alice");
+    openssl_verify(&server.ca_file(), &server.path("p-cert.pem"));
+}
+
+/// A `Security` header with alice's UsernameToken.
+fn alice_header(action: &str, to: &str) -> Header {
+    Header::new()
+        .with_action(action)
+        .with_message_id("urn:uuid:00000000-0000-4000-8000-000000000007")
+        .with_to(to)
+        .with_security(
+            Security::new().with_username_token(UsernameToken::password_text("alice", PASSWORD)),
+        )
+}
+
+fn rst_envelope(server: &Server, rst: RequestSecurityToken) -> Vec<u8> {
+    let to = server.ces("UsernamePassword");
+    Envelope::new(alice_header(RST_ACTION, &to), WstepMessage::from(rst))
+        .to_xml()
+        .unwrap()
+}
+
+fn issue_rst(csr_der: &[u8], template: &str) -> RequestSecurityToken {
+    RequestSecurityToken::new(RequestType::Issue)
+        .with_token_type(actions::TOKEN_TYPE_X509V3)
+        .with_binary_security_token(ValueKind::Pkcs10.token(csr_der))
+        .with_additional_context(
+            AdditionalContext::new().with_item(context_items::CERTIFICATE_TEMPLATE, template),
+        )
+        .with_request_id(RequestId::nil())
+}
+
+/// The HRESULT of a CES denial answer.
+fn denial(status: u16, body: &[u8]) -> HResult {
+    assert_eq!(status, 500, "{}", String::from_utf8_lossy(body));
+    let fault = fault_of(body);
+    let detail = CertificateEnrollmentWsDetail::from_fault(&fault)
+        .expect("no CertificateEnrollmentWSDetail")
+        .unwrap();
+    detail.error_code.unwrap()
+}
+
+#[test]
+fn denials_carry_the_hresult_windows_uses() {
+    if !tools_or_skip() {
+        return;
+    }
+    let server = Server::start();
+    // No permission: the client prints the name and exits 4.
+    let out = server.enroll("alice", PASSWORD, "Admins", "admin", &[]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "denied CERTSRV_E_TEMPLATE_DENIED");
+    assert!(stderr(&out).contains("do not allow the current user to enroll"));
+    // Key shorter than the template's minimum.
+    let out = server.enroll(
+        "alice",
+        PASSWORD,
+        "Strong",
+        "strong",
+        &["--key-bits", "2048"],
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "denied CERTSRV_E_KEY_LENGTH");
+
+    let dir = server.path("openssl");
+    std::fs::create_dir_all(&dir).unwrap();
+    let rsa = ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"];
+    let csr = testkit::csr(&dir, &rsa, "/CN=alice", &[]);
+    let url = server.ces("UsernamePassword");
+    // A template the CA does not have.
+    let (status, body) = server.curl(
+        &url,
+        SOAP12,
+        &rst_envelope(&server, issue_rst(&csr, "Nope")),
+        None,
+    );
+    assert_eq!(
+        denial(status, &body),
+        HResult::CERTSRV_E_UNSUPPORTED_CERT_TYPE
+    );
+    // A CSR whose signature does not verify.
+    let mut bad = csr.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 0x01;
+    let (status, body) = server.curl(
+        &url,
+        SOAP12,
+        &rst_envelope(&server, issue_rst(&bad, "User")),
+        None,
+    );
+    assert_eq!(denial(status, &body), HResult::NTE_BAD_SIGNATURE);
+    // Not DER at all.
+    let (status, body) = server.curl(
+        &url,
+        SOAP12,
+        &rst_envelope(&server, issue_rst(b"not a request", "User")),
+        None,
+    );
+    assert_eq!(denial(status, &body), HResult::CRYPT_E_ASN1_BADTAG);
+    // The same CSR, intact, is issued: the denials were for their causes.
+    let (status, body) = server.curl(
+        &url,
+        SOAP12,
+        &rst_envelope(&server, issue_rst(&csr, "User")),
+        None,
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+}
+
+#[test]
+fn denied_pending_request_answers_query_token_status_with_the_denial() {
+    if !tools_or_skip() {
+        return;
+    }
+    let server = Server::start();
+    let out = server.enroll("alice", PASSWORD, "Approval", "d", &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let id = stdout(&out)
+        .trim()
+        .strip_prefix("pending ")
+        .unwrap()
+        .to_owned();
+    let denied = server.admin("deny", &[&id, "--message", "Not today."]);
+    assert!(denied.status.success(), "{}", stderr(&denied));
+    let query = RequestSecurityToken::new(RequestType::QueryTokenStatus)
+        .with_token_type(actions::TOKEN_TYPE_X509V3)
+        .with_request_id(RequestId::new(id.clone()));
+    let (status, body) = server.curl(
+        &server.ces("UsernamePassword"),
+        SOAP12,
+        &rst_envelope(&server, query),
+        None,
+    );
+    assert_eq!(
+        denial(status, &body),
+        HResult::CERTSRV_E_ADMIN_DENIED_REQUEST
+    );
+    assert_eq!(fault_of(&body).reason_text(None), Some("Not today."));
+    // An ID the CA never gave.
+    let query = RequestSecurityToken::new(RequestType::QueryTokenStatus)
+        .with_token_type(actions::TOKEN_TYPE_X509V3)
+        .with_request_id(RequestId::new("999"));
+    let (status, body) = server.curl(
+        &server.ces("UsernamePassword"),
+        SOAP12,
+        &rst_envelope(&server, query),
+        None,
+    );
+    assert_eq!(denial(status, &body), HResult::CERTSRV_E_NO_REQUEST);
+}
+
+#[test]
+fn renewal_signed_with_the_old_certificate_is_issued() {
+    if !tools_or_skip() {
+        return;
+    }
+    let server = Server::start();
+    let first = issued_id(&server.enroll("alice", PASSWORD, "User", "old", &[]));
+    let out = Command::new(BIN)
+        .args(["renew", "--quiet", "--cep"])
+        .arg(server.cep("Certificate"))
+        .arg("--ca-file")
+        .arg(server.ca_file())
+        .arg("--cert")
+        .arg(server.path("old-cert.pem"))
+        .arg("--key")
+        .arg(server.path("old-key.pem"))
+        .arg("--out-key")
+        .arg(server.path("new-key.pem"))
+        .arg("--out-cert")
+        .arg(server.path("new-cert.pem"))
+        .output()
+        .unwrap();
+    let renewed = issued_id(&out);
+    assert!(renewed > first);
+    let old = read_cert(&server.path("old-cert.pem"));
+    let new = read_cert(&server.path("new-cert.pem"));
+    assert_eq!(new.tbs_certificate.subject, old.tbs_certificate.subject);
+    assert_ne!(
+        new.tbs_certificate.serial_number,
+        old.tbs_certificate.serial_number
+    );
+    assert_ne!(
+        new.tbs_certificate.subject_public_key_info,
+        old.tbs_certificate.subject_public_key_info
+    );
+    assert_eq!(template_info(&new), template_info(&old));
+    openssl_verify(&server.ca_file(), &server.path("new-cert.pem"));
+    // A renewal without a TLS client certificate is refused at the
+    // Certificate endpoint.
+    let (status, body) = server.curl(
+        &server.ces("Certificate"),
+        SOAP12,
+        &rst_envelope(&server, issue_rst(b"x", "User")),
+        None,
+    );
+    assert_eq!(status, 500);
+    assert!(
+        fault_of(&body)
+            .code
+            .subcodes
+            .iter()
+            .any(|s| s.local == "FailedAuthentication")
+    );
+}
+
+/// Replaces the text of the first `To` header of `xml`, or adds one.
+fn with_to(xml: &str, to: &str) -> String {
+    if let Some(start) = xml.find(":To s:mustUnderstand=\"1\">") {
+        let open_end = start + xml[start..].find('>').unwrap() + 1;
+        let close = open_end + xml[open_end..].find("</").unwrap();
+        format!("{}{to}{}", &xml[..open_end], &xml[close..])
+    } else {
+        xml.replacen(
+            "</a:ReplyTo>",
+            &format!("</a:ReplyTo>\n<a:To s:mustUnderstand=\"1\">{to}</a:To>"),
+            1,
+        )
+    }
+}
+
+#[test]
+fn spec_example_bodies_posted_with_curl_get_schema_valid_answers() {
+    if !tools_or_skip() {
+        return;
+    }
+    let Some(spec) = testkit::spec_dir() else {
+        return;
+    };
+    let server = Server::start();
+    // [MS-XCEP] 4.1.1.1, To our endpoint (in lower case, as in the
+    // example) and alice's name and password where the capture has
+    // "<!--Removed-->".
+    let example = String::from_utf8(testkit::read_spec(
+        spec,
+        "xcep/4.1.1.1-GetPolicies-request.xml",
+    ))
+    .unwrap();
+    let body = with_to(
+        &example,
+        &server.cep("UsernamePassword").to_ascii_lowercase(),
+    )
+    .replacen("<!--Removed-->", "alice", 1);
+    // The password is the element's whole text (the capture is indented).
+    let open = body.find("<o:Password>").unwrap() + "<o:Password>".len();
+    let close = body.find("</o:Password>").unwrap();
+    let body = format!("{}{PASSWORD}{}", &body[..open], &body[close..]);
+    let (status, answer) = server.curl(
+        &server.cep("UsernamePassword"),
+        SOAP12,
+        body.as_bytes(),
+        None,
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+    let validation =
+        testkit::validate_bytes(spec, "deps/envelope-all.xsd", "policy-answer.xml", &answer);
+    if let Some(v) = validation {
+        assert!(v.is_clean_pass(), "{v:?}");
+    }
+    let env = Envelope::<xcep::XcepMessage>::from_xml(&answer).unwrap();
+    let Some(xcep::XcepMessage::GetPoliciesResponse(policy)) = env.payload() else {
+        panic!("not a GetPoliciesResponse");
+    };
+    let names: Vec<&str> = policy
+        .policies()
+        .iter()
+        .map(|p| p.attributes.common_name.as_str())
+        .collect();
+    assert_eq!(names, ["User", "Web", "Approval", "Admins", "Strong"]);
+    assert_eq!(
+        env.header.relates_to.first().map(|r| r.value.as_str()),
+        Some("urn:uuid:5fb5f6fd-4709-414b-8afa-0c05f6686d1c")
+    );
+
+    // [MS-WSTEP] 4.1.1.1 (no To, no UsernameToken: the Certificate
+    // endpoint with alice's certificate over TLS). Its CSR names template
+    // "User" and has an empty subject.
+    issued_id(&server.enroll("alice", PASSWORD, "User", "tls", &[]));
+    let example = testkit::read_spec(spec, "wstep/4.1.1.1-RST-issue-request.xml");
+    let (status, answer) = server.curl(
+        &server.ces("Certificate"),
+        SOAP12,
+        &example,
+        Some((&server.path("tls-cert.pem"), &server.path("tls-key.pem"))),
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+    if let Some(v) =
+        testkit::validate_bytes(spec, "deps/envelope-all.xsd", "rstrc-answer.xml", &answer)
+    {
+        assert!(v.is_clean_pass(), "{v:?}");
+    }
+    let env = Envelope::<WstepMessage>::from_xml(&answer).unwrap();
+    let Some(WstepMessage::RequestSecurityTokenResponseCollection(c)) = env.payload() else {
+        panic!("not an RSTRC");
+    };
+    let token = c.response().unwrap().certificate().unwrap();
+    let der = wstep::BinarySecurityTokenExt::decode_bytes(token).unwrap();
+    let cert = Certificate::from_der(&der).unwrap();
+    assert_eq!(cert.tbs_certificate.subject.to_string(), "CN=alice");
+    let pem = server.path("spec-issued.pem");
+    std::fs::write(
+        &pem,
+        der::EncodePem::to_pem(&cert, der::pem::LineEnding::LF).unwrap(),
+    )
+    .unwrap();
+    openssl_verify(&server.ca_file(), &pem);
+}
