@@ -33,7 +33,12 @@ fn tools_or_skip() -> bool {
 
 fn validity_days(cert: &Certificate) -> u64 {
     let v = &cert.tbs_certificate.validity;
-    (v.not_after.to_unix_duration() - v.not_before.to_unix_duration()).as_secs() / DAY
+    v.not_after
+        .to_unix_duration()
+        .checked_sub(v.not_before.to_unix_duration())
+        .unwrap()
+        .as_secs()
+        / DAY
 }
 
 fn extension<'a>(cert: &'a Certificate, oid: &str) -> &'a x509_cert::ext::Extension {
@@ -526,4 +531,39 @@ fn spec_example_bodies_posted_with_curl_get_schema_valid_answers() {
     )
     .unwrap();
     openssl_verify(&server.ca_file(), &pem);
+}
+
+#[test]
+fn demo_runs_all_four_outcomes_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["demo", "--dir"])
+        .arg(dir.path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    for expected in [
+        "demo: 1/4 enroll for DemoUser: expect issued",
+        "demo: the approved certificate was fetched by polling and verified against the CA",
+        "demo: denied as expected: CERTSRV_E_TEMPLATE_DENIED",
+        "demo: renewed: CN=alice issued,O=cepces demo",
+        "demo: all four outcomes as expected",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    // What the demo's CA issued, openssl accepts too: the TLS server's
+    // certificate and each enrolled one.
+    if testkit::openssl_available() {
+        let ca = dir.path().join("ca/ca.pem");
+        for cert in [
+            "ca/tls.pem",
+            "issued-cert.pem",
+            "approved-cert.pem",
+            "renewed-cert.pem",
+        ] {
+            openssl_verify(&ca, &dir.path().join(cert));
+        }
+    }
 }
