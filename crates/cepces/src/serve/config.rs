@@ -449,6 +449,15 @@ mod tests {
             Some((Service::Ces, Auth::Certificate))
         );
         assert_eq!(urls.route("/CES"), None);
+        // The documented password of the example's user.
+        use argon2::PasswordVerifier;
+        let alice = config.user("ALICE").unwrap();
+        let hash = argon2::PasswordHash::new(&alice.password_hash).unwrap();
+        assert!(
+            argon2::Argon2::default()
+                .verify_password(b"change-me", &hash)
+                .is_ok()
+        );
     }
 
     #[test]
