@@ -567,3 +567,40 @@ fn demo_runs_all_four_outcomes_and_exits_0() {
         }
     }
 }
+
+#[test]
+fn get_policies_with_a_current_last_update_is_answered_not_changed() {
+    let server = Server::start();
+    let url = server.cep("UsernamePassword");
+    let fresh = common::get_policies(&url, common::GET_POLICIES_ACTION, PASSWORD);
+    let nil =
+        r#"<lastUpdate xsi:nil="true" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/>"#;
+    let later = String::from_utf8(fresh.clone()).unwrap().replacen(
+        nil,
+        "<lastUpdate>2999-01-01T00:00:00Z</lastUpdate>",
+        1,
+    );
+    let policy_of = |body: &[u8]| {
+        let (status, answer) = server.curl(&url, SOAP12, body, None);
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+        let env = Envelope::<xcep::XcepMessage>::from_xml(&answer).unwrap();
+        let Some(xcep::XcepMessage::GetPoliciesResponse(p)) = env.payload() else {
+            panic!("not a GetPoliciesResponse");
+        };
+        p.clone()
+    };
+    let full = policy_of(&fresh);
+    assert_eq!(full.policies().len(), 5);
+    assert_eq!(
+        full.response.as_ref().unwrap().policies_not_changed,
+        Some(false)
+    );
+    let cached = policy_of(later.as_bytes());
+    let response = cached.response.as_ref().unwrap();
+    assert_eq!(response.policies_not_changed, Some(true));
+    assert!(cached.policies().is_empty());
+    assert_eq!(
+        response.policy_id,
+        full.response.as_ref().unwrap().policy_id
+    );
+}

@@ -189,17 +189,10 @@ impl App {
         let ca_der = pki::to_der(&ca.certificate)?;
         let policy = config.policy(&ca_der, &urls)?;
         let permissions = config.permissions();
-        let last_update = DateTime::from_unix(
-            i64::try_from(
-                fs::metadata(dir.ca_cert())
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .map_or(0, |d| d.as_secs()),
-            )
-            .unwrap_or(0),
-            0,
-        );
+        // The templates may have changed with the configuration since the
+        // last start: the policy is "last updated" when the server starts,
+        // so a client's cached copy from before is sent again in full.
+        let last_update = DateTime::from_unix(pki::unix_now(), 0);
         let store = Store::open(&dir.db()).map_err(|e| format!("{}: {e}", dir.db().display()))?;
         Ok(Self {
             policy: PolicyServer::new(policy.clone(), last_update)
