@@ -450,13 +450,15 @@ mod tests {
         );
         assert_eq!(urls.route("/CES"), None);
         // The documented password of the example's user.
-        use argon2::PasswordVerifier;
         let alice = config.user("ALICE").unwrap();
         let hash = argon2::PasswordHash::new(&alice.password_hash).unwrap();
         assert!(
-            argon2::Argon2::default()
-                .verify_password(b"change-me", &hash)
-                .is_ok()
+            argon2::PasswordVerifier::verify_password(
+                &argon2::Argon2::default(),
+                b"change-me",
+                &hash
+            )
+            .is_ok()
         );
     }
 
