@@ -604,3 +604,53 @@ fn get_policies_with_a_current_last_update_is_answered_not_changed() {
         full.response.as_ref().unwrap().policy_id
     );
 }
+
+#[test]
+fn a_tls_client_certificate_authenticates_its_holder_not_its_subject() {
+    if !tools_or_skip() {
+        return;
+    }
+    let server = Server::start();
+    // "Strong" takes the subject from the request: alice asks for CN=bob.
+    let out = server.enroll(
+        "alice",
+        PASSWORD,
+        "Strong",
+        "fake-bob",
+        &["--subject", "CN=bob", "--key-bits", "3072"],
+    );
+    issued_id(&out);
+    let fake = read_cert(&server.path("fake-bob-cert.pem"));
+    assert_eq!(fake.tbs_certificate.subject.to_string(), "CN=bob");
+    // Over TLS with that certificate, "User" (subject from the account)
+    // is issued to alice: the CA's record names the holder.
+    let out = Command::new(BIN)
+        .args(["enroll", "--quiet", "--template", "User", "--cep"])
+        .arg(server.cep("Certificate"))
+        .arg("--ca-file")
+        .arg(server.ca_file())
+        .arg("--tls-cert")
+        .arg(server.path("fake-bob-cert.pem"))
+        .arg("--tls-key")
+        .arg(server.path("fake-bob-key.pem"))
+        .arg("--out-key")
+        .arg(server.path("via-tls-key.pem"))
+        .arg("--out-cert")
+        .arg(server.path("via-tls-cert.pem"))
+        .output()
+        .unwrap();
+    issued_id(&out);
+    let cert = read_cert(&server.path("via-tls-cert.pem"));
+    assert_eq!(cert.tbs_certificate.subject.to_string(), "CN=alice");
+    // Without a client certificate the Certificate endpoint refuses.
+    let body = common::get_policies(&server.cep("Certificate"), common::GET_POLICIES_ACTION, "x");
+    let (status, answer) = server.curl(&server.cep("Certificate"), SOAP12, &body, None);
+    assert_eq!(status, 500);
+    assert!(
+        fault_of(&answer)
+            .code
+            .subcodes
+            .iter()
+            .any(|s| s.local == "FailedAuthentication")
+    );
+}

@@ -311,18 +311,29 @@ impl App {
                 }
             }
             Auth::Certificate => {
-                let Some(cn) = client_cert
-                    .and_then(|der| Certificate::from_der(der).ok())
-                    .and_then(|c| common_name(&c))
-                else {
+                // The account is the one the certificate was issued to, by
+                // this CA's records: never its subject, which an enrollee
+                // may have chosen ("subject = request" templates).
+                let Some(cert) = client_cert.and_then(|der| Certificate::from_der(der).ok()) else {
                     return Err(failed("no TLS client certificate"));
                 };
-                let groups = self
-                    .config
-                    .user(&cn)
-                    .map(|u| u.groups.clone())
-                    .unwrap_or_default();
-                Ok(Some(Principal::new(cn, groups)))
+                let record = self
+                    .store()
+                    .by_serial(&pki::serial_hex(&cert))
+                    .ok()
+                    .flatten();
+                match record {
+                    Some(r) if r.state == store::State::Issued => {
+                        let groups = self
+                            .config
+                            .user(&r.principal)
+                            .map_or(r.groups, |u| u.groups.clone());
+                        Ok(Some(Principal::new(r.principal, groups)))
+                    }
+                    _ => Err(failed(
+                        "the TLS client certificate is not one this CA issued",
+                    )),
+                }
             }
         }
     }
@@ -640,30 +651,6 @@ impl App {
     pub fn records(&self) -> Result<Vec<Record>, String> {
         self.store().list().map_err(|e| format!("database: {e}"))
     }
-}
-
-/// The value of the first `CN` of the subject.
-pub fn common_name(cert: &Certificate) -> Option<String> {
-    use der::asn1::{Ia5StringRef, PrintableStringRef, Utf8StringRef};
-    let atv = cert
-        .tbs_certificate
-        .subject
-        .0
-        .iter()
-        .flat_map(|rdn| rdn.0.iter())
-        .find(|atv| atv.oid == const_oid::db::rfc4519::CN)?;
-    let v = &atv.value;
-    v.decode_as::<Utf8StringRef<'_>>()
-        .map(|s| s.as_str().to_owned())
-        .or_else(|_| {
-            v.decode_as::<PrintableStringRef<'_>>()
-                .map(|s| s.as_str().to_owned())
-        })
-        .or_else(|_| {
-            v.decode_as::<Ia5StringRef<'_>>()
-                .map(|s| s.as_str().to_owned())
-        })
-        .ok()
 }
 
 fn fault_reason(reply: &Reply) -> String {
