@@ -604,32 +604,31 @@ fn tls_identity(cert: &Path, key: &Path) -> Result<(Vec<Vec<u8>>, Vec<u8>), Stri
     Ok((chain, key))
 }
 
+/// Runs `enrollment` on a new runtime and reports its outcome; returns
+/// the exit code.
+fn run(
+    enrollment: impl std::future::Future<Output = Result<Outcome, String>>,
+    connection: &Connection,
+    out_cert: &Path,
+) -> u8 {
+    match crate::runtime() {
+        Ok(runtime) => finish(
+            runtime.block_on(enrollment),
+            out_cert,
+            Progress::new(connection.quiet),
+        ),
+        Err(code) => code,
+    }
+}
+
 /// `cepces enroll`.
 pub fn run_enroll(args: &EnrollArgs) -> u8 {
-    let runtime = match crate::runtime() {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let outcome = runtime.block_on(enroll(args));
-    finish(
-        outcome,
-        &args.out_cert,
-        Progress::new(args.connection.quiet),
-    )
+    run(enroll(args), &args.connection, &args.out_cert)
 }
 
 /// `cepces renew`.
 pub fn run_renew(args: &RenewArgs) -> u8 {
-    let runtime = match crate::runtime() {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let outcome = runtime.block_on(renew(args));
-    finish(
-        outcome,
-        &args.out_cert,
-        Progress::new(args.connection.quiet),
-    )
+    run(renew(args), &args.connection, &args.out_cert)
 }
 
 /// Writes an issued outcome's certificate (for `demo`).
