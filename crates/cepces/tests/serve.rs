@@ -654,3 +654,71 @@ fn a_tls_client_certificate_authenticates_its_holder_not_its_subject() {
             .any(|s| s.local == "FailedAuthentication")
     );
 }
+
+#[test]
+fn renewal_signed_by_a_certificate_of_another_ca_is_denied() {
+    if !tools_or_skip() {
+        return;
+    }
+    let server = Server::start();
+    let dir = server.path("foreign");
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |args: &[&str]| testkit::openssl(&dir, args);
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "old-key.pem",
+        "-subj",
+        "/CN=alice",
+        "-days",
+        "30",
+        "-outform",
+        "DER",
+        "-out",
+        "old.der",
+    ]);
+    let old = Certificate::from_der(&std::fs::read(dir.join("old.der")).unwrap()).unwrap();
+    let rsa = ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"];
+    let csr = testkit::csr(&dir, &rsa, "/CN=alice", &[]);
+    let builder = wstep::payload::RenewalRequestBuilder::new(&csr, old).unwrap();
+    std::fs::write(dir.join("to-sign"), builder.finalize().unwrap()).unwrap();
+    run(&[
+        "dgst",
+        "-sha256",
+        "-sign",
+        "old-key.pem",
+        "-out",
+        "sig",
+        "to-sign",
+    ]);
+    let pkcs7 = builder
+        .assemble(&std::fs::read(dir.join("sig")).unwrap())
+        .unwrap();
+    let rst = RequestSecurityToken::new(RequestType::Renew)
+        .with_token_type(actions::TOKEN_TYPE_X509V3)
+        .with_binary_security_token(ValueKind::Pkcs7.token(&pkcs7))
+        .with_additional_context(
+            AdditionalContext::new().with_item(context_items::CERTIFICATE_TEMPLATE, "User"),
+        )
+        .with_request_id(RequestId::nil());
+    let (status, body) = server.curl(
+        &server.ces("UsernamePassword"),
+        SOAP12,
+        &rst_envelope(&server, rst),
+        None,
+    );
+    // The PKCS#7 signature itself verifies: the refusal is for the signer.
+    assert_eq!(
+        denial(status, &body),
+        HResult::CERTSRV_E_BAD_RENEWAL_CERT_ATTRIBUTE
+    );
+    let list = stdout(&server.admin("list", &[]));
+    assert!(
+        list.trim().is_empty(),
+        "a refused renewal left a record: {list}"
+    );
+}
