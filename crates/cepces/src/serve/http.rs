@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use hyper::{Method, Request, Response, StatusCode};
@@ -22,6 +22,50 @@ use super::app::{App, Outcome};
 /// How long a client may take for the TLS handshake, the request head, or
 /// the body.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How much of an oversized body is read (and dropped) before the 413
+/// goes out, and for how long: closing with unread data makes TCP send a
+/// reset, and the client would see that instead of the answer.
+const DRAIN_BYTES: usize = 1 << 20;
+const DRAIN_TIME: Duration = Duration::from_secs(2);
+
+/// Reads `body` into `buf` up to `limit` bytes; `Ok(false)` when it is
+/// longer.
+async fn read_limited(
+    body: &mut Incoming,
+    limit: usize,
+    buf: &mut Vec<u8>,
+) -> Result<bool, hyper::Error> {
+    while let Some(frame) = body.frame().await {
+        if let Some(data) = frame?.data_ref() {
+            if buf.len() + data.len() > limit {
+                return Ok(false);
+            }
+            buf.extend_from_slice(data);
+        }
+    }
+    Ok(true)
+}
+
+/// Reads and drops what is left of `body`, within [`DRAIN_BYTES`] and
+/// [`DRAIN_TIME`].
+async fn drain(body: &mut Incoming) {
+    let deadline = tokio::time::Instant::now() + DRAIN_TIME;
+    let mut seen = 0usize;
+    while seen < DRAIN_BYTES {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(Some(Ok(frame))) => seen += frame.data_ref().map_or(0, Bytes::len),
+            _ => break,
+        }
+    }
+}
+
+fn too_large() -> (Response<Full<Bytes>>, String) {
+    (
+        plain(StatusCode::PAYLOAD_TOO_LARGE, "request too large"),
+        "too large".into(),
+    )
+}
 
 /// Accepts connections on `listener` until the task is dropped; each
 /// connection runs in its own task, so one bad client cannot stop others.
@@ -162,10 +206,8 @@ async fn respond(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
-        return (
-            plain(StatusCode::PAYLOAD_TOO_LARGE, "request too large"),
-            "too large".into(),
-        );
+        drain(&mut req.into_body()).await;
+        return too_large();
     }
     let host = req
         .headers()
@@ -176,22 +218,20 @@ async fn respond(
         Some(h) => format!("https://{h}{}", req.uri().path()),
         None => format!("{}{}", app.urls().base, req.uri().path()),
     };
-    let body = match tokio::time::timeout(
+    let mut incoming = req.into_body();
+    let mut body = Vec::new();
+    match tokio::time::timeout(
         CLIENT_TIMEOUT,
-        Limited::new(req.into_body(), limit).collect(),
+        read_limited(&mut incoming, limit, &mut body),
     )
     .await
     {
-        Ok(Ok(b)) => b.to_bytes(),
+        Ok(Ok(true)) => {}
+        Ok(Ok(false)) => {
+            drain(&mut incoming).await;
+            return too_large();
+        }
         Ok(Err(e)) => {
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                return (
-                    plain(StatusCode::PAYLOAD_TOO_LARGE, "request too large"),
-                    "too large".into(),
-                );
-            }
             return (
                 plain(StatusCode::BAD_REQUEST, "the body could not be read"),
                 format!("body: {e}"),
@@ -203,7 +243,7 @@ async fn respond(
                 "timeout".into(),
             );
         }
-    };
+    }
     let app2 = Arc::clone(app);
     let answer = tokio::task::spawn_blocking(move || {
         app2.handle(
