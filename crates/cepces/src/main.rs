@@ -36,14 +36,8 @@
 
 mod client;
 mod demo;
-mod inspect;
-mod output;
-mod payload_view;
 mod pki;
 mod serve;
-mod views;
-mod wstep_view;
-mod xcep_view;
 
 use std::ffi::OsString;
 use std::fs::File;
@@ -235,38 +229,23 @@ fn inspect_command(args: &InspectArgs) -> u8 {
     };
     let options = ReadOptions::with_limits(limits).accept_soap11(args.accept_soap11);
     let accept = if args.require_envelope {
-        inspect::Accept::EnvelopeOnly
+        cepces::Accept::EnvelopeOnly
     } else {
-        inspect::Accept::Any
+        cepces::Accept::Any
     };
-    match inspect::inspect(&input, &options, accept) {
-        Ok(report) => {
-            let out = if args.json {
-                output::json(&report)
-            } else {
-                output::text(&report)
-            };
-            let code = write_stdout(&out);
-            let errors = report.typed_errors();
-            for (view, err) in &errors {
-                eprint!("{}", output::view_error_text(view, err));
-            }
-            if code != exit::OK || errors.is_empty() {
-                code
-            } else {
-                exit::BAD_INPUT
-            }
-        }
-        Err(err) => {
-            eprint!("{}", output::error_text(&err));
-            if args.json {
-                let code = write_stdout(&output::error_json(&err));
-                if code != exit::OK {
-                    return code;
-                }
-            }
-            exit::BAD_INPUT
-        }
+    let out = cepces::inspect(&input, &options, accept, args.json);
+    let code = if out.stdout.is_empty() {
+        exit::OK
+    } else {
+        write_stdout(&out.stdout)
+    };
+    eprint!("{}", out.stderr);
+    if code != exit::OK {
+        code
+    } else if out.bad_input {
+        exit::BAD_INPUT
+    } else {
+        exit::OK
     }
 }
 

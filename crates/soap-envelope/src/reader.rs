@@ -808,6 +808,16 @@ impl<'a> XmlReader<'a> {
         if !is_qname(value) {
             return Err(self.error(ErrorKind::bad_value("xs:QName", value, "not a QName")));
         }
+        // The `xmlns` prefix only declares namespaces and names nothing
+        // (Namespaces in XML 1.0, section 3); what it would resolve to
+        // cannot be written back under any prefix.
+        if value.len() > local.len() && value.starts_with("xmlns:") {
+            return Err(self.error(ErrorKind::bad_value(
+                "xs:QName",
+                value,
+                "the xmlns prefix is reserved for namespace declarations",
+            )));
+        }
         let (res, _) = self.inner.resolver().resolve_element(QxName(value));
         match res {
             ResolveResult::Unbound => Ok(OwnedQName::new(None, local)),
