@@ -127,6 +127,8 @@ impl AnyElement {
                 AnyNode::Element(_) => true,
             });
         }
+        // The tree is kept: give back what growing the vector reserved.
+        self.children.shrink_to_fit();
     }
 
     /// This element serialized alone, namespace declarations included.

@@ -4,6 +4,7 @@
 
 pub mod addressing;
 mod any;
+mod buffer;
 mod envelope;
 mod error;
 pub mod fault;
@@ -20,6 +21,7 @@ pub mod xsd;
 
 pub use addressing::{EndpointReference, HeaderValue, RelatesTo};
 pub use any::{AnyAttribute, AnyElement, AnyNode};
+pub use buffer::DocumentBuffer;
 pub use envelope::{Body, CONTENT_TYPE, Envelope, ReadOptions, SoapVersion, read_document};
 pub use error::{Error, ErrorKind, Result};
 pub use fault::{Detail, Fault, FaultCode, FaultCodeValue, ReasonText};

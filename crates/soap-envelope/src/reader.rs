@@ -970,7 +970,8 @@ fn push_segment(path: &mut String, f: &Frame<'_>) {
 
 fn flush_text(parent: &mut AnyElement, text: &mut Cow<'_, str>) {
     if !text.is_empty() {
-        let t = std::mem::take(text).into_owned();
+        let mut t = std::mem::take(text).into_owned();
+        t.shrink_to_fit();
         parent.children.push(AnyNode::Text(t));
     }
 }
