@@ -546,6 +546,18 @@ impl<'a> XmlReader<'a> {
                 Cow::Owned(v) => Cow::Owned(v),
             };
             let alocal = self.reborrow(local_part(key.0))?;
+            // Two prefixes bound to one URI still name one attribute
+            // (Namespaces in XML 1.0, 6.3): `p:b` and `q:b` may not both be
+            // there, or one element would say two things.
+            if attrs
+                .iter()
+                .any(|b: &Attribute<'a>| b.local == alocal && b.ns == ans)
+            {
+                return Err(self.error_here(ErrorKind::Malformed(format!(
+                    "attribute '{}' appears twice with the same namespace",
+                    key.0
+                ))));
+            }
             attrs.push(Attribute {
                 ns: ans,
                 local: alocal,

@@ -1,0 +1,313 @@
+//! Typed hostile input for MS-XCEP: every file in `testdata/hostile/xcep/`
+//! (a whole SOAP 1.2 envelope holding a GetPolicies or GetPoliciesResponse
+//! with one thing wrong) fails at the stage `EXPECTED.txt` names, with the
+//! named error kind and element path, and without panicking:
+//!
+//! - `parse`: `Envelope::<XcepMessage>::from_xml` fails; the kind is
+//!   `soap_envelope::Error::kind_name()`, the path `Error::path()`, and the
+//!   byte offset lies within the input.
+//! - `resolve`: the envelope reads, and `GetPoliciesResponse::resolve()`
+//!   fails; the kind is the `xcep::Error` variant in kebab-case
+//!   (`dangling-reference`), the path its `path`, and the error is the
+//!   first of `resolve::dangling_references`.
+//!
+//! The manifest and the directory must list the same files. A last test
+//! puts valid values back into some of the files (including the `+`,
+//! leading-zero and `-0` forms `xs:unsignedInt` allows) and checks that
+//! they then read, so that each file fails for its one hostile change.
+
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+
+use soap_envelope::Envelope;
+use xcep::resolve::dangling_references;
+use xcep::{GetPoliciesResponse, XcepMessage};
+
+fn hostile_dir() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/hostile/xcep"
+    ))
+}
+
+/// Where a file must fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Parse,
+    Resolve,
+}
+
+/// One line of `EXPECTED.txt`.
+#[derive(Debug)]
+struct Case {
+    file: String,
+    stage: Stage,
+    kind: String,
+    path: Option<String>,
+}
+
+fn read_manifest() -> Vec<Case> {
+    let text = std::fs::read_to_string(hostile_dir().join("EXPECTED.txt")).unwrap();
+    let mut cases = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [file, stage, kind, path] = fields[..] else {
+            panic!(
+                "EXPECTED.txt line {}: want 4 tab-separated fields: {line:?}",
+                n + 1
+            );
+        };
+        let stage = match stage {
+            "parse" => Stage::Parse,
+            "resolve" => Stage::Resolve,
+            other => panic!("EXPECTED.txt line {}: unknown stage {other:?}", n + 1),
+        };
+        cases.push(Case {
+            file: file.to_owned(),
+            stage,
+            kind: kind.to_owned(),
+            path: (path != "-").then(|| path.to_owned()),
+        });
+    }
+    cases
+}
+
+/// The name of an `xcep::Error` variant in kebab-case (the crate gives its
+/// errors no kind name).
+fn variant_name(e: &xcep::Error) -> &'static str {
+    match e {
+        xcep::Error::Xml(_) => "xml",
+        xcep::Error::DanglingReference { .. } => "dangling-reference",
+        xcep::Error::UnexpectedMessage(_) => "unexpected-message",
+        _ => "unknown-variant",
+    }
+}
+
+/// The last segment of a path without its `[n]` index.
+fn last_segment(path: &str) -> &str {
+    let last = path.rsplit('/').next().unwrap_or(path);
+    last.split('[').next().unwrap_or(last)
+}
+
+/// Compares what a file gave with what the manifest wants.
+fn compare(case: &Case, kind: &str, path: &str) -> Result<(), String> {
+    let mut problems = Vec::new();
+    if kind != case.kind {
+        problems.push(format!("kind {kind}, want {}", case.kind));
+    }
+    match &case.path {
+        Some(want) if path != want => problems.push(format!("path {path}, want {want}")),
+        _ => {}
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
+/// Runs one case; `Err` says what was wrong.
+fn check(case: &Case, input: &[u8]) -> Result<(), String> {
+    let parsed = Envelope::<XcepMessage>::from_xml(input);
+    match case.stage {
+        Stage::Parse => {
+            let Err(e) = parsed else {
+                return Err("parsed without error".into());
+            };
+            if e.offset() > input.len() as u64 {
+                return Err(format!(
+                    "offset {} beyond the input ({} bytes): {e}",
+                    e.offset(),
+                    input.len()
+                ));
+            }
+            compare(case, e.kind_name(), e.path()).map_err(|p| format!("{p} ({e})"))
+        }
+        Stage::Resolve => {
+            let env = parsed.map_err(|e| format!("did not parse: {e}"))?;
+            let Some(XcepMessage::GetPoliciesResponse(response)) = env.payload() else {
+                return Err("the payload is not a GetPoliciesResponse".into());
+            };
+            let Err(e) = response.resolve() else {
+                return Err("resolved without error".into());
+            };
+            let xcep::Error::DanglingReference { what, path, .. } = &e else {
+                return compare(case, variant_name(&e), "").map_err(|p| format!("{p} ({e})"));
+            };
+            compare(case, variant_name(&e), path).map_err(|p| format!("{p} ({e})"))?;
+            if last_segment(path) != *what {
+                return Err(format!("`what` {what} does not end the path {path}"));
+            }
+            let all = dangling_references(response);
+            if all.first() != Some(&e) {
+                return Err(format!(
+                    "resolve() gave {e}, but dangling_references() starts with {:?}",
+                    all.first()
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The panic message of a caught panic.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "non-string panic payload".to_owned())
+}
+
+#[test]
+fn manifest_lists_every_file() {
+    let cases = read_manifest();
+    let mut listed = BTreeSet::new();
+    for c in &cases {
+        assert!(
+            listed.insert(c.file.clone()),
+            "{} is listed twice in EXPECTED.txt",
+            c.file
+        );
+    }
+    let mut on_disk = BTreeSet::new();
+    for entry in std::fs::read_dir(hostile_dir()).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name != "EXPECTED.txt" && name != "README.md" {
+            on_disk.insert(name);
+        }
+    }
+    let unlisted: Vec<_> = on_disk.difference(&listed).collect();
+    let missing: Vec<_> = listed.difference(&on_disk).collect();
+    assert!(
+        unlisted.is_empty() && missing.is_empty(),
+        "files not in EXPECTED.txt: {unlisted:?}; listed but absent: {missing:?}"
+    );
+    assert!(cases.len() >= 18, "only {} cases", cases.len());
+}
+
+#[test]
+fn every_file_fails_as_expected() {
+    let mut failures = String::new();
+    for case in read_manifest() {
+        let Ok(input) = std::fs::read(hostile_dir().join(&case.file)) else {
+            let _ = writeln!(failures, "{}: cannot be read", case.file);
+            continue;
+        };
+        match catch_unwind(AssertUnwindSafe(|| check(&case, &input))) {
+            Ok(Ok(())) => {}
+            Ok(Err(why)) => {
+                let _ = writeln!(failures, "{} ({:?}): {why}", case.file, case.stage);
+            }
+            Err(panic) => {
+                let _ = writeln!(
+                    failures,
+                    "{} ({:?}): panicked: {}",
+                    case.file,
+                    case.stage,
+                    panic_message(panic.as_ref())
+                );
+            }
+        }
+    }
+    assert!(failures.is_empty(), "hostile xcep inputs:\n{failures}");
+}
+
+/// A file of the suite with `from` (which must occur once) replaced.
+fn repaired(file: &str, from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(hostile_dir().join(file)).unwrap();
+    assert_eq!(text.matches(from).count(), 1, "{from} in {file}");
+    text.replace(from, to)
+}
+
+fn read_response(xml: &str) -> GetPoliciesResponse {
+    match Envelope::<XcepMessage>::from_xml(xml.as_bytes()) {
+        Ok(env) => match env.payload() {
+            Some(XcepMessage::GetPoliciesResponse(r)) => r.clone(),
+            other => panic!("not a response: {other:?}"),
+        },
+        Err(e) => panic!("{e}\n{xml}"),
+    }
+}
+
+#[test]
+fn valid_values_put_back_read() {
+    // Every lexical form of 4294967295 and 0 that xs:unsignedInt allows.
+    for (text, value) in [
+        ("4294967295", u32::MAX),
+        ("+4294967295", u32::MAX),
+        ("0004294967295", u32::MAX),
+        ("+0004294967295", u32::MAX),
+        ("-0", 0),
+        ("+0", 0),
+        ("\n 2048\t", 2048),
+        ("&#50;048", 2048),
+        ("<![CDATA[2048]]>", 2048),
+    ] {
+        let xml = repaired("minimal-key-length-overflow.xml", "4294967296", text);
+        let r = read_response(&xml);
+        let got = r.policies()[0]
+            .attributes
+            .private_key_attributes
+            .minimal_key_length;
+        assert_eq!(got, value, "{text:?}");
+        r.resolve().unwrap();
+    }
+    // xs:boolean is case-sensitive; its four lexical forms read.
+    for (text, value) in [("true", true), ("1", true), ("false", false), ("0", false)] {
+        let xml = repaired(
+            "enroll-yes.xml",
+            "<enroll>yes</enroll>",
+            &format!("<enroll>{text}</enroll>"),
+        );
+        assert_eq!(
+            read_response(&xml).policies()[0]
+                .attributes
+                .permission
+                .enroll,
+            value
+        );
+    }
+    // The signed flags word written as the unsigned value it stands for.
+    let xml = repaired("subject-name-flags-signed.xml", "-2113929216", "2181038080");
+    let r = read_response(&xml);
+    assert_eq!(
+        r.policies()[0]
+            .attributes
+            .subject_name_flags
+            .unwrap()
+            .bits(),
+        2_181_038_080
+    );
+    // The nillable elements read as nil when nil is spelled right.
+    let xml = repaired(
+        "nil-maybe-key-spec.xml",
+        "xsi:nil=\"maybe\"",
+        "xsi:nil=\"1\"",
+    );
+    let r = read_response(&xml);
+    assert_eq!(
+        r.policies()[0].attributes.private_key_attributes.key_spec,
+        None
+    );
+    // The dangling references made good resolve.
+    let xml = repaired(
+        "dangling-ca-reference.xml",
+        "<cAReference>5</cAReference>",
+        "",
+    );
+    read_response(&xml).resolve().unwrap();
+    let xml = repaired(
+        "dangling-policy-oid-reference.xml",
+        "<policyOIDReference>99</policyOIDReference>",
+        "<policyOIDReference>9</policyOIDReference>",
+    );
+    read_response(&xml).resolve().unwrap();
+}
