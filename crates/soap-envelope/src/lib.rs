@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
-#![warn(missing_docs, clippy::unwrap_used)]
+#![deny(missing_docs)]
+#![warn(clippy::unwrap_used)]
 
 pub mod addressing;
 mod any;

@@ -65,9 +65,14 @@
 //! # Ok::<(), wstep::Error>(())
 //! ```
 //!
+//! # Cargo features
+//!
+//! None: the crate has no optional parts.
+//!
 //! [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 #![forbid(unsafe_code)]
-#![warn(missing_docs, clippy::unwrap_used)]
+#![deny(missing_docs)]
+#![warn(clippy::unwrap_used)]
 
 pub mod actions;
 mod additional_context;

@@ -166,9 +166,14 @@
 //! # Ok::<(), xcep::Error>(())
 //! ```
 //!
+//! # Cargo features
+//!
+//! None: the crate has no optional parts.
+//!
 //! [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #![forbid(unsafe_code)]
-#![warn(missing_docs, clippy::unwrap_used)]
+#![deny(missing_docs)]
+#![warn(clippy::unwrap_used)]
 
 mod base64_text;
 mod ca;

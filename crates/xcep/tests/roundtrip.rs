@@ -667,7 +667,8 @@ proptest! {
 
         let xml = in_envelope(m.clone().into());
         let env = Envelope::<XcepMessage>::from_xml(&xml).unwrap();
-        prop_assert_eq!(env.payload(), Some(&XcepMessage::GetPoliciesResponse(m)));
+        let expected = XcepMessage::GetPoliciesResponse(m);
+        prop_assert_eq!(env.payload(), Some(&expected));
         prop_assert_eq!(env.header.action(), Some(GetPoliciesResponse::ACTION));
     }
 }
@@ -684,7 +685,8 @@ proptest! {
 
         let xml = in_envelope(m.clone().into());
         let env = Envelope::<XcepMessage>::from_xml(&xml).unwrap();
-        prop_assert_eq!(env.payload(), Some(&XcepMessage::GetPolicies(m)));
+        let expected = XcepMessage::GetPolicies(m);
+        prop_assert_eq!(env.payload(), Some(&expected));
     }
 
     #[test]
