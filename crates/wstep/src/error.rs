@@ -16,6 +16,11 @@ pub enum Error {
     /// A `BinarySecurityToken` whose text is not base64.
     #[error("BinarySecurityToken is not base64: {0}")]
     Base64(String),
+    /// A `BinarySecurityToken` whose `EncodingType` names an encoding other
+    /// than base64 (e.g. WS-Security's `#HexBinary`); the URI is given.
+    /// Every spelling of base64 seen from peers is read.
+    #[error("BinarySecurityToken EncodingType {0} is not base64")]
+    UnsupportedEncoding(String),
     /// A payload (PKCS#10, PKCS#7/CMS, CMC or X.509) that is not valid DER
     /// for the structure named; der's error carries the byte position.
     #[error("{structure} is not valid DER: {error}")]
@@ -42,7 +47,8 @@ pub enum Error {
 }
 
 impl Error {
-    /// The stable kind name: `base64`, `der`, `unsupported-algorithm`,
+    /// The stable kind name: `base64`, `unsupported-encoding`, `der`,
+    /// `unsupported-algorithm`,
     /// `invalid-key`, `bad-signature`, `unexpected-content`,
     /// `unexpected-message`, or the XML error's own kind name.
     pub fn kind_name(&self) -> &'static str {
@@ -50,6 +56,7 @@ impl Error {
             Self::Xml(e) => e.kind_name(),
             Self::UnexpectedMessage(_) => "unexpected-message",
             Self::Base64(_) => "base64",
+            Self::UnsupportedEncoding(_) => "unsupported-encoding",
             Self::Der { .. } => "der",
             Self::UnsupportedAlgorithm(_) => "unsupported-algorithm",
             Self::InvalidKey(_) => "invalid-key",

@@ -96,7 +96,10 @@ pub trait BinarySecurityTokenExt {
     fn value_kind(&self) -> Option<ValueKind>;
 
     /// The decoded bytes; line breaks, spaces and carriage returns (`&#xD;`)
-    /// in the text are ignored. Not base64 is [`Error::Base64`].
+    /// in the text are ignored. Not base64 is [`Error::Base64`]; an
+    /// `EncodingType` that is not one of base64's spellings (any URI
+    /// containing `base64`, in any case, is taken for one; an absent one
+    /// means base64) is [`Error::UnsupportedEncoding`].
     fn decode_bytes(&self) -> Result<Vec<u8>>;
 
     /// The MS-MDE2 provisioning document (a `wap-provisioningdoc`, [MS-MDE2]
@@ -119,6 +122,11 @@ impl BinarySecurityTokenExt for BinarySecurityToken {
     }
 
     fn decode_bytes(&self) -> Result<Vec<u8>> {
+        if let Some(encoding) = &self.encoding_type
+            && !encoding.to_ascii_lowercase().contains("base64")
+        {
+            return Err(Error::UnsupportedEncoding(encoding.clone()));
+        }
         self.decode().map_err(Error::Base64)
     }
 

@@ -351,9 +351,9 @@ impl EnrollmentServer {
             )
         })?;
         let payload = decode_payload(token).map_err(|e| match e {
-            wstep::Error::Base64(_) => deny(
+            wstep::Error::Base64(_) | wstep::Error::UnsupportedEncoding(_) => deny(
                 HResult::E_INVALIDARG,
-                format!("The BinarySecurityToken is not base64: {e}"),
+                format!("The BinarySecurityToken could not be read: {e}"),
             ),
             _ => deny(
                 HResult::CRYPT_E_ASN1_BADTAG,
