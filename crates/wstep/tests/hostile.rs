@@ -367,3 +367,44 @@ fn every_file_gives_its_expected_outcome() {
     }
     assert!(failures.is_empty(), "hostile wstep inputs:\n{failures}");
 }
+
+/// Truncation at every byte: each proper prefix of a real RST and RSTRC
+/// (the repository's and, when present, the specs'), read as a typed
+/// envelope, is an error located within the prefix, and never a panic or a
+/// value; the whole message reads.
+#[test]
+fn every_prefix_of_a_real_message_is_an_error() {
+    let root = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/messages"
+    ));
+    let mut files = vec![
+        root.join("rst-issue-request.xml"),
+        root.join("rst-issue-response.xml"),
+        root.join("wstep-fault.xml"),
+    ];
+    if let Some(spec) = testkit::spec_dir() {
+        files.push(spec.join("wstep/4.1.1.1-RST-issue-request.xml"));
+        files.push(spec.join("wstep/4.1.1.2-RSTRC-issued.xml"));
+        files.push(spec.join("mde2/4.3.1.3-RST-request-certificate.xml"));
+    }
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        let name = file.display();
+        Envelope::<WstepMessage>::from_xml(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let end = bytes.iter().rposition(|b| *b == b'>').unwrap() + 1;
+        for n in 0..end {
+            let prefix = &bytes[..n];
+            let result = std::panic::catch_unwind(|| Envelope::<WstepMessage>::from_xml(prefix))
+                .unwrap_or_else(|_| panic!("{name}: panic at {n} bytes"));
+            let err = result
+                .err()
+                .unwrap_or_else(|| panic!("{name}: the prefix of {n} bytes was accepted"));
+            assert!(
+                err.offset() <= n as u64,
+                "{name}: prefix of {n} bytes: offset {} ({err})",
+                err.offset()
+            );
+        }
+    }
+}

@@ -311,3 +311,46 @@ fn valid_values_put_back_read() {
     );
     read_response(&xml).resolve().unwrap();
 }
+
+/// Truncation at every byte: each proper prefix of a real GetPolicies and
+/// GetPoliciesResponse (the repository's and, when present, the specs'),
+/// read as a typed envelope, is an error located within the prefix, and
+/// never a panic or a value; the whole message reads.
+#[test]
+fn every_prefix_of_a_real_message_is_an_error() {
+    let mut files = vec![
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../testdata/messages/get-policies-response.xml"
+        )),
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../testdata/messages/get-policies-request.xml"
+        )),
+    ];
+    if let Some(spec) = testkit::spec_dir() {
+        files.push(spec.join("xcep/4.1.1.2-GetPoliciesResponse.normalized.xml"));
+        files.push(spec.join("mde2/4.2.2-GetPoliciesResponse.xml"));
+    }
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        let name = file.display();
+        Envelope::<XcepMessage>::from_xml(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let end = bytes.iter().rposition(|b| *b == b'>').unwrap() + 1;
+        for n in 0..end {
+            let prefix = &bytes[..n];
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                Envelope::<XcepMessage>::from_xml(prefix)
+            }))
+            .unwrap_or_else(|p| panic!("{name}: panic at {n} bytes: {}", panic_message(&*p)));
+            let err = result
+                .err()
+                .unwrap_or_else(|| panic!("{name}: the prefix of {n} bytes was accepted"));
+            assert!(
+                err.offset() <= n as u64,
+                "{name}: prefix of {n} bytes: offset {} ({err})",
+                err.offset()
+            );
+        }
+    }
+}
