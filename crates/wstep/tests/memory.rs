@@ -19,8 +19,7 @@ static ALLOC: Cap<System> = Cap::new(System, usize::MAX);
 
 /// Peak live heap while reading and decoding stays under `MULTIPLE` times
 /// the input plus `FIXED`. Measured: 8.9 and 9.1 for the chains of 100 and
-/// 400 certificates tested (8.7 for 1,000)
-/// certificates. The cost is RustCrypto's owned certificate model, held
+/// 400 certificates tested (8.7 for 1,000). The cost is RustCrypto's owned certificate model, held
 /// twice (in `SignedPayload::signed_data` and `certificates`), beside the
 /// token's text and its decoded DER.
 const MULTIPLE: usize = 12;
