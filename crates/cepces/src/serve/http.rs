@@ -14,6 +14,7 @@ use hyper::body::Incoming;
 use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
+use soap_envelope::{DocumentBuffer, Limits};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
@@ -29,19 +30,14 @@ const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
 const DRAIN_BYTES: usize = 1 << 20;
 const DRAIN_TIME: Duration = Duration::from_secs(2);
 
-/// Reads `body` into `buf` up to `limit` bytes; `Ok(false)` when it is
-/// longer.
-async fn read_limited(
-    body: &mut Incoming,
-    limit: usize,
-    buf: &mut Vec<u8>,
-) -> Result<bool, hyper::Error> {
+/// Reads `body` into `buf`, which refuses it past its limit; `Ok(false)`
+/// when it is longer.
+async fn read_limited(body: &mut Incoming, buf: &mut DocumentBuffer) -> Result<bool, hyper::Error> {
     while let Some(frame) = body.frame().await {
-        if let Some(data) = frame?.data_ref() {
-            if buf.len() + data.len() > limit {
-                return Ok(false);
-            }
-            buf.extend_from_slice(data);
+        if let Some(data) = frame?.data_ref()
+            && buf.push(data).is_err()
+        {
+            return Ok(false);
         }
     }
     Ok(true)
@@ -205,10 +201,14 @@ async fn respond(
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
+    let limits = Limits {
+        max_document_len: limit,
+        ..Limits::default()
+    };
+    let Ok(mut body) = DocumentBuffer::with_declared_len(&limits, declared) else {
         drain(&mut req.into_body()).await;
         return too_large();
-    }
+    };
     let host = req
         .headers()
         .get(HOST)
@@ -219,13 +219,7 @@ async fn respond(
         None => format!("{}{}", app.urls().base, req.uri().path()),
     };
     let mut incoming = req.into_body();
-    let mut body = Vec::new();
-    match tokio::time::timeout(
-        CLIENT_TIMEOUT,
-        read_limited(&mut incoming, limit, &mut body),
-    )
-    .await
-    {
+    match tokio::time::timeout(CLIENT_TIMEOUT, read_limited(&mut incoming, &mut body)).await {
         Ok(Ok(true)) => {}
         Ok(Ok(false)) => {
             drain(&mut incoming).await;
@@ -244,6 +238,7 @@ async fn respond(
             );
         }
     }
+    let body = body.into_bytes();
     let app2 = Arc::clone(app);
     let answer = tokio::task::spawn_blocking(move || {
         app2.handle(
