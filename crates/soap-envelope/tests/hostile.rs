@@ -91,41 +91,17 @@ fn expect_limit(result: Parsed, limit: Limit, max: usize, len: usize) {
 }
 
 fn read_manifest() -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(hostile_dir().join("EXPECTED.txt")).unwrap();
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let (file, kind) = l
-                .split_once('\t')
-                .unwrap_or_else(|| panic!("EXPECTED.txt line without a tab: {l:?}"));
-            (file.to_owned(), kind.trim().to_owned())
-        })
+    testkit::hostile::manifest(&hostile_dir(), 2)
+        .into_iter()
+        .map(|f| (f[0].clone(), f[1].clone()))
         .collect()
 }
 
 #[test]
 fn manifest_lists_every_hostile_file() {
-    let listed: std::collections::BTreeSet<String> =
-        read_manifest().into_iter().map(|(f, _)| f).collect();
-    let mut on_disk = std::collections::BTreeSet::new();
-    for entry in std::fs::read_dir(hostile_dir()).unwrap() {
-        let entry = entry.unwrap();
-        // Subdirectories hold the typed suites of other crates
-        // (`xcep/`, `wstep/`), each with its own EXPECTED.txt.
-        if entry.path().is_dir() {
-            continue;
-        }
-        let name = entry.file_name().into_string().unwrap();
-        if name != "EXPECTED.txt" && name != "README.md" {
-            on_disk.insert(name);
-        }
-    }
-    let unlisted: Vec<_> = on_disk.difference(&listed).collect();
-    let missing: Vec<_> = listed.difference(&on_disk).collect();
-    assert!(
-        unlisted.is_empty() && missing.is_empty(),
-        "files not in EXPECTED.txt: {unlisted:?}; listed but absent: {missing:?}"
-    );
+    let manifest = read_manifest();
+    let files: Vec<&str> = manifest.iter().map(|(f, _)| f.as_str()).collect();
+    testkit::hostile::assert_manifest_matches(&hostile_dir(), &files, 24);
 }
 
 #[test]

@@ -72,3 +72,24 @@ pub fn allocations(alloc: &Cap<System>, f: &dyn Fn()) -> (usize, usize) {
     drop(ballast);
     result
 }
+
+/// Asserts that `peak` live bytes, reached while reading `input_len` bytes,
+/// stay under `multiple` times the input plus `fixed`, and prints the
+/// ratio (shown with `--nocapture`).
+#[allow(clippy::cast_precision_loss)]
+pub fn assert_peak_within(
+    what: &str,
+    input_len: usize,
+    peak: usize,
+    multiple: usize,
+    fixed: usize,
+) {
+    eprintln!(
+        "{what}, {input_len} B: peak {peak} B, x{:.2}",
+        peak as f64 / input_len as f64
+    );
+    assert!(
+        peak <= multiple * input_len + fixed,
+        "{what}: peak {peak} B for {input_len} B of input, over {multiple}x + {fixed} B"
+    );
+}

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub mod bench;
+pub mod hostile;
 use std::sync::OnceLock;
 
 /// Whether we run in CI, where missing test data or tools are errors.

@@ -31,7 +31,6 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use std::alloc::System;
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -70,22 +69,20 @@ struct Expected {
 }
 
 fn read_manifest() -> Vec<Expected> {
-    let text = std::fs::read_to_string(hostile_dir().join("EXPECTED.txt")).unwrap();
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            assert_eq!(cols.len(), 4, "EXPECTED.txt line without 4 columns: {l:?}");
+    testkit::hostile::manifest(&hostile_dir(), 4)
+        .into_iter()
+        .map(|f| {
             assert!(
-                STAGES.contains(&cols[1]),
-                "EXPECTED.txt: unknown stage {:?} in {l:?}",
-                cols[1]
+                STAGES.contains(&f[1].as_str()),
+                "EXPECTED.txt: unknown stage {:?} for {}",
+                f[1],
+                f[0]
             );
             Expected {
-                file: cols[0].to_owned(),
-                stage: cols[1].to_owned(),
-                kind: cols[2].to_owned(),
-                path: (cols[3] != "-").then(|| cols[3].to_owned()),
+                file: f[0].clone(),
+                stage: f[1].clone(),
+                kind: f[2].clone(),
+                path: (f[3] != "-").then(|| f[3].clone()),
             }
         })
         .collect()
@@ -316,24 +313,8 @@ fn mismatch(want: &Expected, outcome: &Outcome) -> Option<String> {
 #[test]
 fn manifest_lists_every_file() {
     let manifest = read_manifest();
-    let mut listed = BTreeSet::new();
-    for e in &manifest {
-        assert!(listed.insert(e.file.clone()), "{} listed twice", e.file);
-    }
-    let mut on_disk = BTreeSet::new();
-    for entry in std::fs::read_dir(hostile_dir()).unwrap() {
-        let name = entry.unwrap().file_name().into_string().unwrap();
-        if name != "EXPECTED.txt" && name != "README.md" {
-            on_disk.insert(name);
-        }
-    }
-    let unlisted: Vec<_> = on_disk.difference(&listed).collect();
-    let missing: Vec<_> = listed.difference(&on_disk).collect();
-    assert!(
-        unlisted.is_empty() && missing.is_empty(),
-        "not in EXPECTED.txt: {unlisted:?}; listed but absent: {missing:?}"
-    );
-    assert!(manifest.len() >= 15, "only {} files", manifest.len());
+    let files: Vec<&str> = manifest.iter().map(|e| e.file.as_str()).collect();
+    testkit::hostile::assert_manifest_matches(&hostile_dir(), &files, 15);
 }
 
 #[test]
@@ -390,21 +371,10 @@ fn every_prefix_of_a_real_message_is_an_error() {
     }
     for file in files {
         let bytes = std::fs::read(&file).unwrap();
-        let name = file.display();
-        Envelope::<WstepMessage>::from_xml(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let end = bytes.iter().rposition(|b| *b == b'>').unwrap() + 1;
-        for n in 0..end {
-            let prefix = &bytes[..n];
-            let result = std::panic::catch_unwind(|| Envelope::<WstepMessage>::from_xml(prefix))
-                .unwrap_or_else(|_| panic!("{name}: panic at {n} bytes"));
-            let err = result
+        testkit::hostile::assert_every_prefix_fails(&file.display().to_string(), &bytes, |b| {
+            Envelope::<WstepMessage>::from_xml(b)
                 .err()
-                .unwrap_or_else(|| panic!("{name}: the prefix of {n} bytes was accepted"));
-            assert!(
-                err.offset() <= n as u64,
-                "{name}: prefix of {n} bytes: offset {} ({err})",
-                err.offset()
-            );
-        }
+                .map(|e| e.offset())
+        });
     }
 }

@@ -3,7 +3,7 @@
 //! writes it), read into [`WstepMessage`] and its token decoded into
 //! RustCrypto certificates, keeps peak live heap under a fixed multiple of
 //! the input, counted by a global allocator (`cap`).
-#![allow(clippy::unwrap_used, missing_docs, clippy::cast_precision_loss)]
+#![allow(clippy::unwrap_used, missing_docs)]
 
 use std::alloc::System;
 use std::path::Path;
@@ -104,16 +104,12 @@ fn reading_a_large_chain_is_bounded() {
         })
         .1;
         assert_eq!(count.get(), copies * large_chain_len());
-        let ratio = peak as f64 / input.len() as f64;
-        eprintln!(
-            "{} certificates, {} B: peak {peak} B, x{ratio:.2}",
-            count.get(),
-            input.len()
-        );
-        assert!(
-            peak <= MULTIPLE * input.len() + FIXED,
-            "{copies} copies: peak {peak} B for {} B",
-            input.len()
+        testkit::bench::assert_peak_within(
+            &format!("{} certificates", count.get()),
+            input.len(),
+            peak,
+            MULTIPLE,
+            FIXED,
         );
     }
 }

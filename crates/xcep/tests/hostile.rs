@@ -18,7 +18,6 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -51,32 +50,22 @@ struct Case {
 }
 
 fn read_manifest() -> Vec<Case> {
-    let text = std::fs::read_to_string(hostile_dir().join("EXPECTED.txt")).unwrap();
-    let mut cases = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let fields: Vec<&str> = line.split('\t').collect();
-        let [file, stage, kind, path] = fields[..] else {
-            panic!(
-                "EXPECTED.txt line {}: want 4 tab-separated fields: {line:?}",
-                n + 1
-            );
-        };
-        let stage = match stage {
-            "parse" => Stage::Parse,
-            "resolve" => Stage::Resolve,
-            other => panic!("EXPECTED.txt line {}: unknown stage {other:?}", n + 1),
-        };
-        cases.push(Case {
-            file: file.to_owned(),
-            stage,
-            kind: kind.to_owned(),
-            path: (path != "-").then(|| path.to_owned()),
-        });
-    }
-    cases
+    testkit::hostile::manifest(&hostile_dir(), 4)
+        .into_iter()
+        .map(|f| {
+            let stage = match f[1].as_str() {
+                "parse" => Stage::Parse,
+                "resolve" => Stage::Resolve,
+                other => panic!("EXPECTED.txt: unknown stage {other:?} for {}", f[0]),
+            };
+            Case {
+                file: f[0].clone(),
+                stage,
+                kind: f[2].clone(),
+                path: (f[3] != "-").then(|| f[3].clone()),
+            }
+        })
+        .collect()
 }
 
 /// The name of an `xcep::Error` variant in kebab-case (the crate gives its
@@ -169,28 +158,8 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 #[test]
 fn manifest_lists_every_file() {
     let cases = read_manifest();
-    let mut listed = BTreeSet::new();
-    for c in &cases {
-        assert!(
-            listed.insert(c.file.clone()),
-            "{} is listed twice in EXPECTED.txt",
-            c.file
-        );
-    }
-    let mut on_disk = BTreeSet::new();
-    for entry in std::fs::read_dir(hostile_dir()).unwrap() {
-        let name = entry.unwrap().file_name().into_string().unwrap();
-        if name != "EXPECTED.txt" && name != "README.md" {
-            on_disk.insert(name);
-        }
-    }
-    let unlisted: Vec<_> = on_disk.difference(&listed).collect();
-    let missing: Vec<_> = listed.difference(&on_disk).collect();
-    assert!(
-        unlisted.is_empty() && missing.is_empty(),
-        "files not in EXPECTED.txt: {unlisted:?}; listed but absent: {missing:?}"
-    );
-    assert!(cases.len() >= 18, "only {} cases", cases.len());
+    let files: Vec<&str> = cases.iter().map(|c| c.file.as_str()).collect();
+    testkit::hostile::assert_manifest_matches(&hostile_dir(), &files, 18);
 }
 
 #[test]
@@ -318,15 +287,13 @@ fn valid_values_put_back_read() {
 /// never a panic or a value; the whole message reads.
 #[test]
 fn every_prefix_of_a_real_message_is_an_error() {
+    let messages = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/messages"
+    ));
     let mut files = vec![
-        PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../testdata/messages/get-policies-response.xml"
-        )),
-        PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../testdata/messages/get-policies-request.xml"
-        )),
+        messages.join("get-policies-response.xml"),
+        messages.join("get-policies-request.xml"),
     ];
     if let Some(spec) = testkit::spec_dir() {
         files.push(spec.join("xcep/4.1.1.2-GetPoliciesResponse.normalized.xml"));
@@ -334,23 +301,10 @@ fn every_prefix_of_a_real_message_is_an_error() {
     }
     for file in files {
         let bytes = std::fs::read(&file).unwrap();
-        let name = file.display();
-        Envelope::<XcepMessage>::from_xml(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let end = bytes.iter().rposition(|b| *b == b'>').unwrap() + 1;
-        for n in 0..end {
-            let prefix = &bytes[..n];
-            let result = catch_unwind(AssertUnwindSafe(|| {
-                Envelope::<XcepMessage>::from_xml(prefix)
-            }))
-            .unwrap_or_else(|p| panic!("{name}: panic at {n} bytes: {}", panic_message(&*p)));
-            let err = result
+        testkit::hostile::assert_every_prefix_fails(&file.display().to_string(), &bytes, |b| {
+            Envelope::<XcepMessage>::from_xml(b)
                 .err()
-                .unwrap_or_else(|| panic!("{name}: the prefix of {n} bytes was accepted"));
-            assert!(
-                err.offset() <= n as u64,
-                "{name}: prefix of {n} bytes: offset {} ({err})",
-                err.offset()
-            );
-        }
+                .map(|e| e.offset())
+        });
     }
 }

@@ -1,7 +1,7 @@
 //! Memory bound of the typed model: reading a large GetPoliciesResponse
 //! (hundreds of templates) into [`XcepMessage`] keeps peak live heap under
 //! a fixed multiple of the input, counted by a global allocator (`cap`).
-#![allow(clippy::unwrap_used, missing_docs, clippy::cast_precision_loss)]
+#![allow(clippy::unwrap_used, missing_docs)]
 
 use std::alloc::System;
 use std::path::Path;
@@ -61,16 +61,12 @@ fn reading_a_large_policy_response_is_bounded() {
         })
         .1;
         assert_eq!(count.get(), one * copies);
-        let ratio = peak as f64 / input.len() as f64;
-        eprintln!(
-            "{} templates, {} B: peak {peak} B, x{ratio:.2}",
-            count.get(),
-            input.len()
-        );
-        assert!(
-            peak <= MULTIPLE * input.len() + FIXED,
-            "{copies} copies: peak {peak} B for {} B",
-            input.len()
+        testkit::bench::assert_peak_within(
+            &format!("{} templates", count.get()),
+            input.len(),
+            peak,
+            MULTIPLE,
+            FIXED,
         );
     }
 }
