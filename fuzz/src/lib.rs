@@ -21,6 +21,16 @@ use wstep::{
 };
 use xcep::XcepMessage;
 
+use cepces_enroll::client::{Config, Enrollment, Response as HttpAnswer, TemplateSelector};
+use cepces_enroll::server::{
+    EnrollmentServer, Permissions, PolicyServer, Principal, RequestContext,
+};
+use soap_envelope::xsd::DateTime;
+use xcep::{
+    Attributes, CertificateEnrollmentPolicy, CertificateValidity, EnrollmentPermission,
+    GetPoliciesResponse, Oid, OidGroup, PrivateKeyAttributes, Response, Revision,
+};
+
 /// A property: panics when it fails on the input.
 pub type Property = fn(&[u8]);
 
@@ -33,6 +43,7 @@ pub const TARGETS: &[(&str, Property)] = &[
     ("wstep_payload", wstep_payload),
     ("discover_roundtrip", discover_roundtrip),
     ("inspect", inspect),
+    ("enroll", enroll),
 ];
 
 /// `envelope`: reading any bytes as an envelope, with and without SOAP 1.1,
@@ -183,4 +194,88 @@ where
     let bytes = w.into_bytes().expect("complete");
     let again = read_document::<T>(&bytes, &Limits::default()).expect("what we write parses");
     assert_eq!(msg, &again);
+}
+
+/// `enroll`: what faces the network in `cepces-enroll`. Any bytes as a
+/// request to the CEP and CES servers give a reply, never a panic, and
+/// every reply they write reads back as SOAP 1.2; any bytes as the answer
+/// to the client's GetPolicies (as 200 and as 500) leave the machine in a
+/// state it reports, never a panic.
+pub fn enroll(data: &[u8]) {
+    static SERVERS: std::sync::OnceLock<(PolicyServer, EnrollmentServer)> =
+        std::sync::OnceLock::new();
+    let (cep, ces) = SERVERS.get_or_init(|| {
+        let policy = fuzz_policy();
+        let permissions = Permissions::new().with_enroll("User", ["Domain Users"]);
+        let now = fuzz_now();
+        (
+            PolicyServer::new(policy.clone(), now).with_permissions(permissions.clone()),
+            EnrollmentServer::new(policy).with_permissions(permissions),
+        )
+    });
+    let now = fuzz_now();
+    let ctx = |url: &str| {
+        RequestContext::new(url, now)
+            .with_principal(Principal::new("EXAMPLE\\alice", ["Domain Users"]))
+    };
+    if let Ok(reply) = cep.handle_get_policies(data, &ctx(CEP_URL)) {
+        let read = Envelope::<XcepMessage>::from_xml(&reply.body);
+        assert!(read.is_ok(), "a CEP reply does not read: {read:?}");
+    }
+    let decision = ces.decide(data, &ctx(CES_URL));
+    if let Some(Ok(reply)) = decision.reply() {
+        let read = Envelope::<WstepMessage>::from_xml(&reply.body);
+        assert!(read.is_ok(), "a CES reply does not read: {read:?}");
+    }
+    for status in [200, 500] {
+        let mut client = Enrollment::new(
+            Config::new(CEP_URL, TemplateSelector::Name("User".into()))
+                .with_username_password("alice", "pw"),
+        );
+        let _ = client.poll_transmit(now, "urn:uuid:00000000-0000-0000-0000-000000000001");
+        let _ = client.handle_response(
+            now,
+            HttpAnswer {
+                status,
+                content_type: soap_envelope::CONTENT_TYPE,
+                body: data,
+            },
+        );
+        while client.poll_event().is_some() {}
+        let _ = client.state();
+    }
+}
+
+const CEP_URL: &str =
+    "https://cep.example.com/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP";
+const CES_URL: &str = "https://ces.example.com/Example-CA_CES_UsernamePassword/service.svc/CES";
+
+fn fuzz_now() -> DateTime {
+    DateTime::from_unix(1_780_000_000, 0)
+}
+
+/// One template, `User`, enrollable by Domain Users.
+fn fuzz_policy() -> GetPoliciesResponse {
+    let template = CertificateEnrollmentPolicy::new(
+        1,
+        Attributes::new(
+            "User",
+            2,
+            CertificateValidity::new(31_536_000, 3_628_800),
+            EnrollmentPermission::new(true, false),
+            PrivateKeyAttributes::new(2048),
+            Revision::new(100, 0),
+        ),
+    );
+    GetPoliciesResponse::new()
+        .with_response(
+            Response::new("{fuzz}")
+                .with_next_update_hours(8)
+                .with_policy(template),
+        )
+        .with_oid(Oid::new(
+            "1.3.6.1.4.1.311.21.8.1.1",
+            OidGroup::EnrollmentObject,
+            1,
+        ))
 }
