@@ -14,7 +14,7 @@ set -uo pipefail
 cd "$(dirname "$0")"
 secs=${1:-600}
 shift || true
-all=(envelope envelope_roundtrip xcep_roundtrip wstep_roundtrip wstep_payload discover_roundtrip inspect)
+all=(envelope envelope_roundtrip xcep_roundtrip wstep_roundtrip wstep_payload discover_roundtrip inspect enroll)
 [ "$#" -gt 0 ] && targets=("$@") || targets=("${all[@]}")
 
 ./seed.sh

@@ -14,7 +14,7 @@ python3 - "$root" "$spec" <<'PY'
 import base64, hashlib, os, re, sys
 root, spec = sys.argv[1], sys.argv[2]
 targets = ["envelope", "envelope_roundtrip", "xcep_roundtrip", "wstep_roundtrip",
-           "discover_roundtrip", "inspect"]
+           "discover_roundtrip", "inspect", "enroll"]
 sources = [os.path.join(root, "testdata"), os.path.join(root, "fuzz", "regressions")]
 if os.path.isdir(spec):
     sources += [os.path.join(spec, d) for d in ("xcep", "wstep", "mde2")]
