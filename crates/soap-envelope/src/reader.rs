@@ -823,7 +823,7 @@ impl<'a> XmlReader<'a> {
         // The `xmlns` prefix only declares namespaces and names nothing
         // (Namespaces in XML 1.0, section 3); what it would resolve to
         // cannot be written back under any prefix.
-        if value.len() > local.len() && value.starts_with("xmlns:") {
+        if value.starts_with("xmlns:") {
             return Err(self.error(ErrorKind::bad_value(
                 "xs:QName",
                 value,
