@@ -46,11 +46,7 @@ fn replay(inputs: &[PathBuf]) -> Vec<String> {
         };
         for (name, property) in props::TARGETS {
             if let Err(panic) = catch_unwind(AssertUnwindSafe(|| property(&data))) {
-                let msg = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                    .unwrap_or_default();
+                let msg = testkit::panic_message(panic.as_ref());
                 failures.push(format!("{name}: {}: {msg}", path.display()));
             }
         }

@@ -34,13 +34,7 @@ fn parse_catching(input: &[u8], options: &ReadOptions) -> Result<Parsed, String>
     catch_unwind(AssertUnwindSafe(|| {
         Envelope::<AnyElement>::from_xml_with(input, options)
     }))
-    .map_err(|payload| {
-        payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-            .unwrap_or_else(|| "non-string panic payload".to_owned())
-    })
+    .map_err(|payload| testkit::panic_message(payload.as_ref()))
 }
 
 /// Parses with the default options, failing the test on a panic.

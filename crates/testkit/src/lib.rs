@@ -276,3 +276,13 @@ pub fn csr(dir: &Path, newkey: &[&str], subj: &str, extra: &[&str]) -> Vec<u8> {
     openssl(dir, &args);
     std::fs::read(dir.join("req.der")).unwrap()
 }
+
+/// The message of a caught panic (`std::panic::catch_unwind`'s error), for
+/// test reports.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "non-string panic payload".to_owned())
+}

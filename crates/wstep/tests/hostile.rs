@@ -330,11 +330,7 @@ fn every_file_gives_its_expected_outcome() {
         let outcome = match outcome {
             Ok(o) => o,
             Err(panic) => {
-                let msg = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                    .unwrap_or_default();
+                let msg = testkit::panic_message(panic.as_ref());
                 let _ = writeln!(failures, "{} [{}]: PANIC: {msg}", want.file, want.stage);
                 continue;
             }

@@ -146,15 +146,6 @@ fn check(case: &Case, input: &[u8]) -> Result<(), String> {
     }
 }
 
-/// The panic message of a caught panic.
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "non-string panic payload".to_owned())
-}
-
 #[test]
 fn manifest_lists_every_file() {
     let cases = read_manifest();
@@ -181,7 +172,7 @@ fn every_file_fails_as_expected() {
                     "{} ({:?}): panicked: {}",
                     case.file,
                     case.stage,
-                    panic_message(panic.as_ref())
+                    testkit::panic_message(panic.as_ref())
                 );
             }
         }
