@@ -7,7 +7,6 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use argon2::PasswordHasher;
 use clap::Args;
 use der::Encode;
 use x509_cert::Certificate;
@@ -109,12 +108,9 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
     let password = client::message_id()
         .trim_start_matches("urn:uuid:")
         .to_owned();
-    let salt = argon2::password_hash::SaltString::generate(&mut rand_core::OsRng);
-    let hash = argon2::Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| e.to_string())?
-        .to_string();
-    std::fs::write(ca_dir.join("cepces.toml"), config(&hash)).map_err(|e| e.to_string())?;
+    let hash = serve::users::hash_password(&password)?;
+    serve::files::write_private(&ca_dir.join("cepces.toml"), config(&hash).as_bytes())
+        .map_err(|e| e.to_string())?;
 
     say(&format!("starting a fresh CA in {}", ca_dir.display()));
     let running = serve::start(&ServeArgs {

@@ -113,6 +113,17 @@ enum Command {
     /// Print an argon2 hash of a password (read from standard input) for
     /// a `[[user]]` entry.
     HashPassword,
+    /// Manage the UsernameToken accounts of `serve`'s configuration.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `cepces user ...`.
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add an account: a random password is printed once (or one is
+    /// read with --password-stdin); only its hash is written.
+    Add(serve::users::UserAddArgs),
 }
 
 /// Arguments of `cepces inspect`.
@@ -172,6 +183,7 @@ fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
             demo::run(&args)
         }
         Command::HashPassword => hash_password(),
+        Command::User(UserCommand::Add(args)) => serve::users::add(&args),
     }
 }
 
@@ -200,15 +212,13 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, u8> {
 
 /// `cepces hash-password`.
 fn hash_password() -> u8 {
-    use argon2::PasswordHasher;
     let mut line = String::new();
     if let Err(e) = io::stdin().read_line(&mut line) {
         eprintln!("cepces: cannot read the password: {e}");
         return exit::IO;
     }
     let password = line.trim_end_matches(['\r', '\n']);
-    let salt = argon2::password_hash::SaltString::generate(&mut rand_core::OsRng);
-    match argon2::Argon2::default().hash_password(password.as_bytes(), &salt) {
+    match serve::users::hash_password(password) {
         Ok(hash) => write_stdout(&format!("{hash}\n")),
         Err(e) => {
             eprintln!("cepces: {e}");

@@ -149,6 +149,62 @@ pub fn subject_alt_name(dns: &[&str], ips: &[std::net::IpAddr]) -> Result<Extens
     )
 }
 
+/// `szOID_NT_PRINCIPAL_NAME`: the UPN otherName of a subjectAltName
+/// ([MS-WCCE] 2.2.2.7.7.4 uses it for the account's UPN).
+pub const UPN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.20.2.3");
+
+/// The subject an account gets: `CN=<name>` when `name` is given, and
+/// `emailAddress` when `email` is.
+pub fn account_subject(name: Option<&str>, email: Option<&str>) -> Result<Name> {
+    let mut subject = match name {
+        Some(cn) => name_with_cn(cn)?,
+        None => Name::default(),
+    };
+    if let Some(email) = email {
+        let value = Ia5String::new(email).map_err(|e| err("an e-mail address")(&e))?;
+        let atv = x509_cert::attr::AttributeTypeAndValue {
+            oid: const_oid::db::rfc3280::EMAIL_ADDRESS,
+            value: der::Any::from(&value),
+        };
+        let rdn = der::asn1::SetOfVec::try_from(vec![atv])
+            .map_err(|e| err("an e-mail address")(&e))?;
+        subject.0.push(x509_cert::name::RelativeDistinguishedName(rdn));
+    }
+    Ok(subject)
+}
+
+/// The subjectAltName of an account: its UPN (otherName), e-mail
+/// address (rfc822Name) and DNS name, those that are given; `None` when
+/// none is.
+pub fn account_alt_names(
+    upn: Option<&str>,
+    email: Option<&str>,
+    dns: Option<&str>,
+) -> Result<Option<Extension>> {
+    let mut names = Vec::new();
+    if let Some(upn) = upn {
+        let value = der::asn1::Utf8StringRef::new(upn).map_err(|e| err("a UPN")(&e))?;
+        names.push(GeneralName::OtherName(x509_cert::ext::pkix::name::OtherName {
+            type_id: UPN,
+            value: der::Any::encode_from(&value).map_err(|e| err("a UPN")(&e))?,
+        }));
+    }
+    if let Some(email) = email {
+        names.push(GeneralName::Rfc822Name(
+            Ia5String::new(email).map_err(|e| err("an e-mail address")(&e))?,
+        ));
+    }
+    if let Some(dns) = dns {
+        names.push(GeneralName::DnsName(
+            Ia5String::new(dns).map_err(|e| err("a DNS name")(&e))?,
+        ));
+    }
+    if names.is_empty() {
+        return Ok(None);
+    }
+    extension(rfc5280::ID_CE_SUBJECT_ALT_NAME, false, &SubjectAltName(names)).map(Some)
+}
+
 /// The extendedKeyUsage extension.
 pub fn extended_key_usage(oids: &[ObjectIdentifier]) -> Result<Extension> {
     extension(

@@ -2,9 +2,8 @@
 //! the answer to one SOAP request (no sockets here; `http.rs` has those).
 
 use std::fs;
-use std::io::Write;
-use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
 use std::sync::Mutex;
 
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
@@ -22,79 +21,57 @@ use wstep::{RequestType, WstepMessage, decode_payload};
 use x509_cert::Certificate;
 use x509_cert::ext::Extension;
 
-use super::config::{Auth, Config, Service, SubjectSource, Urls};
+use x509_cert::name::Name;
+
+use super::config::{AccountAttribute, Auth, Config, Service, SubjectSource, Urls};
+use super::files;
+use super::guard::{Guard, Refusal};
 use super::store::{self, NewRequest, Record, Store, StoreOr};
 use crate::pki::{self, Authority, CertificateSpec, Profile};
 
-/// The files of a state directory.
-#[derive(Debug, Clone)]
-pub struct StateDir {
-    /// The directory.
-    pub root: PathBuf,
-}
-
-impl StateDir {
-    /// `root/name`.
-    pub fn file(&self, name: &str) -> PathBuf {
-        self.root.join(name)
-    }
-    /// The CA certificate (PEM).
-    pub fn ca_cert(&self) -> PathBuf {
-        self.file("ca.pem")
-    }
-    /// The database.
-    pub fn db(&self) -> PathBuf {
-        self.file("cepces.db")
-    }
-    /// The default configuration file.
-    pub fn config(&self) -> PathBuf {
-        self.file("cepces.toml")
-    }
-}
-
-/// Writes `contents` to `path` readable by the owner only.
-pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut f = options.open(path)?;
-    f.write_all(contents)?;
-    f.sync_all()
-}
+pub use super::files::{StateDir, write_private};
 
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> String + '_ {
     move |e| format!("{}: {e}", path.display())
 }
 
-/// Loads the configuration (writing the shipped example to the default
-/// path on first start).
-pub fn load_config(dir: &StateDir, path: Option<&Path>) -> Result<Config, String> {
-    let path = if let Some(p) = path {
-        p.to_path_buf()
-    } else {
-        let p = dir.config();
-        if !p.exists() {
-            fs::write(&p, super::config::EXAMPLE).map_err(|e| format!("{}: {e}", p.display()))?;
-            tracing::info!(path = %p.display(), "wrote the example configuration");
-        }
-        p
-    };
-    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+/// Reads the configuration at `path` (default `DIR/cepces.toml`). Only
+/// `serve` may write the shipped example there, and only when no file
+/// exists (`write_example`); the administrator commands never write.
+pub fn load_config(
+    dir: &StateDir,
+    path: Option<&Path>,
+    write_example: bool,
+) -> Result<Config, String> {
+    let path = path.map_or_else(|| dir.config(), Path::to_path_buf);
+    if write_example && !path.exists() {
+        files::write_private(&path, super::config::EXAMPLE.as_bytes()).map_err(io_err(&path))?;
+        tracing::info!(path = %path.display(), "wrote the example configuration");
+    }
+    let text = fs::read_to_string(&path).map_err(io_err(&path))?;
     Config::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Loads the CA from `dir`, creating key and self-signed certificate on
-/// first start.
-pub fn load_or_create_ca(dir: &StateDir, config: &Config) -> Result<Authority, String> {
-    let key_path = dir.file("ca-key.pem");
-    let cert_path = dir.ca_cert();
-    if key_path.exists() && cert_path.exists() {
-        let key = pki::key_from_pem(&fs::read_to_string(&key_path).map_err(io_err(&key_path))?)?;
-        let certificate =
-            pki::cert_from_pem(&fs::read_to_string(&cert_path).map_err(io_err(&cert_path))?)?;
+/// Loads the CA of `dir`. A CA is created (with `create`) only where the
+/// directory holds no state at all; a key without its certificate, a
+/// certificate without its key, or a key that does not match the
+/// certificate stops the start: key material is never overwritten.
+pub fn load_or_create_ca(
+    dir: &StateDir,
+    config: &Config,
+    create: bool,
+) -> Result<Authority, String> {
+    let (key_path, cert_path) = (dir.ca_key(), dir.ca_cert());
+    if let Some((key, certificate)) = load_pair(&key_path, &cert_path)? {
         return Ok(Authority { key, certificate });
     }
+    if !create {
+        return Err(format!(
+            "{} holds no CA (run `cepces serve` first)",
+            dir.root.display()
+        ));
+    }
+    refuse_over_state(dir)?;
     let key = pki::generate_key(config.ca.key_bits)?;
     let ca = Authority::create(
         key,
@@ -102,27 +79,130 @@ pub fn load_or_create_ca(dir: &StateDir, config: &Config) -> Result<Authority, S
         pki::unix_now(),
         i64::from(config.ca.validity_days) * 86_400,
     )?;
-    write_private(&key_path, pki::key_to_pem(&ca.key)?.as_bytes()).map_err(io_err(&key_path))?;
-    fs::write(&cert_path, pki::cert_to_pem(&ca.certificate)?).map_err(io_err(&cert_path))?;
+    write_pair(
+        &key_path,
+        &pki::key_to_pem(&ca.key)?,
+        &cert_path,
+        &pki::cert_to_pem(&ca.certificate)?,
+    )?;
     tracing::info!(subject = %ca.certificate.tbs_certificate.subject, "created the CA");
     Ok(ca)
 }
 
+/// Refuses to create a CA where state from an earlier one remains.
+fn refuse_over_state(dir: &StateDir) -> Result<(), String> {
+    let existing = dir.existing_state();
+    if existing.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = existing.iter().map(|p| p.display().to_string()).collect();
+    Err(format!(
+        "no CA key and certificate in {}, but {} exist: refusing to create a new CA over them \
+         (restore ca-key.pem and ca.pem, or start in an empty directory)",
+        dir.root.display(),
+        names.join(", ")
+    ))
+}
+
+/// A key and its certificate, when both exist and match; `None` when
+/// neither exists; an error for one without the other or a mismatch.
+fn load_pair(
+    key_path: &Path,
+    cert_path: &Path,
+) -> Result<Option<(rsa::RsaPrivateKey, Certificate)>, String> {
+    match (key_path.exists(), cert_path.exists()) {
+        (false, false) => Ok(None),
+        (true, false) | (false, true) => {
+            let (present, missing) = if key_path.exists() {
+                (key_path, cert_path)
+            } else {
+                (cert_path, key_path)
+            };
+            Err(format!(
+                "{} exists but {} does not: refusing to start (key material is never \
+                 overwritten; restore the missing file, or move both away to start anew)",
+                present.display(),
+                missing.display()
+            ))
+        }
+        (true, true) => {
+            let key = pki::key_from_pem(&fs::read_to_string(key_path).map_err(io_err(key_path))?)
+                .map_err(|e| format!("{}: {e}", key_path.display()))?;
+            let cert =
+                pki::cert_from_pem(&fs::read_to_string(cert_path).map_err(io_err(cert_path))?)
+                    .map_err(|e| format!("{}: {e}", cert_path.display()))?;
+            if pki::spki(&key.to_public_key())? != cert.tbs_certificate.subject_public_key_info {
+                return Err(format!(
+                    "{} is not the key of {}: refusing to start",
+                    key_path.display(),
+                    cert_path.display()
+                ));
+            }
+            Ok(Some((key, cert)))
+        }
+    }
+}
+
+/// Writes a new key (0600) and its certificate, each atomically; when the
+/// certificate cannot be written the new key is removed again, so that a
+/// failed first start leaves nothing that blocks the next.
+fn write_pair(
+    key_path: &Path,
+    key_pem: &str,
+    cert_path: &Path,
+    cert_pem: &str,
+) -> Result<(), String> {
+    files::write_private(key_path, key_pem.as_bytes()).map_err(io_err(key_path))?;
+    if let Err(e) = files::write_atomic(cert_path, cert_pem.as_bytes(), files::PUBLIC) {
+        let _ = fs::remove_file(key_path);
+        return Err(io_err(cert_path)(e));
+    }
+    Ok(())
+}
+
+/// Checks that the records of `store` were issued by `ca` (a database
+/// from another CA beside this key would hand out certificates that do
+/// not chain).
+fn check_records(store: &Store, ca: &Authority, db: &Path) -> Result<(), String> {
+    let Some(der) = store
+        .any_certificate()
+        .map_err(|e| format!("{}: {e}", db.display()))?
+    else {
+        return Ok(());
+    };
+    let cert = Certificate::from_der(&der).map_err(|e| format!("{}: {e}", db.display()))?;
+    let tbs = cert.tbs_certificate.to_der().map_err(|e| e.to_string())?;
+    let signed_by_ca = cert.tbs_certificate.issuer == ca.certificate.tbs_certificate.subject
+        && wstep::payload::signature::verify(
+            &ca.certificate.tbs_certificate.subject_public_key_info,
+            &cert.signature_algorithm,
+            &tbs,
+            cert.signature.raw_bytes(),
+        )
+        .is_ok();
+    if signed_by_ca {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} holds certificates issued by {}, not by this CA ({}): refusing to start",
+            db.display(),
+            cert.tbs_certificate.issuer,
+            ca.certificate.tbs_certificate.subject
+        ))
+    }
+}
+
 /// The TLS server key (PKCS#8 DER) and certificate chain (DER, leaf
 /// first), issued by the CA for `localhost`, the loopback addresses and
-/// `hostnames`; made on first start.
+/// `hostnames`; made on first start, never over a key that exists.
 pub fn load_or_create_tls(
     dir: &StateDir,
     ca: &Authority,
     hostnames: &[String],
 ) -> Result<(Vec<u8>, Vec<Vec<u8>>), String> {
-    let key_path = dir.file("tls-key.pem");
-    let cert_path = dir.file("tls.pem");
-    let (key, cert) = if key_path.exists() && cert_path.exists() {
-        (
-            pki::key_from_pem(&fs::read_to_string(&key_path).map_err(io_err(&key_path))?)?,
-            pki::cert_from_pem(&fs::read_to_string(&cert_path).map_err(io_err(&cert_path))?)?,
-        )
+    let (key_path, cert_path) = (dir.tls_key(), dir.tls_cert());
+    let (key, cert) = if let Some(pair) = load_pair(&key_path, &cert_path)? {
+        pair
     } else {
         let key = pki::generate_key(2048)?;
         let mut dns = vec!["localhost"];
@@ -147,14 +227,31 @@ pub fn load_or_create_tls(
             ],
         };
         let cert = ca.issue(&spec)?;
-        write_private(&key_path, pki::key_to_pem(&key)?.as_bytes()).map_err(io_err(&key_path))?;
-        fs::write(&cert_path, pki::cert_to_pem(&cert)?).map_err(io_err(&cert_path))?;
+        write_pair(
+            &key_path,
+            &pki::key_to_pem(&key)?,
+            &cert_path,
+            &pki::cert_to_pem(&cert)?,
+        )?;
         (key, cert)
     };
     Ok((
         pki::key_to_pkcs8_der(&key)?,
         vec![pki::to_der(&cert)?, pki::to_der(&ca.certificate)?],
     ))
+}
+
+/// What the connection tells about a request besides its bytes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Transport<'a> {
+    /// The client's address.
+    pub peer: Option<SocketAddr>,
+    /// Our address the client connected to (the listener's own URL is
+    /// accepted as WS-Addressing `To` beside the public one).
+    pub local: Option<SocketAddr>,
+    /// The TLS client certificate (DER), verified by the TLS layer
+    /// against the CA.
+    pub client_cert: Option<&'a [u8]>,
 }
 
 /// What one request came to, for the log.
@@ -181,7 +278,36 @@ pub struct App {
     policy: PolicyServer,
     ces: EnrollmentServer,
     store: Mutex<Store>,
+    guard: Guard,
 }
+
+/// A denial of a request: the HRESULT and the message for the client.
+type Denial = (HResult, String);
+
+/// The certificate that signed a Renew request, as this CA's records
+/// know it.
+enum Renewal {
+    /// Not a renewal signed with a certificate.
+    None,
+    /// A certificate of this CA, unexpired, whose account still exists.
+    Valid(Box<Record>),
+    /// Signed, but not by a certificate that may renew: why.
+    Refused(&'static str),
+}
+
+impl Renewal {
+    fn record(&self) -> Option<&Record> {
+        match self {
+            Self::Valid(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+/// An argon2 hash verified when the account does not exist, so that an
+/// unknown name takes as long as a wrong password (no account
+/// enumeration by timing). Its password is random and unknown.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$7w3xbHnAEPyLwtpyEjp3Nw$6W8TdMcsGvMEC3JIS+kQK+Q3jQNhHyh55GWgqpK7xQg";
 
 impl App {
     /// The CA in `dir` with `config`, its endpoints at `urls`.
@@ -193,11 +319,14 @@ impl App {
         // last start: the policy is "last updated" when the server starts,
         // so a client's cached copy from before is sent again in full.
         let last_update = DateTime::from_unix(pki::unix_now(), 0);
-        let store = Store::open(&dir.db()).map_err(|e| format!("{}: {e}", dir.db().display()))?;
+        let db = dir.db();
+        let store = Store::open(&db).map_err(|e| format!("{}: {e}", db.display()))?;
+        check_records(&store, &ca, &db)?;
         Ok(Self {
             policy: PolicyServer::new(policy.clone(), last_update)
                 .with_permissions(permissions.clone()),
             ces: EnrollmentServer::new(policy).with_permissions(permissions),
+            guard: Guard::new(&config.service),
             config,
             ca,
             urls,
@@ -208,6 +337,11 @@ impl App {
     /// The endpoint URLs.
     pub fn urls(&self) -> &Urls {
         &self.urls
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// The largest request body accepted.
@@ -223,19 +357,29 @@ impl App {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Answers one SOAP request that arrived at `endpoint` as `to_url`,
-    /// with the TLS client certificate (verified by the TLS layer against
-    /// the CA) if any.
+    /// Answers one SOAP request that arrived at `endpoint` over
+    /// `transport`. The WS-Addressing `To` must name the endpoint at the
+    /// public URL (what a client behind a proxy or load balancer was
+    /// given) or at the address the client connected to.
     pub fn handle(
         &self,
         endpoint: (Service, Auth),
-        to_url: &str,
+        transport: Transport<'_>,
         body: &[u8],
-        client_cert: Option<&[u8]>,
         now: i64,
     ) -> (Reply, Outcome) {
-        let ctx = RequestContext::new(to_url, DateTime::from_unix(now, 0));
-        let ctx = match self.authenticate(endpoint.1, body, client_cert) {
+        let path = self.urls.path(endpoint.0, endpoint.1);
+        let mut ctx = RequestContext::new(
+            self.urls.url(endpoint.0, endpoint.1),
+            DateTime::from_unix(now, 0),
+        );
+        if let Some(local) = transport.local {
+            ctx = ctx.with_alias(format!("https://{local}{path}"));
+            if local.ip().is_loopback() {
+                ctx = ctx.with_alias(format!("https://localhost:{}{path}", local.port()));
+            }
+        }
+        let ctx = match self.authenticate(endpoint.1, body, transport, now) {
             Ok(Some(principal)) => ctx.with_principal(principal),
             Ok(None) => ctx,
             Err(fault) => return fault,
@@ -263,41 +407,67 @@ impl App {
         &self,
         auth: Auth,
         body: &[u8],
-        client_cert: Option<&[u8]>,
+        transport: Transport<'_>,
+        now: i64,
     ) -> Result<Option<Principal>, (Reply, Outcome)> {
         let Ok(envelope) = Envelope::<AnyElement>::from_xml(body) else {
             return Ok(None);
         };
         let relates_to = envelope.header.message_id();
-        let failed = |why: &str| {
-            tracing::warn!(reason = why, "authentication failed");
-            let fault = Fault::new(
-                FaultCodeValue::Sender,
-                "An error occurred when verifying security for the message.",
-            )
-            .with_subcode(subcode::FAILED_AUTHENTICATION);
+        let peer = transport.peer.map(|p| p.ip());
+        let refuse = |subcode: soap_envelope::QName, reason: &str, why: &str| {
+            let fault = Fault::new(FaultCodeValue::Sender, reason).with_subcode(subcode);
             match fault_reply(fault, relates_to) {
-                Ok(reply) => (
-                    reply,
-                    Outcome::Fault(format!("FailedAuthentication: {why}")),
-                ),
+                Ok(reply) => (reply, Outcome::Fault(format!("{}: {why}", subcode.local))),
                 Err(e) => internal(&e.to_string()),
             }
         };
+        let failed = |why: &str| {
+            tracing::warn!(reason = why, peer = ?peer, "authentication failed");
+            refuse(
+                subcode::FAILED_AUTHENTICATION,
+                "An error occurred when verifying security for the message.",
+                why,
+            )
+        };
+        let refused = |refusal: &Refusal, account: &str| {
+            let why = refusal.to_string();
+            tracing::warn!(event = "login_refused", account, peer = ?peer, reason = %why, "authentication refused");
+            match refusal {
+                Refusal::Expired(_) => refuse(
+                    subcode::MESSAGE_EXPIRED,
+                    "The message has expired.",
+                    &why,
+                ),
+                Refusal::PasswordType(_) => refuse(
+                    subcode::UNSUPPORTED_SECURITY_TOKEN,
+                    "An unsupported token was provided.",
+                    &why,
+                ),
+                Refusal::Replayed | Refusal::Throttled { .. } => refuse(
+                    subcode::FAILED_AUTHENTICATION,
+                    "An error occurred when verifying security for the message.",
+                    &why,
+                ),
+            }
+        };
+        let security = envelope.header.security.as_ref();
+        if let Err(r) = self.guard.check_timestamp(security, now) {
+            return Err(refused(&r, ""));
+        }
         match auth {
             Auth::UsernamePassword => {
-                let Some(token) = envelope
-                    .header
-                    .security
-                    .as_ref()
-                    .and_then(|s| s.username_token.as_ref())
-                else {
+                let Some(token) = security.and_then(|s| s.username_token.as_ref()) else {
                     return Err(failed("no UsernameToken"));
                 };
+                if let Err(r) = self.guard.before_password(token, peer, now) {
+                    return Err(refused(&r, &token.username));
+                }
                 let password = token.password.as_ref().map_or("", |p| p.value.as_str());
                 let user = self.config.user(&token.username);
-                let verified = user.is_some_and(|u| {
-                    PasswordHash::new(&u.password_hash).is_ok_and(|hash| {
+                let hash = user.map_or(DUMMY_HASH, |u| u.password_hash.as_str());
+                let verified = self.guard.verify(|| {
+                    PasswordHash::new(hash).is_ok_and(|hash| {
                         Argon2::default()
                             .verify_password(password.as_bytes(), &hash)
                             .is_ok()
@@ -305,16 +475,36 @@ impl App {
                 });
                 match user {
                     Some(u) if verified => {
+                        if let Err(r) = self.guard.succeeded(token, now) {
+                            return Err(refused(&r, &token.username));
+                        }
                         Ok(Some(Principal::new(u.name.clone(), u.groups.clone())))
                     }
-                    _ => Err(failed("unknown user or wrong password")),
+                    _ => {
+                        let failures = self.guard.failed(&token.username, peer, now);
+                        tracing::warn!(
+                            event = "login_failed",
+                            account = token.username,
+                            peer = ?peer,
+                            failures,
+                            "wrong user name or password"
+                        );
+                        Err(refuse(
+                            subcode::FAILED_AUTHENTICATION,
+                            "An error occurred when verifying security for the message.",
+                            "unknown user or wrong password",
+                        ))
+                    }
                 }
             }
             Auth::Certificate => {
                 // The account is the one the certificate was issued to, by
                 // this CA's records: never its subject, which an enrollee
                 // may have chosen ("subject = request" templates).
-                let Some(cert) = client_cert.and_then(|der| Certificate::from_der(der).ok()) else {
+                let Some(cert) = transport
+                    .client_cert
+                    .and_then(|der| Certificate::from_der(der).ok())
+                else {
                     return Err(failed("no TLS client certificate"));
                 };
                 let record = self
@@ -324,11 +514,14 @@ impl App {
                     .flatten();
                 match record {
                     Some(r) if r.state == store::State::Issued => {
-                        let groups = self
-                            .config
-                            .user(&r.principal)
-                            .map_or(r.groups, |u| u.groups.clone());
-                        Ok(Some(Principal::new(r.principal, groups)))
+                        // The account must still exist: removing a user
+                        // from the configuration ends their access.
+                        match self.config.user(&r.principal) {
+                            Some(u) => Ok(Some(Principal::new(u.name.clone(), u.groups.clone()))),
+                            None => Err(failed(
+                                "the account of the TLS client certificate no longer exists",
+                            )),
+                        }
                     }
                     _ => Err(failed(
                         "the TLS client certificate is not one this CA issued",
@@ -340,16 +533,19 @@ impl App {
 
     fn enroll(&self, body: &[u8], ctx: RequestContext, now: i64) -> (Reply, Outcome) {
         // A renewal is made by the holder of a certificate this CA issued:
-        // that record's caller enrolls again.
-        let renewed = self.renewed_record(body, now);
-        let ctx = match &renewed {
-            Some(r) => ctx.with_principal(Principal::new(r.principal.clone(), r.groups.clone())),
+        // that record's account enrolls again, with its groups of now.
+        let renewal = self.renewal(body, now);
+        let ctx = match renewal.record().and_then(|r| self.config.user(&r.principal)) {
+            Some(u) => ctx.with_principal(Principal::new(u.name.clone(), u.groups.clone())),
             None => ctx,
         };
-        let decision = self.ces.decide_with(body, &ctx, |id| self.stored_state(id));
+        let caller = ctx.authenticated.clone();
+        let decision = self
+            .ces
+            .decide_with(body, &ctx, |id| self.stored_state(id, caller.as_ref()));
         let result = match &decision {
-            Decision::Issue(request) => self.issue(request, renewed.as_ref(), now),
-            Decision::Pend(request) => self.pend(request, renewed.as_ref(), now),
+            Decision::Issue(request) => self.issue(request, &renewal, now),
+            Decision::Pend(request) => self.pend(request, &renewal, now),
             Decision::Status(status) => status
                 .reply()
                 .map(|r| (r, Outcome::Status))
@@ -372,24 +568,87 @@ impl App {
         result.unwrap_or_else(|e| internal(&e))
     }
 
-    fn stored_state(&self, id: &str) -> Option<StoredState> {
+    /// Whether `principal` may see every request (`[service]
+    /// administrators` names it or one of its groups).
+    fn is_administrator(&self, principal: &Principal) -> bool {
+        self.config.service.administrators.iter().any(|a| {
+            a.eq_ignore_ascii_case(&principal.name)
+                || principal.groups.iter().any(|g| g.eq_ignore_ascii_case(a))
+        })
+    }
+
+    /// The stored state of request `id`, for `caller`: only the account
+    /// that made it (or an administrator) learns anything; for anyone
+    /// else it does not exist, exactly as an unknown ID.
+    fn stored_state(&self, id: &str, caller: Option<&Principal>) -> Option<StoredState> {
         let record = self.store().get(id.parse().ok()?).ok()??;
+        let caller = caller?;
+        if !record.principal.eq_ignore_ascii_case(&caller.name) && !self.is_administrator(caller) {
+            tracing::warn!(
+                event = "foreign_request",
+                account = caller.name,
+                request = record.id,
+                "a status query for another account's request"
+            );
+            return None;
+        }
+        self.state_of(&record)
+    }
+
+    fn state_of(&self, record: &Record) -> Option<StoredState> {
         Some(match record.state {
             store::State::Pending => StoredState::Pending,
             store::State::Issued => StoredState::Issued {
-                certificate_der: record.certificate?,
+                certificate_der: record.certificate.clone()?,
                 chain: vec![self.ca.certificate.clone()],
             },
             store::State::Denied => StoredState::Denied {
                 hresult: HResult::from(i32::try_from(record.hresult?).ok()?),
-                message: record.message.unwrap_or_default(),
+                message: record.message.clone().unwrap_or_default(),
             },
         })
     }
 
-    /// The record of the certificate that signed a Renew request, if it
-    /// is one this CA issued and it has not expired.
-    fn renewed_record(&self, body: &[u8], now: i64) -> Option<Record> {
+    /// The certificate that signed a Renew request: one this CA issued,
+    /// unexpired, not renewed before, whose account still exists.
+    fn renewal(&self, body: &[u8], now: i64) -> Renewal {
+        let Some(old) = Self::renewal_signer(body) else {
+            return Renewal::None;
+        };
+        let signed_by_us = old.tbs_certificate.issuer == self.ca.certificate.tbs_certificate.subject
+            && old.tbs_certificate.to_der().is_ok_and(|tbs| {
+                wstep::payload::signature::verify(
+                    &self.ca.certificate.tbs_certificate.subject_public_key_info,
+                    &old.signature_algorithm,
+                    &tbs,
+                    old.signature.raw_bytes(),
+                )
+                .is_ok()
+            });
+        let record = if signed_by_us {
+            self.store().by_serial(&pki::serial_hex(&old)).ok().flatten()
+        } else {
+            None
+        };
+        match record {
+            Some(r) if r.state == store::State::Issued && r.not_after.is_some_and(|t| t > now) => {
+                if self.config.user(&r.principal).is_none() {
+                    Renewal::Refused("The account of the certificate no longer exists.")
+                } else if r.superseded_by.is_some() {
+                    Renewal::Refused("The certificate has already been renewed.")
+                } else {
+                    Renewal::Valid(Box::new(r))
+                }
+            }
+            _ => Renewal::Refused(
+                "The renewal request is not signed by a valid certificate of this CA.",
+            ),
+        }
+    }
+
+    /// The signer's certificate of a Renew request's PKCS#7 whose
+    /// signature verifies.
+    fn renewal_signer(body: &[u8]) -> Option<Certificate> {
         let envelope = Envelope::<WstepMessage>::from_xml(body).ok()?;
         let Some(WstepMessage::RequestSecurityToken(rst)) = envelope.payload() else {
             return None;
@@ -402,25 +661,12 @@ impl App {
             return None;
         };
         signed.verify_signer().ok()?;
-        let old = signed.signer.as_ref()?;
-        if old.tbs_certificate.issuer != self.ca.certificate.tbs_certificate.subject {
-            return None;
-        }
-        wstep::payload::signature::verify(
-            &self.ca.certificate.tbs_certificate.subject_public_key_info,
-            &old.signature_algorithm,
-            &old.tbs_certificate.to_der().ok()?,
-            old.signature.raw_bytes(),
-        )
-        .ok()?;
-        let record = self.store().by_serial(&pki::serial_hex(old)).ok()??;
-        (record.state == store::State::Issued && record.not_after.is_some_and(|t| t > now))
-            .then_some(record)
+        signed.signer
     }
 
     fn new_request<'a>(
         request: &'a IssueRequest,
-        renewed: Option<&Record>,
+        renewal: &Renewal,
         csr_der: &'a [u8],
         now: i64,
     ) -> NewRequest<'a> {
@@ -431,52 +677,95 @@ impl App {
             groups: principal.map_or(&[], |p| p.groups.as_slice()),
             template: request.template_name(),
             csr: csr_der,
-            renewal_of: renewed.map(|r| r.id),
+            renewal_of: renewal.record().map(|r| r.id),
         }
     }
 
-    fn renewal_denial(
-        request: &IssueRequest,
-        renewed: Option<&Record>,
-    ) -> Option<Result<(Reply, Outcome), String>> {
+    fn denial_reply(request: &IssueRequest, (hresult, message): Denial) -> Result<(Reply, Outcome), String> {
+        let name = hresult
+            .name()
+            .map_or_else(|| hresult.to_string(), str::to_owned);
+        denied_reply(hresult, &message, None, request.relates_to.as_deref())
+            .map(|r| (r, Outcome::Fault(name)))
+            .map_err(|e| e.to_string())
+    }
+
+    fn renewal_denial(request: &IssueRequest, renewal: &Renewal) -> Option<Denial> {
         if !request.renewal {
             return None;
         }
-        let message = match renewed {
-            None => "The renewal request is not signed by a valid certificate of this CA.",
-            Some(r) if !r.template.eq_ignore_ascii_case(request.template_name()) => {
+        let message = match renewal {
+            Renewal::None => "The renewal request is not signed by a valid certificate of this CA.",
+            Renewal::Refused(why) => why,
+            Renewal::Valid(r) if !r.template.eq_ignore_ascii_case(request.template_name()) => {
                 "The renewal request asks for another template than the certificate it renews."
             }
-            Some(_) => return None,
+            Renewal::Valid(_) => return None,
         };
-        let hresult = HResult::CERTSRV_E_BAD_RENEWAL_CERT_ATTRIBUTE;
-        Some(
-            denied_reply(hresult, message, None, request.relates_to.as_deref())
-                .map(|r| {
-                    (
-                        r,
-                        Outcome::Fault("CERTSRV_E_BAD_RENEWAL_CERT_ATTRIBUTE".into()),
-                    )
-                })
-                .map_err(|e| e.to_string()),
-        )
+        Some((HResult::CERTSRV_E_BAD_RENEWAL_CERT_ATTRIBUTE, message.to_owned()))
+    }
+
+    /// What every new request passes before it is recorded: an identical
+    /// request recorded before is answered from its record (a client that
+    /// lost our answer and sends again gets the same request ID, not a
+    /// second certificate); then the renewal and subject checks.
+    fn admit(
+        &self,
+        request: &IssueRequest,
+        renewal: &Renewal,
+        csr_der: &[u8],
+    ) -> Result<(), Result<(Reply, Outcome), String>> {
+        let principal = request.principal.as_ref().map_or("", |p| p.name.as_str());
+        let earlier = self
+            .store()
+            .same_request(csr_der, principal, request.template_name())
+            .map_err(|e| Err(format!("database: {e}")))?;
+        if let Some(record) = earlier {
+            return Err(self.answer_again(request, &record));
+        }
+        if let Some(denial) = Self::renewal_denial(request, renewal) {
+            return Err(Self::denial_reply(request, denial));
+        }
+        if let Err(denial) = self.subject_for(&request.csr, request.template_name(), principal) {
+            return Err(Self::denial_reply(request, denial));
+        }
+        Ok(())
+    }
+
+    /// The answer for a request that was recorded before as `record`.
+    fn answer_again(&self, request: &IssueRequest, record: &Record) -> Result<(Reply, Outcome), String> {
+        let id = record.id.to_string();
+        tracing::info!(request = record.id, "the same request again: answered from its record");
+        match self.state_of(record) {
+            Some(StoredState::Issued { certificate_der, chain }) => request
+                .issued_reply(&id, &certificate_der, &chain)
+                .map(|r| (r, Outcome::Issued(record.id))),
+            Some(StoredState::Denied { hresult, message }) => {
+                denied_reply(hresult, &message, Some(&id), request.relates_to.as_deref())
+                    .map(|r| (r, Outcome::Fault(format!("denied {id} (again)"))))
+            }
+            _ => request
+                .pending_reply(&id)
+                .map(|r| (r, Outcome::Pending(record.id))),
+        }
+        .map_err(|e| e.to_string())
     }
 
     fn issue(
         &self,
         request: &IssueRequest,
-        renewed: Option<&Record>,
+        renewal: &Renewal,
         now: i64,
     ) -> Result<(Reply, Outcome), String> {
-        if let Some(denial) = Self::renewal_denial(request, renewed) {
-            return denial;
-        }
         let csr_der = request.csr.request.to_der().map_err(|e| e.to_string())?;
+        if let Err(answer) = self.admit(request, renewal, &csr_der) {
+            return answer;
+        }
         let principal = request.principal.as_ref().map_or("", |p| p.name.as_str());
         let mut certificate = None;
         let id = self
             .store()
-            .insert_issued(&Self::new_request(request, renewed, &csr_der, now), |_| {
+            .insert_issued(&Self::new_request(request, renewal, &csr_der, now), |_| {
                 let cert = self.certificate_for(
                     &request.csr,
                     request.template_name(),
@@ -506,21 +795,100 @@ impl App {
     fn pend(
         &self,
         request: &IssueRequest,
-        renewed: Option<&Record>,
+        renewal: &Renewal,
         now: i64,
     ) -> Result<(Reply, Outcome), String> {
-        if let Some(denial) = Self::renewal_denial(request, renewed) {
-            return denial;
-        }
         let csr_der = request.csr.request.to_der().map_err(|e| e.to_string())?;
+        if let Err(answer) = self.admit(request, renewal, &csr_der) {
+            return answer;
+        }
         let id = self
             .store()
-            .insert_pending(&Self::new_request(request, renewed, &csr_der, now))
+            .insert_pending(&Self::new_request(request, renewal, &csr_der, now))
             .map_err(|e| format!("database: {e}"))?;
         let reply = request
             .pending_reply(&id.to_string())
             .map_err(|e| e.to_string())?;
         Ok((reply, Outcome::Pending(id)))
+    }
+
+    /// The subject and subjectAltName (if any) of a certificate for `csr`
+    /// from `template` for `principal`: the request's on a `request`
+    /// template, the account's on a `directory` one (the request's are
+    /// then ignored). Never the CA's own name.
+    fn subject_for<'a>(
+        &'a self,
+        csr: &Csr,
+        template: &str,
+        principal: &str,
+    ) -> Result<(Name, Option<Extension>), Denial> {
+        let t = self.config.template(template).ok_or_else(|| {
+            (
+                HResult::CERTSRV_E_UNSUPPORTED_CERT_TYPE,
+                format!("The template {template:?} is not configured."),
+            )
+        })?;
+        let bad = |e: String| (HResult::CERTSRV_E_BAD_REQUESTSUBJECT, e);
+        let (subject, alt_names) = match t.subject {
+            SubjectSource::Request => {
+                let subject = if csr.request.info.subject.0.is_empty() {
+                    pki::name_with_cn(principal).map_err(bad)?
+                } else {
+                    csr.request.info.subject.clone()
+                };
+                let san = csr
+                    .extensions
+                    .iter()
+                    .find(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME)
+                    .cloned()
+                    .map(|e: Extension| Extension {
+                        critical: false,
+                        ..e
+                    });
+                (subject, san)
+            }
+            SubjectSource::Directory => {
+                let user = self.config.user(principal);
+                let attribute = |a: AccountAttribute, value: Option<&'a String>, hresult, what| {
+                    required(t.from_account.contains(&a), value, hresult, what, principal, template)
+                };
+                let email = attribute(
+                    AccountAttribute::Email,
+                    user.and_then(|u| u.email.as_ref()),
+                    HResult::CERTSRV_E_SUBJECT_EMAIL_REQUIRED,
+                    "e-mail address",
+                )?;
+                let upn = attribute(
+                    AccountAttribute::Upn,
+                    user.and_then(|u| u.upn.as_ref()),
+                    HResult::CERTSRV_E_SUBJECT_UPN_REQUIRED,
+                    "UPN",
+                )?;
+                let dns = attribute(
+                    AccountAttribute::Dns,
+                    user.and_then(|u| u.dns_name.as_ref()),
+                    HResult::CERTSRV_E_SUBJECT_DNS_REQUIRED,
+                    "DNS name",
+                )?;
+                let name = t.from_account.contains(&AccountAttribute::Name).then_some(if principal.is_empty() {
+                    "unknown"
+                } else {
+                    principal
+                });
+                (
+                    pki::account_subject(name, email).map_err(bad)?,
+                    pki::account_alt_names(upn, email, dns).map_err(bad)?,
+                )
+            }
+        };
+        let ca = &self.ca.certificate.tbs_certificate.subject;
+        if subject == *ca || subject.to_string().eq_ignore_ascii_case(&ca.to_string()) {
+            return Err((
+                HResult::CERTSRV_E_BAD_REQUESTSUBJECT,
+                "The requested subject is the CA's own name.".to_owned(),
+            ));
+        }
+        Ok((subject, alt_names))
     }
 
     /// The certificate for `csr` from template `template` for
@@ -562,28 +930,10 @@ impl App {
                 },
             )?,
         ];
-        let from_request = t.subject == SubjectSource::Request;
-        let subject = if from_request && !csr.request.info.subject.0.is_empty() {
-            csr.request.info.subject.clone()
-        } else {
-            pki::name_with_cn(if principal.is_empty() {
-                "unknown"
-            } else {
-                principal
-            })?
-        };
-        if from_request {
-            extensions.extend(
-                csr.extensions
-                    .iter()
-                    .filter(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME)
-                    .cloned()
-                    .map(|e: Extension| Extension {
-                        critical: false,
-                        ..e
-                    }),
-            );
-        }
+        let (subject, alt_names) = self
+            .subject_for(csr, template, principal)
+            .map_err(|(hresult, message)| format!("{hresult}: {message}"))?;
+        extensions.extend(alt_names);
         self.ca.issue(&CertificateSpec {
             subject,
             public_key: csr.request.info.public_key.clone(),
@@ -651,6 +1001,27 @@ impl App {
     pub fn records(&self) -> Result<Vec<Record>, String> {
         self.store().list().map_err(|e| format!("database: {e}"))
     }
+}
+
+/// The account attribute `value` when the template wants it (`wanted`),
+/// or the denial naming what the account lacks.
+fn required<'a>(
+    wanted: bool,
+    value: Option<&'a String>,
+    hresult: HResult,
+    what: &str,
+    principal: &str,
+    template: &str,
+) -> Result<Option<&'a str>, Denial> {
+    if !wanted {
+        return Ok(None);
+    }
+    value.map(|v| Some(v.as_str())).ok_or_else(|| {
+        (
+            hresult,
+            format!("The account {principal:?} has no {what} for template {template:?}."),
+        )
+    })
 }
 
 fn fault_reason(reply: &Reply) -> String {

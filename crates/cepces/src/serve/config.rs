@@ -71,6 +71,40 @@ pub struct ServiceConfig {
     /// Requests larger than this are refused with 413.
     #[serde(default = "default_max_request")]
     pub max_request_bytes: usize,
+    /// Users and groups who may read any request's status and
+    /// certificate (QueryTokenStatus); everyone else only their own.
+    #[serde(default)]
+    pub administrators: Vec<String>,
+    /// How far a WS-Security `Created`/`Expires` may be off our clock.
+    #[serde(default = "default_clock_skew")]
+    pub clock_skew_secs: u32,
+    /// How old a message's `Created` (timestamp or UsernameToken) may be
+    /// when it has no `Expires`; also how long a UsernameToken nonce is
+    /// remembered against replay.
+    #[serde(default = "default_message_age")]
+    pub max_message_age_secs: u32,
+    /// Connections served at once; more are closed as they arrive
+    /// (before the TLS handshake), so that the accepted ones keep being
+    /// served. Lowered to fit the open-file limit at start.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// How long a client may take for its TLS handshake.
+    #[serde(default = "default_handshake_timeout")]
+    pub handshake_timeout_secs: u32,
+    /// Password verifications run at once (each argon2 verification takes
+    /// about 19 MiB for its duration); more wait their turn.
+    #[serde(default = "default_concurrent_logins")]
+    pub max_concurrent_logins: usize,
+    /// Failed logins of one account before it is held back (doubling from
+    /// one second, at most five minutes).
+    #[serde(default = "default_account_failures")]
+    pub account_failures_before_backoff: u32,
+    /// Failed logins from one address before it is held back.
+    #[serde(default = "default_address_failures")]
+    pub address_failures_before_backoff: u32,
+    /// The largest RSA key accepted in a request, in bits.
+    #[serde(default = "default_max_rsa_bits")]
+    pub max_rsa_key_bits: u32,
 }
 
 impl Default for ServiceConfig {
@@ -81,6 +115,15 @@ impl Default for ServiceConfig {
             next_update_hours: default_next_update(),
             ces_name: None,
             max_request_bytes: default_max_request(),
+            administrators: Vec::new(),
+            clock_skew_secs: default_clock_skew(),
+            max_message_age_secs: default_message_age(),
+            max_connections: default_max_connections(),
+            handshake_timeout_secs: default_handshake_timeout(),
+            max_concurrent_logins: default_concurrent_logins(),
+            account_failures_before_backoff: default_account_failures(),
+            address_failures_before_backoff: default_address_failures(),
+            max_rsa_key_bits: default_max_rsa_bits(),
         }
     }
 }
@@ -90,12 +133,64 @@ impl Default for ServiceConfig {
 #[serde(rename_all = "lowercase")]
 pub enum SubjectSource {
     /// The request's subject and subjectAltName
-    /// (`CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT`).
-    #[default]
+    /// (`CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT` and `_ALT_NAME`). Dangerous
+    /// with an authentication EKU: the enrollee names whom the
+    /// certificate authenticates (ESC1), so such a template's requests
+    /// wait for approval unless
+    /// [`TemplateConfig::allow_supplied_subject_for_authentication`].
     Request,
-    /// `CN=<the authenticated user>`, as AD CS builds it from the directory.
+    /// Built from the authenticated account ([`TemplateConfig::from_account`]),
+    /// as AD CS builds it from the directory; whatever the request names
+    /// is ignored. The default.
+    #[default]
     Directory,
 }
+
+/// An attribute of the authenticated account that a `directory` template
+/// puts into the certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountAttribute {
+    /// `CN=<account name>` (`CT_FLAG_SUBJECT_REQUIRE_COMMON_NAME`).
+    Name,
+    /// The account's `email`, as `emailAddress` in the subject and as an
+    /// rfc822Name (`CT_FLAG_SUBJECT_REQUIRE_EMAIL`, `_ALT_REQUIRE_EMAIL`).
+    Email,
+    /// The account's `upn` as the UPN otherName
+    /// (`CT_FLAG_SUBJECT_ALT_REQUIRE_UPN`).
+    Upn,
+    /// The account's `dns_name` as a dNSName
+    /// (`CT_FLAG_SUBJECT_ALT_REQUIRE_DNS`).
+    Dns,
+}
+
+impl AccountAttribute {
+    /// The MS-CRTD subject-name flag the policy publishes for it.
+    pub fn flags(self) -> SubjectNameFlags {
+        match self {
+            Self::Name => SubjectNameFlags::SUBJECT_REQUIRE_COMMON_NAME,
+            Self::Email => {
+                SubjectNameFlags::SUBJECT_REQUIRE_EMAIL | SubjectNameFlags::SUBJECT_ALT_REQUIRE_EMAIL
+            }
+            Self::Upn => SubjectNameFlags::SUBJECT_ALT_REQUIRE_UPN,
+            Self::Dns => SubjectNameFlags::SUBJECT_ALT_REQUIRE_DNS,
+        }
+    }
+}
+
+/// Extended key usages with which a certificate authenticates its
+/// subject to a domain or service ([SpecterOps "Certified Pre-Owned"],
+/// ESC1): client authentication, PKINIT client authentication, smart
+/// card logon, any purpose. A template with none of these EKUs listed
+/// still counts when its list is empty (no EKU: any purpose).
+///
+/// [SpecterOps "Certified Pre-Owned"]: https://specterops.io/wp-content/uploads/sites/3/2022/06/Certified_Pre-Owned.pdf
+pub const AUTHENTICATION_EKUS: [&str; 4] = [
+    "1.3.6.1.5.5.7.3.2",
+    "1.3.6.1.5.2.3.4",
+    "1.3.6.1.4.1.311.20.2.2",
+    "2.5.29.37.0",
+];
 
 /// `[[template]]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -126,9 +221,18 @@ pub struct TemplateConfig {
     /// Requests wait for `cepces approve` (`CT_FLAG_PEND_ALL_REQUESTS`).
     #[serde(default)]
     pub approval: bool,
-    /// Subject source.
+    /// Subject source (default `directory`).
     #[serde(default)]
     pub subject: SubjectSource,
+    /// For `directory`: what of the account goes into the certificate
+    /// (default `["name"]`).
+    #[serde(default = "default_from_account")]
+    pub from_account: Vec<AccountAttribute>,
+    /// For `request` with an authentication EKU: issue without approval
+    /// anyway. Any enrollee can then get a certificate naming anyone
+    /// (ESC1); `serve` warns at every start.
+    #[serde(default)]
+    pub allow_supplied_subject_for_authentication: bool,
     /// Users and groups that may enroll; empty: every authenticated user.
     #[serde(default)]
     pub enroll: Vec<String>,
@@ -148,6 +252,55 @@ pub struct UserConfig {
     /// Groups, for templates' `enroll` lists.
     #[serde(default)]
     pub groups: Vec<String>,
+    /// The e-mail address `from_account = ["email"]` templates use.
+    pub email: Option<String>,
+    /// The user principal name `from_account = ["upn"]` templates use.
+    pub upn: Option<String>,
+    /// The DNS name `from_account = ["dns"]` templates use.
+    pub dns_name: Option<String>,
+}
+
+impl TemplateConfig {
+    /// Whether its certificates authenticate their subject
+    /// ([`AUTHENTICATION_EKUS`], or no EKU at all).
+    pub fn authenticates(&self) -> bool {
+        self.ekus.is_empty()
+            || self
+                .ekus
+                .iter()
+                .any(|e| AUTHENTICATION_EKUS.contains(&e.as_str()))
+    }
+
+    /// Whether requests wait for `cepces approve`: configured so, or a
+    /// supplied subject on an authentication template (ESC1) that was not
+    /// explicitly allowed.
+    pub fn needs_approval(&self) -> bool {
+        self.approval || self.supplied_subject_risk()
+    }
+
+    /// A supplied subject on an authentication template, without
+    /// approval: what ESC1 needs, unless the administrator allowed it.
+    fn supplied_subject_risk(&self) -> bool {
+        self.subject == SubjectSource::Request
+            && self.authenticates()
+            && !self.allow_supplied_subject_for_authentication
+    }
+
+    /// Why this template can be abused as it stands, if it can: said at
+    /// every start.
+    pub fn exploitable(&self) -> Option<String> {
+        (self.subject == SubjectSource::Request
+            && self.authenticates()
+            && self.allow_supplied_subject_for_authentication
+            && !self.approval)
+            .then(|| {
+                format!(
+                    "template {:?}: any enrollee may name any subject in a certificate that \
+                     authenticates (ESC1): allow_supplied_subject_for_authentication is set",
+                    self.name
+                )
+            })
+    }
 }
 
 fn default_ca_days() -> u32 {
@@ -179,6 +332,33 @@ fn default_validity() -> u32 {
 }
 fn default_renewal() -> u32 {
     42
+}
+fn default_from_account() -> Vec<AccountAttribute> {
+    vec![AccountAttribute::Name]
+}
+fn default_clock_skew() -> u32 {
+    300
+}
+fn default_message_age() -> u32 {
+    300
+}
+fn default_max_connections() -> usize {
+    512
+}
+fn default_handshake_timeout() -> u32 {
+    10
+}
+fn default_concurrent_logins() -> usize {
+    4
+}
+fn default_account_failures() -> u32 {
+    5
+}
+fn default_address_failures() -> u32 {
+    20
+}
+fn default_max_rsa_bits() -> u32 {
+    8192
 }
 fn default_ekus() -> Vec<String> {
     vec!["1.3.6.1.5.5.7.3.2".to_owned()]
@@ -270,6 +450,15 @@ impl Config {
             if t.validity_days == 0 {
                 return Err(format!("template {:?}: validity_days is 0", t.name));
             }
+            if t.subject == SubjectSource::Directory && t.from_account.is_empty() {
+                return Err(format!(
+                    "template {:?}: subject = \"directory\" with an empty from_account",
+                    t.name
+                ));
+            }
+        }
+        if config.service.max_connections == 0 || config.service.max_concurrent_logins == 0 {
+            return Err("[service] max_connections and max_concurrent_logins must be at least 1".into());
         }
         for u in &config.users {
             argon2::password_hash::PasswordHash::new(&u.password_hash)
@@ -362,11 +551,17 @@ impl Config {
                     .with_default_name(t.name.clone()),
             );
             let subject_flags = match t.subject {
-                SubjectSource::Request => SubjectNameFlags::ENROLLEE_SUPPLIES_SUBJECT,
-                SubjectSource::Directory => SubjectNameFlags::SUBJECT_REQUIRE_COMMON_NAME,
+                SubjectSource::Request => {
+                    SubjectNameFlags::ENROLLEE_SUPPLIES_SUBJECT
+                        | SubjectNameFlags::ENROLLEE_SUPPLIES_SUBJECT_ALT_NAME
+                }
+                SubjectSource::Directory => t
+                    .from_account
+                    .iter()
+                    .fold(SubjectNameFlags::empty(), |f, a| f | a.flags()),
             };
             let mut enrollment_flags = EnrollmentFlags::INCLUDE_SYMMETRIC_ALGORITHMS;
-            if t.approval {
+            if t.needs_approval() {
                 enrollment_flags |= EnrollmentFlags::PEND_ALL_REQUESTS;
             }
             let ekus = t
@@ -449,17 +644,78 @@ mod tests {
             Some((Service::Ces, Auth::Certificate))
         );
         assert_eq!(urls.route("/CES"), None);
-        // The documented password of the example's user.
-        let alice = config.user("ALICE").unwrap();
-        let hash = argon2::PasswordHash::new(&alice.password_hash).unwrap();
-        assert!(
-            argon2::PasswordVerifier::verify_password(
-                &argon2::Argon2::default(),
-                b"change-me",
-                &hash
-            )
-            .is_ok()
+        // No account ships: nobody can log in with a documented password.
+        assert!(config.users.is_empty());
+        // No template of the example can be abused for ESC1.
+        for t in &config.templates {
+            assert_eq!(t.exploitable(), None, "{}", t.name);
+        }
+        let user = config.template("User").unwrap();
+        assert_eq!(user.subject, SubjectSource::Directory);
+        assert!(user.authenticates());
+        let web = config.template("WebServer").unwrap();
+        assert_eq!(web.subject, SubjectSource::Request);
+        assert!(!web.authenticates() && !web.needs_approval());
+    }
+
+    fn template(extra: &str) -> TemplateConfig {
+        let text = format!("[ca]\ncommon_name = \"x\"\n[[template]]\nname = \"T\"\n{extra}");
+        Config::from_toml(&text).unwrap().templates.remove(0)
+    }
+
+    #[test]
+    fn a_supplied_subject_on_an_authentication_template_waits_for_approval() {
+        // The default EKU is client authentication.
+        let t = template("subject = \"request\"\n");
+        assert!(t.authenticates() && t.needs_approval());
+        assert_eq!(t.exploitable(), None);
+        // No EKU: any purpose, which authenticates too.
+        let t = template("subject = \"request\"\nekus = []\n");
+        assert!(t.needs_approval());
+        let t = template("subject = \"request\"\nekus = [\"1.3.6.1.4.1.311.20.2.2\"]\n");
+        assert!(t.needs_approval());
+        // Allowed explicitly: issued at once, and said at every start.
+        let t = template(
+            "subject = \"request\"\nallow_supplied_subject_for_authentication = true\n",
         );
+        assert!(!t.needs_approval());
+        assert!(t.exploitable().unwrap().contains("ESC1"));
+        // Built from the account: nothing to abuse.
+        let t = template("");
+        assert_eq!(t.subject, SubjectSource::Directory);
+        assert!(!t.needs_approval());
+        // The policy publishes what the template does.
+        let config = Config::from_toml(
+            "[ca]\ncommon_name = \"x\"\n[[template]]\nname = \"S\"\nsubject = \"request\"\n\
+             [[template]]\nname = \"D\"\nfrom_account = [\"name\", \"upn\", \"email\"]\n",
+        )
+        .unwrap();
+        let urls = Urls {
+            base: "https://localhost".into(),
+            ces_name: config.ces_name(),
+        };
+        let policy = config.policy(&[0x30, 0x00], &urls).unwrap();
+        let resolved = policy.resolve().unwrap();
+        let flags = |name: &str| {
+            let a = resolved.template_by_name(name).unwrap().attributes();
+            (a.subject_name_flags.unwrap(), a.enrollment_flags.unwrap())
+        };
+        let (subject, enrollment) = flags("S");
+        assert_eq!(
+            subject,
+            SubjectNameFlags::ENROLLEE_SUPPLIES_SUBJECT
+                | SubjectNameFlags::ENROLLEE_SUPPLIES_SUBJECT_ALT_NAME
+        );
+        assert!(enrollment.contains(EnrollmentFlags::PEND_ALL_REQUESTS));
+        let (subject, enrollment) = flags("D");
+        assert_eq!(
+            subject,
+            SubjectNameFlags::SUBJECT_REQUIRE_COMMON_NAME
+                | SubjectNameFlags::SUBJECT_ALT_REQUIRE_UPN
+                | SubjectNameFlags::SUBJECT_REQUIRE_EMAIL
+                | SubjectNameFlags::SUBJECT_ALT_REQUIRE_EMAIL
+        );
+        assert!(!enrollment.contains(EnrollmentFlags::PEND_ALL_REQUESTS));
     }
 
     #[test]

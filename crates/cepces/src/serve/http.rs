@@ -11,17 +11,17 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST};
+use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use soap_envelope::{DocumentBuffer, Limits};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
-use super::app::{App, Outcome};
+use super::app::{App, Outcome, Transport};
 
-/// How long a client may take for the TLS handshake, the request head, or
-/// the body.
+/// How long a client may take for the request head or the body (the
+/// TLS handshake has its own, shorter, configured limit).
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How much of an oversized body is read (and dropped) before the 413
@@ -65,7 +65,19 @@ fn too_large() -> (Response<Full<Bytes>>, String) {
 
 /// Accepts connections on `listener` until the task is dropped; each
 /// connection runs in its own task, so one bad client cannot stop others.
-pub async fn serve(listener: TcpListener, tls: TlsAcceptor, app: Arc<App>) {
+/// At most `max_connections` are served at once: one more is closed as
+/// it arrives, before any TLS work, so that a flood of idle sockets takes
+/// neither memory nor the descriptors the accepted connections need.
+pub async fn serve(
+    listener: TcpListener,
+    tls: TlsAcceptor,
+    app: Arc<App>,
+    max_connections: usize,
+) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
+    let handshake_timeout =
+        Duration::from_secs(u64::from(app.config().service.handshake_timeout_secs.max(1)));
+    let mut refused = 0u64;
     loop {
         let (tcp, peer) = match listener.accept().await {
             Ok(c) => c,
@@ -76,10 +88,22 @@ pub async fn serve(listener: TcpListener, tls: TlsAcceptor, app: Arc<App>) {
                 continue;
             }
         };
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+            refused += 1;
+            // Once per power of two, not per connection: a flood must not
+            // flood the log too.
+            if refused.is_power_of_two() {
+                tracing::warn!(%peer, max_connections, refused, "connection limit reached: closing new connections");
+            }
+            drop(tcp);
+            continue;
+        };
+        let local = tcp.local_addr().ok();
         let tls = tls.clone();
         let app = Arc::clone(&app);
         tokio::spawn(async move {
-            let stream = match tokio::time::timeout(CLIENT_TIMEOUT, tls.accept(tcp)).await {
+            let _slot = slot;
+            let stream = match tokio::time::timeout(handshake_timeout, tls.accept(tcp)).await {
                 Ok(Ok(s)) => s,
                 Ok(Err(e)) => {
                     tracing::info!(%peer, error = %e, "TLS handshake failed");
@@ -99,7 +123,9 @@ pub async fn serve(listener: TcpListener, tls: TlsAcceptor, app: Arc<App>) {
             let service = hyper::service::service_fn(move |req| {
                 let app = Arc::clone(&app);
                 let client_cert = client_cert.clone();
-                async move { Ok::<_, Infallible>(handle(app, peer, client_cert, req).await) }
+                async move {
+                    Ok::<_, Infallible>(handle(app, (peer, local), client_cert, req).await)
+                }
             });
             let result = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
@@ -140,13 +166,13 @@ fn is_soap12(value: &str) -> bool {
 
 async fn handle(
     app: Arc<App>,
-    peer: SocketAddr,
+    (peer, local): (SocketAddr, Option<SocketAddr>),
     client_cert: Option<Arc<[u8]>>,
     req: Request<Incoming>,
 ) -> Response<Full<Bytes>> {
     let started = Instant::now();
     let path = req.uri().path().to_owned();
-    let response = respond(&app, client_cert, req).await;
+    let response = respond(&app, (peer, local), client_cert, req).await;
     let (status, outcome) = response;
     tracing::info!(
         %peer,
@@ -162,6 +188,7 @@ async fn handle(
 #[allow(clippy::too_many_lines)] // the transport checks, in order
 async fn respond(
     app: &Arc<App>,
+    (peer, local): (SocketAddr, Option<SocketAddr>),
     client_cert: Option<Arc<[u8]>>,
     req: Request<Incoming>,
 ) -> (Response<Full<Bytes>>, String) {
@@ -209,15 +236,6 @@ async fn respond(
         drain(&mut req.into_body()).await;
         return too_large();
     };
-    let host = req
-        .headers()
-        .get(HOST)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let to_url = match host {
-        Some(h) => format!("https://{h}{}", req.uri().path()),
-        None => format!("{}{}", app.urls().base, req.uri().path()),
-    };
     let mut incoming = req.into_body();
     match tokio::time::timeout(CLIENT_TIMEOUT, read_limited(&mut incoming, &mut body)).await {
         Ok(Ok(true)) => {}
@@ -241,13 +259,12 @@ async fn respond(
     let body = body.into_bytes();
     let app2 = Arc::clone(app);
     let answer = tokio::task::spawn_blocking(move || {
-        app2.handle(
-            endpoint,
-            &to_url,
-            &body,
-            client_cert.as_deref(),
-            crate::pki::unix_now(),
-        )
+        let transport = Transport {
+            peer: Some(peer),
+            local,
+            client_cert: client_cert.as_deref(),
+        };
+        app2.handle(endpoint, transport, &body, crate::pki::unix_now())
     })
     .await;
     let (reply, outcome) = match answer {

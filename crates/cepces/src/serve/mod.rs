@@ -1,17 +1,22 @@
 //! `cepces serve`: a CEP and a CES endpoint over HTTPS for a CA kept in a
 //! state directory, and the administrator's `approve`, `deny` and `list`.
 //!
-//! The state directory holds `ca-key.pem` and `ca.pem` (made on first
-//! start), `tls-key.pem` and `tls.pem` (the server's certificate, issued
-//! by that CA for `localhost`, 127.0.0.1, ::1 and each `--hostname`),
-//! `cepces.toml` (the templates and users; the shipped example is written
-//! on first start when `--config` is not given) and `cepces.db` (SQLite:
-//! every request, its state and its certificate).
+//! The state directory (0700) holds `ca-key.pem` and `ca.pem` (made on
+//! the first start in an empty directory, never over existing state),
+//! `tls-key.pem` and `tls.pem` (the server's certificate, issued by that
+//! CA for `localhost`, 127.0.0.1, ::1 and each `--hostname`),
+//! `cepces.toml` (the templates and users; the shipped example, with no
+//! user, is written on first start when `--config` is not given) and
+//! `cepces.db` (SQLite: every request, its state and its certificate).
+//! Keys, the configuration and the database are 0600.
 
 pub mod app;
 pub mod config;
+pub mod files;
+pub mod guard;
 pub mod http;
 pub mod store;
+pub mod users;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -22,7 +27,8 @@ use rustls::RootCertStore;
 use rustls::server::WebPkiClientVerifier;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-use app::{App, StateDir};
+use app::App;
+use files::StateDir;
 use config::{Auth, Service, Urls};
 
 /// Arguments of `cepces serve`.
@@ -83,19 +89,20 @@ pub fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// Opens the CA of `dir` for the administrator commands.
+/// Opens the CA of `dir` for the administrator commands, which never
+/// write a configuration or a CA.
 pub fn open_admin(args: &AdminArgs) -> Result<App, String> {
     let dir = StateDir {
         root: args.dir.clone(),
     };
-    if !dir.ca_cert().exists() {
+    if !dir.ca_cert().exists() && !dir.ca_key().exists() {
         return Err(format!(
             "{} holds no CA (run `cepces serve` first)",
             dir.root.display()
         ));
     }
-    let config = app::load_config(&dir, args.config.as_deref())?;
-    let ca = app::load_or_create_ca(&dir, &config)?;
+    let config = app::load_config(&dir, args.config.as_deref(), false)?;
+    let ca = app::load_or_create_ca(&dir, &config, false)?;
     let urls = Urls {
         base: "https://localhost".into(),
         ces_name: config.ces_name(),
@@ -103,15 +110,87 @@ pub fn open_admin(args: &AdminArgs) -> Result<App, String> {
     App::new(&dir, config, ca, urls)
 }
 
+/// The password the example configuration of earlier versions documented
+/// for its user: an account with it is refused at start.
+const DOCUMENTED_PASSWORD: &str = "change-me";
+
+/// What `serve` says at start about a configuration: accounts with a
+/// documented password (an error), templates that can be abused, and
+/// how to add a first user.
+fn check_config(config: &config::Config, dir: &StateDir, path: Option<&std::path::Path>) -> Result<(), String> {
+    use argon2::{PasswordHash, PasswordVerifier};
+    for u in &config.users {
+        let documented = PasswordHash::new(&u.password_hash).is_ok_and(|h| {
+            argon2::Argon2::default()
+                .verify_password(DOCUMENTED_PASSWORD.as_bytes(), &h)
+                .is_ok()
+        });
+        if documented {
+            return Err(format!(
+                "user {:?} has the documented example password {DOCUMENTED_PASSWORD:?}: \
+                 refusing to start (set a new one with `cepces user add --force`)",
+                u.name
+            ));
+        }
+    }
+    for t in &config.templates {
+        if let Some(warning) = t.exploitable() {
+            tracing::warn!("{warning}");
+            eprintln!("cepces serve: WARNING: {warning}");
+        } else if t.needs_approval() && !t.approval {
+            tracing::warn!(
+                template = t.name,
+                "the request names the subject of a certificate that authenticates: \
+                 every request waits for `cepces approve` (set subject = \"directory\", or \
+                 allow_supplied_subject_for_authentication = true to accept the risk)"
+            );
+        }
+    }
+    if config.users.is_empty() {
+        let config_arg = path.map_or_else(String::new, |p| format!(" --config {}", p.display()));
+        eprintln!(
+            "cepces serve: no [[user]] yet: nobody can log in with a password. Add one with\n  \
+             cepces user add --dir {}{config_arg} NAME --group GROUP\nand restart.",
+            dir.root.display()
+        );
+    }
+    Ok(())
+}
+
+/// `max_connections`, lowered to fit the open-file limit (each
+/// connection takes one descriptor; the database, the log and the
+/// listener need some too).
+fn connection_cap(wanted: usize) -> usize {
+    const RESERVED: u64 = 64;
+    #[cfg(unix)]
+    {
+        let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile).current;
+        if let Some(limit) = limit {
+            let fits = usize::try_from(limit.saturating_sub(RESERVED).max(1)).unwrap_or(usize::MAX);
+            if fits < wanted {
+                tracing::warn!(
+                    max_connections = wanted,
+                    open_file_limit = limit,
+                    serving = fits,
+                    "max_connections lowered to fit the open-file limit (raise it with ulimit -n)"
+                );
+                return fits;
+            }
+        }
+    }
+    wanted
+}
+
 /// Sets up the state directory, binds, and starts serving on the current
 /// tokio runtime.
 pub async fn start(args: &ServeArgs) -> Result<Running, String> {
-    std::fs::create_dir_all(&args.dir).map_err(|e| format!("{}: {e}", args.dir.display()))?;
     let dir = StateDir {
         root: args.dir.clone(),
     };
-    let config = app::load_config(&dir, args.config.as_deref())?;
-    let ca = app::load_or_create_ca(&dir, &config)?;
+    dir.create()?;
+    let config = app::load_config(&dir, args.config.as_deref(), true)?;
+    check_config(&config, &dir, args.config.as_deref())?;
+    let ca = app::load_or_create_ca(&dir, &config, true)?;
     let (key, chain) = app::load_or_create_tls(&dir, &ca, &args.hostnames)?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -145,11 +224,14 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
         )
         .map_err(|e| format!("TLS certificate: {e}"))?;
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let max_connections = connection_cap(config.service.max_connections);
     let app = Arc::new(App::new(&dir, config, ca, urls.clone())?);
+    dir.warn_exposed(args.config.as_deref());
     let task = tokio::spawn(http::serve(
         listener,
         tokio_rustls::TlsAcceptor::from(Arc::new(tls)),
         app,
+        max_connections,
     ));
     Ok(Running {
         addr,

@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
+use sha2::Digest;
 
 /// A request's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +72,8 @@ pub struct Record {
     pub hresult: Option<i64>,
     /// A denial's message.
     pub message: Option<String>,
+    /// The request that renewed this certificate, once one did.
+    pub superseded_by: Option<i64>,
 }
 
 /// A new request to record.
@@ -126,15 +129,93 @@ CREATE TABLE IF NOT EXISTS requests (
 );
 ";
 
+/// Columns added since the first schema, for databases made before.
+const MIGRATIONS: [(&str, &str); 2] = [
+    // SHA-256 of the CSR: the same request sent again (a client that
+    // lost our answer) gets the same record, not a second certificate.
+    ("csr_sha256", "ALTER TABLE requests ADD COLUMN csr_sha256 TEXT"),
+    // The renewal that replaced this certificate.
+    (
+        "superseded_by",
+        "ALTER TABLE requests ADD COLUMN superseded_by INTEGER REFERENCES requests(id)",
+    ),
+];
+
 impl Store {
     /// Opens (or creates) the database at `path`.
+    /// A new database file is made readable by its owner only (SQLite
+    /// gives its journal files the same mode). A database that cannot be
+    /// written is an error now, not at the first enrollment.
     pub fn open(path: &Path) -> rusqlite::Result<Self> {
-        let conn = Connection::open(path)?;
+        super::files::create_private_empty(path).map_err(|e| {
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                Some(e.to_string()),
+            )
+        })?;
+        Self::setup(Connection::open(path)?)
+    }
+
+    fn setup(conn: Connection) -> rusqlite::Result<Self> {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(SCHEMA)?;
+        for (column, sql) in MIGRATIONS {
+            let exists: bool = conn.query_row(
+                "SELECT count(*) > 0 FROM pragma_table_info('requests') WHERE name = ?1",
+                [column],
+                |r| r.get(0),
+            )?;
+            if !exists {
+                conn.execute_batch(sql)?;
+            }
+        }
+        conn.execute_batch(
+            "CREATE INDEX IF NOT EXISTS requests_csr ON requests(csr_sha256, principal, template)",
+        )?;
+        // A database we may read but not write would fail every
+        // enrollment later: find out now (a write that changes nothing).
+        conn.execute_batch("BEGIN IMMEDIATE; UPDATE requests SET id = id WHERE 0; COMMIT")?;
+        if conn.is_readonly(rusqlite::MAIN_DB)? {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+                Some("the database is read-only".into()),
+            ));
+        }
         Ok(Self { conn })
+    }
+
+    /// The earlier request of `principal` for `template` with the same
+    /// CSR (DER), if any.
+    pub fn same_request(
+        &self,
+        csr: &[u8],
+        principal: &str,
+        template: &str,
+    ) -> rusqlite::Result<Option<Record>> {
+        self.conn
+            .query_row(
+                &format!(
+                    "{SELECT} WHERE csr_sha256 = ?1 AND principal = ?2 AND template = ?3 \
+                     ORDER BY id LIMIT 1"
+                ),
+                params![csr_hash(csr), principal, template],
+                record,
+            )
+            .optional()
+    }
+
+    /// An issued certificate on record, if any (to check that the records
+    /// belong to the CA in the directory).
+    pub fn any_certificate(&self) -> rusqlite::Result<Option<Vec<u8>>> {
+        self.conn
+            .query_row(
+                "SELECT certificate FROM requests WHERE certificate IS NOT NULL ORDER BY id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
     }
 
     /// Records an issued request; returns its ID. `make` is called with
@@ -157,6 +238,12 @@ impl Store {
             },
             request.received,
         )?;
+        if let Some(old) = request.renewal_of {
+            tx.execute(
+                "UPDATE requests SET superseded_by = ?2 WHERE id = ?1 AND superseded_by IS NULL",
+                params![old, id],
+            )?;
+        }
         tx.commit()?;
         Ok(id)
     }
@@ -181,6 +268,11 @@ impl Store {
             return Ok(false);
         }
         set_issued(&tx, id, issued, now)?;
+        tx.execute(
+            "UPDATE requests SET superseded_by = ?1
+             WHERE id = (SELECT renewal_of FROM requests WHERE id = ?1) AND superseded_by IS NULL",
+            [id],
+        )?;
         tx.commit()?;
         Ok(true)
     }
@@ -238,12 +330,16 @@ impl<E> From<rusqlite::Error> for StoreOr<E> {
 }
 
 const SELECT: &str = "SELECT id, received, principal, groups, template, csr, renewal_of, state,
-    certificate, serial, not_after, hresult, message FROM requests";
+    certificate, serial, not_after, hresult, message, superseded_by FROM requests";
+
+fn csr_hash(csr: &[u8]) -> String {
+    crate::pki::hex(&sha2::Sha256::digest(csr))
+}
 
 fn insert(tx: &Connection, r: &NewRequest<'_>, state: State) -> rusqlite::Result<i64> {
     tx.execute(
-        "INSERT INTO requests (received, principal, groups, template, csr, renewal_of, state)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO requests (received, principal, groups, template, csr, renewal_of, state,
+         csr_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             r.received,
             r.principal,
@@ -251,7 +347,8 @@ fn insert(tx: &Connection, r: &NewRequest<'_>, state: State) -> rusqlite::Result
             r.template,
             r.csr,
             r.renewal_of,
-            state.as_str()
+            state.as_str(),
+            csr_hash(r.csr)
         ],
     )?;
     Ok(tx.last_insert_rowid())
@@ -287,6 +384,7 @@ fn record(row: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
         not_after: row.get(10)?,
         hresult: row.get(11)?,
         message: row.get(12)?,
+        superseded_by: row.get(13)?,
     })
 }
 
@@ -342,6 +440,80 @@ mod tests {
         assert_eq!((r.state, r.hresult), (State::Denied, Some(-2_146_877_420)));
         assert_eq!(store.list().unwrap().len(), 2);
         assert!(store.get(99).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_read_only_database_is_refused_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cepces.db");
+        drop(Store::open(&path).unwrap());
+        let conn =
+            Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let e = Store::setup(conn).unwrap_err();
+        assert_eq!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::ReadOnly),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_same_csr_finds_its_record_and_a_renewal_supersedes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("cepces.db")).unwrap();
+        let first = store
+            .insert_issued::<String>(&request(&[]), |_| Ok((b"c1".to_vec(), "01".into(), 9)))
+            .unwrap();
+        assert_eq!(
+            store.same_request(b"csr", "alice", "User").unwrap().map(|r| r.id),
+            Some(first)
+        );
+        assert!(store.same_request(b"csr", "bob", "User").unwrap().is_none());
+        assert!(store.same_request(b"other", "alice", "User").unwrap().is_none());
+        let renewal = NewRequest {
+            csr: b"csr2",
+            renewal_of: Some(first),
+            ..request(&[])
+        };
+        let second = store
+            .insert_issued::<String>(&renewal, |_| Ok((b"c2".to_vec(), "02".into(), 9)))
+            .unwrap();
+        assert_eq!(store.get(first).unwrap().unwrap().superseded_by, Some(second));
+        assert_eq!(store.get(second).unwrap().unwrap().superseded_by, None);
+        // A pending renewal supersedes once approved.
+        let third = store
+            .insert_pending(&NewRequest {
+                csr: b"csr3",
+                renewal_of: Some(second),
+                ..request(&[])
+            })
+            .unwrap();
+        assert_eq!(store.get(second).unwrap().unwrap().superseded_by, None);
+        let issued = Issued {
+            certificate: b"c3",
+            serial: "03",
+            not_after: 9,
+        };
+        assert!(store.approve(third, &issued, 5).unwrap());
+        assert_eq!(store.get(second).unwrap().unwrap().superseded_by, Some(third));
+    }
+
+    #[test]
+    fn a_database_of_the_first_schema_gains_the_new_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cepces.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        conn.execute(
+            "INSERT INTO requests (received, principal, groups, template, csr, state)
+             VALUES (1, 'alice', '', 'User', x'00', 'pending')",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        let r = store.get(1).unwrap().unwrap();
+        assert_eq!((r.principal.as_str(), r.superseded_by), ("alice", None));
     }
 
     #[test]

@@ -39,8 +39,12 @@ use super::permission::Principal;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestContext {
     /// The endpoint URL the request arrived at; the WS-Addressing `To`
-    /// must equal it.
+    /// must equal it or one of [`aliases`](Self::aliases).
     pub to_url: String,
+    /// Other URLs of the same endpoint that `To` may name: behind a
+    /// TLS-terminating proxy or load balancer `to_url` is the public URL
+    /// clients were given, and the listener's own URL is one of these.
+    pub aliases: Vec<String>,
     /// The authenticated caller, if any.
     pub authenticated: Option<Principal>,
     /// The current time.
@@ -52,9 +56,25 @@ impl RequestContext {
     pub fn new(to_url: impl Into<String>, now: DateTime) -> Self {
         Self {
             to_url: to_url.into(),
+            aliases: Vec::new(),
             authenticated: None,
             now,
         }
+    }
+
+    /// Adds a URL that `To` may name instead of `to_url`.
+    #[must_use]
+    pub fn with_alias(mut self, url: impl Into<String>) -> Self {
+        self.aliases.push(url.into());
+        self
+    }
+
+    /// Whether `to` names this endpoint ([`same_endpoint`] with `to_url`
+    /// or an alias).
+    fn is_addressed_by(&self, to: &str) -> bool {
+        std::iter::once(&self.to_url)
+            .chain(&self.aliases)
+            .any(|url| same_endpoint(to, url))
     }
 
     /// Sets the authenticated caller.
@@ -145,7 +165,7 @@ pub(crate) fn check<B: Payload>(
     if !generic
         .header
         .to()
-        .is_none_or(|to| same_endpoint(to, &ctx.to_url))
+        .is_none_or(|to| ctx.is_addressed_by(to))
     {
         return Err(fail(
             Fault::new(
