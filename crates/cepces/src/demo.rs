@@ -142,7 +142,7 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
         password_file: None,
         tls_cert: None,
         tls_key: None,
-        subject: Some(format!("CN=alice {name},O=cepces demo")),
+        subject: None,
         dns: Vec::new(),
         key_bits: None,
         out_key: dir.join(format!("{name}-key.pem")),

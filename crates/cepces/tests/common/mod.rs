@@ -45,6 +45,7 @@ ekus = ["1.3.6.1.5.5.7.3.2"]
 
 [[template]]
 name = "Web"
+subject = "request"
 oid = "1.3.6.1.4.1.311.21.8.99.1"
 major_revision = 7
 minor_revision = 2
@@ -61,8 +62,13 @@ enroll = ["Staff"]
 name = "Admins"
 enroll = ["Administrators"]
 
+# A supplied subject on a client-authentication template, allowed on
+# purpose (ESC1 as a test fixture: TLS client certificates must map to the
+# CA's record, not to the subject).
 [[template]]
 name = "Strong"
+subject = "request"
+allow_supplied_subject_for_authentication = true
 minimal_key_length = 3072
 enroll = ["Staff"]
 
