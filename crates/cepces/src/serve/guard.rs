@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
 use std::sync::{Condvar, Mutex, PoisonError};
 
-use soap_envelope::security::{Security, UsernameToken};
+use soap_envelope::{Security, UsernameToken};
 
 use super::config::ServiceConfig;
 
@@ -319,7 +319,7 @@ fn address_key(ip: IpAddr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use soap_envelope::security::{Password, Timestamp};
+    use soap_envelope::{Password, Timestamp};
     use soap_envelope::xsd::DateTime;
 
     fn guard() -> Guard {

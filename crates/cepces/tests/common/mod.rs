@@ -105,12 +105,28 @@ impl Server {
 
     /// A server on the state directory `dir` (kept: a restart).
     pub fn start_in(dir: tempfile::TempDir) -> Self {
+        let config = dir.path().join("cepces.toml");
+        Self::launch(dir, &["--config".as_ref(), config.as_os_str()])
+    }
+
+    /// A server with the configuration `config`, started with `extra`
+    /// arguments (e.g. `--public-url`).
+    pub fn start_with(config: &str, extra: &[&str]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cepces.toml");
+        std::fs::write(&path, config).unwrap();
+        let mut args: Vec<&std::ffi::OsStr> = vec!["--config".as_ref(), path.as_os_str()];
+        args.extend(extra.iter().map(std::ffi::OsStr::new));
+        Self::launch(dir, &args)
+    }
+
+    /// `cepces serve` on `DIR/ca` with `args`, once it listens.
+    pub fn launch(dir: tempfile::TempDir, args: &[&std::ffi::OsStr]) -> Self {
         let log = dir.path().join(format!("serve-{}.log", std::process::id()));
         let mut child = Command::new(BIN)
             .args(["serve", "--listen", "127.0.0.1:0", "--dir"])
             .arg(dir.path().join("ca"))
-            .arg("--config")
-            .arg(dir.path().join("cepces.toml"))
+            .args(args)
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())
@@ -276,6 +292,28 @@ pub fn stdout(out: &Output) -> String {
 
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// `cepces serve` on `ca_dir` with `args` when it is expected to refuse
+/// to start: its output once it exits (panics if it is still running
+/// after 30 s, i.e. it started).
+pub fn serve_refused(ca_dir: &Path, args: &[&str]) -> Output {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--dir"])
+        .arg(ca_dir)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..300 {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    panic!("serve started instead of refusing: {:?}", child.wait_with_output().unwrap());
 }
 
 /// Runs `openssl verify -CAfile ca cert`; panics unless it says OK.
