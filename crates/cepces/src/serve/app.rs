@@ -6,7 +6,6 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::Mutex;
 
-use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use cepces_enroll::server::{
     Decision, EnrollmentServer, IssueRequest, PolicyServer, Principal, Reply, RequestContext,
     StoredState, denied_reply, fault_reply,
@@ -466,13 +465,7 @@ impl App {
                 let password = token.password.as_ref().map_or("", |p| p.value.as_str());
                 let user = self.config.user(&token.username);
                 let hash = user.map_or(DUMMY_HASH, |u| u.password_hash.as_str());
-                let verified = self.guard.verify(|| {
-                    PasswordHash::new(hash).is_ok_and(|hash| {
-                        Argon2::default()
-                            .verify_password(password.as_bytes(), &hash)
-                            .is_ok()
-                    })
-                });
+                let verified = self.guard.verify_password(hash, password);
                 match user {
                     Some(u) if verified => {
                         if let Err(r) = self.guard.succeeded(token, now) {

@@ -138,34 +138,82 @@ impl Nonces {
     }
 }
 
-/// A counting semaphore for blocking threads.
+/// The argon2 working memory of the verifications that may run at once,
+/// allocated once and reused: N verifications never take more than N
+/// blocks of memory, whatever the number of requests (argon2's own
+/// `verify_password` allocates ~19 MiB per call on whichever thread runs
+/// it, and the allocator keeps each thread's copy).
 #[derive(Debug)]
-struct Slots {
-    free: Mutex<usize>,
+struct Workspaces {
+    free: Mutex<Vec<Vec<argon2::Block>>>,
     freed: Condvar,
 }
 
-impl Slots {
-    fn acquire(&self) -> SlotGuard<'_> {
-        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
-        while *free == 0 {
-            free = self
-                .freed
-                .wait(free)
-                .unwrap_or_else(PoisonError::into_inner);
+impl Workspaces {
+    fn new(n: usize) -> Self {
+        Self {
+            free: Mutex::new((0..n).map(|_| Vec::new()).collect()),
+            freed: Condvar::new(),
         }
-        *free -= 1;
-        SlotGuard(self)
+    }
+
+    /// Runs `f` with a workspace, waiting for one to be free.
+    fn with<T>(&self, f: impl FnOnce(&mut Vec<argon2::Block>) -> T) -> T {
+        let mut blocks = {
+            let mut free = lock(&self.free);
+            loop {
+                if let Some(b) = free.pop() {
+                    break b;
+                }
+                free = self
+                    .freed
+                    .wait(free)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+        };
+        let result = f(&mut blocks);
+        lock(&self.free).push(blocks);
+        self.freed.notify_one();
+        result
     }
 }
 
-struct SlotGuard<'a>(&'a Slots);
-
-impl Drop for SlotGuard<'_> {
-    fn drop(&mut self) {
-        *self.0.free.lock().unwrap_or_else(PoisonError::into_inner) += 1;
-        self.0.freed.notify_one();
+/// Whether `password` matches the argon2 PHC string `phc`, computed in
+/// `blocks` (grown to the hash's memory cost if needed).
+fn argon2_matches(phc: &str, password: &[u8], blocks: &mut Vec<argon2::Block>) -> bool {
+    use argon2::password_hash::{Output, PasswordHash};
+    let Ok(hash) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (hash.salt, hash.hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        argon2::Algorithm::try_from(hash.algorithm),
+        argon2::Params::try_from(&hash),
+    ) else {
+        return false;
+    };
+    let version = hash
+        .version
+        .map_or(Ok(argon2::Version::default()), argon2::Version::try_from);
+    let Ok(version) = version else {
+        return false;
+    };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    let needed = params.block_count();
+    if blocks.len() < needed {
+        blocks.resize(needed, argon2::Block::default());
     }
+    let mut out = vec![0u8; expected.len()];
+    argon2::Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(password, salt, &mut out, &mut blocks[..needed])
+        .is_ok()
+        // Output compares in constant time.
+        && Output::new(&out).is_ok_and(|o| o == expected)
 }
 
 /// The checks before and around password verification.
@@ -177,7 +225,7 @@ pub struct Guard {
     address_threshold: u32,
     failures: Mutex<Tracker>,
     nonces: Mutex<Nonces>,
-    logins: Slots,
+    logins: Workspaces,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -194,10 +242,7 @@ impl Guard {
             address_threshold: service.address_failures_before_backoff.max(1),
             failures: Mutex::default(),
             nonces: Mutex::default(),
-            logins: Slots {
-                free: Mutex::new(service.max_concurrent_logins.max(1)),
-                freed: Condvar::new(),
-            },
+            logins: Workspaces::new(service.max_concurrent_logins.max(1)),
         }
     }
 
@@ -262,11 +307,12 @@ impl Guard {
         }
     }
 
-    /// Runs `verify` (the argon2 check) with at most the configured
-    /// number of others at once.
-    pub fn verify<T>(&self, verify: impl FnOnce() -> T) -> T {
-        let _slot = self.logins.acquire();
-        verify()
+    /// Whether `password` matches the argon2 PHC string `hash`, with at
+    /// most the configured number of verifications at once (the others
+    /// wait), each in memory allocated once.
+    pub fn verify_password(&self, hash: &str, password: &str) -> bool {
+        self.logins
+            .with(|blocks| argon2_matches(hash, password.as_bytes(), blocks))
     }
 
     /// Records a failed login; returns the account's failure count.
@@ -327,6 +373,25 @@ mod tests {
     }
 
     const NOW: i64 = 1_800_000_000;
+
+    #[test]
+    fn passwords_verify_as_argon2_does() {
+        let g = guard();
+        let hash = super::super::users::hash_password("s3cret").unwrap();
+        assert!(g.verify_password(&hash, "s3cret"));
+        assert!(!g.verify_password(&hash, "s3creT"));
+        assert!(!g.verify_password("not a hash", "s3cret"));
+        // Another cost and algorithm than the default, as a hash made
+        // elsewhere may have.
+        let params = argon2::Params::new(4096, 3, 1, Some(24)).unwrap();
+        let other = argon2::Argon2::new(argon2::Algorithm::Argon2i, argon2::Version::V0x13, params);
+        let salt = argon2::password_hash::SaltString::generate(&mut rand_core::OsRng);
+        let hash = argon2::PasswordHasher::hash_password(&other, b"pw", &salt)
+            .unwrap()
+            .to_string();
+        assert!(g.verify_password(&hash, "pw"));
+        assert!(!g.verify_password(&hash, "px"));
+    }
 
     #[test]
     fn the_timestamp_window() {

@@ -3,7 +3,22 @@
 
 #[cfg(test)]
 mod tests {
-    use super::same_endpoint;
+    use super::{RequestContext, same_endpoint};
+    use soap_envelope::xsd::DateTime;
+
+    #[test]
+    fn to_may_name_the_public_url_or_an_alias() {
+        let path = "/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP";
+        let ctx = RequestContext::new(
+            format!("https://ca.example.com{path}"),
+            DateTime::from_unix(0, 0),
+        )
+        .with_alias(format!("https://10.0.0.5:8443{path}"));
+        assert!(ctx.is_addressed_by(&format!("https://CA.example.com:443{path}")));
+        assert!(ctx.is_addressed_by(&format!("https://10.0.0.5:8443{path}")));
+        assert!(!ctx.is_addressed_by(&format!("https://10.0.0.5{path}")));
+        assert!(!ctx.is_addressed_by(&format!("https://proxy.internal{path}")));
+    }
 
     #[test]
     fn to_matches_without_case_or_default_port() {
