@@ -596,6 +596,9 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
+/// Logins sent at once by the memory test.
+const PARALLEL: usize = 48;
+
 #[test]
 fn parallel_logins_are_verified_a_few_at_a_time() {
     need_tools!();
@@ -617,7 +620,6 @@ fn parallel_logins_are_verified_a_few_at_a_time() {
         "wrong password",
     );
     let url = server.cep("UsernamePassword");
-    const PARALLEL: usize = 48;
     std::thread::scope(|s| {
         for _ in 0..PARALLEL {
             s.spawn(|| {

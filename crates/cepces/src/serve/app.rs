@@ -412,116 +412,79 @@ impl App {
         let Ok(envelope) = Envelope::<AnyElement>::from_xml(body) else {
             return Ok(None);
         };
-        let relates_to = envelope.header.message_id();
         let peer = transport.peer.map(|p| p.ip());
-        let refuse = |subcode: soap_envelope::QName, reason: &str, why: &str| {
-            let fault = Fault::new(FaultCodeValue::Sender, reason).with_subcode(subcode);
-            match fault_reply(fault, relates_to) {
-                Ok(reply) => (reply, Outcome::Fault(format!("{}: {why}", subcode.local))),
-                Err(e) => internal(&e.to_string()),
-            }
-        };
-        let failed = |why: &str| {
-            tracing::warn!(reason = why, peer = ?peer, "authentication failed");
-            refuse(
-                subcode::FAILED_AUTHENTICATION,
-                "An error occurred when verifying security for the message.",
-                why,
-            )
-        };
-        let refused = |refusal: &Refusal, account: &str| {
-            let why = refusal.to_string();
-            tracing::warn!(event = "login_refused", account, peer = ?peer, reason = %why, "authentication refused");
-            match refusal {
-                Refusal::Expired(_) => refuse(
-                    subcode::MESSAGE_EXPIRED,
-                    "The message has expired.",
-                    &why,
-                ),
-                Refusal::PasswordType(_) => refuse(
-                    subcode::UNSUPPORTED_SECURITY_TOKEN,
-                    "An unsupported token was provided.",
-                    &why,
-                ),
-                Refusal::Replayed | Refusal::Throttled { .. } => refuse(
-                    subcode::FAILED_AUTHENTICATION,
-                    "An error occurred when verifying security for the message.",
-                    &why,
-                ),
-            }
-        };
         let security = envelope.header.security.as_ref();
-        if let Err(r) = self.guard.check_timestamp(security, now) {
-            return Err(refused(&r, ""));
-        }
-        match auth {
-            Auth::UsernamePassword => {
-                let Some(token) = security.and_then(|s| s.username_token.as_ref()) else {
-                    return Err(failed("no UsernameToken"));
-                };
-                if let Err(r) = self.guard.before_password(token, peer, now) {
-                    return Err(refused(&r, &token.username));
-                }
-                let password = token.password.as_ref().map_or("", |p| p.value.as_str());
-                let user = self.config.user(&token.username);
-                let hash = user.map_or(DUMMY_HASH, |u| u.password_hash.as_str());
-                let verified = self.guard.verify_password(hash, password);
-                match user {
-                    Some(u) if verified => {
-                        if let Err(r) = self.guard.succeeded(token, now) {
-                            return Err(refused(&r, &token.username));
-                        }
-                        Ok(Some(Principal::new(u.name.clone(), u.groups.clone())))
-                    }
-                    _ => {
-                        let failures = self.guard.failed(&token.username, peer, now);
-                        tracing::warn!(
-                            event = "login_failed",
-                            account = token.username,
-                            peer = ?peer,
-                            failures,
-                            "wrong user name or password"
-                        );
-                        Err(refuse(
-                            subcode::FAILED_AUTHENTICATION,
-                            "An error occurred when verifying security for the message.",
-                            "unknown user or wrong password",
-                        ))
-                    }
-                }
+        let principal = self
+            .guard
+            .check_timestamp(security, now)
+            .map_err(|r| NotAuthenticated::Refused(r, String::new()))
+            .and_then(|()| match auth {
+                Auth::UsernamePassword => self.password_principal(security, peer, now),
+                Auth::Certificate => self.certificate_principal(transport.client_cert),
+            });
+        principal
+            .map(Some)
+            .map_err(|why| auth_fault(&why, envelope.header.message_id(), peer))
+    }
+
+    /// The account a UsernameToken names, if its password is right and
+    /// the guard lets it through.
+    fn password_principal(
+        &self,
+        security: Option<&soap_envelope::Security>,
+        peer: Option<IpAddr>,
+        now: i64,
+    ) -> Result<Principal, NotAuthenticated> {
+        let Some(token) = security.and_then(|s| s.username_token.as_ref()) else {
+            return Err(NotAuthenticated::Failed("no UsernameToken".into()));
+        };
+        let refused = |r| NotAuthenticated::Refused(r, token.username.clone());
+        self.guard.before_password(token, peer, now).map_err(refused)?;
+        let password = token.password.as_ref().map_or("", |p| p.value.as_str());
+        let user = self.config.user(&token.username);
+        let hash = user.map_or(DUMMY_HASH, |u| u.password_hash.as_str());
+        let verified = self.guard.verify_password(hash, password);
+        match user {
+            Some(u) if verified => {
+                self.guard.succeeded(token, now).map_err(refused)?;
+                Ok(Principal::new(u.name.clone(), u.groups.clone()))
             }
-            Auth::Certificate => {
-                // The account is the one the certificate was issued to, by
-                // this CA's records: never its subject, which an enrollee
-                // may have chosen ("subject = request" templates).
-                let Some(cert) = transport
-                    .client_cert
-                    .and_then(|der| Certificate::from_der(der).ok())
-                else {
-                    return Err(failed("no TLS client certificate"));
-                };
-                let record = self
-                    .store()
-                    .by_serial(&pki::serial_hex(&cert))
-                    .ok()
-                    .flatten();
-                match record {
-                    Some(r) if r.state == store::State::Issued => {
-                        // The account must still exist: removing a user
-                        // from the configuration ends their access.
-                        match self.config.user(&r.principal) {
-                            Some(u) => Ok(Some(Principal::new(u.name.clone(), u.groups.clone()))),
-                            None => Err(failed(
-                                "the account of the TLS client certificate no longer exists",
-                            )),
-                        }
-                    }
-                    _ => Err(failed(
-                        "the TLS client certificate is not one this CA issued",
-                    )),
-                }
+            _ => {
+                let failures = self.guard.failed(&token.username, peer, now);
+                tracing::warn!(
+                    event = "login_failed",
+                    account = token.username,
+                    peer = ?peer,
+                    failures,
+                    "wrong user name or password"
+                );
+                Err(NotAuthenticated::Failed(
+                    "unknown user or wrong password".into(),
+                ))
             }
         }
+    }
+
+    /// The account a TLS client certificate was issued to, by this CA's
+    /// records: never its subject, which an enrollee may have chosen
+    /// ("subject = request" templates). The account must still exist:
+    /// removing a user from the configuration ends their access.
+    fn certificate_principal(&self, der: Option<&[u8]>) -> Result<Principal, NotAuthenticated> {
+        let failed = |why: &str| NotAuthenticated::Failed(why.to_owned());
+        let cert = der
+            .and_then(|der| Certificate::from_der(der).ok())
+            .ok_or_else(|| failed("no TLS client certificate"))?;
+        let record = self
+            .store()
+            .by_serial(&pki::serial_hex(&cert))
+            .ok()
+            .flatten()
+            .filter(|r| r.state == store::State::Issued)
+            .ok_or_else(|| failed("the TLS client certificate is not one this CA issued"))?;
+        let user = self.config.user(&record.principal).ok_or_else(|| {
+            failed("the account of the TLS client certificate no longer exists")
+        })?;
+        Ok(Principal::new(user.name.clone(), user.groups.clone()))
     }
 
     fn enroll(&self, body: &[u8], ctx: RequestContext, now: i64) -> (Reply, Outcome) {
@@ -993,6 +956,56 @@ impl App {
     /// Every record (`cepces list`).
     pub fn records(&self) -> Result<Vec<Record>, String> {
         self.store().list().map_err(|e| format!("database: {e}"))
+    }
+}
+
+/// Why a request is not authenticated.
+enum NotAuthenticated {
+    /// No or wrong credentials.
+    Failed(String),
+    /// Refused by the guard before or after the password (the account
+    /// named, if any).
+    Refused(Refusal, String),
+}
+
+/// The WS-Security fault for `why`, logged.
+fn auth_fault(
+    why: &NotAuthenticated,
+    relates_to: Option<&str>,
+    peer: Option<IpAddr>,
+) -> (Reply, Outcome) {
+    const FAILED: &str = "An error occurred when verifying security for the message.";
+    let (subcode, reason, why) = match why {
+        NotAuthenticated::Failed(why) => {
+            tracing::warn!(reason = why, peer = ?peer, "authentication failed");
+            (subcode::FAILED_AUTHENTICATION, FAILED, why.clone())
+        }
+        NotAuthenticated::Refused(refusal, account) => {
+            let why = refusal.to_string();
+            tracing::warn!(
+                event = "login_refused",
+                account,
+                peer = ?peer,
+                reason = %why,
+                "authentication refused"
+            );
+            match refusal {
+                Refusal::Expired(_) => (subcode::MESSAGE_EXPIRED, "The message has expired.", why),
+                Refusal::PasswordType(_) => (
+                    subcode::UNSUPPORTED_SECURITY_TOKEN,
+                    "An unsupported token was provided.",
+                    why,
+                ),
+                Refusal::Replayed | Refusal::Throttled { .. } => {
+                    (subcode::FAILED_AUTHENTICATION, FAILED, why)
+                }
+            }
+        }
+    };
+    let fault = Fault::new(FaultCodeValue::Sender, reason).with_subcode(subcode);
+    match fault_reply(fault, relates_to) {
+        Ok(reply) => (reply, Outcome::Fault(format!("{}: {why}", subcode.local))),
+        Err(e) => internal(&e.to_string()),
     }
 }
 

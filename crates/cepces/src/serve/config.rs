@@ -271,6 +271,22 @@ impl TemplateConfig {
                 .any(|e| AUTHENTICATION_EKUS.contains(&e.as_str()))
     }
 
+    /// The MS-CRTD subject-name flags the policy publishes: the enrollee
+    /// supplies subject and alternative name, or the account's attributes
+    /// are required.
+    pub fn subject_name_flags(&self) -> SubjectNameFlags {
+        match self.subject {
+            SubjectSource::Request => {
+                SubjectNameFlags::ENROLLEE_SUPPLIES_SUBJECT
+                    | SubjectNameFlags::ENROLLEE_SUPPLIES_SUBJECT_ALT_NAME
+            }
+            SubjectSource::Directory => self
+                .from_account
+                .iter()
+                .fold(SubjectNameFlags::empty(), |f, a| f | a.flags()),
+        }
+    }
+
     /// Whether requests wait for `cepces approve`: configured so, or a
     /// supplied subject on an authentication template (ESC1) that was not
     /// explicitly allowed.
@@ -550,16 +566,7 @@ impl Config {
                 Oid::new(self.template_oid(i), OidGroup::EnrollmentObject, oid_ref)
                     .with_default_name(t.name.clone()),
             );
-            let subject_flags = match t.subject {
-                SubjectSource::Request => {
-                    SubjectNameFlags::ENROLLEE_SUPPLIES_SUBJECT
-                        | SubjectNameFlags::ENROLLEE_SUPPLIES_SUBJECT_ALT_NAME
-                }
-                SubjectSource::Directory => t
-                    .from_account
-                    .iter()
-                    .fold(SubjectNameFlags::empty(), |f, a| f | a.flags()),
-            };
+            let subject_flags = t.subject_name_flags();
             let mut enrollment_flags = EnrollmentFlags::INCLUDE_SYMMETRIC_ALGORITHMS;
             if t.needs_approval() {
                 enrollment_flags |= EnrollmentFlags::PEND_ALL_REQUESTS;

@@ -297,7 +297,11 @@ impl Guard {
         {
             return Err(Refusal::PasswordType(t.to_owned()));
         }
-        self.check_window(token.created.as_ref().map(|c| c.to_unix()), None, now)?;
+        self.check_window(
+            token.created.as_ref().map(soap_envelope::xsd::DateTime::to_unix),
+            None,
+            now,
+        )?;
         let failures = lock(&self.failures);
         let account = failures.blocked_for(&account_key(&token.username), now);
         let address = peer.and_then(|ip| failures.blocked_for(&address_key(ip), now));
