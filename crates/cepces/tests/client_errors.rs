@@ -122,15 +122,12 @@ fn html_500_is_not_read_as_a_fault() {
     );
 }
 
-#[test]
-fn tls_refused_for_want_of_a_client_certificate_says_so() {
-    if !testkit::openssl_available() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+/// In `dir`: `ca.pem`, and `cert.pem` and `key.pem` for 127.0.0.1 issued
+/// by it, made with openssl.
+fn server_certificates(dir: &std::path::Path) {
     let run = |args: &[&str]| {
         let out = Command::new("openssl")
-            .current_dir(dir.path())
+            .current_dir(dir)
             .args(args)
             .output()
             .unwrap();
@@ -169,7 +166,7 @@ fn tls_refused_for_want_of_a_client_certificate_says_so() {
     ];
     run(&[&["req", "-new"][..], &ec, &csr_out].concat());
     std::fs::write(
-        dir.path().join("ext.cnf"),
+        dir.join("ext.cnf"),
         "basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
     )
     .unwrap();
@@ -190,6 +187,15 @@ fn tls_refused_for_want_of_a_client_certificate_says_so() {
         "-out",
         "cert.pem",
     ]);
+}
+
+#[test]
+fn tls_refused_for_want_of_a_client_certificate_says_so() {
+    if !testkit::openssl_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    server_certificates(dir.path());
     let port = {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()

@@ -218,14 +218,12 @@ impl ToXml for CertificateEnrollmentWsDetail {
 
 /// Writes `name` with `text`, or with `xsi:nil="true"` when there is none.
 fn nillable_element(w: &mut XmlWriter, name: QName, text: Option<&str>) -> Result<()> {
-    match text {
-        Some(t) => w.text_element(name, t),
-        None => {
-            w.start(name)?;
-            w.attribute(XSI_NIL, "true")?;
-            w.end()
-        }
+    if let Some(t) = text {
+        return w.text_element(name, t);
     }
+    w.start(name)?;
+    w.attribute(XSI_NIL, "true")?;
+    w.end()
 }
 
 #[cfg(test)]

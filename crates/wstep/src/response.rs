@@ -435,8 +435,8 @@ pub struct RequestedSecurityToken {
     /// `wsse:BinarySecurityToken`: the issued certificate.
     pub binary_security_token: Option<BinarySecurityToken>,
     /// `wsse:SecurityTokenReference`: where to ask for a pending
-    /// certificate.
-    pub security_token_reference: Option<SecurityTokenReference>,
+    /// certificate (boxed: most answers have none).
+    pub security_token_reference: Option<Box<SecurityTokenReference>>,
     /// `wst:KeyExchangeToken`.
     pub key_exchange_token: Option<KeyExchangeToken>,
     /// Other children, kept as read.
@@ -456,7 +456,7 @@ impl RequestedSecurityToken {
     /// pending request) by a `wsse:SecurityTokenReference`.
     pub fn reference(uri: impl Into<String>) -> Self {
         Self {
-            security_token_reference: Some(SecurityTokenReference::new(uri)),
+            security_token_reference: Some(Box::new(SecurityTokenReference::new(uri))),
             ..Self::default()
         }
     }
@@ -476,7 +476,7 @@ impl RequestedSecurityToken {
                     r,
                     &mut v.security_token_reference,
                     SecurityTokenReference::NAME,
-                    SecurityTokenReference::read,
+                    |r| SecurityTokenReference::read(r).map(Box::new),
                 )?;
             } else if child.is(KEY_EXCHANGE_TOKEN) {
                 once(

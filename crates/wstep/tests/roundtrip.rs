@@ -142,7 +142,7 @@ prop_compose! {
                     let mut reference = Reference::new(uri);
                     reference.value_type = value_type;
                     s.reference = Some(reference);
-                    s
+                    Box::new(s)
                 });
                 Some(t)
             }
