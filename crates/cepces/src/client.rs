@@ -252,7 +252,7 @@ pub async fn drive(
                 .body(tx.body)
                 .send()
                 .await
-                .map_err(|e| format!("{}: {}", tx.url, error_chain(&e)))?;
+                .map_err(|e| transport_error(&tx.url, &e))?;
             let status = answer.status().as_u16();
             let content_type = answer
                 .headers()
@@ -260,6 +260,9 @@ pub async fn drive(
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
                 .to_owned();
+            if let Some(message) = http_error(&tx.url, status, &content_type) {
+                return Err(message);
+            }
             let body = answer
                 .bytes()
                 .await
@@ -308,10 +311,12 @@ pub async fn drive(
                 Event::Pending {
                     request_id,
                     message,
+                    ..
                 } => {
                     progress.step(&format!(
-                        "request {request_id} is pending{}",
-                        message.map(|m| format!(": {m}")).unwrap_or_default()
+                        "request {request_id} is pending{}; asking at {}",
+                        message.map(|m| format!(": {m}")).unwrap_or_default(),
+                        machine.query_url().unwrap_or("-")
                     ));
                     if std::time::Instant::now() >= deadline {
                         return Ok(Outcome::Pending(request_id));
@@ -360,6 +365,86 @@ pub async fn drive(
             ));
         }
     }
+}
+
+/// The error for an HTTP answer the machine should not read: any status
+/// but 200 whose body is not SOAP 1.2 (`application/soap+xml`; only a 500
+/// carries a SOAP fault), worded for the person at the keyboard: what the
+/// status means here and what to check. `None` for an answer to read.
+pub fn http_error(url: &str, status: u16, content_type: &str) -> Option<String> {
+    let soap = content_type
+        .split(';')
+        .next()
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/soap+xml"));
+    if status == 200 || (status == 500 && soap) {
+        return None;
+    }
+    let reason = reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    let hint = match status {
+        401 => "wrong user name or password?".to_owned(),
+        403 => "access denied: is the account permitted to enroll here, or was the TLS client certificate not accepted?".to_owned(),
+        404 => format!(
+            "wrong endpoint path? (tried {})",
+            url_path(url)
+        ),
+        407 => "the proxy wants credentials".to_owned(),
+        _ if content_type.is_empty() => "not a SOAP answer".to_owned(),
+        _ => format!("not a SOAP answer ({content_type})"),
+    };
+    Some(format!("{url}: {status} {reason}: {hint}"))
+}
+
+/// The path (with query) of `url`, `/` when it has none.
+fn url_path(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.find('/').map_or("/", |i| &rest[i..])
+}
+
+/// The error for a request that got no HTTP answer; a TLS handshake the
+/// server refused over the client certificate says so.
+fn transport_error(url: &str, e: &reqwest::Error) -> String {
+    let chain = error_chain(e);
+    if client_certificate_refused(e) {
+        return format!(
+            "{url}: the server refused the TLS handshake over the client certificate: it wants one it accepts (give --tls-cert and --tls-key, or use a certificate its CA trusts) ({chain})"
+        );
+    }
+    format!("{url}: {chain}")
+}
+
+/// Whether a TLS alert the server sent in `e`'s chain is about the client
+/// certificate (missing, bad, unknown issuer, ...).
+fn client_certificate_refused(e: &(dyn std::error::Error + 'static)) -> bool {
+    use rustls::AlertDescription as A;
+    let mut source = Some(e);
+    while let Some(inner) = source {
+        let tls = inner.downcast_ref::<rustls::Error>().or_else(|| {
+            inner
+                .downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::get_ref)
+                .and_then(|i| i.downcast_ref::<rustls::Error>())
+        });
+        if let Some(rustls::Error::AlertReceived(alert)) = tls
+            && matches!(
+                alert,
+                A::CertificateRequired
+                    | A::BadCertificate
+                    | A::UnsupportedCertificate
+                    | A::CertificateRevoked
+                    | A::CertificateExpired
+                    | A::CertificateUnknown
+                    | A::UnknownCA
+                    | A::AccessDenied
+            )
+        {
+            return true;
+        }
+        source = inner.source();
+    }
+    false
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

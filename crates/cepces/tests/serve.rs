@@ -376,6 +376,94 @@ fn denied_pending_request_answers_query_token_status_with_the_denial() {
     assert_eq!(denial(status, &body), HResult::CERTSRV_E_NO_REQUEST);
 }
 
+/// The first response of an RSTRC answer.
+fn rstr_of(body: &[u8]) -> wstep::RequestSecurityTokenResponse {
+    let env = Envelope::<WstepMessage>::from_xml(body).unwrap();
+    let Some(WstepMessage::RequestSecurityTokenResponseCollection(c)) = env.payload() else {
+        panic!("not an RSTRC: {}", String::from_utf8_lossy(body));
+    };
+    c.response().unwrap().clone()
+}
+
+#[test]
+fn pending_answer_refers_to_the_ces_and_query_there_is_issued_after_approval() {
+    if !tools_or_skip() {
+        return;
+    }
+    let server = Server::start();
+    let dir = server.path("openssl");
+    std::fs::create_dir_all(&dir).unwrap();
+    let rsa = ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"];
+    let csr = testkit::csr(&dir, &rsa, "/CN=alice", &[]);
+    let ces = server.ces("UsernamePassword");
+    let (status, body) = server.curl(
+        &ces,
+        SOAP12,
+        &rst_envelope(&server, issue_rst(&csr, "Approval")),
+        None,
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    // MS-WSTEP 3.1.4.1.3.2: the reference to the CES, in the bytes.
+    let text = String::from_utf8(body.clone()).unwrap();
+    assert!(
+        text.contains("SecurityTokenReference") && text.contains(&format!("URI=\"{ces}\"")),
+        "{text}"
+    );
+    if let Some(spec) = testkit::spec_dir()
+        && let Some(v) =
+            testkit::validate_bytes(spec, "deps/envelope-all.xsd", "pending.xml", &body)
+    {
+        assert!(v.is_clean_pass(), "{v:#?}");
+    }
+    let rstr = rstr_of(&body);
+    assert!(rstr.certificate().is_none());
+    let reference = rstr.token_reference().unwrap().uri.clone();
+    assert_eq!(reference, ces);
+    let id = rstr
+        .request_id
+        .as_ref()
+        .and_then(RequestId::as_str)
+        .unwrap()
+        .to_owned();
+    // The CMC status token says pending, with the same ID.
+    let token =
+        wstep::BinarySecurityTokenExt::decode_bytes(rstr.binary_security_token.as_ref().unwrap())
+            .unwrap();
+    let pend = wstep::payload::SignedPayload::from_der(&token)
+        .unwrap()
+        .pend_info()
+        .unwrap()
+        .unwrap();
+    assert_eq!(pend.request_id().unwrap().to_string(), id);
+
+    let query = || {
+        let rst = RequestSecurityToken::new(RequestType::QueryTokenStatus)
+            .with_token_type(actions::TOKEN_TYPE_X509V3)
+            .with_request_id(RequestId::new(id.clone()));
+        server.curl(&reference, SOAP12, &rst_envelope(&server, rst), None)
+    };
+    // Still pending: the same reference.
+    let (status, body) = query();
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(rstr_of(&body).token_reference().unwrap().uri, ces);
+
+    let approved = server.admin("approve", &[&id]);
+    assert!(approved.status.success(), "{}", stderr(&approved));
+    let (status, body) = query();
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let rstr = rstr_of(&body);
+    assert!(rstr.token_reference().is_none());
+    let issued = Certificate::from_der(
+        &wstep::BinarySecurityTokenExt::decode_bytes(rstr.certificate().unwrap()).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(issued.tbs_certificate.subject.to_string(), "CN=alice");
+    assert_eq!(
+        rstr.request_id.as_ref().and_then(RequestId::as_str),
+        Some(id.as_str())
+    );
+}
+
 #[test]
 fn renewal_signed_with_the_old_certificate_is_issued() {
     if !tools_or_skip() {

@@ -432,10 +432,18 @@ pub enum Event {
     ///
     /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
     Pending {
-        /// The CA's `RequestID`.
+        /// The CA's `RequestID` (from `RequestID`, else from the `pendInfo`
+        /// of the CMC status token).
         request_id: String,
         /// The `DispositionMessage`, if any.
         message: Option<String>,
+        /// The `URI` of `RequestedSecurityToken/SecurityTokenReference/
+        /// Reference` ([MS-WSTEP] 3.1.4.1.3.2): the CES endpoint to ask
+        /// again, if given. The QueryTokenStatus goes there when it is on
+        /// the same scheme, host and port as the endpoint used (so that
+        /// credentials never go to another server); else to the endpoint
+        /// used.
+        reference: Option<String>,
     },
     /// The certificate was issued ([MS-WSTEP] 3.1.4.1.2.2
     /// `RequestedSecurityToken`).
@@ -569,6 +577,8 @@ pub struct Enrollment {
     requirements: Option<Requirements>,
     submission: Option<Submission>,
     request_id: Option<String>,
+    /// Where to send the QueryTokenStatus: the pending answer's reference.
+    query_url: Option<String>,
     events: VecDeque<Event>,
 }
 
@@ -584,6 +594,7 @@ impl Enrollment {
             requirements: None,
             submission: None,
             request_id: None,
+            query_url: None,
             events: VecDeque::new(),
         }
     }
@@ -607,6 +618,14 @@ impl Enrollment {
     /// The CA's `RequestID` of a pending (or issued) request.
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
+    }
+
+    /// The URL the QueryTokenStatus of a pending request goes to: the
+    /// pending answer's reference when it is on the origin of the endpoint
+    /// used (see [`Event::Pending`]), else that endpoint; `None` before a
+    /// pending answer.
+    pub fn query_url(&self) -> Option<&str> {
+        self.query_url.as_deref()
     }
 
     /// The next event.
@@ -778,7 +797,10 @@ impl Enrollment {
                 });
             }
         };
-        let url = endpoint.url.clone();
+        let url = match (&self.submission, &self.query_url) {
+            (None, Some(query)) => query.clone(),
+            _ => endpoint.url.clone(),
+        };
         let body = envelope(
             actions::RST,
             message_id,
@@ -892,6 +914,11 @@ impl Enrollment {
             .as_ref()
             .and_then(RequestId::as_str)
             .map(str::to_owned);
+        let request_id = match request_id {
+            Some(id) => Some(id),
+            None if rstr.certificate().is_none() => pend_info_request_id(rstr),
+            None => None,
+        };
         if request_id.is_some() {
             self.request_id.clone_from(&request_id);
         }
@@ -903,10 +930,21 @@ impl Enrollment {
             let request_id = request_id.ok_or_else(|| {
                 Error::UnexpectedMessage("RSTR without a certificate or a RequestID".into())
             })?;
+            let reference = rstr.token_reference().map(|r| r.uri.clone());
+            let used = self
+                .requirements
+                .as_ref()
+                .and_then(|r| r.endpoints.first())
+                .map(|e| e.url.clone());
+            self.query_url = match (&reference, used) {
+                (Some(r), Some(used)) if same_origin(r, &used) => Some(r.clone()),
+                (_, used) => used,
+            };
             self.state = State::Pending;
             self.events.push_back(Event::Pending {
                 request_id,
                 message,
+                reference,
             });
             return Ok(());
         };
@@ -1006,6 +1044,46 @@ fn read<B: soap_envelope::Payload>(response: Response<'_>) -> Result<Envelope<B>
         return Err(Error::HttpStatus(response.status));
     }
     Ok(envelope)
+}
+
+/// The request ID in the `pendInfo` of the RSTR's CMC status token, when
+/// it has one.
+fn pend_info_request_id(rstr: &RequestSecurityTokenResponse) -> Option<String> {
+    let bytes = rstr.binary_security_token.as_ref()?.decode_bytes().ok()?;
+    let signed = wstep::payload::SignedPayload::from_der(&bytes).ok()?;
+    let id = signed.pend_info().ok()??.request_id()?;
+    Some(id.to_string())
+}
+
+/// The scheme, host and port of an absolute `http(s)` URL, lowercased,
+/// with the default port made explicit.
+fn origin(url: &str) -> Option<(String, String)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    let authority = rest.split(['/', '?', '#']).next()?;
+    if authority.is_empty() || authority.contains('@') {
+        return None;
+    }
+    let authority = authority.to_ascii_lowercase();
+    let default = match scheme.as_str() {
+        "https" => "443",
+        "http" => "80",
+        _ => return None,
+    };
+    let has_port = authority
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let authority = if has_port {
+        authority
+    } else {
+        format!("{authority}:{default}")
+    };
+    Some((scheme, authority))
+}
+
+/// Whether `a` and `b` are on the same scheme, host and port.
+fn same_origin(a: &str, b: &str) -> bool {
+    matches!((origin(a), origin(b)), (Some(x), Some(y)) if x == y)
 }
 
 fn fault_reason(fault: &Fault) -> String {

@@ -327,7 +327,8 @@ fn pending_then_query_then_issued() {
         events(&mut e),
         [Event::Pending {
             request_id: "42".into(),
-            message: Some("Taken Under Submission".into())
+            message: Some("Taken Under Submission".into()),
+            reference: None,
         }]
     );
     assert_eq!(e.request_id(), Some("42"));
@@ -344,6 +345,96 @@ fn pending_then_query_then_issued() {
     assert_eq!(e.state(), State::Done);
     let evs = events(&mut e);
     assert!(matches!(evs.as_slice(), [Event::Issued { certificate, .. }] if *certificate == cert));
+}
+
+/// A pending RSTRC as AD CS writes it: default namespaces, a CMC status
+/// token saying pending with the request ID in `pendInfo`, the reference
+/// to the CES, and `RequestID` (left out when `id` is `None`).
+fn ad_cs_pending(reference: &str, id: Option<&str>) -> Vec<u8> {
+    let pend = wstep::payload::PendInfo::for_request_id(
+        42,
+        der::asn1::GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(1)).unwrap(),
+    )
+    .unwrap();
+    let token =
+        ValueKind::Pkcs7.token(&wstep::payload::build_cmc_pending_response(1, &pend).unwrap());
+    let request_id = id.map_or_else(String::new, |id| {
+        format!(
+            r#"<RequestID xmlns="{}">{id}</RequestID>"#,
+            soap_envelope::ns::WSTEP
+        )
+    });
+    format!(
+        r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing">
+<s:Header><a:Action s:mustUnderstand="1">{action}</a:Action><a:RelatesTo>urn:uuid:rst</a:RelatesTo></s:Header>
+<s:Body><RequestSecurityTokenResponseCollection xmlns="http://docs.oasis-open.org/ws-sx/ws-trust/200512">
+<RequestSecurityTokenResponse>
+<TokenType>http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3</TokenType>
+<DispositionMessage xml:lang="en-US" xmlns="http://schemas.microsoft.com/windows/pki/2009/01/enrollment">Taken Under Submission</DispositionMessage>
+<BinarySecurityToken ValueType="{vt}" EncodingType="{et}" xmlns="{wsse}">{b64}</BinarySecurityToken>
+<RequestedSecurityToken><SecurityTokenReference xmlns="{wsse}"><Reference URI="{reference}"/></SecurityTokenReference></RequestedSecurityToken>
+{request_id}
+</RequestSecurityTokenResponse></RequestSecurityTokenResponseCollection></s:Body></s:Envelope>"#,
+        action = actions::RSTRC,
+        vt = token.value_type.as_deref().unwrap(),
+        et = token.encoding_type.as_deref().unwrap(),
+        wsse = soap_envelope::ns::WSSE,
+        b64 = token.value,
+    )
+    .into_bytes()
+}
+
+#[test]
+fn ad_cs_pending_answer_gives_reference_and_query_goes_there() {
+    // The same origin as CES (ASCII case and the default port ignored).
+    let reference = "https://CES.example:443/Other-CA_CES_Kerberos/service.svc/CES";
+    let mut e = enrolled_to_csr(&[0x30, 0x00]);
+    send_rst(&mut e, "urn:uuid:rst");
+    e.handle_response(t(3), ok(&ad_cs_pending(reference, Some("42"))))
+        .unwrap();
+    assert_eq!(
+        events(&mut e),
+        [Event::Pending {
+            request_id: "42".into(),
+            message: Some("Taken Under Submission".into()),
+            reference: Some(reference.into()),
+        }]
+    );
+    assert_eq!(e.query_url(), Some(reference));
+    e.query_pending().unwrap();
+    let tx = e.poll_transmit(t(4), "urn:uuid:query").unwrap();
+    assert_eq!(tx.url, reference);
+    let env = Envelope::<WstepMessage>::from_xml(&tx.body).unwrap();
+    assert_eq!(env.header.to(), Some(reference));
+    let Some(WstepMessage::RequestSecurityToken(rst)) = env.payload() else {
+        panic!("not an RST")
+    };
+    assert_eq!(rst.request_type, RequestType::QueryTokenStatus);
+    assert_eq!(rst.request_id.as_ref().unwrap().as_str(), Some("42"));
+}
+
+#[test]
+fn pending_request_id_from_cmc_and_foreign_reference_not_followed() {
+    // No RequestID element: the ID comes from the CMC pendInfo. The
+    // reference names another host: the query stays on the endpoint used.
+    let reference = "https://elsewhere.example/CES";
+    let mut e = enrolled_to_csr(&[0x30, 0x00]);
+    send_rst(&mut e, "urn:uuid:rst");
+    e.handle_response(t(3), ok(&ad_cs_pending(reference, None)))
+        .unwrap();
+    assert_eq!(
+        events(&mut e),
+        [Event::Pending {
+            request_id: "42".into(),
+            message: Some("Taken Under Submission".into()),
+            reference: Some(reference.into()),
+        }]
+    );
+    assert_eq!(e.request_id(), Some("42"));
+    assert_eq!(e.query_url(), Some(CES));
+    e.query_pending().unwrap();
+    let (_, rst) = send_rst(&mut e, "urn:uuid:query");
+    assert_eq!(rst.request_id.as_ref().unwrap().as_str(), Some("42"));
 }
 
 #[test]

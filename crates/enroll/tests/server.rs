@@ -476,10 +476,42 @@ fn pend_all_requests_template_pends() {
     };
     let rstr = rstrc.response().unwrap();
     assert_eq!(rstr.request_id, Some(RequestId::new("7")));
-    assert!(rstr.requested_security_token.is_none());
+    assert_pending_answer(rstr, "7");
+    // The reference is in the bytes as MS-WSTEP 3.1.4.1.3.2 has it.
+    let text = String::from_utf8(reply.body.clone()).unwrap();
+    assert!(text.contains(&format!(r#"URI="{CES_URL}""#)), "{text}");
+    // The reply validates as a whole envelope.
+    if let Some(spec) = testkit::spec_dir()
+        && let Some(v) =
+            testkit::validate_bytes(spec, "deps/envelope-all.xsd", "pending.xml", &reply.body)
+    {
+        assert!(v.is_clean_pass(), "{v:#?}");
+    }
+}
+
+/// A pending RSTR: no certificate, the reference to [`CES_URL`], the
+/// disposition, the request ID, and a CMC status token saying pending
+/// with the ID in its `pendInfo`.
+fn assert_pending_answer(rstr: &wstep::RequestSecurityTokenResponse, id: &str) {
+    assert!(rstr.certificate().is_none());
+    assert_eq!(
+        rstr.token_reference().map(|r| r.uri.as_str()),
+        Some(CES_URL)
+    );
+    assert_eq!(rstr.request_id, Some(RequestId::new(id)));
     assert_eq!(
         rstr.disposition_message.as_ref().unwrap().text.as_deref(),
         Some("Pending")
+    );
+    let token = rstr.binary_security_token.as_ref().unwrap();
+    let p7 = wstep::payload::SignedPayload::from_der(
+        &wstep::BinarySecurityTokenExt::decode_bytes(token).unwrap(),
+    )
+    .unwrap();
+    let pend = p7.pend_info().unwrap().unwrap();
+    assert_eq!(
+        pend.request_id().map(|n| n.to_string()).as_deref(),
+        Some(id)
     );
 }
 
@@ -528,6 +560,11 @@ fn query_token_status_uses_the_store() {
     assert_eq!(status.state, StoredState::Pending);
     let reply = decision.reply().unwrap().unwrap();
     assert_eq!(reply.status, 200);
+    let env = Envelope::<WstepMessage>::from_xml(&reply.body).unwrap();
+    let Some(WstepMessage::RequestSecurityTokenResponseCollection(rstrc)) = env.payload() else {
+        panic!("not an RSTRC");
+    };
+    assert_pending_answer(rstrc.response().unwrap(), "7");
     let decision = ces().decide_with(&query("8"), &ctx(CES_URL), lookup);
     assert_eq!(denied_with(&decision), HResult::CERTSRV_E_NO_REQUEST);
 }
@@ -552,9 +589,25 @@ fn reply_builders_parse_back() {
     assert_eq!(env.header.action(), Some(actions::DETAIL_FAULT));
     assert_eq!(relates_to(&env), Some("urn:uuid:1"));
 
-    let reply = pending_reply("3", None).unwrap();
+    let reply = pending_reply("3", CES_URL, DateTime::from_unix(0, 0), None).unwrap();
     assert_eq!(reply.status, 200);
-    assert!(Envelope::<WstepMessage>::from_xml(&reply.body).is_ok());
+    let env = Envelope::<WstepMessage>::from_xml(&reply.body).unwrap();
+    let Some(WstepMessage::RequestSecurityTokenResponseCollection(rstrc)) = env.payload() else {
+        panic!("not an RSTRC");
+    };
+    assert_pending_answer(rstrc.response().unwrap(), "3");
+    // An ID that is not a number gets the reference but no CMC token.
+    let reply = pending_reply("req-3", CES_URL, DateTime::from_unix(0, 0), None).unwrap();
+    let env = Envelope::<WstepMessage>::from_xml(&reply.body).unwrap();
+    let Some(WstepMessage::RequestSecurityTokenResponseCollection(rstrc)) = env.payload() else {
+        panic!("not an RSTRC");
+    };
+    let rstr = rstrc.response().unwrap();
+    assert_eq!(
+        rstr.token_reference().map(|r| r.uri.as_str()),
+        Some(CES_URL)
+    );
+    assert!(rstr.binary_security_token.is_none());
     assert!(issued_reply("1", b"garbage", &[], None).is_err());
 }
 

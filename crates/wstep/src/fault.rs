@@ -14,6 +14,7 @@ const BINARY_RESPONSE: QName = QName::new(ns::WSTEP, "BinaryResponse");
 const ERROR_CODE: QName = QName::new(ns::WSTEP, "ErrorCode");
 const INVALID_REQUEST: QName = QName::new(ns::WSTEP, "InvalidRequest");
 const REQUEST_ID: QName = QName::new(ns::WSTEP, "RequestID");
+const XSI_NIL: QName = QName::new(ns::XSI, "nil");
 
 /// The `CertificateEnrollmentWSDetail` element, [MS-WSTEP] 3.1.4.1.3.4: why
 /// the CA refused a request, carried as a SOAP Fault detail entry (with the
@@ -33,9 +34,13 @@ const REQUEST_ID: QName = QName::new(ns::WSTEP, "RequestID");
 /// ```
 ///
 /// Every field is optional and nillable; absent and nil both read as
-/// `None`, and `None` is written as absent. `BinaryResponse` (base64 of the
-/// CA's CMC or PKCS#7 response) and `RequestID` are read with surrounding
-/// whitespace removed.
+/// `None`. `BinaryResponse` and `RequestID` are always written, with
+/// `xsi:nil="true"` when `None` (as the schema allows and AD CS
+/// have them: present and nil when there is no CA response or no request
+/// ID, as for a request denied before it was stored); `ErrorCode` and
+/// `InvalidRequest` are written only when set. `BinaryResponse` (base64
+/// of the CA's CMC or PKCS#7 response) and `RequestID` are read with
+/// surrounding whitespace removed.
 ///
 /// ```
 /// use soap_envelope::{Fault, FaultCodeValue};
@@ -199,20 +204,26 @@ impl<'a> FromXml<'a> for CertificateEnrollmentWsDetail {
 impl ToXml for CertificateEnrollmentWsDetail {
     fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
         w.start(Self::NAME)?;
-        if let Some(b) = &self.binary_response {
-            w.text_element(BINARY_RESPONSE, b)?;
-        }
+        nillable_element(w, BINARY_RESPONSE, self.binary_response.as_deref())?;
         if let Some(c) = &self.error_code {
             w.value_element(ERROR_CODE, &c.0)?;
         }
         if let Some(i) = &self.invalid_request {
             w.value_element(INVALID_REQUEST, i)?;
         }
-        if let Some(id) = &self.request_id {
-            w.text_element(REQUEST_ID, id)?;
-        }
+        nillable_element(w, REQUEST_ID, self.request_id.as_deref())?;
         w.end()
     }
+}
+
+/// Writes `name` with `text`, or with `xsi:nil="true"` when there is none.
+fn nillable_element(w: &mut XmlWriter, name: QName, text: Option<&str>) -> Result<()> {
+    if let Some(t) = text {
+        return w.text_element(name, t);
+    }
+    w.start(name)?;
+    w.attribute(XSI_NIL, "true")?;
+    w.end()
 }
 
 #[cfg(test)]

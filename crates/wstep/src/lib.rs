@@ -97,8 +97,8 @@ pub use payload::{Payload, decode_payload};
 pub use request::{RequestSecurityToken, RequestType};
 pub use request_id::RequestId;
 pub use response::{
-    DispositionMessage, KeyExchangeToken, RequestSecurityTokenResponse,
-    RequestSecurityTokenResponseCollection, RequestedSecurityToken,
+    DispositionMessage, KeyExchangeToken, Reference, RequestSecurityTokenResponse,
+    RequestSecurityTokenResponseCollection, RequestedSecurityToken, SecurityTokenReference,
 };
 pub use soap_envelope::BinarySecurityToken;
 pub use token::{BinarySecurityTokenExt, ValueKind};

@@ -25,11 +25,12 @@ use soap_envelope::BinarySecurityToken;
 
 pub use builder::{CmcRequestBuilder, RenewalRequestBuilder};
 pub use certificate::{IssuedCertificate, decode_certificate};
-pub use cmc::{PkiData, PkiResponse, decode_pki_data};
+pub use cmc::{PendInfo, PkiData, PkiResponse, decode_pki_data};
 pub use csr::{Csr, decode_csr};
 pub use signature::KeyInfo;
 pub use signed_data::{
-    InnerContent, SignedPayload, build_certs_only, build_cmc_response, decode_signed_data,
+    InnerContent, SignedPayload, build_certs_only, build_cmc_pending_response, build_cmc_response,
+    decode_signed_data,
 };
 pub use template::{CertificateTemplate, TemplateInfo};
 

@@ -14,6 +14,9 @@ use crate::request_id::RequestId;
 
 const REQUESTED_SECURITY_TOKEN: QName = QName::new(ns::WST, "RequestedSecurityToken");
 const KEY_EXCHANGE_TOKEN: QName = QName::new(ns::WST, "KeyExchangeToken");
+const REFERENCE: QName = QName::new(ns::WSSE, "Reference");
+const URI: QName = QName::new("", "URI");
+const VALUE_TYPE: QName = QName::new("", "ValueType");
 const XML_LANG: QName = QName::new(ns::XML, "lang");
 
 /// The `wst:RequestSecurityTokenResponseCollection` element, [MS-WSTEP]
@@ -217,6 +220,20 @@ impl RequestSecurityTokenResponse {
         })
     }
 
+    /// The `wsse:Reference` of `RequestedSecurityToken`'s
+    /// `wsse:SecurityTokenReference`: in a pending answer ([MS-WSTEP]
+    /// 3.1.4.1.3.2), the CES endpoint to send the QueryTokenStatus to.
+    ///
+    /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+    pub fn token_reference(&self) -> Option<&Reference> {
+        self.requested_security_token
+            .as_ref()?
+            .security_token_reference
+            .as_ref()?
+            .reference
+            .as_ref()
+    }
+
     /// Reads a document whose root is this element.
     pub fn from_xml_bytes(input: &[u8]) -> crate::Result<Self> {
         Ok(read_document(input, &Limits::default())?)
@@ -383,9 +400,11 @@ impl DispositionMessage {
 }
 
 /// The `wst:RequestedSecurityToken` element as [MS-WSTEP] 3.1.4.1.3.2
-/// extends it: the issued certificate, or (in the key exchange token
-/// response, [MS-WSTEP] 4.1.2.2) a `wst:KeyExchangeToken` holding the CA's
-/// exchange certificate.
+/// extends it: the issued certificate; for a pending request, a
+/// `wsse:SecurityTokenReference` whose `wsse:Reference` `URI` is the CES
+/// endpoint to ask again; or (in the key exchange token response,
+/// [MS-WSTEP] 4.1.2.2) a `wst:KeyExchangeToken` holding the CA's exchange
+/// certificate.
 ///
 /// ```xml
 /// <xs:complexType name="RequestedSecurityTokenType">
@@ -396,7 +415,18 @@ impl DispositionMessage {
 /// <!-- MS-WSTEP: wsse:BinarySecurityToken | wsse:SecurityTokenReference -->
 /// ```
 ///
-/// `wsse:SecurityTokenReference` and other children are kept in `unknown`.
+/// Other children are kept in `unknown`. Each typed child may appear
+/// once; they are written in the order of the fields.
+///
+/// ```
+/// use wstep::{RequestedSecurityToken, RequestSecurityTokenResponse};
+///
+/// let ces = "https://ca.example.com/CA_CES_Kerberos/service.svc/CES";
+/// let r = RequestSecurityTokenResponse::new()
+///     .with_requested_security_token(RequestedSecurityToken::reference(ces));
+/// let again = RequestSecurityTokenResponse::from_xml_bytes(&r.to_xml_bytes().unwrap()).unwrap();
+/// assert_eq!(again.token_reference().unwrap().uri, ces);
+/// ```
 ///
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -404,6 +434,9 @@ impl DispositionMessage {
 pub struct RequestedSecurityToken {
     /// `wsse:BinarySecurityToken`: the issued certificate.
     pub binary_security_token: Option<BinarySecurityToken>,
+    /// `wsse:SecurityTokenReference`: where to ask for a pending
+    /// certificate (boxed: most answers have none).
+    pub security_token_reference: Option<Box<SecurityTokenReference>>,
     /// `wst:KeyExchangeToken`.
     pub key_exchange_token: Option<KeyExchangeToken>,
     /// Other children, kept as read.
@@ -419,6 +452,15 @@ impl RequestedSecurityToken {
         }
     }
 
+    /// A requested token that refers to `uri` (the CES endpoint, for a
+    /// pending request) by a `wsse:SecurityTokenReference`.
+    pub fn reference(uri: impl Into<String>) -> Self {
+        Self {
+            security_token_reference: Some(Box::new(SecurityTokenReference::new(uri))),
+            ..Self::default()
+        }
+    }
+
     fn read(r: &mut XmlReader<'_>) -> Result<Self> {
         let mut v = Self::default();
         while let Some(child) = r.next_child()? {
@@ -428,6 +470,13 @@ impl RequestedSecurityToken {
                     &mut v.binary_security_token,
                     BINARY_SECURITY_TOKEN,
                     |r| BinarySecurityToken::read(r, &child),
+                )?;
+            } else if child.is(SecurityTokenReference::NAME) {
+                once(
+                    r,
+                    &mut v.security_token_reference,
+                    SecurityTokenReference::NAME,
+                    |r| SecurityTokenReference::read(r).map(Box::new),
                 )?;
             } else if child.is(KEY_EXCHANGE_TOKEN) {
                 once(
@@ -448,6 +497,9 @@ impl RequestedSecurityToken {
         if let Some(t) = &self.binary_security_token {
             t.to_xml(w)?;
         }
+        if let Some(t) = &self.security_token_reference {
+            t.write(w)?;
+        }
         if let Some(k) = &self.key_exchange_token {
             k.write(w)?;
         }
@@ -455,6 +507,115 @@ impl RequestedSecurityToken {
             u.to_xml(w)?;
         }
         w.end()
+    }
+}
+
+/// The `wsse:SecurityTokenReference` element ([WSS 1.0] 7.1) that
+/// [MS-WSTEP] 3.1.4.1.3.2 puts in the `RequestedSecurityToken` of a
+/// pending answer: a `wsse:Reference` to the CES endpoint.
+///
+/// ```xml
+/// <xsd:complexType name="SecurityTokenReferenceType">
+///   <xsd:choice minOccurs="0" maxOccurs="unbounded">
+///     <xsd:any processContents="lax" />
+///   </xsd:choice>
+///   <xsd:attribute ref="wsu:Id" />
+///   <xsd:attribute name="Usage" type="tUsage" />
+///   <xsd:anyAttribute namespace="##other" processContents="lax" />
+/// </xsd:complexType>
+/// ```
+///
+/// Read leniently: a `wsse:Reference` without `URI`, and other children
+/// (`wsse:KeyIdentifier`, ...), are kept in `unknown`; written strictly:
+/// the reference first, with its `URI`.
+///
+/// [WSS 1.0]: https://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0.pdf
+/// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct SecurityTokenReference {
+    /// `wsse:Reference`.
+    pub reference: Option<Reference>,
+    /// Other children, kept as read.
+    pub unknown: Vec<AnyElement>,
+}
+
+impl SecurityTokenReference {
+    /// The element name.
+    pub const NAME: QName = QName::new(ns::WSSE, "SecurityTokenReference");
+
+    /// A reference to `uri`, with no `ValueType`.
+    pub fn new(uri: impl Into<String>) -> Self {
+        Self {
+            reference: Some(Reference::new(uri)),
+            unknown: Vec::new(),
+        }
+    }
+
+    fn read(r: &mut XmlReader<'_>) -> Result<Self> {
+        let mut v = Self::default();
+        while let Some(child) = r.next_child()? {
+            match child.attr(URI) {
+                Some(uri) if child.is(REFERENCE) => {
+                    let reference = Reference {
+                        uri: collapse(uri).into_owned(),
+                        value_type: child.attr(VALUE_TYPE).map(|s| collapse(s).into_owned()),
+                    };
+                    once(r, &mut v.reference, REFERENCE, |r| {
+                        r.skip()?;
+                        Ok(reference)
+                    })?;
+                }
+                _ => v.unknown.push(r.any(&child)?),
+            }
+        }
+        Ok(v)
+    }
+
+    fn write(&self, w: &mut XmlWriter) -> Result<()> {
+        w.start(Self::NAME)?;
+        if let Some(reference) = &self.reference {
+            w.start(REFERENCE)?;
+            w.attribute(URI, &reference.uri)?;
+            if let Some(t) = &reference.value_type {
+                w.attribute(VALUE_TYPE, t)?;
+            }
+            w.end()?;
+        }
+        for u in &self.unknown {
+            u.to_xml(w)?;
+        }
+        w.end()
+    }
+}
+
+/// The `wsse:Reference` element ([WSS 1.0] 7.2): a direct reference by
+/// `URI` (whitespace collapsed), with an optional `ValueType`.
+///
+/// [WSS 1.0]: https://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0.pdf
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Reference {
+    /// `URI`: for MS-WSTEP, the CES endpoint.
+    pub uri: String,
+    /// `ValueType`.
+    pub value_type: Option<String>,
+}
+
+impl Reference {
+    /// A reference to `uri`, with no `ValueType`.
+    pub fn new(uri: impl Into<String>) -> Self {
+        Self {
+            uri: uri.into(),
+            value_type: None,
+        }
+    }
+
+    /// Sets `ValueType`.
+    #[must_use]
+    pub fn with_value_type(mut self, value_type: impl Into<String>) -> Self {
+        self.value_type = Some(value_type.into());
+        self
     }
 }
 

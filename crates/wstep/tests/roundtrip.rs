@@ -8,9 +8,9 @@ use soap_envelope::{AnyElement, BinarySecurityToken, Envelope, Header, OwnedQNam
 use wstep::hresult::HResult;
 use wstep::{
     AdditionalContext, CertificateEnrollmentWsDetail, ContextItem, DispositionMessage,
-    KeyExchangeToken, RequestId, RequestSecurityToken, RequestSecurityTokenResponse,
-    RequestSecurityTokenResponseCollection, RequestType, RequestedSecurityToken, ValueKind,
-    WstepMessage,
+    KeyExchangeToken, Reference, RequestId, RequestSecurityToken, RequestSecurityTokenResponse,
+    RequestSecurityTokenResponseCollection, RequestType, RequestedSecurityToken,
+    SecurityTokenReference, ValueKind, WstepMessage,
 };
 
 /// Text without surrounding whitespace (the fields that trim it).
@@ -118,6 +118,7 @@ prop_compose! {
         bst in proptest::option::of(token()),
         issued in proptest::option::of(token()),
         ket in proptest::option::of(token()),
+        reference in proptest::option::of((uri(), proptest::option::of(uri()))),
         id in request_id(),
         unknown in unknown(),
     ) -> RequestSecurityTokenResponse {
@@ -130,12 +131,19 @@ prop_compose! {
             d
         });
         r.binary_security_token = bst;
-        r.requested_security_token = match (issued, ket) {
-            (None, None) => None,
-            (issued, ket) => {
+        r.requested_security_token = match (issued, ket, reference) {
+            (None, None, None) => None,
+            (issued, ket, reference) => {
                 let mut t = RequestedSecurityToken::default();
                 t.binary_security_token = issued;
                 t.key_exchange_token = ket.map(KeyExchangeToken::new);
+                t.security_token_reference = reference.map(|(uri, value_type)| {
+                    let mut s = SecurityTokenReference::new("");
+                    let mut reference = Reference::new(uri);
+                    reference.value_type = value_type;
+                    s.reference = Some(reference);
+                    Box::new(s)
+                });
                 Some(t)
             }
         };

@@ -102,3 +102,58 @@ fn detail_fault_built_in_code_validates_and_reads_back() {
     assert_eq!(read.error_code.unwrap().0.cast_unsigned(), 0x8009_4012);
     assert_eq!(read, detail);
 }
+
+#[test]
+fn detail_without_response_or_request_id_writes_both_nil() {
+    let spec = spec_or_skip!();
+    // A denial before anything was stored: no CA response, no request ID.
+    let detail = CertificateEnrollmentWsDetail::new()
+        .with_error_code(HResult(0x8009_4801_u32.cast_signed()))
+        .with_invalid_request(true);
+    let bytes = detail.to_xml_bytes().unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    // Both elements are there, nil, in the schema's order.
+    let doc = children(&text);
+    assert_eq!(
+        doc,
+        [
+            ("BinaryResponse".to_owned(), true),
+            ("ErrorCode".to_owned(), false),
+            ("InvalidRequest".to_owned(), false),
+            ("RequestID".to_owned(), true)
+        ],
+        "{text}"
+    );
+    if let Some(v) =
+        common::validate_bytes(spec, "wstep/ms-wstep-enrollment.xsd", "detail.xml", &bytes)
+    {
+        assert!(v.is_clean_pass(), "{v:#?}");
+    }
+    // In a whole fault envelope too.
+    let fault = detail.to_fault("Denied by Policy Module").unwrap();
+    let env_bytes =
+        Envelope::<WstepMessage>::fault(Header::new().with_action(actions::DETAIL_FAULT), fault)
+            .to_xml()
+            .unwrap();
+    if let Some(v) = common::validate_bytes(spec, ENVELOPE_XSD, "fault.xml", &env_bytes) {
+        assert!(v.is_clean_pass(), "{v:#?}");
+    }
+    let again = CertificateEnrollmentWsDetail::from_xml_bytes(&bytes).unwrap();
+    assert_eq!(again.binary_response, None);
+    assert_eq!(again.request_id, None);
+    assert_eq!(again, detail);
+}
+
+/// The children of the root element as (local name in the enrollment
+/// namespace, has `xsi:nil="true"`), read with the namespace-aware reader.
+fn children(xml: &str) -> Vec<(String, bool)> {
+    let any: soap_envelope::AnyElement =
+        soap_envelope::read_document(xml.as_bytes(), &soap_envelope::Limits::default()).unwrap();
+    any.child_elements()
+        .map(|c| {
+            assert_eq!(c.name.ns.as_deref(), Some(soap_envelope::ns::WSTEP));
+            let nil = c.attribute(Some(soap_envelope::ns::XSI), "nil") == Some("true");
+            (c.name.local.clone(), nil)
+        })
+        .collect()
+}

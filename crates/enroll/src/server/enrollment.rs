@@ -48,6 +48,9 @@ pub struct IssueRequest {
     pub principal: Option<Principal>,
     /// The request's `MessageID`, for the reply's `RelatesTo`.
     pub relates_to: Option<String>,
+    /// The CES endpoint URL the request arrived at
+    /// ([`RequestContext::to_url`]): the reference of a pending answer.
+    pub ces_url: String,
     /// The request as read.
     pub request: Box<RequestSecurityToken>,
 }
@@ -73,9 +76,16 @@ impl IssueRequest {
         )
     }
 
-    /// [`pending_reply`] for this request.
+    /// [`pending_reply`] for this request: its reference is the CES
+    /// endpoint the request arrived at ([`IssueRequest::ces_url`]), the
+    /// time to ask again the request's time.
     pub fn pending_reply(&self, request_id: &str) -> Result<Reply, ServerError> {
-        pending_reply(request_id, self.relates_to.as_deref())
+        pending_reply(
+            request_id,
+            &self.ces_url,
+            self.not_before,
+            self.relates_to.as_deref(),
+        )
     }
 }
 
@@ -111,6 +121,11 @@ pub struct StatusAnswer {
     pub state: StoredState,
     /// The request's `MessageID`.
     pub relates_to: Option<String>,
+    /// The CES endpoint URL the query arrived at
+    /// ([`RequestContext::to_url`]): the reference of a pending answer.
+    pub ces_url: String,
+    /// The time of the query ([`RequestContext::now`]).
+    pub now: DateTime,
 }
 
 impl StatusAnswer {
@@ -122,7 +137,9 @@ impl StatusAnswer {
                 certificate_der,
                 chain,
             } => issued_reply(&self.request_id, certificate_der, chain, relates_to),
-            StoredState::Pending => pending_reply(&self.request_id, relates_to),
+            StoredState::Pending => {
+                pending_reply(&self.request_id, &self.ces_url, self.now, relates_to)
+            }
             StoredState::Denied { hresult, message } => {
                 denied_reply(*hresult, message, Some(&self.request_id), relates_to)
             }
@@ -283,6 +300,8 @@ impl EnrollmentServer {
                         request_id: id.to_owned(),
                         state,
                         relates_to: relates_to.clone(),
+                        ces_url: ctx.to_url.clone(),
+                        now: ctx.now,
                     })),
                     None => denial(deny(
                         HResult::CERTSRV_E_NO_REQUEST,
@@ -330,6 +349,7 @@ impl EnrollmentServer {
             renewal: rst.request_type == RequestType::Renew,
             principal: ctx.authenticated.clone(),
             relates_to,
+            ces_url: ctx.to_url.clone(),
             request: Box::new(rst.clone()),
         });
         if pend {

@@ -1,9 +1,11 @@
 //! The MS-WSTEP answers: issued, pending, denied.
 
+use der::asn1::GeneralizedTime;
 use der::{Decode, Encode};
+use soap_envelope::xsd::DateTime;
 use soap_envelope::{Envelope, Fault, Header};
 use wstep::hresult::HResult;
-use wstep::payload::build_cmc_response;
+use wstep::payload::{PendInfo, build_cmc_pending_response, build_cmc_response};
 use wstep::{
     CertificateEnrollmentWsDetail, DispositionMessage, RequestId, RequestSecurityTokenResponse,
     RequestSecurityTokenResponseCollection, RequestedSecurityToken, ValueKind, WstepMessage,
@@ -61,13 +63,36 @@ pub fn issued_reply(
     rstrc_reply(rstr, relates_to)
 }
 
-/// The answer for a request the CA put in the pending state: an RSTRC
-/// (200) whose response has `TokenType` X.509 v3, `DispositionMessage`
-/// `Pending`, the `RequestID` the client later sends in a
-/// QueryTokenStatus, and no `RequestedSecurityToken`.
-pub fn pending_reply(request_id: &str, relates_to: Option<&str>) -> Result<Reply, ServerError> {
+/// The answer for a request the CA put in the pending state
+/// ([MS-WSTEP] 3.1.4.1.3.2): an RSTRC (200) whose response has `TokenType`
+/// X.509 v3, `DispositionMessage` `Pending`, a `RequestedSecurityToken`
+/// holding a `wsse:SecurityTokenReference` whose `wsse:Reference` `URI`
+/// is `ces_url` (the CES endpoint that answered, where the client sends
+/// its QueryTokenStatus), and the `RequestID`. As AD CS does, a numeric
+/// request ID (one that fits 32 bits) also gets a PKCS7
+/// `BinarySecurityToken` with a CMC response saying pending, its
+/// `pendInfo` carrying the ID and `now` as the time to ask again
+/// ([`build_cmc_pending_response`]); another ID gets no such token.
+///
+/// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+pub fn pending_reply(
+    request_id: &str,
+    ces_url: &str,
+    now: DateTime,
+    relates_to: Option<&str>,
+) -> Result<Reply, ServerError> {
     let mut rstr = RequestSecurityTokenResponse::new()
-        .with_disposition_message(DispositionMessage::new("Pending").with_lang("en-US"))
+        .with_disposition_message(DispositionMessage::new("Pending").with_lang("en-US"));
+    if let Ok(id) = request_id.parse::<u32>() {
+        let seconds = u64::try_from(now.to_unix()).unwrap_or(0);
+        let pend_time =
+            GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(seconds))?;
+        let pkcs7 =
+            build_cmc_pending_response(BODY_PART_ID, &PendInfo::for_request_id(id, pend_time)?)?;
+        rstr = rstr.with_binary_security_token(ValueKind::Pkcs7.token(&pkcs7));
+    }
+    let mut rstr = rstr
+        .with_requested_security_token(RequestedSecurityToken::reference(ces_url))
         .with_request_id(RequestId::new(request_id));
     rstr.token_type = Some(actions::TOKEN_TYPE_X509V3.to_owned());
     rstrc_reply(rstr, relates_to)
@@ -75,8 +100,8 @@ pub fn pending_reply(request_id: &str, relates_to: Option<&str>) -> Result<Reply
 
 /// The `Receiver` fault of a denied request ([MS-WSTEP] 3.1.4.1.4): a
 /// `CertificateEnrollmentWSDetail` with `ErrorCode` `hresult`,
-/// `InvalidRequest` true and `RequestID` when known, and `message` as the
-/// reason.
+/// `InvalidRequest` true and `RequestID` (nil when not known, as is
+/// `BinaryResponse`), and `message` as the reason.
 ///
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 pub fn denied_fault(

@@ -29,7 +29,7 @@
 //! [RFC 5272]: https://www.rfc-editor.org/rfc/rfc5272
 //! [RFC 5272 Section 3.2]: https://www.rfc-editor.org/rfc/rfc5272#section-3.2
 
-use der::asn1::{ObjectIdentifier, SetOfVec};
+use der::asn1::{GeneralizedTime, ObjectIdentifier, OctetString, SetOfVec};
 use der::{Any, Decode, Encode, Reader, Sequence, SliceReader, Tag, TagNumber, Tagged};
 use x509_cert::request::CertReq;
 
@@ -121,6 +121,60 @@ pub struct TaggedAttribute {
 /// [RFC 5272 Section 6.1.1]: https://www.rfc-editor.org/rfc/rfc5272#section-6.1.1
 pub const CMC_STATUS_SUCCESS: u32 = 0;
 
+/// `CMCStatus` `failed`, [RFC 5272 Section 6.1.1].
+///
+/// [RFC 5272 Section 6.1.1]: https://www.rfc-editor.org/rfc/rfc5272#section-6.1.1
+pub const CMC_STATUS_FAILED: u32 = 2;
+
+/// `CMCStatus` `pending`: the request is held, ask again later,
+/// [RFC 5272 Section 6.1.1].
+///
+/// [RFC 5272 Section 6.1.1]: https://www.rfc-editor.org/rfc/rfc5272#section-6.1.1
+pub const CMC_STATUS_PENDING: u32 = 3;
+
+/// `PendInfo`, the `otherInfo` of a pending `CMCStatusInfo`,
+/// [RFC 5272 Section 6.1.1]:
+///
+/// ```text
+/// PendInfo ::= SEQUENCE {
+///     pendToken  OCTET STRING,
+///     pendTime   GeneralizedTime }
+/// ```
+///
+/// AD CS ([MS-WCCE] `CMC_PEND_INFO`) puts the CA's request ID in
+/// `pendToken` as a 32-bit little-endian integer (a Windows `DWORD`);
+/// [`PendInfo::for_request_id`] writes that and
+/// [`PendInfo::request_id`] reads it. `pendTime` is when the CA suggests
+/// asking again.
+///
+/// [RFC 5272 Section 6.1.1]: https://www.rfc-editor.org/rfc/rfc5272#section-6.1.1
+/// [MS-WCCE]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wcce/
+#[derive(Debug, Clone, PartialEq, Eq, Sequence)]
+pub struct PendInfo {
+    /// `pendToken`.
+    pub pend_token: OctetString,
+    /// `pendTime`.
+    pub pend_time: GeneralizedTime,
+}
+
+impl PendInfo {
+    /// The `PendInfo` of request `request_id`, to be asked about at
+    /// `pend_time`.
+    pub fn for_request_id(request_id: u32, pend_time: GeneralizedTime) -> der::Result<Self> {
+        Ok(Self {
+            pend_token: OctetString::new(request_id.to_le_bytes().to_vec())?,
+            pend_time,
+        })
+    }
+
+    /// The request ID in `pendToken`, when it is 4 bytes (a little-endian
+    /// `DWORD`, as AD CS writes it); `None` otherwise.
+    pub fn request_id(&self) -> Option<u32> {
+        let bytes: [u8; 4] = self.pend_token.as_bytes().try_into().ok()?;
+        Some(u32::from_le_bytes(bytes))
+    }
+}
+
 /// `CMCStatusInfo`, the value of `id-cmc-statusInfo`,
 /// [RFC 5272 Section 6.1.1]:
 ///
@@ -142,9 +196,31 @@ pub struct CmcStatusInfo {
     /// `statusString`.
     #[asn1(optional = "true")]
     pub status_string: Option<String>,
-    /// `otherInfo`, kept as `Any`.
+    /// `otherInfo` (`failInfo` INTEGER or `pendInfo` SEQUENCE), kept as
+    /// `Any`; see [`CmcStatusInfo::pend_info`].
     #[asn1(optional = "true")]
     pub other_info: Option<Any>,
+}
+
+impl CmcStatusInfo {
+    /// The `pendInfo` of `otherInfo`, when `otherInfo` is one (a
+    /// SEQUENCE); `None` when it is absent or a `failInfo`. A SEQUENCE
+    /// that is not a `PendInfo` is an error.
+    pub fn pend_info(&self) -> der::Result<Option<PendInfo>> {
+        match &self.other_info {
+            Some(info) if info.tag() == Tag::Sequence => info.decode_as().map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// The `failInfo` of `otherInfo`, when `otherInfo` is one (an
+    /// INTEGER).
+    pub fn fail_info(&self) -> der::Result<Option<u32>> {
+        match &self.other_info {
+            Some(info) if info.tag() == Tag::Integer => info.decode_as().map(Some),
+            _ => Ok(None),
+        }
+    }
 }
 
 impl PkiResponse {
@@ -172,16 +248,44 @@ impl PkiResponse {
     ///
     /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
     pub fn success(request_body_part_id: u32) -> der::Result<Self> {
-        let status = CmcStatusInfo {
+        Self::with_status(&CmcStatusInfo {
             cmc_status: CMC_STATUS_SUCCESS,
             body_list: vec![request_body_part_id],
             status_string: Some("Issued".to_owned()),
             other_info: None,
-        };
+        })
+    }
+
+    /// A `PKIResponse` for a request the CA holds, as AD CS answers one
+    /// ([MS-WCCE] `CMC_STATUS_PENDING`): a single control,
+    /// `id-cmc-statusInfo` (bodyPartID 1) saying pending (3) for
+    /// `request_body_part_id`, with `statusString` "Taken Under
+    /// Submission" and a `pendInfo` carrying `pend_info` (the request ID).
+    ///
+    /// [MS-WCCE]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wcce/
+    pub fn pending(request_body_part_id: u32, pend_info: &PendInfo) -> der::Result<Self> {
+        Self::with_status(&CmcStatusInfo {
+            cmc_status: CMC_STATUS_PENDING,
+            body_list: vec![request_body_part_id],
+            status_string: Some("Taken Under Submission".to_owned()),
+            other_info: Some(Any::encode_from(pend_info)?),
+        })
+    }
+
+    /// The `pendInfo` of a pending status: `Some` when the first
+    /// `id-cmc-statusInfo` says pending and carries one.
+    pub fn pend_info(&self) -> der::Result<Option<PendInfo>> {
+        match self.status_info()? {
+            Some(status) if status.cmc_status == CMC_STATUS_PENDING => status.pend_info(),
+            _ => Ok(None),
+        }
+    }
+
+    fn with_status(status: &CmcStatusInfo) -> der::Result<Self> {
         let attr = TaggedAttribute {
             body_part_id: 1,
             attr_type: oid::CMC_STATUS_INFO,
-            attr_values: SetOfVec::try_from(vec![Any::encode_from(&status)?])?,
+            attr_values: SetOfVec::try_from(vec![Any::encode_from(status)?])?,
         };
         Ok(Self {
             control_sequence: vec![Any::encode_from(&attr)?],

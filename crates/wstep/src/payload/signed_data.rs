@@ -24,7 +24,7 @@ use der::asn1::{ObjectIdentifier, OctetString, SetOfVec};
 use der::{Any, Decode, Encode};
 use x509_cert::Certificate;
 
-use super::cmc::{PkiData, PkiResponse};
+use super::cmc::{PendInfo, PkiData, PkiResponse};
 use super::csr::Csr;
 use super::{oid, signature};
 use crate::error::{Error, Result};
@@ -121,6 +121,16 @@ impl SignedPayload {
             signer,
             econtent,
         })
+    }
+
+    /// The `pendInfo` of a pending CMC response inside
+    /// ([`PkiResponse::pend_info`]); `None` for other content or another
+    /// status.
+    pub fn pend_info(&self) -> Result<Option<PendInfo>> {
+        match &self.content {
+            InnerContent::CmcResponse(r) => r.pend_info().map_err(Error::der("CMCStatusInfo")),
+            _ => Ok(None),
+        }
     }
 
     /// The PKCS#10 request inside: the content itself or the first `tcr` of
@@ -288,16 +298,42 @@ pub fn build_cmc_response(
     request_body_part_id: u32,
     certificates: &[Certificate],
 ) -> Result<Vec<u8>> {
+    let response = PkiResponse::success(request_body_part_id).map_err(Error::der("PKIResponse"))?;
+    build_cmc_signed(&response, Some(certificates))
+}
+
+/// Builds the PKCS#7 `ContentInfo` of a pending CMC response, the token
+/// AD CS puts in the RSTR of a request it holds: a SignedData as
+/// [`build_cmc_response`]'s, with no certificates, whose content is
+/// [`PkiResponse::pending`] for `request_body_part_id` with `pend_info`
+/// (see [`PendInfo::for_request_id`]). Read it back with
+/// [`SignedPayload::from_der`] and [`PkiResponse::pend_info`].
+pub fn build_cmc_pending_response(
+    request_body_part_id: u32,
+    pend_info: &PendInfo,
+) -> Result<Vec<u8>> {
+    let response =
+        PkiResponse::pending(request_body_part_id, pend_info).map_err(Error::der("PKIResponse"))?;
+    build_cmc_signed(&response, None)
+}
+
+fn build_cmc_signed(
+    response: &PkiResponse,
+    certificates: Option<&[Certificate]>,
+) -> Result<Vec<u8>> {
     const NAME: &str = "SignedData";
-    let response = PkiResponse::success(request_body_part_id)
-        .and_then(|r| r.to_der())
-        .map_err(Error::der("PKIResponse"))?;
+    let response = response.to_der().map_err(Error::der("PKIResponse"))?;
     let econtent = OctetString::new(response).map_err(Error::der("eContent"))?;
-    let choices: Vec<CertificateChoices> = certificates
-        .iter()
-        .cloned()
-        .map(CertificateChoices::Certificate)
-        .collect();
+    let certificates = certificates
+        .map(|certificates| {
+            let choices: Vec<CertificateChoices> = certificates
+                .iter()
+                .cloned()
+                .map(CertificateChoices::Certificate)
+                .collect();
+            CertificateSet::try_from(choices).map_err(Error::der(NAME))
+        })
+        .transpose()?;
     let signed_data = SignedData {
         version: CmsVersion::V3,
         digest_algorithms: SetOfVec::new(),
@@ -305,7 +341,7 @@ pub fn build_cmc_response(
             econtent_type: oid::CCT_PKI_RESPONSE,
             econtent: Some(Any::encode_from(&econtent).map_err(Error::der("eContent"))?),
         },
-        certificates: Some(CertificateSet::try_from(choices).map_err(Error::der(NAME))?),
+        certificates,
         crls: None,
         signer_infos: SignerInfos(SetOfVec::new()),
     };
