@@ -453,6 +453,31 @@ fn corrupted_signature_is_bad_signature() {
     assert_eq!(denied_with(&decision), HResult::NTE_BAD_SIGNATURE);
 }
 
+/// `der` with its `signatureAlgorithm` OID replaced.
+fn relabelled(der: &[u8], oid: &str) -> Vec<u8> {
+    use der::Encode;
+    let mut req = x509_cert::request::CertReq::from_der(der).unwrap();
+    req.algorithm.oid = der::asn1::ObjectIdentifier::new_unwrap(oid);
+    req.to_der().unwrap()
+}
+
+#[test]
+fn windows_mdm_oiw_sha1_csr_is_issued_and_md5_is_bad_algid() {
+    openssl_or_skip!();
+    let dir = tmp_dir("oiw");
+    let der = csr(&dir, RSA2048, "/CN=alice", &["-sha1"]);
+    // Windows MDM clients label RSA PKCS#1 v1.5 over SHA-1 with the OIW OID.
+    let oiw = relabelled(&der, "1.3.14.3.2.29");
+    let decision = ces().decide(&rst(&oiw, Some("User")), &ctx(CES_URL));
+    assert!(
+        matches!(&decision, Decision::Issue(i) if i.template_name() == "User"),
+        "{decision:?}"
+    );
+    let md5 = relabelled(&der, "1.2.840.113549.1.1.4");
+    let decision = ces().decide(&rst(&md5, Some("User")), &ctx(CES_URL));
+    assert_eq!(denied_with(&decision), HResult::NTE_BAD_ALGID);
+}
+
 #[test]
 fn garbage_token_is_asn1_bad_tag() {
     let decision = ces().decide(&rst(b"not a request", Some("User")), &ctx(CES_URL));

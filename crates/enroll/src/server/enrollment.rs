@@ -188,7 +188,7 @@ impl Decision {
 /// | `RequestType` Issue, Renew or QueryTokenStatus | `E_NOTIMPL` |
 /// | a `BinarySecurityToken` is present and is base64 | `E_INVALIDARG` |
 /// | its DER is a PKCS#10, CMC or PKCS#7 with a request | `CRYPT_E_ASN1_BADTAG` |
-/// | the CSR's (and PKCS#7 signer's) signature verifies | `NTE_BAD_SIGNATURE` (`NTE_BAD_ALGID` for an unsupported algorithm) |
+/// | the CSR's (and PKCS#7 signer's) signature verifies | `NTE_BAD_SIGNATURE` (`NTE_BAD_ALGID` for an unsupported or refused-as-insecure algorithm, e.g. MD5) |
 /// | a template is named (CSR template extension, else `CertificateTemplate` context item) | `CERTSRV_E_NO_CERT_TYPE` |
 /// | the template exists | `CERTSRV_E_UNSUPPORTED_CERT_TYPE` |
 /// | the caller may enroll ([`Permissions`]) | `CERTSRV_E_TEMPLATE_DENIED` |
@@ -496,7 +496,7 @@ fn unsupported(template: &str) -> Denial {
 
 fn signature_denial(error: &wstep::Error) -> Denial {
     match error {
-        wstep::Error::UnsupportedAlgorithm(_) => deny(
+        wstep::Error::UnsupportedAlgorithm(_) | wstep::Error::InsecureAlgorithm(_) => deny(
             HResult::NTE_BAD_ALGID,
             format!("The signature algorithm is not supported: {error}"),
         ),
