@@ -144,8 +144,8 @@ fn get_policies_answers_with_relates_to_and_permissions() {
         .iter()
         .map(|p| {
             (
-                p.attributes.common_name.as_str(),
-                p.attributes.permission.enroll,
+                p.attributes.common_name.as_deref().unwrap(),
+                p.attributes.permission.as_ref().unwrap().enroll,
             )
         })
         .collect();
@@ -168,7 +168,7 @@ fn get_policies_applies_the_filter() {
     let names: Vec<_> = answer
         .policies()
         .iter()
-        .map(|p| p.attributes.common_name.as_str())
+        .map(|p| p.attributes.common_name.as_deref().unwrap())
         .collect();
     assert_eq!(names, ["PendUser"]);
 }

@@ -53,9 +53,10 @@ pub struct IssueRequest {
 }
 
 impl IssueRequest {
-    /// The template's `commonName`.
+    /// The template's `commonName` (the template was found by it, so it is
+    /// present).
     pub fn template_name(&self) -> &str {
-        &self.template.attributes.common_name
+        template_name(&self.template)
     }
 
     /// [`issued_reply`] for this request.
@@ -310,7 +311,8 @@ impl EnrollmentServer {
         let validity = template
             .attributes
             .certificate_validity
-            .validity_period_seconds;
+            .as_ref()
+            .map_or(DEFAULT_VALIDITY_SECONDS, |v| v.validity_period_seconds);
         let not_after = DateTime::from_unix(
             ctx.now
                 .to_unix()
@@ -408,7 +410,7 @@ impl EnrollmentServer {
                 HResult::CERTSRV_E_TEMPLATE_DENIED,
                 format!(
                     "Denied by Policy Module: the permissions on the {} template do not allow the current user to enroll.",
-                    template.attributes.common_name
+                    template_name(template)
                 ),
             ));
         }
@@ -451,7 +453,12 @@ impl EnrollmentServer {
             })?;
         policies
             .iter()
-            .find(|p| p.attributes.common_name.eq_ignore_ascii_case(name))
+            .find(|p| {
+                p.attributes
+                    .common_name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            })
             .ok_or_else(|| unsupported(name))
     }
 
@@ -480,11 +487,26 @@ impl EnrollmentServer {
                 format!(
                     "The public key ({} bits) does not meet the minimum size ({minimum} bits) required by the {} template.",
                     bits.map_or_else(|| "unknown".to_owned(), |b| b.to_string()),
-                    template.attributes.common_name
+                    template_name(template)
                 ),
             )),
         }
     }
+}
+
+/// The validity of a certificate issued for a template without
+/// `certificateValidity` (the schema requires it; a policy built with
+/// `xcep::Attributes::new` always has it): one year.
+const DEFAULT_VALIDITY_SECONDS: u64 = 365 * 86_400;
+
+/// A template's `commonName`; empty when absent (templates are found by
+/// name, so a template the server works with has one).
+fn template_name(template: &CertificateEnrollmentPolicy) -> &str {
+    template
+        .attributes
+        .common_name
+        .as_deref()
+        .unwrap_or_default()
 }
 
 fn unsupported(template: &str) -> Denial {
