@@ -518,16 +518,21 @@ enum Shape {
 /// Looks at the root element only. A root named `Envelope` is read as an
 /// envelope whatever its namespace, so that a SOAP 1.1 (or otherwise
 /// foreign) envelope is reported as a version mismatch rather than shown as
-/// a bare element.
+/// a bare element; so is any root in a SOAP envelope namespace (`envelope`
+/// in lower case, a bare `Fault` or `Body`), which is a broken envelope,
+/// not a payload. Roots in other namespaces (a bare `GetPoliciesResponse`)
+/// are bare elements.
 fn detect(input: &[u8], options: &ReadOptions) -> Result<Shape, Error> {
     let text = decode_input(input, &options.limits)?;
     let mut r = XmlReader::with_limits(&text, options.limits)?;
     let root = r.root()?;
-    Ok(if root.local() == ENVELOPE {
-        Shape::Envelope
-    } else {
-        Shape::Bare
-    })
+    Ok(
+        if root.local() == ENVELOPE || matches!(root.ns(), Some(ns::SOAP12 | ns::SOAP11)) {
+            Shape::Envelope
+        } else {
+            Shape::Bare
+        },
+    )
 }
 
 /// Whether a bare element is accepted.

@@ -230,7 +230,7 @@ fn view_json(v: Option<&View>) -> Value {
 /// A typed view's value.
 fn model_json(v: &ModelValue) -> Value {
     match v {
-        ModelValue::Nil => Value::Null,
+        ModelValue::Nil | ModelValue::Missing => Value::Null,
         ModelValue::Bool(b) => Value::Bool(*b),
         ModelValue::Int(n) => Value::from(*n),
         ModelValue::Decimal(d) => d
@@ -583,6 +583,7 @@ fn view_text(t: &mut Text, indent: usize, v: Option<&View>) {
 fn scalar_text(v: &ModelValue) -> Option<String> {
     Some(match v {
         ModelValue::Nil => "nil".to_owned(),
+        ModelValue::Missing => "missing (schema requires)".to_owned(),
         ModelValue::Bool(b) => b.to_string(),
         ModelValue::Int(n) => n.to_string(),
         ModelValue::Decimal(d) => d.clone(),

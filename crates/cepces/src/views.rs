@@ -74,6 +74,10 @@ pub struct ViewError {
 pub enum Value {
     /// Nil (or absent).
     Nil,
+    /// An element the schema requires that the peer left out (MS-MDE2
+    /// servers leave out some of a template's): `null` in JSON,
+    /// `missing (schema requires)` in text.
+    Missing,
     /// A boolean.
     Bool(bool),
     /// An integer.

@@ -27,6 +27,12 @@
 //!
 //! A reference that points nowhere is shown with `null` (`nil` in text) for
 //! what it would have named.
+//!
+//! An element the schema requires that the peer left out (MS-MDE2 servers
+//! leave out `policyID` and a template's `commonName`,
+//! `certificateValidity`, `permission` and `revision`) is shown as
+//! `missing (schema requires)` in text and `null` in JSON, and listed by
+//! name in the record's `missing_required`.
 
 use std::fmt::Display;
 
@@ -184,7 +190,8 @@ fn response(r: &GetPoliciesResponse) -> Value {
 /// The `response` element: the policy and its templates.
 fn policy(all: &GetPoliciesResponse, r: &Response) -> Value {
     Value::Record(vec![
-        ("policy_id", Value::Text(r.policy_id.clone())),
+        ("policy_id", required(r.policy_id.as_deref(), text)),
+        ("missing_required", missing(&r.missing_required())),
         (
             "policy_friendly_name",
             Value::text_or_nil(r.policy_friendly_name.as_deref()),
@@ -233,32 +240,68 @@ fn ca_ref(all: &GetPoliciesResponse, reference: i32) -> Value {
     ])
 }
 
+/// A string value.
+fn text(s: &str) -> Value {
+    Value::Text(s.to_owned())
+}
+
+/// `f(v)`, or [`Value::Missing`] for an element the schema requires that
+/// was absent.
+fn required<T>(v: Option<T>, f: impl FnOnce(T) -> Value) -> Value {
+    v.map_or(Value::Missing, f)
+}
+
+/// The names of the schema-required elements that were absent.
+fn missing(names: &[&str]) -> Value {
+    Value::List(names.iter().map(|n| text(n)).collect())
+}
+
+/// Seconds as an integer value.
+fn seconds(s: u64) -> Value {
+    int(i64::try_from(s).unwrap_or(i64::MAX))
+}
+
 /// One template.
 fn template(all: &GetPoliciesResponse, p: &CertificateEnrollmentPolicy) -> Value {
     let a = &p.attributes;
-    let validity = &a.certificate_validity;
+    let validity = a.certificate_validity.as_ref();
+    let revision = a.revision.as_ref();
+    let permission = a.permission.as_ref();
     let key = &a.private_key_attributes;
     Value::Record(vec![
-        ("common_name", Value::Text(a.common_name.clone())),
+        ("common_name", required(a.common_name.as_deref(), text)),
+        ("missing_required", missing(&a.missing_required())),
         ("oid", oid_ref(all, p.policy_oid_reference)),
         ("schema_version", int(a.policy_schema)),
-        ("major_revision", int(a.revision.major_revision)),
+        (
+            "major_revision",
+            required(revision, |r| int(r.major_revision)),
+        ),
         (
             "minor_revision",
-            Value::map_or_nil(a.revision.minor_revision, int),
+            required(revision, |r| Value::map_or_nil(r.minor_revision, int)),
         ),
-        ("validity_days", days(validity.validity_period_seconds)),
-        ("renewal_days", days(validity.renewal_period_seconds)),
+        (
+            "validity_days",
+            required(validity, |v| days(v.validity_period_seconds)),
+        ),
+        (
+            "renewal_days",
+            required(validity, |v| days(v.renewal_period_seconds)),
+        ),
         (
             "validity_seconds",
-            int(i64::try_from(validity.validity_period_seconds).unwrap_or(i64::MAX)),
+            required(validity, |v| seconds(v.validity_period_seconds)),
         ),
         (
             "renewal_seconds",
-            int(i64::try_from(validity.renewal_period_seconds).unwrap_or(i64::MAX)),
+            required(validity, |v| seconds(v.renewal_period_seconds)),
         ),
-        ("enroll", Value::Bool(a.permission.enroll)),
-        ("auto_enroll", Value::Bool(a.permission.auto_enroll)),
+        ("enroll", required(permission, |p| Value::Bool(p.enroll))),
+        (
+            "auto_enroll",
+            required(permission, |p| Value::Bool(p.auto_enroll)),
+        ),
         ("minimal_key_length", int(key.minimal_key_length)),
         (
             "key_spec",

@@ -571,3 +571,79 @@ fn missing_required_element_exits_2() {
     assert!(err.contains("path: /GetPolicies"), "{err}");
     assert!(stdout(&o).contains("Recognized    MS-XCEP GetPolicies request"));
 }
+
+// ------------------------------------------------------------ MS-MDE2 ---
+
+/// `testdata/messages/get-policies-response.xml` as an MS-MDE2 server
+/// sends it: the first template without `commonName`,
+/// `certificateValidity`, `permission` and `revision`, the response without
+/// `policyID`.
+fn mdm_response() -> String {
+    let xml = std::fs::read_to_string(message_path("get-policies-response.xml")).unwrap();
+    let cut = |xml: &str, from: &str, to: &str| {
+        let start = xml.find(from).unwrap_or_else(|| panic!("{from}"));
+        let end = xml[start..].find(to).unwrap() + start + to.len();
+        format!("{}{}", &xml[..start], &xml[end..])
+    };
+    let xml = cut(&xml, "<policyID>", "</policyID>");
+    let xml = cut(&xml, "<commonName>CorpUser", "</commonName>");
+    let xml = cut(&xml, "<certificateValidity>", "</certificateValidity>");
+    let xml = cut(&xml, "<permission>", "</permission>");
+    cut(&xml, "<revision>", "</revision>")
+}
+
+#[test]
+fn mdm_response_names_what_is_missing() {
+    let xml = mdm_response();
+    let json = run(&["inspect", "--json", "-"], Some(xml.as_bytes()));
+    assert_no_panic(&json, "mdm json");
+    assert_eq!(json.status.code(), Some(0), "{}", stderr(&json));
+    let j: Value = serde_json::from_str(&stdout(&json)).unwrap();
+    let r = &model(&j)["response"];
+    assert_eq!(r["policy_id"], Value::Null);
+    assert_eq!(r["missing_required"], json!(["policyID"]));
+    let t = &r["templates"][0];
+    assert_eq!(
+        t["missing_required"],
+        json!([
+            "commonName",
+            "certificateValidity",
+            "permission",
+            "revision"
+        ])
+    );
+    for field in [
+        "common_name",
+        "major_revision",
+        "minor_revision",
+        "validity_days",
+        "renewal_days",
+        "enroll",
+        "auto_enroll",
+    ] {
+        assert_eq!(t[field], Value::Null, "{field}");
+    }
+    // What is there is still shown.
+    assert_eq!(t["minimal_key_length"], 2048);
+    // The second template is complete.
+    let t2 = &r["templates"][1];
+    assert_eq!(t2["common_name"], "CorpWebServer");
+    assert_eq!(t2["missing_required"], json!([]));
+
+    let text = run(&["inspect", "-"], Some(xml.as_bytes()));
+    assert_eq!(text.status.code(), Some(0), "{}", stderr(&text));
+    let text = stdout(&text);
+    assert_lines(
+        &text,
+        &[
+            "policy_id: missing (schema requires)",
+            "- common_name: missing (schema requires)",
+            "validity_days: missing (schema requires)",
+            "enroll: missing (schema requires)",
+            "major_revision: missing (schema requires)",
+            "- commonName",
+            "- certificateValidity",
+            "- policyID",
+        ],
+    );
+}

@@ -585,7 +585,7 @@ fn spec_example_bodies_posted_with_curl_get_schema_valid_answers() {
     let names: Vec<&str> = policy
         .policies()
         .iter()
-        .map(|p| p.attributes.common_name.as_str())
+        .map(|p| p.attributes.common_name.as_deref().unwrap())
         .collect();
     assert_eq!(names, ["User", "Web", "Approval", "Admins", "Strong"]);
     assert_eq!(

@@ -234,9 +234,10 @@ pub enum TemplateExtension {
     Info {
         /// The template OID.
         oid: String,
-        /// `revision/majorRevision`.
+        /// `revision/majorRevision` (0 when `revision` is absent, as from
+        /// MS-MDE2 servers).
         major: u32,
-        /// `revision/minorRevision` (0 when nil).
+        /// `revision/minorRevision` (0 when nil or absent).
         minor: u32,
     },
 }
@@ -279,7 +280,9 @@ pub struct CesEndpoint {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Requirements {
-    /// The template's `commonName`.
+    /// The template's `commonName`; when a MS-MDE2 server left it out, the
+    /// template OID's `defaultName`, else the template OID (see
+    /// `xcep::resolve::ResolvedTemplate::name`).
     pub template_name: String,
     /// The template OID.
     pub template_oid: String,
@@ -319,12 +322,16 @@ impl Requirements {
             .subject_name_flags
             .unwrap_or(SubjectNameFlags::empty());
         let template_extension = if attributes.policy_schema < 2 {
-            TemplateExtension::Name(template.common_name().to_owned())
+            TemplateExtension::Name(template.name().to_owned())
         } else {
             TemplateExtension::Info {
                 oid: template.oid().value.clone(),
-                major: attributes.revision.major_revision,
-                minor: attributes.revision.minor_revision.unwrap_or(0),
+                major: attributes.revision.as_ref().map_or(0, |r| r.major_revision),
+                minor: attributes
+                    .revision
+                    .as_ref()
+                    .and_then(|r| r.minor_revision)
+                    .unwrap_or(0),
             }
         };
         let endpoints = template
@@ -349,7 +356,7 @@ impl Requirements {
             })
             .collect::<Result<Vec<_>, Error>>()?;
         Ok(Self {
-            template_name: template.common_name().to_owned(),
+            template_name: template.name().to_owned(),
             template_oid: template.oid().value.clone(),
             policy_schema: attributes.policy_schema,
             key_algorithm: template.key_algorithm().map(algorithm),

@@ -230,6 +230,34 @@ fn get_policies_then_requirements() {
 }
 
 #[test]
+fn mdm_policy_without_name_validity_permission_revision_or_policy_id() {
+    // What MS-MDE2 servers send: the template is found by its OID, named by
+    // the OID's defaultName, and the template extension has revision 0.0.
+    let mut answer = policy(&[0x30, 0x00]);
+    let response = answer.response.as_mut().unwrap();
+    response.policy_id = None;
+    let a = &mut response.policies.as_mut().unwrap()[0].attributes;
+    a.common_name = None;
+    a.certificate_validity = None;
+    a.permission = None;
+    a.revision = None;
+    let mut e = Enrollment::new(Config::new(CEP, TemplateSelector::Oid(TEMPLATE_OID.into())));
+    get_policies(&mut e, &answer);
+    let r = requirements(&mut e);
+    assert_eq!(r.template_name, "Machine");
+    assert_eq!(r.minimal_key_length, 2048);
+    assert_eq!(
+        r.template_extension,
+        TemplateExtension::Info {
+            oid: TEMPLATE_OID.into(),
+            major: 0,
+            minor: 0
+        }
+    );
+    assert_eq!(r.endpoints[0].url, CES);
+}
+
+#[test]
 fn schema_1_template_extension_is_the_name() {
     let mut answer = policy(&[0x30, 0x00]);
     answer.response.as_mut().unwrap().policies.as_mut().unwrap()[0]

@@ -144,8 +144,8 @@ fn get_policies_answers_with_relates_to_and_permissions() {
         .iter()
         .map(|p| {
             (
-                p.attributes.common_name.as_str(),
-                p.attributes.permission.enroll,
+                p.attributes.common_name.as_deref().unwrap(),
+                p.attributes.permission.as_ref().unwrap().enroll,
             )
         })
         .collect();
@@ -168,7 +168,7 @@ fn get_policies_applies_the_filter() {
     let names: Vec<_> = answer
         .policies()
         .iter()
-        .map(|p| p.attributes.common_name.as_str())
+        .map(|p| p.attributes.common_name.as_deref().unwrap())
         .collect();
     assert_eq!(names, ["PendUser"]);
 }
@@ -451,6 +451,31 @@ fn corrupted_signature_is_bad_signature() {
     der[last] ^= 0x01;
     let decision = ces().decide(&rst(&der, Some("User")), &ctx(CES_URL));
     assert_eq!(denied_with(&decision), HResult::NTE_BAD_SIGNATURE);
+}
+
+/// `der` with its `signatureAlgorithm` OID replaced.
+fn relabelled(der: &[u8], oid: &str) -> Vec<u8> {
+    use der::Encode;
+    let mut req = x509_cert::request::CertReq::from_der(der).unwrap();
+    req.algorithm.oid = der::asn1::ObjectIdentifier::new_unwrap(oid);
+    req.to_der().unwrap()
+}
+
+#[test]
+fn windows_mdm_oiw_sha1_csr_is_issued_and_md5_is_bad_algid() {
+    openssl_or_skip!();
+    let dir = tmp_dir("oiw");
+    let der = csr(&dir, RSA2048, "/CN=alice", &["-sha1"]);
+    // Windows MDM clients label RSA PKCS#1 v1.5 over SHA-1 with the OIW OID.
+    let oiw = relabelled(&der, "1.3.14.3.2.29");
+    let decision = ces().decide(&rst(&oiw, Some("User")), &ctx(CES_URL));
+    assert!(
+        matches!(&decision, Decision::Issue(i) if i.template_name() == "User"),
+        "{decision:?}"
+    );
+    let md5 = relabelled(&der, "1.2.840.113549.1.1.4");
+    let decision = ces().decide(&rst(&md5, Some("User")), &ctx(CES_URL));
+    assert_eq!(denied_with(&decision), HResult::NTE_BAD_ALGID);
 }
 
 #[test]

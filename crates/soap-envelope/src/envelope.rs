@@ -177,9 +177,17 @@ impl<B: Payload> Envelope<B> {
     ) -> Result<Self> {
         let version = if root.is(QName::new(ns::SOAP12, ENVELOPE)) {
             SoapVersion::Soap12
-        } else if root.local() == ENVELOPE {
+        } else if root.local() == ENVELOPE
+            || root.ns() == Some(ns::SOAP12)
+            || root.ns() == Some(ns::SOAP11)
+        {
+            // A root named `Envelope` in another namespace, or a root in an
+            // envelope namespace that is not `Envelope` (`envelope`, a bare
+            // `Fault` or `Body`): "the namespace, local name or both did not
+            // match the Envelope element information item" ([SOAP 1.2
+            // Part 1] 5.4.7), a VersionMismatch, not a payload.
             let found = root.ns().unwrap_or("").to_owned();
-            if root.ns() == Some(ns::SOAP11) && options.accept_soap11 {
+            if root.is(QName::new(ns::SOAP11, ENVELOPE)) && options.accept_soap11 {
                 SoapVersion::Soap11
             } else {
                 return Err(r.error(ErrorKind::VersionMismatch(found)));

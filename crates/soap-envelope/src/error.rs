@@ -138,10 +138,13 @@ pub enum ErrorKind {
         max: usize,
     },
     /// The root is a SOAP 1.1 envelope (or another version) where SOAP 1.2
-    /// is required ([SOAP 1.2 Part 1] 5.4.7).
+    /// is required, or a root in a SOAP envelope namespace that is not
+    /// `Envelope` (`envelope`, a bare `Fault`): "the namespace, local name
+    /// or both did not match" ([SOAP 1.2 Part 1] 5.4.7). The root's
+    /// namespace is given; the error's path names the root.
     ///
     /// [SOAP 1.2 Part 1]: https://www.w3.org/TR/soap12-part1/#faultcodes
-    #[error("SOAP version mismatch: envelope namespace '{0}'")]
+    #[error("SOAP version mismatch: the root is not a SOAP 1.2 Envelope (root namespace '{0}')")]
     VersionMismatch(String),
     /// The root element is not a SOAP envelope.
     #[error("not a SOAP envelope: root element is {0}")]

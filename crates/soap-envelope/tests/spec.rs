@@ -2429,12 +2429,23 @@ fn spec_wrong_namespace_envelope_header_body() {
         err.kind(),
         &ErrorKind::NotAnEnvelope(OwnedQName::new(Some(ns::XCEP.into()), "GetPolicies"))
     );
-    let body_root = format!("<s:Body xmlns:s=\"{}\"/>", ns::SOAP12);
-    let err = parse_err(body_root.as_bytes(), &ReadOptions::default());
-    assert_eq!(
-        err.kind(),
-        &ErrorKind::NotAnEnvelope(OwnedQName::new(Some(ns::SOAP12.into()), "Body"))
-    );
+    // A root in the envelope namespace that is not `Envelope` is a broken
+    // envelope, not a payload: "the namespace, local name or both did not
+    // match the Envelope element information item" (SOAP 1.2 Part 1
+    // 5.4.7), a VersionMismatch.
+    for root in ["Body", "Fault", "envelope", "Header"] {
+        let xml = format!("<s:{root} xmlns:s=\"{}\"/>", ns::SOAP12);
+        let err = parse_err(xml.as_bytes(), &ReadOptions::default());
+        assert_eq!(
+            err.kind(),
+            &ErrorKind::VersionMismatch(ns::SOAP12.into()),
+            "{root}"
+        );
+        assert_eq!(err.path(), format!("/{root}"));
+    }
+    let xml = format!("<s:Fault xmlns:s=\"{}\"/>", ns::SOAP11);
+    let err = parse_err(xml.as_bytes(), &ReadOptions::default().accept_soap11(true));
+    assert_eq!(err.kind(), &ErrorKind::VersionMismatch(ns::SOAP11.into()));
 
     // Header in a foreign namespace.
     let xml = replaced(

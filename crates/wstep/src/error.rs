@@ -34,6 +34,12 @@ pub enum Error {
     /// support; the dotted OID (and, for EC keys, the curve) is given.
     #[error("unsupported algorithm {0}")]
     UnsupportedAlgorithm(String),
+    /// A signature algorithm that is known but refused because its digest
+    /// is broken (`md5WithRSAEncryption`, `md2WithRSAEncryption`): a
+    /// collision-prone digest makes the signature no proof of possession.
+    /// The algorithm's name and OID are given.
+    #[error("insecure algorithm {0} refused")]
+    InsecureAlgorithm(&'static str),
     /// A public key that cannot be read for its declared algorithm.
     #[error("invalid public key: {0}")]
     InvalidKey(String),
@@ -48,7 +54,7 @@ pub enum Error {
 
 impl Error {
     /// The stable kind name: `base64`, `unsupported-encoding`, `der`,
-    /// `unsupported-algorithm`,
+    /// `unsupported-algorithm`, `insecure-algorithm`,
     /// `invalid-key`, `bad-signature`, `unexpected-content`,
     /// `unexpected-message`, or the XML error's own kind name.
     pub fn kind_name(&self) -> &'static str {
@@ -59,6 +65,7 @@ impl Error {
             Self::UnsupportedEncoding(_) => "unsupported-encoding",
             Self::Der { .. } => "der",
             Self::UnsupportedAlgorithm(_) => "unsupported-algorithm",
+            Self::InsecureAlgorithm(_) => "insecure-algorithm",
             Self::InvalidKey(_) => "invalid-key",
             Self::BadSignature => "bad-signature",
             Self::UnexpectedContent(_) => "unexpected-content",

@@ -455,3 +455,197 @@ fn openssl_csr_inside_an_rst_we_write() {
         }
     }
 }
+
+/// `csr` with its `signatureAlgorithm` OID replaced (the signature, over
+/// the `CertificationRequestInfo` only, is unchanged).
+fn with_signature_oid(csr: &[u8], oid: &str) -> Vec<u8> {
+    let mut req = CertReq::from_der(csr).unwrap();
+    req.algorithm.oid = der::asn1::ObjectIdentifier::new_unwrap(oid);
+    req.to_der().unwrap()
+}
+
+/// `csr` with one bit of its signature flipped.
+fn tampered(csr: &[u8]) -> Vec<u8> {
+    let mut bad = csr.to_vec();
+    let n = bad.len() - 7;
+    bad[n] ^= 0x01;
+    bad
+}
+
+fn req(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let base = [
+        "req", "-new", "-key", "key.pem", "-subj", "/CN=mdm", "-outform", "DER", "-out", "alg.der",
+    ];
+    openssl(dir, &[&base[..], args].concat());
+    std::fs::read(dir.join("alg.der")).unwrap()
+}
+
+#[test]
+fn windows_mdm_oiw_sha1_with_rsa_signature() {
+    openssl_or_skip!();
+    let dir = tmp_dir("oiw");
+    // RSA PKCS#1 v1.5 over SHA-1, labelled with the OIW OID as Windows MDM
+    // clients do.
+    let sha1 = csr(&dir, RSA, "/CN=mdm-device", &["-sha1"]);
+    let oiw = with_signature_oid(&sha1, "1.3.14.3.2.29");
+    let c = decode_csr(&oiw).unwrap();
+    assert_eq!(c.request.algorithm.oid.to_string(), "1.3.14.3.2.29");
+    c.verify_signature().unwrap();
+    assert_eq!(
+        decode_csr(&tampered(&oiw)).unwrap().verify_signature(),
+        Err(Error::BadSignature)
+    );
+    // A signature made over SHA-256 does not verify as OIW SHA-1.
+    let sha256 = csr(&dir, RSA, "/CN=mdm-device", &["-sha256"]);
+    assert_eq!(
+        decode_csr(&with_signature_oid(&sha256, "1.3.14.3.2.29"))
+            .unwrap()
+            .verify_signature(),
+        Err(Error::BadSignature)
+    );
+}
+
+#[test]
+fn rsa_pss_csrs_from_openssl() {
+    openssl_or_skip!();
+    let dir = tmp_dir("pss");
+    csr(&dir, RSA, "/CN=x", &[]);
+    for (digest, salt) in [
+        ("-sha256", "32"),
+        ("-sha384", "48"),
+        ("-sha512", "-2"),
+        ("-sha1", "20"),
+        ("-sha256", "-1"),
+    ] {
+        let der = req(
+            &dir,
+            &[
+                digest,
+                "-sigopt",
+                "rsa_padding_mode:pss",
+                "-sigopt",
+                &format!("rsa_pss_saltlen:{salt}"),
+            ],
+        );
+        let c = decode_csr(&der).unwrap();
+        assert_eq!(
+            c.request.algorithm.oid.to_string(),
+            "1.2.840.113549.1.1.10",
+            "{digest} {salt}"
+        );
+        c.verify_signature()
+            .unwrap_or_else(|e| panic!("{digest} salt {salt}: {e}"));
+        assert_eq!(
+            decode_csr(&tampered(&der)).unwrap().verify_signature(),
+            Err(Error::BadSignature),
+            "{digest} {salt}"
+        );
+    }
+    // An RSA-PSS key (id-RSASSA-PSS SubjectPublicKeyInfo).
+    let pss_key = tmp_dir("pss-key");
+    let der = csr(
+        &pss_key,
+        &["-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048"],
+        "/CN=pss",
+        &["-sigopt", "rsa_padding_mode:pss"],
+    );
+    let c = decode_csr(&der).unwrap();
+    assert_eq!(c.key_bits(), Some(2048));
+    c.verify_signature().unwrap();
+}
+
+#[test]
+fn rsa_pss_parameters_are_checked() {
+    openssl_or_skip!();
+    let dir = tmp_dir("pss-params");
+    csr(&dir, RSA, "/CN=x", &[]);
+    let der = req(
+        &dir,
+        &[
+            "-sha256",
+            "-sigopt",
+            "rsa_padding_mode:pss",
+            "-sigopt",
+            "rsa_pss_saltlen:32",
+            "-sigopt",
+            "rsa_mgf1_md:sha1",
+        ],
+    );
+    // MGF1 with SHA-1 under a SHA-256 message hash: named, not verified.
+    let err = decode_csr(&der).unwrap().verify_signature().unwrap_err();
+    assert!(
+        matches!(&err, Error::UnsupportedAlgorithm(m) if m.contains("mask generation")),
+        "{err}"
+    );
+    // No parameters at all: unsupported, not a panic.
+    let mut req = CertReq::from_der(&der).unwrap();
+    req.algorithm.parameters = None;
+    let err = decode_csr(&req.to_der().unwrap())
+        .unwrap()
+        .verify_signature()
+        .unwrap_err();
+    assert_eq!(err.kind_name(), "unsupported-algorithm");
+    // Parameters that are not RSASSA-PSS-params: a DER error.
+    req.algorithm.parameters = Some(der::Any::from(der::asn1::Null));
+    let err = decode_csr(&req.to_der().unwrap())
+        .unwrap()
+        .verify_signature()
+        .unwrap_err();
+    assert_eq!(err.kind_name(), "der");
+}
+
+#[test]
+fn md5_and_md2_with_rsa_are_refused_by_name() {
+    openssl_or_skip!();
+    let dir = tmp_dir("md5");
+    let der = csr(&dir, RSA, "/CN=old", &[]);
+    for (oid, name) in [
+        ("1.2.840.113549.1.1.4", "md5WithRSAEncryption"),
+        ("1.2.840.113549.1.1.2", "md2WithRSAEncryption"),
+    ] {
+        let err = decode_csr(&with_signature_oid(&der, oid))
+            .unwrap()
+            .verify_signature()
+            .unwrap_err();
+        assert!(matches!(err, Error::InsecureAlgorithm(n) if n.starts_with(name)));
+        assert_eq!(err.kind_name(), "insecure-algorithm");
+    }
+}
+
+#[test]
+fn sha224_and_ecdsa_sha1_csrs_verify() {
+    openssl_or_skip!();
+    let dir = tmp_dir("sha224");
+    csr(&dir, RSA, "/CN=x", &[]);
+    for digest in ["-sha224", "-sha1"] {
+        let der = req(&dir, &[digest]);
+        decode_csr(&der).unwrap().verify_signature().unwrap();
+    }
+    for curve in ["P-256", "P-384"] {
+        let dir = tmp_dir("ecdsa-sha1");
+        let opts = ["-algorithm", "EC", "-pkeyopt"];
+        let curve_opt = format!("ec_paramgen_curve:{curve}");
+        csr(
+            &dir,
+            &[&opts[..], &[curve_opt.as_str()]].concat(),
+            "/CN=x",
+            &[],
+        );
+        for (digest, oid) in [
+            ("-sha1", "1.2.840.10045.4.1"),
+            ("-sha224", "1.2.840.10045.4.3.1"),
+            ("-sha512", "1.2.840.10045.4.3.4"),
+        ] {
+            let der = req(&dir, &[digest]);
+            let c = decode_csr(&der).unwrap();
+            assert_eq!(c.request.algorithm.oid.to_string(), oid);
+            c.verify_signature()
+                .unwrap_or_else(|e| panic!("{curve} {digest}: {e}"));
+            assert_eq!(
+                decode_csr(&tampered(&der)).unwrap().verify_signature(),
+                Err(Error::BadSignature),
+                "{curve} {digest}"
+            );
+        }
+    }
+}

@@ -385,8 +385,8 @@ mod tests {
         let answer = not_changed_response(&GetPoliciesResponse::new());
         let r = answer.response.as_ref().unwrap();
         assert_eq!(
-            (r.policy_id.as_str(), r.policies_not_changed),
-            ("", Some(true))
+            (r.policy_id.as_deref(), r.policies_not_changed),
+            (Some(""), Some(true))
         );
         let mut cached = GetPoliciesResponse::new();
         assert_eq!(merge(&mut cached, answer), Merge::PolicyIdMismatch);

@@ -88,7 +88,7 @@ use crate::policy::CertificateEnrollmentPolicy;
 ///
 /// let filter = RequestFilter::new().with_policy_oid("1.3.6.1.4.1.311.21.8.1.2");
 /// let answer = apply_filter(&policy, Some(&filter));
-/// let names: Vec<_> = answer.policies().iter().map(|p| p.attributes.common_name.as_str()).collect();
+/// let names: Vec<_> = answer.policies().iter().map(|p| p.attributes.common_name.as_deref().unwrap()).collect();
 /// assert_eq!(names, ["Machine"]);
 /// assert_eq!(answer.oids, policy.oids); // untouched
 /// assert_eq!(apply_filter(&policy, None), policy);
@@ -266,7 +266,7 @@ mod tests {
     fn names(r: &GetPoliciesResponse) -> Vec<&str> {
         r.policies()
             .iter()
-            .map(|p| p.attributes.common_name.as_str())
+            .map(|p| p.attributes.common_name.as_deref().unwrap())
             .collect()
     }
 

@@ -8,7 +8,7 @@ use soap_envelope::{
 use crate::ca::Ca;
 use crate::codec::{
     Children, ReadFields, nillable_complex, nillable_list, nillable_string, nillable_value, once,
-    once_nillable, required, write_all, write_nillable, write_nillable_list, write_nillable_text,
+    once_nillable, write_all, write_nillable, write_nillable_list, write_nillable_text,
     write_nillable_value, xcep,
 };
 use crate::oid::Oid;
@@ -241,9 +241,11 @@ impl Payload for GetPoliciesResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Response {
-    /// `policyID`: identifies the policy (not meant for people). MS-MDE2
-    /// servers send it empty.
-    pub policy_id: String,
+    /// `policyID`: identifies the policy (not meant for people). Required
+    /// by the schema; MS-MDE2 servers send it empty (`Some("")`) or leave
+    /// it out (`None`). The writer writes it when present; see
+    /// [`Response::missing_required`].
+    pub policy_id: Option<String>,
     /// `policyFriendlyName`: a name for people; `None` when nil.
     pub policy_friendly_name: Option<String>,
     /// `nextUpdateHours`: hours to wait before asking again; `None` when
@@ -266,8 +268,19 @@ impl Response {
     /// A response with the given `policyID`; everything else nil.
     pub fn new(policy_id: impl Into<String>) -> Self {
         Self {
-            policy_id: policy_id.into(),
+            policy_id: Some(policy_id.into()),
             ..Self::default()
+        }
+    }
+
+    /// The elements the schema requires that were absent when read:
+    /// `policyID`, or nothing. Empty for anything built with
+    /// [`Response::new`].
+    pub fn missing_required(&self) -> Vec<&'static str> {
+        if self.policy_id.is_none() {
+            vec!["policyID"]
+        } else {
+            Vec::new()
         }
     }
 
@@ -345,7 +358,8 @@ impl<'a> ReadFields<'a> for Response {
             }
         }
         Ok(Self {
-            policy_id: required(r, policy_id, POLICY_ID)?,
+            // Lenient: MS-MDE2 servers may leave it out.
+            policy_id,
             policy_friendly_name: friendly_name.0,
             next_update_hours: next_update_hours.0,
             policies_not_changed: not_changed.0,
@@ -368,7 +382,9 @@ impl<'a> FromXml<'a> for Response {
 impl ToXml for Response {
     fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
         w.start(Self::NAME)?;
-        w.text_element(POLICY_ID, &self.policy_id)?;
+        if let Some(id) = &self.policy_id {
+            w.text_element(POLICY_ID, id)?;
+        }
         write_nillable_text(
             w,
             POLICY_FRIENDLY_NAME,

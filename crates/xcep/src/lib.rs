@@ -148,8 +148,8 @@
 //! let response = GetPoliciesResponse::from_xml_bytes(xml)?;
 //! let policy = &response.policies()[0];
 //! let attributes = &policy.attributes;
-//! assert_eq!(attributes.common_name, "EFS");
-//! assert_eq!(attributes.certificate_validity.validity_period_seconds, 31_536_000);
+//! assert_eq!(attributes.common_name.as_deref(), Some("EFS"));
+//! assert_eq!(attributes.certificate_validity.as_ref().unwrap().validity_period_seconds, 31_536_000);
 //! assert_eq!(attributes.private_key_attributes.key_spec, Some(KeySpec::AT_KEYEXCHANGE));
 //! assert_eq!(attributes.private_key_flags, None); // nil
 //!

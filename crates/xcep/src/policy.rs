@@ -232,6 +232,16 @@ impl ToXml for CertificateEnrollmentPolicy {
 /// Every nillable field is `None` when nil (or absent, or empty). The
 /// flags keep bits they do not name.
 ///
+/// `commonName`, `certificateValidity`, `permission` and `revision` are
+/// required by the schema but read as `None` when absent: MS-MDE2
+/// enrollment servers leave them out, and the Windows MDM client, which
+/// evaluates only `policySchema`, `privateKeyAttributes/minimalKeyLength`,
+/// `algorithmOIDReference` and `hashAlgorithmOIDReference` of them
+/// ([MS-MDE2] 3.3.4.1.1.2), enrolls anyway. [`Attributes::missing_required`]
+/// names the ones absent. [`Attributes::new`] takes all four, so what this
+/// crate builds is schema-valid; the writer writes what is present, so a
+/// peer's attributes are written back as they were read.
+///
 /// ```
 /// use xcep::{Attributes, CertificateValidity, EnrollmentPermission, PrivateKeyAttributes, Revision};
 /// use xcep::flags::SubjectNameFlags;
@@ -250,21 +260,26 @@ impl ToXml for CertificateEnrollmentPolicy {
 /// ```
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+/// [MS-MDE2]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-mde2/
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Attributes {
-    /// `commonName`: the template's name, unique in a response.
-    pub common_name: String,
+    /// `commonName`: the template's name, unique in a response. Required
+    /// by the schema; `None` when absent (MS-MDE2 servers leave it out).
+    pub common_name: Option<String>,
     /// `policySchema`: the template schema version, 1, 2 or 3.
     pub policy_schema: u32,
-    /// `certificateValidity`.
-    pub certificate_validity: CertificateValidity,
-    /// `permission`.
-    pub permission: EnrollmentPermission,
+    /// `certificateValidity`. Required by the schema; `None` when absent
+    /// (MS-MDE2 servers leave it out).
+    pub certificate_validity: Option<CertificateValidity>,
+    /// `permission`. Required by the schema; `None` when absent (MS-MDE2
+    /// servers leave it out).
+    pub permission: Option<EnrollmentPermission>,
     /// `privateKeyAttributes`.
     pub private_key_attributes: PrivateKeyAttributes,
-    /// `revision`.
-    pub revision: Revision,
+    /// `revision`. Required by the schema; `None` when absent (MS-MDE2
+    /// servers leave it out).
+    pub revision: Option<Revision>,
     /// `supersededPolicies`: `None` when nil (the template supersedes
     /// none).
     pub superseded_policies: Option<SupersededPolicies>,
@@ -307,12 +322,12 @@ impl Attributes {
         revision: Revision,
     ) -> Self {
         Self {
-            common_name: common_name.into(),
+            common_name: Some(common_name.into()),
             policy_schema,
-            certificate_validity,
-            permission,
+            certificate_validity: Some(certificate_validity),
+            permission: Some(permission),
             private_key_attributes,
-            revision,
+            revision: Some(revision),
             superseded_policies: None,
             private_key_flags: None,
             subject_name_flags: None,
@@ -324,6 +339,22 @@ impl Attributes {
             extensions: None,
             vendor_extensions: Vec::new(),
         }
+    }
+
+    /// The elements the schema requires that were absent when read, in
+    /// schema order: some of `commonName`, `certificateValidity`,
+    /// `permission` and `revision`. Empty for anything built with
+    /// [`Attributes::new`].
+    pub fn missing_required(&self) -> Vec<&'static str> {
+        [
+            (self.common_name.is_none(), "commonName"),
+            (self.certificate_validity.is_none(), "certificateValidity"),
+            (self.permission.is_none(), "permission"),
+            (self.revision.is_none(), "revision"),
+        ]
+        .into_iter()
+        .filter_map(|(missing, name)| missing.then_some(name))
+        .collect()
     }
 
     /// Adds a superseded template's common name.
@@ -506,12 +537,13 @@ impl<'a> ReadFields<'a> for Attributes {
             }
         }
         Ok(Self {
-            common_name: required(r, common_name, COMMON_NAME)?,
+            // Lenient: MS-MDE2 servers leave these four out.
+            common_name,
             policy_schema: required(r, policy_schema, POLICY_SCHEMA)?,
-            certificate_validity: required(r, certificate_validity, CERTIFICATE_VALIDITY)?,
-            permission: required(r, permission, PERMISSION)?,
+            certificate_validity,
+            permission,
             private_key_attributes: required(r, private_key_attributes, PRIVATE_KEY_ATTRIBUTES)?,
-            revision: required(r, revision, REVISION)?,
+            revision,
             superseded_policies: n.superseded_policies.0,
             private_key_flags: n.private_key_flags.0.map(PrivateKeyFlags::from_bits_retain),
             subject_name_flags: n
@@ -534,12 +566,21 @@ from_xml_by_name!(Attributes);
 impl ToXml for Attributes {
     fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
         w.start(Self::NAME)?;
-        w.text_element(COMMON_NAME, &self.common_name)?;
+        // What is present: see the type's documentation.
+        if let Some(name) = &self.common_name {
+            w.text_element(COMMON_NAME, name)?;
+        }
         w.value_element(POLICY_SCHEMA, &self.policy_schema)?;
-        self.certificate_validity.to_xml(w)?;
-        self.permission.to_xml(w)?;
+        if let Some(validity) = &self.certificate_validity {
+            validity.to_xml(w)?;
+        }
+        if let Some(permission) = &self.permission {
+            permission.to_xml(w)?;
+        }
         self.private_key_attributes.to_xml(w)?;
-        self.revision.to_xml(w)?;
+        if let Some(revision) = &self.revision {
+            revision.to_xml(w)?;
+        }
         write_nillable_list(
             w,
             SUPERSEDED_POLICIES,

@@ -174,9 +174,9 @@ impl<'a> ResolvedPolicy<'a> {
                 // Only a collecting sink skips a template.
                 continue;
             };
-            by_name
-                .entry(template.common_name())
-                .or_insert(templates.len());
+            if let Some(name) = template.common_name() {
+                by_name.entry(name).or_insert(templates.len());
+            }
             by_oid
                 .entry(template.oid.value.as_str())
                 .or_insert(templates.len());
@@ -203,7 +203,8 @@ impl<'a> ResolvedPolicy<'a> {
     }
 
     /// The template whose `commonName` is `name` (exact, case-sensitive
-    /// match; the first one if several share it).
+    /// match; the first one if several share it). A template without a
+    /// `commonName` is found only by [`ResolvedPolicy::template_by_oid`].
     pub fn template_by_name(&self, name: &str) -> Option<&ResolvedTemplate<'a>> {
         self.by_name.get(name).map(|&i| &self.templates[i])
     }
@@ -308,9 +309,19 @@ impl<'a> ResolvedTemplate<'a> {
         &self.policy.attributes
     }
 
-    /// `attributes/commonName`: the template's name.
-    pub fn common_name(&self) -> &'a str {
-        &self.policy.attributes.common_name
+    /// `attributes/commonName`: the template's name; `None` when the
+    /// server left it out (MS-MDE2 servers do).
+    pub fn common_name(&self) -> Option<&'a str> {
+        self.policy.attributes.common_name.as_deref()
+    }
+
+    /// The template's name for people and for requests: `commonName`, else
+    /// (when a MS-MDE2 server left it out) the template OID's
+    /// `defaultName`, else the template OID itself.
+    pub fn name(&self) -> &'a str {
+        self.common_name()
+            .or(self.oid.default_name.as_deref())
+            .unwrap_or(&self.oid.value)
     }
 
     /// The OID `policyOIDReference` names: the template's identity

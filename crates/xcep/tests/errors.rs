@@ -113,7 +113,10 @@ fn assert_duplicate(xml: &str, path: &str) {
 fn the_base_document_reads() {
     let m = GetPoliciesResponse::from_xml_bytes(base().as_bytes()).unwrap();
     assert_eq!(m.policies().len(), 2);
-    assert_eq!(m.policies()[1].attributes.common_name, "Machine");
+    assert_eq!(
+        m.policies()[1].attributes.common_name.as_deref(),
+        Some("Machine")
+    );
 }
 
 #[test]
@@ -230,20 +233,29 @@ fn bad_date_time() {
 
 #[test]
 fn missing_required_elements() {
-    assert_missing(
-        &with(
+    // `policyID` and `commonName` are required by the schema but read as
+    // absent (MS-MDE2 servers leave them out): see `mde2_leniency.rs`.
+    let r = GetPoliciesResponse::from_xml_bytes(
+        with(
             "<policyID>{083C7011-1D0A-4855-885D-AC945184658C}</policyID>",
             "",
-        ),
-        "/GetPoliciesResponse/response/policyID",
-    );
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(r.response.unwrap().policy_id, None);
+    let r = GetPoliciesResponse::from_xml_bytes(
+        with("<commonName>Machine</commonName>", "").as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(r.policies()[1].attributes.common_name, None);
     assert_missing(
         &with("<minimalKeyLength>2048</minimalKeyLength>", ""),
         &format!("{POLICY_2}/attributes/privateKeyAttributes/minimalKeyLength"),
     );
     assert_missing(
-        &with("<commonName>Machine</commonName>", ""),
-        &format!("{POLICY_2}/attributes/commonName"),
+        &with("<policySchema>2</policySchema>", ""),
+        &format!("{POLICY_2}/attributes/policySchema"),
     );
     assert_missing(
         &with("<policyOIDReference>2</policyOIDReference>", ""),

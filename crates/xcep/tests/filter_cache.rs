@@ -104,7 +104,7 @@ fn policy() -> GetPoliciesResponse {
 fn names(r: &GetPoliciesResponse) -> Vec<&str> {
     r.policies()
         .iter()
-        .map(|p| p.attributes.common_name.as_str())
+        .map(|p| p.attributes.common_name.as_deref().unwrap())
         .collect()
 }
 
@@ -432,7 +432,7 @@ fn spec_4_1_2_client_merges_the_not_changed_answer() {
     );
     assert_eq!(
         cached.response().resolve().unwrap().templates()[0].common_name(),
-        "EFS"
+        Some("EFS")
     );
 
     // A not-changed answer with other advice updates it.
@@ -450,7 +450,7 @@ fn spec_4_1_2_client_merges_the_not_changed_answer() {
 
     // A not-changed answer for another policy: nothing changes.
     let mut foreign = not_changed.clone();
-    foreign.response.as_mut().unwrap().policy_id = "{other}".into();
+    foreign.response.as_mut().unwrap().policy_id = Some("{other}".into());
     let before = cached.clone();
     assert_eq!(
         cached.update(foreign, t("2009-03-29T00:00:00Z")),

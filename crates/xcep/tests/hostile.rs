@@ -10,6 +10,11 @@
 //!   fails; the kind is the `xcep::Error` variant in kebab-case
 //!   (`dangling-reference`), the path its `path`, and the error is the
 //!   first of `resolve::dangling_references`.
+//! - `ok`: a file that once failed and is now read on purpose (a leniency
+//!   a real peer needs, explained in the README): the envelope reads and
+//!   resolves; the kind column lists the schema-required elements the model
+//!   reports absent (`Response::missing_required` and every template's
+//!   `Attributes::missing_required`, comma-separated), or `-`.
 //!
 //! The manifest and the directory must list the same files. A last test
 //! puts valid values back into some of the files (including the `+`,
@@ -38,6 +43,7 @@ fn hostile_dir() -> PathBuf {
 enum Stage {
     Parse,
     Resolve,
+    Ok,
 }
 
 /// One line of `EXPECTED.txt`.
@@ -56,6 +62,7 @@ fn read_manifest() -> Vec<Case> {
             let stage = match f[1].as_str() {
                 "parse" => Stage::Parse,
                 "resolve" => Stage::Resolve,
+                "ok" => Stage::Ok,
                 other => panic!("EXPECTED.txt: unknown stage {other:?} for {}", f[0]),
             };
             Case {
@@ -118,6 +125,29 @@ fn check(case: &Case, input: &[u8]) -> Result<(), String> {
                 ));
             }
             compare(case, e.kind_name(), e.path()).map_err(|p| format!("{p} ({e})"))
+        }
+        Stage::Ok => {
+            let env = parsed.map_err(|e| format!("did not parse: {e}"))?;
+            let Some(XcepMessage::GetPoliciesResponse(response)) = env.payload() else {
+                return Err("the payload is not a GetPoliciesResponse".into());
+            };
+            response
+                .resolve()
+                .map_err(|e| format!("did not resolve: {e}"))?;
+            let mut missing: Vec<&str> = response
+                .response
+                .as_ref()
+                .map(xcep::Response::missing_required)
+                .unwrap_or_default();
+            for p in response.policies() {
+                missing.extend(p.attributes.missing_required());
+            }
+            let missing = if missing.is_empty() {
+                "-".to_owned()
+            } else {
+                missing.join(",")
+            };
+            compare(case, &missing, "")
         }
         Stage::Resolve => {
             let env = parsed.map_err(|e| format!("did not parse: {e}"))?;
@@ -231,6 +261,8 @@ fn valid_values_put_back_read() {
             read_response(&xml).policies()[0]
                 .attributes
                 .permission
+                .as_ref()
+                .unwrap()
                 .enroll,
             value
         );

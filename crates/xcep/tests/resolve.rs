@@ -45,7 +45,7 @@ fn spec_4_1_1_2_resolves() {
         .iter()
         .map(ResolvedTemplate::common_name)
         .collect();
-    assert_eq!(names, ["EFS"]);
+    assert_eq!(names, [Some("EFS")]);
     let t = policy.template_by_name("EFS").unwrap();
     assert_eq!(t.index(), 0);
     assert!(std::ptr::eq(t.policy(), m.policies().first().unwrap()));

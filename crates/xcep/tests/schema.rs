@@ -356,7 +356,7 @@ fn section_3_values_against_the_section_6_2_schema() {
         .unwrap()[0]
         .attributes;
     a.extensions.as_mut().unwrap()[0].critical = None;
-    a.revision.minor_revision = None;
+    a.revision.as_mut().unwrap().minor_revision = None;
     response.cas.as_mut().unwrap()[1].uris[0].renewal_only = None;
     for v in validate_all(spec, "section-3-nils.xml", &response.into()) {
         check(

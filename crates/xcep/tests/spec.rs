@@ -210,7 +210,10 @@ fn spec_4_1_1_2_get_policies_response() {
     assert!(m.unknown.is_empty());
 
     let r = m.response.as_ref().unwrap();
-    assert_eq!(r.policy_id, "{083C7011-1D0A-4855-885D-AC945184658C}");
+    assert_eq!(
+        r.policy_id.as_deref(),
+        Some("{083C7011-1D0A-4855-885D-AC945184658C}")
+    );
     assert_eq!(
         r.policy_friendly_name.as_deref(),
         Some("Contoso Enrollment Policy")
@@ -227,12 +230,24 @@ fn spec_4_1_1_2_get_policies_response() {
     assert_eq!(p.cas, Some(vec![0]));
     assert!(p.extensions.is_empty());
     let a = &p.attributes;
-    assert_eq!(a.common_name, "EFS");
+    assert_eq!(a.common_name.as_deref(), Some("EFS"));
     assert_eq!(a.policy_schema, 1);
-    assert_eq!(a.certificate_validity.validity_period_seconds, 31_536_000);
-    assert_eq!(a.certificate_validity.renewal_period_seconds, 3_628_800);
-    assert!(a.permission.enroll);
-    assert!(!a.permission.auto_enroll);
+    assert_eq!(
+        a.certificate_validity
+            .as_ref()
+            .unwrap()
+            .validity_period_seconds,
+        31_536_000
+    );
+    assert_eq!(
+        a.certificate_validity
+            .as_ref()
+            .unwrap()
+            .renewal_period_seconds,
+        3_628_800
+    );
+    assert!(a.permission.as_ref().unwrap().enroll);
+    assert!(!a.permission.as_ref().unwrap().auto_enroll);
     let k = &a.private_key_attributes;
     assert_eq!(k.minimal_key_length, 2048);
     assert_eq!(k.key_spec, Some(KeySpec::AT_KEYEXCHANGE));
@@ -248,8 +263,8 @@ fn spec_4_1_1_2_get_policies_response() {
         ])
     );
     assert!(k.unknown.is_empty());
-    assert_eq!(a.revision.major_revision, 3);
-    assert_eq!(a.revision.minor_revision, Some(1));
+    assert_eq!(a.revision.as_ref().unwrap().major_revision, 3);
+    assert_eq!(a.revision.as_ref().unwrap().minor_revision, Some(1));
     assert_eq!(a.superseded_policies, None);
     // The unprefixed nil="true" of the example (Erratum) is nil.
     assert_eq!(a.private_key_flags, None);
@@ -425,7 +440,10 @@ fn spec_4_1_2_2_get_policies_response_policies_not_changed() {
         "xcep/4.1.2.2-GetPoliciesResponse-policiesNotChanged.normalized.xml",
     );
     let r = m.response.as_ref().unwrap();
-    assert_eq!(r.policy_id, "{083C7011-1D0A-4855-885D-AC945184658C}");
+    assert_eq!(
+        r.policy_id.as_deref(),
+        Some("{083C7011-1D0A-4855-885D-AC945184658C}")
+    );
     assert_eq!(
         r.policy_friendly_name.as_deref(),
         Some("Contoso Enrollment Policy")
@@ -502,7 +520,7 @@ fn spec_mde2_4_2_1_get_policies_requests() {
 fn check_mde2_response(m: &GetPoliciesResponse, file: &str) {
     let r = m.response.as_ref().unwrap();
     // `<policyID />`: a required string, empty.
-    assert_eq!(r.policy_id, "", "{file}");
+    assert_eq!(r.policy_id.as_deref(), Some(""), "{file}");
     assert_eq!(r.policy_friendly_name, None);
     assert_eq!(r.next_update_hours, None);
     assert_eq!(r.policies_not_changed, None);
@@ -511,12 +529,24 @@ fn check_mde2_response(m: &GetPoliciesResponse, file: &str) {
     assert_eq!(p.policy_oid_reference, 0);
     assert_eq!(p.cas, None);
     let a = &p.attributes;
-    assert_eq!(a.common_name, "CEPUnitTest");
+    assert_eq!(a.common_name.as_deref(), Some("CEPUnitTest"));
     assert_eq!(a.policy_schema, 3);
-    assert_eq!(a.certificate_validity.validity_period_seconds, 1_209_600);
-    assert_eq!(a.certificate_validity.renewal_period_seconds, 172_800);
-    assert!(a.permission.enroll);
-    assert!(!a.permission.auto_enroll);
+    assert_eq!(
+        a.certificate_validity
+            .as_ref()
+            .unwrap()
+            .validity_period_seconds,
+        1_209_600
+    );
+    assert_eq!(
+        a.certificate_validity
+            .as_ref()
+            .unwrap()
+            .renewal_period_seconds,
+        172_800
+    );
+    assert!(a.permission.as_ref().unwrap().enroll);
+    assert!(!a.permission.as_ref().unwrap().auto_enroll);
     let k = &a.private_key_attributes;
     assert_eq!(k.minimal_key_length, 2048);
     assert_eq!(k.key_spec, None);
@@ -540,8 +570,8 @@ fn check_mde2_response(m: &GetPoliciesResponse, file: &str) {
     );
     assert_eq!(k.unknown[0].text(), "RetryOnError");
     assert_eq!(k.unknown[1].text(), "100");
-    assert_eq!(a.revision.major_revision, 101);
-    assert_eq!(a.revision.minor_revision, Some(0));
+    assert_eq!(a.revision.as_ref().unwrap().major_revision, 101);
+    assert_eq!(a.revision.as_ref().unwrap().minor_revision, Some(0));
     assert_eq!(a.superseded_policies, None);
     assert_eq!(a.private_key_flags, None);
     assert_eq!(a.subject_name_flags, None);
@@ -739,7 +769,7 @@ fn foreign_namespace_elements_are_not_taken_for_xcep_ones() {
     );
     let m = GetPoliciesResponse::from_xml_bytes(payload_of(&t).as_bytes()).unwrap();
     let a = &m.policies()[0].attributes;
-    assert_eq!(a.common_name, "EFS");
+    assert_eq!(a.common_name.as_deref(), Some("EFS"));
     assert_eq!(
         names(&a.vendor_extensions),
         [(Some("urn:foreign"), "commonName")]

@@ -56,9 +56,10 @@ pub struct IssueRequest {
 }
 
 impl IssueRequest {
-    /// The template's `commonName`.
+    /// The template's `commonName` (the template was found by it, so it is
+    /// present).
     pub fn template_name(&self) -> &str {
-        &self.template.attributes.common_name
+        template_name(&self.template)
     }
 
     /// [`issued_reply`] for this request.
@@ -205,7 +206,7 @@ impl Decision {
 /// | `RequestType` Issue, Renew or QueryTokenStatus | `E_NOTIMPL` |
 /// | a `BinarySecurityToken` is present and is base64 | `E_INVALIDARG` |
 /// | its DER is a PKCS#10, CMC or PKCS#7 with a request | `CRYPT_E_ASN1_BADTAG` |
-/// | the CSR's (and PKCS#7 signer's) signature verifies | `NTE_BAD_SIGNATURE` (`NTE_BAD_ALGID` for an unsupported algorithm) |
+/// | the CSR's (and PKCS#7 signer's) signature verifies | `NTE_BAD_SIGNATURE` (`NTE_BAD_ALGID` for an unsupported or refused-as-insecure algorithm, e.g. MD5) |
 /// | a template is named (CSR template extension, else `CertificateTemplate` context item) | `CERTSRV_E_NO_CERT_TYPE` |
 /// | the template exists | `CERTSRV_E_UNSUPPORTED_CERT_TYPE` |
 /// | the caller may enroll ([`Permissions`]) | `CERTSRV_E_TEMPLATE_DENIED` |
@@ -329,7 +330,8 @@ impl EnrollmentServer {
         let validity = template
             .attributes
             .certificate_validity
-            .validity_period_seconds;
+            .as_ref()
+            .map_or(DEFAULT_VALIDITY_SECONDS, |v| v.validity_period_seconds);
         let not_after = DateTime::from_unix(
             ctx.now
                 .to_unix()
@@ -428,7 +430,7 @@ impl EnrollmentServer {
                 HResult::CERTSRV_E_TEMPLATE_DENIED,
                 format!(
                     "Denied by Policy Module: the permissions on the {} template do not allow the current user to enroll.",
-                    template.attributes.common_name
+                    template_name(template)
                 ),
             ));
         }
@@ -471,7 +473,12 @@ impl EnrollmentServer {
             })?;
         policies
             .iter()
-            .find(|p| p.attributes.common_name.eq_ignore_ascii_case(name))
+            .find(|p| {
+                p.attributes
+                    .common_name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            })
             .ok_or_else(|| unsupported(name))
     }
 
@@ -500,11 +507,26 @@ impl EnrollmentServer {
                 format!(
                     "The public key ({} bits) does not meet the minimum size ({minimum} bits) required by the {} template.",
                     bits.map_or_else(|| "unknown".to_owned(), |b| b.to_string()),
-                    template.attributes.common_name
+                    template_name(template)
                 ),
             )),
         }
     }
+}
+
+/// The validity of a certificate issued for a template without
+/// `certificateValidity` (the schema requires it; a policy built with
+/// `xcep::Attributes::new` always has it): one year.
+const DEFAULT_VALIDITY_SECONDS: u64 = 365 * 86_400;
+
+/// A template's `commonName`; empty when absent (templates are found by
+/// name, so a template the server works with has one).
+fn template_name(template: &CertificateEnrollmentPolicy) -> &str {
+    template
+        .attributes
+        .common_name
+        .as_deref()
+        .unwrap_or_default()
 }
 
 fn unsupported(template: &str) -> Denial {
@@ -516,7 +538,7 @@ fn unsupported(template: &str) -> Denial {
 
 fn signature_denial(error: &wstep::Error) -> Denial {
     match error {
-        wstep::Error::UnsupportedAlgorithm(_) => deny(
+        wstep::Error::UnsupportedAlgorithm(_) | wstep::Error::InsecureAlgorithm(_) => deny(
             HResult::NTE_BAD_ALGID,
             format!("The signature algorithm is not supported: {error}"),
         ),

@@ -73,9 +73,22 @@ impl Permissions {
         principal: Option<&Principal>,
         policy: &CertificateEnrollmentPolicy,
     ) -> bool {
-        match self.enroll.get(&policy.attributes.common_name) {
+        let listed = policy
+            .attributes
+            .common_name
+            .as_deref()
+            .and_then(|name| self.enroll.get(name));
+        match listed {
             Some(allowed) => principal.is_some_and(|p| p.is_in(allowed)),
-            None => policy.attributes.permission.enroll && principal.is_some(),
+            // No `permission` element: nobody may enroll.
+            None => {
+                policy
+                    .attributes
+                    .permission
+                    .as_ref()
+                    .is_some_and(|p| p.enroll)
+                    && principal.is_some()
+            }
         }
     }
 }

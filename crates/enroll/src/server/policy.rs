@@ -2,7 +2,7 @@
 
 use soap_envelope::xsd::DateTime;
 use soap_envelope::{Envelope, Fault, FaultCodeValue, Header};
-use xcep::{GetPoliciesResponse, XcepMessage};
+use xcep::{EnrollmentPermission, GetPoliciesResponse, XcepMessage};
 
 use super::ServerError;
 use super::envelope::{EnvelopeFault, Reply, RequestContext, check};
@@ -80,7 +80,11 @@ impl PolicyServer {
         if let (Some(permissions), Some(response)) = (&self.permissions, &mut answer.response) {
             for template in response.policies.iter_mut().flatten() {
                 let may = permissions.may_enroll(ctx.authenticated.as_ref(), template);
-                template.attributes.permission.enroll = may;
+                template
+                    .attributes
+                    .permission
+                    .get_or_insert_with(|| EnrollmentPermission::new(may, false))
+                    .enroll = may;
             }
         }
         let mut header = Header::new().with_action(GetPoliciesResponse::ACTION);

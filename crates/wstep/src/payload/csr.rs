@@ -107,9 +107,12 @@ impl Csr {
 
     /// Verifies the request's self-signature (proof of possession).
     ///
-    /// RSA PKCS#1 v1.5 with SHA-1/256/384/512 and ECDSA on P-256/P-384 are
-    /// supported; any other algorithm is [`Error::UnsupportedAlgorithm`].
-    /// A wrong signature is [`Error::BadSignature`].
+    /// The algorithms are [`signature::verify`]'s: RSA PKCS#1 v1.5 with
+    /// SHA-1 (also under the OIW OID `1.3.14.3.2.29` of Windows MDM
+    /// clients), SHA-224/256/384/512, RSASSA-PSS, and ECDSA on P-256/P-384.
+    /// MD5 and MD2 are [`Error::InsecureAlgorithm`]; any other algorithm is
+    /// [`Error::UnsupportedAlgorithm`]. A wrong signature is
+    /// [`Error::BadSignature`].
     pub fn verify_signature(&self) -> Result<()> {
         let sig = self
             .request

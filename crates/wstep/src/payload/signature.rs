@@ -1,5 +1,6 @@
 //! Signature verification for the algorithms Windows and OpenSSL use:
-//! RSA PKCS#1 v1.5 with SHA-1/256/384/512 and ECDSA on P-256/P-384.
+//! RSA PKCS#1 v1.5 with SHA-1/224/256/384/512 (SHA-1 also under the OIW
+//! OID Windows MDM clients use), RSASSA-PSS, and ECDSA on P-256/P-384.
 
 use der::asn1::ObjectIdentifier;
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
@@ -34,11 +35,12 @@ pub enum KeyInfo {
 }
 
 impl KeyInfo {
-    /// Reads `spki`. An RSA key whose modulus cannot be read is
+    /// Reads `spki`. An RSA key (`rsaEncryption`, or `id-RSASSA-PSS` for a
+    /// key restricted to PSS) whose modulus cannot be read is
     /// [`Error::InvalidKey`].
     pub fn from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<Self> {
         let alg = spki.algorithm.oid;
-        if alg == oid::RSA_ENCRYPTION {
+        if alg == oid::RSA_ENCRYPTION || alg == oid::RSASSA_PSS {
             let key = rsa_key(spki)?;
             Ok(Self::Rsa {
                 bits: key.n().bits(),
@@ -82,13 +84,15 @@ pub(crate) fn combine(
     let table = if signature_alg == oid::RSA_ENCRYPTION {
         [
             (oid::SHA1, oid::SHA1_WITH_RSA),
+            (oid::SHA224, oid::SHA224_WITH_RSA),
             (oid::SHA256, oid::SHA256_WITH_RSA),
             (oid::SHA384, oid::SHA384_WITH_RSA),
             (oid::SHA512, oid::SHA512_WITH_RSA),
         ]
     } else if signature_alg == oid::EC_PUBLIC_KEY {
         [
-            (oid::SHA1, signature_alg),
+            (oid::SHA1, oid::ECDSA_WITH_SHA1),
+            (oid::SHA224, oid::ECDSA_WITH_SHA224),
             (oid::SHA256, oid::ECDSA_WITH_SHA256),
             (oid::SHA384, oid::ECDSA_WITH_SHA384),
             (oid::SHA512, oid::ECDSA_WITH_SHA512),
@@ -104,16 +108,8 @@ pub(crate) fn combine(
 
 /// The digest of `message` with the digest algorithm `digest_alg`.
 pub(crate) fn digest(digest_alg: ObjectIdentifier, message: &[u8]) -> Result<Vec<u8>> {
-    let hash = [
-        (oid::SHA1, Hash::Sha1),
-        (oid::SHA256, Hash::Sha256),
-        (oid::SHA384, Hash::Sha384),
-        (oid::SHA512, Hash::Sha512),
-    ]
-    .into_iter()
-    .find(|(o, _)| *o == digest_alg)
-    .map(|(_, h)| h)
-    .ok_or_else(|| Error::UnsupportedAlgorithm(format!("digest algorithm {digest_alg}")))?;
+    let hash = Hash::from_digest_oid(digest_alg)
+        .ok_or_else(|| Error::UnsupportedAlgorithm(format!("digest algorithm {digest_alg}")))?;
     Ok(hash.digest(message))
 }
 
@@ -133,41 +129,122 @@ fn ec_curve(spki: &SubjectPublicKeyInfoOwned) -> Result<ObjectIdentifier> {
         .ok_or_else(|| Error::InvalidKey("EC key without a named curve".into()))
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Hash {
     Sha1,
+    Sha224,
     Sha256,
     Sha384,
     Sha512,
 }
 
 impl Hash {
-    fn digest(&self, message: &[u8]) -> Vec<u8> {
+    fn from_digest_oid(digest_alg: ObjectIdentifier) -> Option<Self> {
+        [
+            (oid::SHA1, Self::Sha1),
+            (oid::SHA224, Self::Sha224),
+            (oid::SHA256, Self::Sha256),
+            (oid::SHA384, Self::Sha384),
+            (oid::SHA512, Self::Sha512),
+        ]
+        .into_iter()
+        .find(|(o, _)| *o == digest_alg)
+        .map(|(_, h)| h)
+    }
+
+    fn digest(self, message: &[u8]) -> Vec<u8> {
         match self {
             Self::Sha1 => sha1::Sha1::digest(message).to_vec(),
+            Self::Sha224 => sha2::Sha224::digest(message).to_vec(),
             Self::Sha256 => sha2::Sha256::digest(message).to_vec(),
             Self::Sha384 => sha2::Sha384::digest(message).to_vec(),
             Self::Sha512 => sha2::Sha512::digest(message).to_vec(),
         }
     }
 
-    fn pkcs1v15(&self) -> rsa::Pkcs1v15Sign {
+    fn pkcs1v15(self) -> rsa::Pkcs1v15Sign {
         match self {
             Self::Sha1 => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
+            Self::Sha224 => rsa::Pkcs1v15Sign::new::<sha2::Sha224>(),
             Self::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
             Self::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
             Self::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
         }
     }
+
+    fn pss(self, salt_len: usize) -> rsa::Pss {
+        match self {
+            Self::Sha1 => rsa::Pss::new_with_salt::<sha1::Sha1>(salt_len),
+            Self::Sha224 => rsa::Pss::new_with_salt::<sha2::Sha224>(salt_len),
+            Self::Sha256 => rsa::Pss::new_with_salt::<sha2::Sha256>(salt_len),
+            Self::Sha384 => rsa::Pss::new_with_salt::<sha2::Sha384>(salt_len),
+            Self::Sha512 => rsa::Pss::new_with_salt::<sha2::Sha512>(salt_len),
+        }
+    }
 }
+
+/// How a signature algorithm OID is verified.
+enum Scheme {
+    /// RSA PKCS#1 v1.5 with the hash.
+    Pkcs1v15(Hash),
+    /// RSASSA-PSS; the hash, MGF1 hash and salt length are in the
+    /// algorithm's parameters.
+    Pss,
+    /// ECDSA with the hash.
+    Ecdsa(Hash),
+}
+
+/// The signature algorithms Windows (CertEnroll, MDM), macOS and OpenSSL
+/// put in PKCS#10 requests and CMS signers, and how each is verified.
+const SCHEMES: [(ObjectIdentifier, Scheme); 12] = [
+    (oid::SHA1_WITH_RSA, Scheme::Pkcs1v15(Hash::Sha1)),
+    // Windows MDM clients: the same signature under the OIW arc.
+    (oid::OIW_SHA1_WITH_RSA, Scheme::Pkcs1v15(Hash::Sha1)),
+    (oid::SHA224_WITH_RSA, Scheme::Pkcs1v15(Hash::Sha224)),
+    (oid::SHA256_WITH_RSA, Scheme::Pkcs1v15(Hash::Sha256)),
+    (oid::SHA384_WITH_RSA, Scheme::Pkcs1v15(Hash::Sha384)),
+    (oid::SHA512_WITH_RSA, Scheme::Pkcs1v15(Hash::Sha512)),
+    (oid::RSASSA_PSS, Scheme::Pss),
+    (oid::ECDSA_WITH_SHA1, Scheme::Ecdsa(Hash::Sha1)),
+    (oid::ECDSA_WITH_SHA224, Scheme::Ecdsa(Hash::Sha224)),
+    (oid::ECDSA_WITH_SHA256, Scheme::Ecdsa(Hash::Sha256)),
+    (oid::ECDSA_WITH_SHA384, Scheme::Ecdsa(Hash::Sha384)),
+    (oid::ECDSA_WITH_SHA512, Scheme::Ecdsa(Hash::Sha512)),
+];
+
+/// Signature algorithms that are recognised and refused: their digests
+/// have practical collisions, so a signature with them does not prove
+/// possession of the key (AD CS has not issued MD5-signed requests by
+/// default since Windows Server 2008; no current Windows, macOS or OpenSSL
+/// client makes them).
+const INSECURE: [(ObjectIdentifier, &str); 2] = [
+    (
+        oid::MD5_WITH_RSA,
+        "md5WithRSAEncryption (1.2.840.113549.1.1.4)",
+    ),
+    (
+        oid::MD2_WITH_RSA,
+        "md2WithRSAEncryption (1.2.840.113549.1.1.2)",
+    ),
+];
 
 /// Verifies `signature` over `message` made with `algorithm` by the key in
 /// `spki`.
 ///
-/// Supported: `sha{1,256,384,512}WithRSAEncryption` with an RSA key and
-/// `ecdsa-with-SHA{256,384,512}` with a P-256 or P-384 key. Anything else
-/// is [`Error::UnsupportedAlgorithm`]; a key that cannot be read is
-/// [`Error::InvalidKey`]; a wrong or malformed signature is
-/// [`Error::BadSignature`].
+/// Supported, with an RSA key: RSA PKCS#1 v1.5 with SHA-1 (both
+/// `sha1WithRSAEncryption` and the OIW `sha1WithRSASignature`
+/// `1.3.14.3.2.29` that Windows MDM clients use), SHA-224, SHA-256, SHA-384
+/// and SHA-512; RSASSA-PSS (`1.2.840.113549.1.1.10`) with MGF1, the same
+/// hash for the message and the mask, and the salt length and trailer its
+/// parameters give. With a P-256 or P-384 key: ECDSA with
+/// SHA-1/224/256/384/512.
+///
+/// `md5WithRSAEncryption` and `md2WithRSAEncryption` are
+/// [`Error::InsecureAlgorithm`]; anything else (including PSS with a
+/// different mask hash) is [`Error::UnsupportedAlgorithm`]; PSS parameters
+/// that are not DER are [`Error::Der`]; a key that cannot be read, or one
+/// of the wrong algorithm, is [`Error::InvalidKey`]; a wrong or malformed
+/// signature is [`Error::BadSignature`].
 pub fn verify(
     spki: &SubjectPublicKeyInfoOwned,
     algorithm: &AlgorithmIdentifierOwned,
@@ -175,61 +252,106 @@ pub fn verify(
     signature: &[u8],
 ) -> Result<()> {
     let sig_alg = algorithm.oid;
-    let rsa_hash = [
-        (oid::SHA1_WITH_RSA, Hash::Sha1),
-        (oid::SHA256_WITH_RSA, Hash::Sha256),
-        (oid::SHA384_WITH_RSA, Hash::Sha384),
-        (oid::SHA512_WITH_RSA, Hash::Sha512),
-    ]
-    .into_iter()
-    .find(|(o, _)| *o == sig_alg);
-    if let Some((_, hash)) = rsa_hash {
-        if spki.algorithm.oid != oid::RSA_ENCRYPTION {
-            return Err(Error::InvalidKey(format!(
-                "{sig_alg} with a {} key",
-                spki.algorithm.oid
-            )));
-        }
-        let key = rsa_key(spki)?;
-        return key
-            .verify(hash.pkcs1v15(), &hash.digest(message), signature)
-            .map_err(|_| Error::BadSignature);
+    if let Some((_, name)) = INSECURE.iter().find(|(o, _)| *o == sig_alg) {
+        return Err(Error::InsecureAlgorithm(name));
     }
-    let ec_hash = [
-        (oid::ECDSA_WITH_SHA256, Hash::Sha256),
-        (oid::ECDSA_WITH_SHA384, Hash::Sha384),
-        (oid::ECDSA_WITH_SHA512, Hash::Sha512),
-    ]
-    .into_iter()
-    .find(|(o, _)| *o == sig_alg);
-    let Some((_, hash)) = ec_hash else {
+    let Some((_, scheme)) = SCHEMES.iter().find(|(o, _)| *o == sig_alg) else {
         return Err(Error::UnsupportedAlgorithm(format!(
             "signature algorithm {sig_alg}"
         )));
     };
-    if spki.algorithm.oid != oid::EC_PUBLIC_KEY {
-        return Err(Error::InvalidKey(format!(
-            "{sig_alg} with a {} key",
-            spki.algorithm.oid
+    let wrong_key = || Error::InvalidKey(format!("{sig_alg} with a {} key", spki.algorithm.oid));
+    match scheme {
+        Scheme::Pkcs1v15(hash) => {
+            if spki.algorithm.oid != oid::RSA_ENCRYPTION {
+                return Err(wrong_key());
+            }
+            rsa_key(spki)?
+                .verify(hash.pkcs1v15(), &hash.digest(message), signature)
+                .map_err(|_| Error::BadSignature)
+        }
+        Scheme::Pss => {
+            // An RSA-PSS signature may come from an `rsaEncryption` key or
+            // an `id-RSASSA-PSS` key (RFC 4055 Section 1.2).
+            if spki.algorithm.oid != oid::RSA_ENCRYPTION && spki.algorithm.oid != oid::RSASSA_PSS {
+                return Err(wrong_key());
+            }
+            let (hash, salt_len) = pss_params(algorithm)?;
+            rsa_key(spki)?
+                .verify(hash.pss(salt_len), &hash.digest(message), signature)
+                .map_err(|_| Error::BadSignature)
+        }
+        Scheme::Ecdsa(hash) => {
+            if spki.algorithm.oid != oid::EC_PUBLIC_KEY {
+                return Err(wrong_key());
+            }
+            verify_ecdsa(spki, *hash, message, signature)
+        }
+    }
+}
+
+/// The hash and salt length of an `id-RSASSA-PSS` algorithm's
+/// `RSASSA-PSS-params` (RFC 8017 Appendix A.2.3; absent fields take the
+/// defaults SHA-1, MGF1 with SHA-1, salt 20, trailer 1).
+fn pss_params(algorithm: &AlgorithmIdentifierOwned) -> Result<(Hash, usize)> {
+    use der::Decode;
+    let params = algorithm
+        .parameters
+        .as_ref()
+        .ok_or_else(|| Error::UnsupportedAlgorithm("RSASSA-PSS without parameters".into()))?;
+    let der = der::Encode::to_der(params).map_err(Error::der("RSASSA-PSS-params"))?;
+    let params =
+        rsa::pkcs1::RsaPssParams::from_der(&der).map_err(Error::der("RSASSA-PSS-params"))?;
+    let hash = Hash::from_digest_oid(params.hash.oid).ok_or_else(|| {
+        Error::UnsupportedAlgorithm(format!("RSASSA-PSS hash {}", params.hash.oid))
+    })?;
+    let mask_hash = params.mask_gen.parameters.map(|p| p.oid);
+    if params.mask_gen.oid != oid::MGF1 || mask_hash != Some(params.hash.oid) {
+        return Err(Error::UnsupportedAlgorithm(format!(
+            "RSASSA-PSS mask generation {} with {} (only MGF1 with the message hash {})",
+            params.mask_gen.oid,
+            mask_hash.map_or_else(|| "no hash".to_owned(), |o| o.to_string()),
+            params.hash.oid
         )));
     }
+    Ok((hash, usize::from(params.salt_len)))
+}
+
+fn verify_ecdsa(
+    spki: &SubjectPublicKeyInfoOwned,
+    hash: Hash,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<()> {
     let curve = ec_curve(spki)?;
     let point = spki.subject_public_key.raw_bytes();
-    let prehash = hash.digest(message);
     let bad_key = |e: p256::ecdsa::Error| Error::InvalidKey(e.to_string());
     if curve == oid::SECP256R1 {
         let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(bad_key)?;
         let sig =
             p256::ecdsa::DerSignature::try_from(signature).map_err(|_| Error::BadSignature)?;
-        key.verify_prehash(&prehash, &sig)
+        key.verify_prehash(&field_prehash(hash.digest(message), 32), &sig)
             .map_err(|_| Error::BadSignature)
     } else if curve == oid::SECP384R1 {
         let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(bad_key)?;
         let sig =
             p384::ecdsa::DerSignature::try_from(signature).map_err(|_| Error::BadSignature)?;
-        key.verify_prehash(&prehash, &sig)
+        key.verify_prehash(&field_prehash(hash.digest(message), 48), &sig)
             .map_err(|_| Error::BadSignature)
     } else {
         Err(Error::UnsupportedAlgorithm(format!("EC curve {curve}")))
     }
+}
+
+/// A digest shorter than the curve's field, left-padded with zeros to the
+/// field size: the same integer `e` (FIPS 186-5 Section 6.4.2 uses the
+/// whole digest when it is shorter than the order), which the `ecdsa`
+/// crate otherwise refuses below half the field size (SHA-1 on P-384).
+fn field_prehash(digest: Vec<u8>, field_bytes: usize) -> Vec<u8> {
+    if digest.len() >= field_bytes {
+        return digest;
+    }
+    let mut padded = vec![0; field_bytes - digest.len()];
+    padded.extend_from_slice(&digest);
+    padded
 }
