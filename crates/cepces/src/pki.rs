@@ -166,9 +166,11 @@ pub fn account_subject(name: Option<&str>, email: Option<&str>) -> Result<Name> 
             oid: const_oid::db::rfc3280::EMAIL_ADDRESS,
             value: der::Any::from(&value),
         };
-        let rdn = der::asn1::SetOfVec::try_from(vec![atv])
-            .map_err(|e| err("an e-mail address")(&e))?;
-        subject.0.push(x509_cert::name::RelativeDistinguishedName(rdn));
+        let rdn =
+            der::asn1::SetOfVec::try_from(vec![atv]).map_err(|e| err("an e-mail address")(&e))?;
+        subject
+            .0
+            .push(x509_cert::name::RelativeDistinguishedName(rdn));
     }
     Ok(subject)
 }
@@ -184,10 +186,12 @@ pub fn account_alt_names(
     let mut names = Vec::new();
     if let Some(upn) = upn {
         let value = der::asn1::Utf8StringRef::new(upn).map_err(|e| err("a UPN")(&e))?;
-        names.push(GeneralName::OtherName(x509_cert::ext::pkix::name::OtherName {
-            type_id: UPN,
-            value: der::Any::encode_from(&value).map_err(|e| err("a UPN")(&e))?,
-        }));
+        names.push(GeneralName::OtherName(
+            x509_cert::ext::pkix::name::OtherName {
+                type_id: UPN,
+                value: der::Any::encode_from(&value).map_err(|e| err("a UPN")(&e))?,
+            },
+        ));
     }
     if let Some(email) = email {
         names.push(GeneralName::Rfc822Name(
@@ -202,7 +206,12 @@ pub fn account_alt_names(
     if names.is_empty() {
         return Ok(None);
     }
-    extension(rfc5280::ID_CE_SUBJECT_ALT_NAME, false, &SubjectAltName(names)).map(Some)
+    extension(
+        rfc5280::ID_CE_SUBJECT_ALT_NAME,
+        false,
+        &SubjectAltName(names),
+    )
+    .map(Some)
 }
 
 /// The extendedKeyUsage extension.

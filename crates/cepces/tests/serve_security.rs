@@ -192,7 +192,11 @@ fn a_new_directory_gets_no_account_and_the_admin_commands_write_nothing() {
     let line = stdout(&out);
     let password = line.trim().strip_prefix("password for carol: ").unwrap();
     assert_eq!(password.len(), 24);
-    assert!(!std::fs::read_to_string(ca.join("cepces.toml")).unwrap().contains(password));
+    assert!(
+        !std::fs::read_to_string(ca.join("cepces.toml"))
+            .unwrap()
+            .contains(password)
+    );
     #[cfg(unix)]
     assert_eq!(mode(&ca.join("cepces.toml")), 0o600);
     let server = Server::launch(dir, &[]);
@@ -215,7 +219,10 @@ fn an_account_with_the_documented_password_stops_the_start() {
         ),
     );
     std::fs::write(&config, text).unwrap();
-    let out = serve_refused(&dir.path().join("ca"), &["--config", config.to_str().unwrap()]);
+    let out = serve_refused(
+        &dir.path().join("ca"),
+        &["--config", config.to_str().unwrap()],
+    );
     assert!(
         stderr(&out).contains("\"old\" has the documented example password"),
         "{}",
@@ -260,24 +267,31 @@ fn inconsistent_ca_files_stop_the_start_and_the_key_is_kept() {
     let other = tempfile::tempdir().unwrap();
     let other_server = Server::start();
     std::fs::copy(other_server.ca_dir().join("ca.pem"), ca.join("ca.pem")).unwrap();
-    std::fs::copy(other_server.ca_dir().join("ca-key.pem"), ca.join("ca-key.pem")).unwrap();
+    std::fs::copy(
+        other_server.ca_dir().join("ca-key.pem"),
+        ca.join("ca-key.pem"),
+    )
+    .unwrap();
     drop(other_server);
     drop(other);
     let out = serve_refused(&ca, &args);
-    assert!(
-        stderr(&out).contains("not by this CA"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("not by this CA"), "{}", stderr(&out));
 
     // The right files back: it starts, with the same CA.
     std::fs::rename(dir.path().join("ca.pem.away"), ca.join("ca.pem")).unwrap();
     std::fs::rename(dir.path().join("ca-key.pem.away"), ca.join("ca-key.pem")).unwrap();
     let server = Server::start_in(dir);
-    assert_eq!(std::fs::read(server.ca_dir().join("ca-key.pem")).unwrap(), key);
+    assert_eq!(
+        std::fs::read(server.ca_dir().join("ca-key.pem")).unwrap(),
+        key
+    );
     // The test wrote the configuration 0644: the start warns.
     std::thread::sleep(Duration::from_millis(300));
-    assert!(server.log().contains("readable by others"), "{}", server.log());
+    assert!(
+        server.log().contains("readable by others"),
+        "{}",
+        server.log()
+    );
 }
 
 #[test]
@@ -373,11 +387,17 @@ fn failed_logins_hold_the_account_back_and_are_logged() {
     let csr = csr(&server, "/CN=bob");
     for _ in 0..5 {
         let (status, body) = ces(&server, as_user("bob", "wrong"), issue(&csr, "User"));
-        assert_eq!((status, subcode(&body).as_str()), (500, "FailedAuthentication"));
+        assert_eq!(
+            (status, subcode(&body).as_str()),
+            (500, "FailedAuthentication")
+        );
     }
     // The right password, at once: held back without being checked.
     let (status, body) = ces(&server, as_user("bob", BOB_PASSWORD), issue(&csr, "User"));
-    assert_eq!((status, subcode(&body).as_str()), (500, "FailedAuthentication"));
+    assert_eq!(
+        (status, subcode(&body).as_str()),
+        (500, "FailedAuthentication")
+    );
     let log = server.log();
     assert_eq!(log.matches("event=\"login_failed\"").count(), 5, "{log}");
     assert!(log.contains("held back after failed logins"), "{log}");
@@ -395,7 +415,11 @@ fn a_removed_account_can_neither_renew_nor_authenticate_and_renewals_supersede()
     need_tools!();
     let server = Server::start();
     for user in ["alice", "bob"] {
-        let password = if user == "alice" { PASSWORD } else { BOB_PASSWORD };
+        let password = if user == "alice" {
+            PASSWORD
+        } else {
+            BOB_PASSWORD
+        };
         let out = server.enroll(user, password, "User", user, &[]);
         assert!(out.status.success(), "{}", stderr(&out));
     }
@@ -433,7 +457,13 @@ fn a_removed_account_can_neither_renew_nor_authenticate_and_renewals_supersede()
     std::fs::write(dir.path().join("cepces.toml"), without_bob).unwrap();
     let server = Server::start_in(dir);
     let out = renew(&server, "bob", "bob2");
-    assert_eq!(out.status.code(), Some(5), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     assert!(!server.path("bob2-cert.pem").exists());
     assert!(
         server.log().contains("no longer exists"),
@@ -462,13 +492,21 @@ fn beyond_the_connection_cap_new_connections_close_at_once() {
     let mut buf = [0u8; 16];
     let n = fifth.read(&mut buf).unwrap_or(0);
     assert_eq!(n, 0);
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
     // Once the idle ones are gone, everyone is served.
     drop(idle);
     std::thread::sleep(Duration::from_millis(300));
     let out = server.enroll("alice", PASSWORD, "User", "after", &[]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(server.log().contains("connection limit reached"), "{}", server.log());
+    assert!(
+        server.log().contains("connection limit reached"),
+        "{}",
+        server.log()
+    );
 }
 
 #[test]
@@ -483,7 +521,11 @@ fn a_subject_naming_the_ca_is_refused() {
         &["--subject", "CN=cepces Test CA"],
     );
     assert_eq!(out.status.code(), Some(4), "{}", stdout(&out));
-    assert!(stderr(&out).contains("CERTSRV_E_BAD_REQUESTSUBJECT"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("CERTSRV_E_BAD_REQUESTSUBJECT"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -527,11 +569,19 @@ fn the_shipped_example_builds_subjects_from_the_account() {
         PASSWORD,
         "WebServer",
         "web",
-        &["--subject", "CN=web.example.com", "--dns", "web.example.com"],
+        &[
+            "--subject",
+            "CN=web.example.com",
+            "--dns",
+            "web.example.com",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let cert = read_cert(&server.path("web-cert.pem"));
-    assert_eq!(cert.tbs_certificate.subject.to_string(), "CN=web.example.com");
+    assert_eq!(
+        cert.tbs_certificate.subject.to_string(),
+        "CN=web.example.com"
+    );
     // Nothing in the example is exploitable: no warning.
     assert!(!server.log().contains("ESC1"), "{}", server.log());
 }
@@ -545,7 +595,13 @@ fn a_supplied_subject_for_client_authentication_waits_for_approval() {
     );
     let server = Server::start_with(&config, &[]);
     let out = server.enroll("alice", PASSWORD, "Esc", "esc", &["--subject", "CN=bob"]);
-    assert_eq!(out.status.code(), Some(3), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     // The fixture's Strong template allows it on purpose: said at start.
     assert!(server.log().contains("ESC1"), "{}", server.log());
 }
@@ -565,8 +621,14 @@ fn to_may_name_the_public_url_or_the_listener() {
     // Behind a proxy: the URL clients were given.
     assert_eq!(post(&format!("https://ca.example.com{path}")).0, 200);
     // The listener's own address, and localhost on loopback.
-    assert_eq!(post(&format!("https://127.0.0.1:{}{path}", server.port)).0, 200);
-    assert_eq!(post(&format!("https://localhost:{}{path}", server.port)).0, 200);
+    assert_eq!(
+        post(&format!("https://127.0.0.1:{}{path}", server.port)).0,
+        200
+    );
+    assert_eq!(
+        post(&format!("https://localhost:{}{path}", server.port)).0,
+        200
+    );
     // Anything else is another endpoint.
     let (status, body) = post(&format!("https://other.example.com{path}"));
     assert_eq!(status, 500);
@@ -581,7 +643,11 @@ trait OutputWithStdin {
 impl OutputWithStdin for Command {
     fn output_with_stdin(&mut self, input: &str) -> std::process::Output {
         use std::io::Write;
-        let mut child = self.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = self
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
         writeln!(child.stdin.take().unwrap(), "{input}").unwrap();
         child.wait_with_output().unwrap()
     }
@@ -624,7 +690,10 @@ fn parallel_logins_are_verified_a_few_at_a_time() {
         for _ in 0..PARALLEL {
             s.spawn(|| {
                 let (status, body) = server.curl(&url, SOAP12, &body, None);
-                assert_eq!((status, subcode(&body).as_str()), (500, "FailedAuthentication"));
+                assert_eq!(
+                    (status, subcode(&body).as_str()),
+                    (500, "FailedAuthentication")
+                );
             });
         }
     });
@@ -634,5 +703,40 @@ fn parallel_logins_are_verified_a_few_at_a_time() {
     let grown = after.saturating_sub(before);
     eprintln!("peak RSS {before} KiB -> {after} KiB (+{grown} KiB) for {PARALLEL} parallel logins");
     assert!(grown < 200 * 1024, "peak grew by {grown} KiB");
-    assert_eq!(server.log().matches("event=\"login_failed\"").count(), PARALLEL);
+    assert_eq!(
+        server.log().matches("event=\"login_failed\"").count(),
+        PARALLEL
+    );
+}
+
+#[test]
+fn rsa_keys_over_4096_bits_are_issued_up_to_the_configured_maximum() {
+    need_tools!();
+    let server = Server::start();
+    let dir = server.path("openssl");
+    std::fs::create_dir_all(&dir).unwrap();
+    let big = testkit::csr(
+        &dir,
+        &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:4608"],
+        "/CN=alice",
+        &[],
+    );
+    // The default maximum is 8192 bits: issued (before: a misleading
+    // "invalid public key" decode error, NTE_BAD_SIGNATURE).
+    let (status, body) = ces(&server, as_user("alice", PASSWORD), issue(&big, "User"));
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    drop(server);
+    // Over a configured maximum: refused by name, before the signature.
+    let config = common::config().replace(
+        "max_request_bytes = 65536",
+        "max_request_bytes = 65536\nmax_rsa_key_bits = 4096",
+    );
+    let server = Server::start_with(&config, &[]);
+    let (status, body) = ces(&server, as_user("alice", PASSWORD), issue(&big, "User"));
+    let (hr, reason) = denial(status, &body);
+    assert_eq!(hr, HResult::CERTSRV_E_KEY_LENGTH);
+    assert!(
+        reason.contains("(4608 bits) is larger than the maximum (4096 bits)"),
+        "{reason}"
+    );
 }

@@ -43,6 +43,15 @@ pub enum Error {
     /// A public key that cannot be read for its declared algorithm.
     #[error("invalid public key: {0}")]
     InvalidKey(String),
+    /// An RSA key larger than a signature is verified with
+    /// ([`crate::payload::signature::MAX_RSA_BITS`]).
+    #[error("RSA key of {bits} bits is larger than the {max} bits verified")]
+    KeyTooLarge {
+        /// The key's modulus size.
+        bits: usize,
+        /// The largest accepted.
+        max: usize,
+    },
     /// A signature that does not verify (or is malformed).
     #[error("signature does not verify")]
     BadSignature,
@@ -55,7 +64,7 @@ pub enum Error {
 impl Error {
     /// The stable kind name: `base64`, `unsupported-encoding`, `der`,
     /// `unsupported-algorithm`, `insecure-algorithm`,
-    /// `invalid-key`, `bad-signature`, `unexpected-content`,
+    /// `invalid-key`, `key-too-large`, `bad-signature`, `unexpected-content`,
     /// `unexpected-message`, or the XML error's own kind name.
     pub fn kind_name(&self) -> &'static str {
         match self {
@@ -67,6 +76,7 @@ impl Error {
             Self::UnsupportedAlgorithm(_) => "unsupported-algorithm",
             Self::InsecureAlgorithm(_) => "insecure-algorithm",
             Self::InvalidKey(_) => "invalid-key",
+            Self::KeyTooLarge { .. } => "key-too-large",
             Self::BadSignature => "bad-signature",
             Self::UnexpectedContent(_) => "unexpected-content",
         }

@@ -324,7 +324,11 @@ impl App {
         Ok(Self {
             policy: PolicyServer::new(policy.clone(), last_update)
                 .with_permissions(permissions.clone()),
-            ces: EnrollmentServer::new(policy).with_permissions(permissions),
+            ces: EnrollmentServer::new(policy)
+                .with_permissions(permissions)
+                .with_max_key_bits(
+                    usize::try_from(config.service.max_rsa_key_bits).unwrap_or(usize::MAX),
+                ),
             guard: Guard::new(&config.service),
             config,
             ca,
@@ -439,7 +443,9 @@ impl App {
             return Err(NotAuthenticated::Failed("no UsernameToken".into()));
         };
         let refused = |r| NotAuthenticated::Refused(r, token.username.clone());
-        self.guard.before_password(token, peer, now).map_err(refused)?;
+        self.guard
+            .before_password(token, peer, now)
+            .map_err(refused)?;
         let password = token.password.as_ref().map_or("", |p| p.value.as_str());
         let user = self.config.user(&token.username);
         let hash = user.map_or(DUMMY_HASH, |u| u.password_hash.as_str());
@@ -481,9 +487,10 @@ impl App {
             .flatten()
             .filter(|r| r.state == store::State::Issued)
             .ok_or_else(|| failed("the TLS client certificate is not one this CA issued"))?;
-        let user = self.config.user(&record.principal).ok_or_else(|| {
-            failed("the account of the TLS client certificate no longer exists")
-        })?;
+        let user = self
+            .config
+            .user(&record.principal)
+            .ok_or_else(|| failed("the account of the TLS client certificate no longer exists"))?;
         Ok(Principal::new(user.name.clone(), user.groups.clone()))
     }
 
@@ -491,7 +498,10 @@ impl App {
         // A renewal is made by the holder of a certificate this CA issued:
         // that record's account enrolls again, with its groups of now.
         let renewal = self.renewal(body, now);
-        let ctx = match renewal.record().and_then(|r| self.config.user(&r.principal)) {
+        let ctx = match renewal
+            .record()
+            .and_then(|r| self.config.user(&r.principal))
+        {
             Some(u) => ctx.with_principal(Principal::new(u.name.clone(), u.groups.clone())),
             None => ctx,
         };
@@ -571,7 +581,8 @@ impl App {
         let Some(old) = Self::renewal_signer(body) else {
             return Renewal::None;
         };
-        let signed_by_us = old.tbs_certificate.issuer == self.ca.certificate.tbs_certificate.subject
+        let signed_by_us = old.tbs_certificate.issuer
+            == self.ca.certificate.tbs_certificate.subject
             && old.tbs_certificate.to_der().is_ok_and(|tbs| {
                 wstep::payload::signature::verify(
                     &self.ca.certificate.tbs_certificate.subject_public_key_info,
@@ -582,7 +593,10 @@ impl App {
                 .is_ok()
             });
         let record = if signed_by_us {
-            self.store().by_serial(&pki::serial_hex(&old)).ok().flatten()
+            self.store()
+                .by_serial(&pki::serial_hex(&old))
+                .ok()
+                .flatten()
         } else {
             None
         };
@@ -637,7 +651,10 @@ impl App {
         }
     }
 
-    fn denial_reply(request: &IssueRequest, (hresult, message): Denial) -> Result<(Reply, Outcome), String> {
+    fn denial_reply(
+        request: &IssueRequest,
+        (hresult, message): Denial,
+    ) -> Result<(Reply, Outcome), String> {
         let name = hresult
             .name()
             .map_or_else(|| hresult.to_string(), str::to_owned);
@@ -658,7 +675,10 @@ impl App {
             }
             Renewal::Valid(_) => return None,
         };
-        Some((HResult::CERTSRV_E_BAD_RENEWAL_CERT_ATTRIBUTE, message.to_owned()))
+        Some((
+            HResult::CERTSRV_E_BAD_RENEWAL_CERT_ATTRIBUTE,
+            message.to_owned(),
+        ))
     }
 
     /// What every new request passes before it is recorded: an identical
@@ -689,11 +709,21 @@ impl App {
     }
 
     /// The answer for a request that was recorded before as `record`.
-    fn answer_again(&self, request: &IssueRequest, record: &Record) -> Result<(Reply, Outcome), String> {
+    fn answer_again(
+        &self,
+        request: &IssueRequest,
+        record: &Record,
+    ) -> Result<(Reply, Outcome), String> {
         let id = record.id.to_string();
-        tracing::info!(request = record.id, "the same request again: answered from its record");
+        tracing::info!(
+            request = record.id,
+            "the same request again: answered from its record"
+        );
         match self.state_of(record) {
-            Some(StoredState::Issued { certificate_der, chain }) => request
+            Some(StoredState::Issued {
+                certificate_der,
+                chain,
+            }) => request
                 .issued_reply(&id, &certificate_der, &chain)
                 .map(|r| (r, Outcome::Issued(record.id))),
             Some(StoredState::Denied { hresult, message }) => {
@@ -806,7 +836,14 @@ impl App {
             SubjectSource::Directory => {
                 let user = self.config.user(principal);
                 let attribute = |a: AccountAttribute, value: Option<&'a String>, hresult, what| {
-                    required(t.from_account.contains(&a), value, hresult, what, principal, template)
+                    required(
+                        t.from_account.contains(&a),
+                        value,
+                        hresult,
+                        what,
+                        principal,
+                        template,
+                    )
                 };
                 let email = attribute(
                     AccountAttribute::Email,
@@ -826,11 +863,13 @@ impl App {
                     HResult::CERTSRV_E_SUBJECT_DNS_REQUIRED,
                     "DNS name",
                 )?;
-                let name = t.from_account.contains(&AccountAttribute::Name).then_some(if principal.is_empty() {
-                    "unknown"
-                } else {
-                    principal
-                });
+                let name = t.from_account.contains(&AccountAttribute::Name).then_some(
+                    if principal.is_empty() {
+                        "unknown"
+                    } else {
+                        principal
+                    },
+                );
                 (
                     pki::account_subject(name, email).map_err(bad)?,
                     pki::account_alt_names(upn, email, dns).map_err(bad)?,

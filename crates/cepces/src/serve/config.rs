@@ -170,7 +170,8 @@ impl AccountAttribute {
         match self {
             Self::Name => SubjectNameFlags::SUBJECT_REQUIRE_COMMON_NAME,
             Self::Email => {
-                SubjectNameFlags::SUBJECT_REQUIRE_EMAIL | SubjectNameFlags::SUBJECT_ALT_REQUIRE_EMAIL
+                SubjectNameFlags::SUBJECT_REQUIRE_EMAIL
+                    | SubjectNameFlags::SUBJECT_ALT_REQUIRE_EMAIL
             }
             Self::Upn => SubjectNameFlags::SUBJECT_ALT_REQUIRE_UPN,
             Self::Dns => SubjectNameFlags::SUBJECT_ALT_REQUIRE_DNS,
@@ -474,7 +475,9 @@ impl Config {
             }
         }
         if config.service.max_connections == 0 || config.service.max_concurrent_logins == 0 {
-            return Err("[service] max_connections and max_concurrent_logins must be at least 1".into());
+            return Err(
+                "[service] max_connections and max_concurrent_logins must be at least 1".into(),
+            );
         }
         for u in &config.users {
             argon2::password_hash::PasswordHash::new(&u.password_hash)
@@ -682,9 +685,8 @@ mod tests {
         let t = template("subject = \"request\"\nekus = [\"1.3.6.1.4.1.311.20.2.2\"]\n");
         assert!(t.needs_approval());
         // Allowed explicitly: issued at once, and said at every start.
-        let t = template(
-            "subject = \"request\"\nallow_supplied_subject_for_authentication = true\n",
-        );
+        let t =
+            template("subject = \"request\"\nallow_supplied_subject_for_authentication = true\n");
         assert!(!t.needs_approval());
         assert!(t.exploitable().unwrap().contains("ESC1"));
         // Built from the account: nothing to abuse.

@@ -256,8 +256,14 @@ impl Guard {
         let Some(ts) = security.and_then(|s| s.timestamp.as_ref()) else {
             return Ok(());
         };
-        let created = ts.created.as_ref().map(soap_envelope::xsd::DateTime::to_unix);
-        let expires = ts.expires.as_ref().map(soap_envelope::xsd::DateTime::to_unix);
+        let created = ts
+            .created
+            .as_ref()
+            .map(soap_envelope::xsd::DateTime::to_unix);
+        let expires = ts
+            .expires
+            .as_ref()
+            .map(soap_envelope::xsd::DateTime::to_unix);
         self.check_window(created, expires, now)
     }
 
@@ -292,13 +298,19 @@ impl Guard {
         peer: Option<IpAddr>,
         now: i64,
     ) -> Result<(), Refusal> {
-        if let Some(t) = token.password.as_ref().and_then(|p| p.password_type.as_deref())
+        if let Some(t) = token
+            .password
+            .as_ref()
+            .and_then(|p| p.password_type.as_deref())
             && !t.ends_with(PASSWORD_TEXT)
         {
             return Err(Refusal::PasswordType(t.to_owned()));
         }
         self.check_window(
-            token.created.as_ref().map(soap_envelope::xsd::DateTime::to_unix),
+            token
+                .created
+                .as_ref()
+                .map(soap_envelope::xsd::DateTime::to_unix),
             None,
             now,
         )?;
@@ -369,8 +381,8 @@ fn address_key(ip: IpAddr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use soap_envelope::{Password, Timestamp};
     use soap_envelope::xsd::DateTime;
+    use soap_envelope::{Password, Timestamp};
 
     fn guard() -> Guard {
         Guard::new(&ServiceConfig::default())

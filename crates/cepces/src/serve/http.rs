@@ -68,15 +68,11 @@ fn too_large() -> (Response<Full<Bytes>>, String) {
 /// At most `max_connections` are served at once: one more is closed as
 /// it arrives, before any TLS work, so that a flood of idle sockets takes
 /// neither memory nor the descriptors the accepted connections need.
-pub async fn serve(
-    listener: TcpListener,
-    tls: TlsAcceptor,
-    app: Arc<App>,
-    max_connections: usize,
-) {
+pub async fn serve(listener: TcpListener, tls: TlsAcceptor, app: Arc<App>, max_connections: usize) {
     let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
-    let handshake_timeout =
-        Duration::from_secs(u64::from(app.config().service.handshake_timeout_secs.max(1)));
+    let handshake_timeout = Duration::from_secs(u64::from(
+        app.config().service.handshake_timeout_secs.max(1),
+    ));
     let mut refused = 0u64;
     loop {
         let (tcp, peer) = match listener.accept().await {
@@ -123,9 +119,7 @@ pub async fn serve(
             let service = hyper::service::service_fn(move |req| {
                 let app = Arc::clone(&app);
                 let client_cert = client_cert.clone();
-                async move {
-                    Ok::<_, Infallible>(handle(app, (peer, local), client_cert, req).await)
-                }
+                async move { Ok::<_, Infallible>(handle(app, (peer, local), client_cert, req).await) }
             });
             let result = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())

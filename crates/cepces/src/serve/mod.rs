@@ -28,8 +28,8 @@ use rustls::server::WebPkiClientVerifier;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 use app::App;
-use files::StateDir;
 use config::{Auth, Service, Urls};
+use files::StateDir;
 
 /// Arguments of `cepces serve`.
 #[derive(Debug, Clone, Args)]
@@ -117,7 +117,11 @@ const DOCUMENTED_PASSWORD: &str = "change-me";
 /// What `serve` says at start about a configuration: accounts with a
 /// documented password (an error), templates that can be abused, and
 /// how to add a first user.
-fn check_config(config: &config::Config, dir: &StateDir, path: Option<&std::path::Path>) -> Result<(), String> {
+fn check_config(
+    config: &config::Config,
+    dir: &StateDir,
+    path: Option<&std::path::Path>,
+) -> Result<(), String> {
     use argon2::{PasswordHash, PasswordVerifier};
     for u in &config.users {
         let documented = PasswordHash::new(&u.password_hash).is_ok_and(|h| {

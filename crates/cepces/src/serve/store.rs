@@ -133,7 +133,10 @@ CREATE TABLE IF NOT EXISTS requests (
 const MIGRATIONS: [(&str, &str); 2] = [
     // SHA-256 of the CSR: the same request sent again (a client that
     // lost our answer) gets the same record, not a second certificate.
-    ("csr_sha256", "ALTER TABLE requests ADD COLUMN csr_sha256 TEXT"),
+    (
+        "csr_sha256",
+        "ALTER TABLE requests ADD COLUMN csr_sha256 TEXT",
+    ),
     // The renewal that replaced this certificate.
     (
         "superseded_by",
@@ -465,11 +468,19 @@ mod tests {
             .insert_issued::<String>(&request(&[]), |_| Ok((b"c1".to_vec(), "01".into(), 9)))
             .unwrap();
         assert_eq!(
-            store.same_request(b"csr", "alice", "User").unwrap().map(|r| r.id),
+            store
+                .same_request(b"csr", "alice", "User")
+                .unwrap()
+                .map(|r| r.id),
             Some(first)
         );
         assert!(store.same_request(b"csr", "bob", "User").unwrap().is_none());
-        assert!(store.same_request(b"other", "alice", "User").unwrap().is_none());
+        assert!(
+            store
+                .same_request(b"other", "alice", "User")
+                .unwrap()
+                .is_none()
+        );
         let renewal = NewRequest {
             csr: b"csr2",
             renewal_of: Some(first),
@@ -478,7 +489,10 @@ mod tests {
         let second = store
             .insert_issued::<String>(&renewal, |_| Ok((b"c2".to_vec(), "02".into(), 9)))
             .unwrap();
-        assert_eq!(store.get(first).unwrap().unwrap().superseded_by, Some(second));
+        assert_eq!(
+            store.get(first).unwrap().unwrap().superseded_by,
+            Some(second)
+        );
         assert_eq!(store.get(second).unwrap().unwrap().superseded_by, None);
         // A pending renewal supersedes once approved.
         let third = store
@@ -495,7 +509,10 @@ mod tests {
             not_after: 9,
         };
         assert!(store.approve(third, &issued, 5).unwrap());
-        assert_eq!(store.get(second).unwrap().unwrap().superseded_by, Some(third));
+        assert_eq!(
+            store.get(second).unwrap().unwrap().superseded_by,
+            Some(third)
+        );
     }
 
     #[test]

@@ -88,10 +88,7 @@ pub fn add_user(text: &str, args: &UserAddArgs, hash: &str) -> Result<String, St
     }
     match existing {
         Some(_) if !args.force => {
-            return Err(format!(
-                "user {:?} exists (--force replaces it)",
-                args.name
-            ));
+            return Err(format!("user {:?} exists (--force replaces it)", args.name));
         }
         Some(i) => {
             if let Some(t) = users.get_mut(i) {

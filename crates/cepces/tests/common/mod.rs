@@ -313,7 +313,10 @@ pub fn serve_refused(ca_dir: &Path, args: &[&str]) -> Output {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let _ = child.kill();
-    panic!("serve started instead of refusing: {:?}", child.wait_with_output().unwrap());
+    panic!(
+        "serve started instead of refusing: {:?}",
+        child.wait_with_output().unwrap()
+    );
 }
 
 /// Runs `openssl verify -CAfile ca cert`; panics unless it says OK.

@@ -211,7 +211,7 @@ impl Decision {
 /// | the template exists | `CERTSRV_E_UNSUPPORTED_CERT_TYPE` |
 /// | the caller may enroll ([`Permissions`]) | `CERTSRV_E_TEMPLATE_DENIED` |
 /// | the key's algorithm is the template's (`algorithmOIDReference`, when set) | `NTE_BAD_ALGID` |
-/// | the key is at least `minimalKeyLength` bits | `CERTSRV_E_KEY_LENGTH` |
+/// | the key is at least `minimalKeyLength` bits, and at most the maximum ([`EnrollmentServer::with_max_key_bits`], checked before the signature) | `CERTSRV_E_KEY_LENGTH` |
 /// | QueryTokenStatus: a `RequestID` the store knows | `CERTSRV_E_NO_REQUEST` |
 ///
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
@@ -219,6 +219,7 @@ impl Decision {
 pub struct EnrollmentServer {
     policy: GetPoliciesResponse,
     permissions: Permissions,
+    max_key_bits: usize,
 }
 
 /// A denial: HRESULT and message.
@@ -235,7 +236,17 @@ impl EnrollmentServer {
         Self {
             policy,
             permissions: Permissions::new(),
+            max_key_bits: wstep::payload::signature::MAX_RSA_BITS,
         }
+    }
+
+    /// Sets the largest key a request may carry, in bits (default and
+    /// ceiling [`wstep::payload::signature::MAX_RSA_BITS`]): a larger one is
+    /// denied `CERTSRV_E_KEY_LENGTH` before its signature is checked.
+    #[must_use]
+    pub fn with_max_key_bits(mut self, bits: usize) -> Self {
+        self.max_key_bits = bits.min(wstep::payload::signature::MAX_RSA_BITS);
+        self
     }
 
     /// Sets per-template enroll permissions.
@@ -420,6 +431,15 @@ impl EnrollmentServer {
                 ));
             }
         };
+        if let Some(bits) = csr.key_bits().filter(|b| *b > self.max_key_bits) {
+            return Err(deny(
+                HResult::CERTSRV_E_KEY_LENGTH,
+                format!(
+                    "The public key ({bits} bits) is larger than the maximum ({} bits) this CA accepts.",
+                    self.max_key_bits
+                ),
+            ));
+        }
         csr.verify_signature().map_err(|e| signature_denial(&e))?;
         let template = self.template_for(rst, &csr)?;
         if !self
@@ -538,6 +558,10 @@ fn unsupported(template: &str) -> Denial {
 
 fn signature_denial(error: &wstep::Error) -> Denial {
     match error {
+        wstep::Error::KeyTooLarge { .. } => deny(
+            HResult::CERTSRV_E_KEY_LENGTH,
+            format!("The public key is too large: {error}"),
+        ),
         wstep::Error::UnsupportedAlgorithm(_) | wstep::Error::InsecureAlgorithm(_) => deny(
             HResult::NTE_BAD_ALGID,
             format!("The signature algorithm is not supported: {error}"),

@@ -177,11 +177,7 @@ pub(crate) fn check<B: Payload>(
     }
     // WS-Addressing 1.0 makes `To` optional, and the [MS-WSTEP] 4.1.1.1
     // capture has none: only a `To` naming another endpoint is refused.
-    if !generic
-        .header
-        .to()
-        .is_none_or(|to| ctx.is_addressed_by(to))
-    {
+    if !generic.header.to().is_none_or(|to| ctx.is_addressed_by(to)) {
         return Err(fail(
             Fault::new(
                 FaultCodeValue::Sender,
