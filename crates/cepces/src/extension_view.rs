@@ -16,8 +16,8 @@
 
 use const_oid::ObjectIdentifier;
 use der::Decode;
-use x509_cert::ext::pkix::{CertificatePolicies, ExtendedKeyUsage, KeyUsage};
 use wstep::payload::{CertificateTemplate, TemplateInfo};
+use x509_cert::ext::pkix::{CertificatePolicies, ExtendedKeyUsage, KeyUsage};
 
 use crate::views::Value;
 
@@ -32,13 +32,31 @@ const MICROSOFT_NAMES: &[(&str, &str)] = &[
     (TEMPLATE_INFO, "szOID_CERTIFICATE_TEMPLATE"),
     (TEMPLATE_NAME, "szOID_ENROLL_CERTTYPE_EXTENSION"),
     (APPLICATION_POLICIES, "szOID_APPLICATION_CERT_POLICIES"),
-    ("1.3.6.1.4.1.311.10.3.4", "szOID_EFS_CRYPTO (Encrypting File System)"),
-    ("1.3.6.1.4.1.311.10.3.4.1", "szOID_EFS_RECOVERY (File Recovery)"),
+    (
+        "1.3.6.1.4.1.311.10.3.4",
+        "szOID_EFS_CRYPTO (Encrypting File System)",
+    ),
+    (
+        "1.3.6.1.4.1.311.10.3.4.1",
+        "szOID_EFS_RECOVERY (File Recovery)",
+    ),
     ("1.3.6.1.4.1.311.10.3.12", "szOID_KP_DOCUMENT_SIGNING"),
-    ("1.3.6.1.4.1.311.20.2.2", "szOID_KP_SMARTCARD_LOGON (Smart Card Logon)"),
-    ("1.3.6.1.4.1.311.20.2.1", "szOID_ENROLLMENT_AGENT (Certificate Request Agent)"),
-    ("1.3.6.1.4.1.311.21.5", "szOID_KP_CA_EXCHANGE (Private Key Archival)"),
-    ("1.3.6.1.4.1.311.21.6", "szOID_KP_KEY_RECOVERY_AGENT (Key Recovery Agent)"),
+    (
+        "1.3.6.1.4.1.311.20.2.2",
+        "szOID_KP_SMARTCARD_LOGON (Smart Card Logon)",
+    ),
+    (
+        "1.3.6.1.4.1.311.20.2.1",
+        "szOID_ENROLLMENT_AGENT (Certificate Request Agent)",
+    ),
+    (
+        "1.3.6.1.4.1.311.21.5",
+        "szOID_KP_CA_EXCHANGE (Private Key Archival)",
+    ),
+    (
+        "1.3.6.1.4.1.311.21.6",
+        "szOID_KP_KEY_RECOVERY_AGENT (Key Recovery Agent)",
+    ),
     ("1.3.6.1.4.1.311.10.3.1", "szOID_KP_CTL_USAGE_SIGNING"),
     ("1.3.6.1.4.1.311.54.1.2", "Remote Desktop Authentication"),
     ("1.3.6.1.5.2.3.5", "id-pkinit-KPKdc (KDC Authentication)"),
@@ -161,7 +179,10 @@ pub fn extension(
     let mut fields = vec![
         ("reference", Value::Int(reference.into())),
         ("oid", Value::text_or_nil(oid)),
-        ("name", Value::text_or_nil(oid.and_then(oid_name).as_deref())),
+        (
+            "name",
+            Value::text_or_nil(oid.and_then(oid_name).as_deref()),
+        ),
         ("critical", Value::map_or_nil(critical, Value::Bool)),
     ];
     match value {
