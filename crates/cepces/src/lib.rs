@@ -47,6 +47,7 @@
 //! None.
 #![forbid(unsafe_code)]
 
+mod extension_view;
 mod inspect;
 mod output;
 mod payload_view;

@@ -184,14 +184,26 @@ fn request(csr: &Csr) -> Value {
     ])
 }
 
-/// An X.509 certificate.
-fn certificate(c: &IssuedCertificate) -> Value {
+/// An X.509 certificate: names, serial, validity, key and template.
+pub(crate) fn certificate(c: &IssuedCertificate) -> Value {
+    let key = KeyInfo::from_spki(&c.certificate.tbs_certificate.subject_public_key_info);
     Value::Record(vec![
         ("subject", Value::Text(c.subject.clone())),
         ("issuer", Value::Text(c.issuer.clone())),
         ("serial", Value::Text(c.serial.clone())),
         ("not_before", Value::Text(c.not_before.to_string())),
         ("not_after", Value::Text(c.not_after.to_string())),
+        (
+            "key_algorithm",
+            match &key {
+                Ok(k) => Value::Text(key_algorithm(k)),
+                Err(e) => Value::Text(format!("[{}] {e}", e.kind_name())),
+            },
+        ),
+        (
+            "key_bits",
+            Value::map_or_nil(key.ok().and_then(|k| k.bits()), size),
+        ),
         ("template", Value::map_or_nil(c.template.as_ref(), template)),
     ])
 }

@@ -38,11 +38,12 @@ use std::fmt::Display;
 
 use soap_envelope::{AnyElement, Limits, read_document};
 use xcep::{
-    Ca, CaUri, CertificateEnrollmentPolicy, GetPolicies, GetPoliciesResponse, Oid, RequestFilter,
-    Response, XcepMessage,
+    Ca, CaUri, CertificateEnrollmentPolicy, Extension, GetPolicies, GetPoliciesResponse, Oid,
+    OidGroup, RequestFilter, Response, XcepMessage,
 };
 
 use crate::views::{PayloadView, Value, View, ViewError};
+use crate::{extension_view, payload_view};
 
 /// The protocol name shown.
 const PROTOCOL: &str = "MS-XCEP";
@@ -272,6 +273,7 @@ fn template(all: &GetPoliciesResponse, p: &CertificateEnrollmentPolicy) -> Value
         ("common_name", required(a.common_name.as_deref(), text)),
         ("missing_required", missing(&a.missing_required())),
         ("oid", oid_ref(all, p.policy_oid_reference)),
+        ("oid_note", template_oid_note(all, p.policy_oid_reference)),
         ("schema_version", int(a.policy_schema)),
         (
             "major_revision",
@@ -341,12 +343,61 @@ fn template(all: &GetPoliciesResponse, p: &CertificateEnrollmentPolicy) -> Value
             texts(a.superseded_policies.as_ref().map(|s| &s.common_names)),
         ),
         (
+            "extensions",
+            Value::map_or_nil(a.extensions.as_ref(), |v| {
+                Value::List(v.iter().map(|e| extension(all, e)).collect())
+            }),
+        ),
+        (
             "cas",
             Value::map_or_nil(p.cas.as_ref(), |v| {
                 Value::List(v.iter().map(|&r| ca_ref(all, r)).collect())
             }),
         ),
     ])
+}
+
+/// A note when `policyOIDReference` names an OID that is not a template
+/// OID (group 9, enrollment object, [MS-XCEP] 3.1.4.1.3.16); `Nil` when it
+/// is one or names nothing (shown by `oid` as `null`).
+///
+/// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+fn template_oid_note(all: &GetPoliciesResponse, reference: i32) -> Value {
+    match all.find_oid(reference) {
+        Some(o) if o.group != OidGroup::EnrollmentObject => Value::Text(format!(
+            "not a template OID: group {} ({}), not 9 (enrollment object)",
+            u32::from(o.group),
+            o.group
+        )),
+        _ => Value::Nil,
+    }
+}
+
+/// One template extension, decoded (see [`crate::extension_view`]).
+fn extension(all: &GetPoliciesResponse, e: &Extension) -> Value {
+    let oid = all.find_oid(e.oid_reference).map(|o| o.value.as_str());
+    extension_view::extension(
+        e.oid_reference,
+        oid,
+        e.critical,
+        e.value.as_ref().map(xcep::Base64Text::decode),
+    )
+}
+
+/// A CA's certificate, decoded: subject, issuer, validity, key; or why it
+/// could not be.
+fn ca_certificate(c: &Ca) -> Value {
+    let der = match c.certificate.decode() {
+        Ok(der) => der,
+        Err(e) => return Value::Record(vec![("error", Value::Text(format!("[base64] {e}")))]),
+    };
+    match wstep::payload::decode_certificate(&der) {
+        Ok(cert) => payload_view::certificate(&cert),
+        Err(e) => Value::Record(vec![(
+            "error",
+            Value::Text(format!("[{}] {e}", e.kind_name())),
+        )]),
+    }
 }
 
 /// One CA.
@@ -364,6 +415,7 @@ fn ca(c: &Ca) -> Value {
             "certificate_base64_chars",
             int(i64::try_from(c.certificate.as_str().len()).unwrap_or(i64::MAX)),
         ),
+        ("certificate", ca_certificate(c)),
     ])
 }
 

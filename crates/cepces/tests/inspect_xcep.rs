@@ -647,3 +647,118 @@ fn mdm_response_names_what_is_missing() {
         ],
     );
 }
+
+// ------------------------------------------------- what is there, typed ---
+
+/// The template extensions of MS-WCCE and RFC 5280, OIDs 50 to 52, added to
+/// the first template of `get-policies-response.xml`, and its
+/// `policyOIDReference` pointed at OID 6 (Extended Key Usage, group 6).
+fn typed_extensions_response() -> String {
+    let xml = std::fs::read_to_string(message_path("get-policies-response.xml")).unwrap();
+    let ext = |r: u32, v: &str| {
+        format!(
+            "<extension><oIDReference>{r}</oIDReference><critical>false</critical><value>{v}</value></extension>"
+        )
+    };
+    let added = [
+        ext(50, "MBMGCysGAQQBgjcVCAECAgFkAgEF"),
+        ext(51, "HggAVQBzAGUAcg=="),
+        ext(52, "MAwwCgYIKwYBBQUHAwI="),
+        ext(50, "BQA="),
+    ]
+    .concat();
+    let xml = xml.replacen("</extensions>", &format!("{added}</extensions>"), 1);
+    let oid = |v: &str, g: u32, r: u32| {
+        format!(
+            "<oID><value>{v}</value><group>{g}</group><oIDReferenceID>{r}</oIDReferenceID><defaultName xsi:nil=\"true\"/></oID>"
+        )
+    };
+    let oids = [
+        oid("1.3.6.1.4.1.311.21.7", 6, 50),
+        oid("1.3.6.1.4.1.311.20.2", 6, 51),
+        oid("1.3.6.1.4.1.311.21.10", 6, 52),
+    ]
+    .concat();
+    let xml = xml.replacen("<oIDs>", &format!("<oIDs>{oids}"), 1);
+    xml.replacen(
+        "<policyOIDReference>1</policyOIDReference>",
+        "<policyOIDReference>6</policyOIDReference>",
+        1,
+    )
+}
+
+#[test]
+fn template_extensions_ca_certificate_and_non_template_oid() {
+    let xml = typed_extensions_response();
+    let json = run(&["inspect", "--json", "-"], Some(xml.as_bytes()));
+    assert_no_panic(&json, "typed json");
+    assert_eq!(json.status.code(), Some(0), "{}", stderr(&json));
+    let j: Value = serde_json::from_str(&stdout(&json)).unwrap();
+    let m = model(&j);
+    let t = &m["response"]["templates"][0];
+    assert_eq!(t["oid"]["value"], "2.5.29.37");
+    assert_eq!(
+        t["oid_note"],
+        "not a template OID: group 6 (certificate extension or attribute), not 9 (enrollment object)"
+    );
+    // The complete second template has no note.
+    assert_eq!(m["response"]["templates"][1]["oid_note"], Value::Null);
+    let e = t["extensions"].as_array().unwrap();
+    assert_eq!(e.len(), 6);
+    assert_eq!(e[0]["oid"], "2.5.29.37");
+    assert_eq!(e[0]["name"], "id-ce-extKeyUsage");
+    assert_eq!(e[0]["critical"], false);
+    assert_eq!(
+        e[0]["purposes"],
+        json!([
+            {"oid": "1.3.6.1.5.5.7.3.2", "name": "id-kp-clientAuth"},
+            {"oid": "1.3.6.1.5.5.7.3.4", "name": "id-kp-emailProtection"},
+        ])
+    );
+    assert_eq!(e[1]["oid"], "2.5.29.15");
+    assert_eq!(e[1]["critical"], true);
+    assert_eq!(
+        e[1]["key_usage"],
+        json!(["digitalSignature", "keyEncipherment"])
+    );
+    assert_eq!(e[2]["name"], "szOID_CERTIFICATE_TEMPLATE");
+    assert_eq!(
+        e[2]["template_oid"],
+        json!({"oid": "1.3.6.1.4.1.311.21.8.1.2", "name": null})
+    );
+    assert_eq!(
+        (e[2]["major_version"].clone(), e[2]["minor_version"].clone()),
+        (json!(100), json!(5))
+    );
+    assert_eq!(e[3]["template_name"], "User");
+    assert_eq!(
+        e[4]["policies"],
+        json!([{"oid": "1.3.6.1.5.5.7.3.2", "name": "id-kp-clientAuth"}])
+    );
+    // A value that is not a TemplateInfo: the error, not a failure.
+    assert!(e[5]["error"].is_string(), "{}", e[5]);
+    assert_eq!(e[5]["value_bytes"], 2);
+
+    // The CA certificate, decoded.
+    let c = &m["cas"][0]["certificate"];
+    assert_eq!(c["subject"], "O=Example Corp,CN=alice");
+    assert_eq!(c["issuer"], "O=Example Corp,CN=alice");
+    assert_eq!(c["not_before"], "2026-11-25T11:06:34Z");
+    assert_eq!(c["not_after"], "2027-11-25T11:06:34Z");
+    assert_eq!(c["key_algorithm"], "EC P-256");
+    assert_eq!(c["key_bits"], 256);
+
+    let text = run(&["inspect", "-"], Some(xml.as_bytes()));
+    let text = stdout(&text);
+    assert_lines(
+        &text,
+        &[
+            "oid_note: not a template OID: group 6 (certificate extension or attribute), not 9 (enrollment object)",
+            "name: id-kp-clientAuth",
+            "- digitalSignature",
+            "template_name: User",
+            "major_version: 100",
+            "key_algorithm: EC P-256",
+        ],
+    );
+}
