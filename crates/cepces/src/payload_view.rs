@@ -15,6 +15,7 @@
 //!
 //! [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 
+use soap_envelope::AnyElement;
 use soap_envelope::BinarySecurityToken;
 use wstep::payload::{
     CertificateTemplate, Csr, InnerContent, IssuedCertificate, KeyInfo, Payload, PkiData,
@@ -76,13 +77,28 @@ fn size(n: usize) -> Value {
     Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
-/// The decoded payload of `t`, found at element path `path`; `Nil` for a
-/// provisioning document (XML, not DER). A token that does not decode is
-/// `{"error": ...}` and the error goes to `errors`.
+/// The decoded payload of `t`, found at element path `path`: the DER
+/// payload, or the MS-MDE2 provisioning document (XML) when the token
+/// declares one or its bytes are XML (`<` first) under no known type. A
+/// token that does not decode is `{"error": ...}` and the error goes to
+/// `errors`.
 pub fn decoded(t: &BinarySecurityToken, path: &str, errors: &mut Errors) -> Value {
     let declared = t.value_kind();
-    if declared == Some(ValueKind::ProvisioningDoc) {
-        return Value::Nil;
+    let looks_like_xml = || {
+        t.decode_bytes().is_ok_and(|b| {
+            b.iter()
+                .find(|c| !c.is_ascii_whitespace())
+                .is_some_and(|c| *c == b'<')
+        })
+    };
+    if declared == Some(ValueKind::ProvisioningDoc) || (declared.is_none() && looks_like_xml()) {
+        return match t.decode_provisioning_doc() {
+            Ok(doc) => provisioning_doc(&doc),
+            Err(e) => Value::Record(vec![
+                ("found", Value::Nil),
+                ("error", errors.push(&e, path)),
+            ]),
+        };
     }
     match decode_payload(t) {
         Ok(p) => {
@@ -107,6 +123,46 @@ pub fn decoded(t: &BinarySecurityToken, path: &str, errors: &mut Errors) -> Valu
             ("error", errors.push(&e, path)),
         ]),
     }
+}
+
+/// An MS-MDE2 provisioning document ([MS-MDE2] 3.2.4.2, a
+/// `wap-provisioningdoc`): its version and every `parm`, with the path
+/// of `characteristic` types above it.
+///
+/// [MS-MDE2]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-mde2/
+fn provisioning_doc(doc: &AnyElement) -> Value {
+    fn walk(e: &AnyElement, path: &mut Vec<String>, parms: &mut Vec<Value>) {
+        for child in e.child_elements() {
+            match child.name.local.as_str() {
+                "characteristic" => {
+                    path.push(child.attribute(None, "type").unwrap_or("?").to_owned());
+                    walk(child, path, parms);
+                    path.pop();
+                }
+                "parm" => parms.push(Value::Record(vec![
+                    ("characteristic", Value::Text(path.join("/"))),
+                    ("name", Value::text_or_nil(child.attribute(None, "name"))),
+                    ("value", Value::text_or_nil(child.attribute(None, "value"))),
+                    (
+                        "datatype",
+                        Value::text_or_nil(child.attribute(None, "datatype")),
+                    ),
+                ])),
+                _ => {}
+            }
+        }
+    }
+    let mut parms = Vec::new();
+    walk(doc, &mut Vec::new(), &mut parms);
+    Value::Record(vec![
+        ("found", Value::Text("provisioning document".to_owned())),
+        ("root", Value::Text(doc.name.local.clone())),
+        (
+            "version",
+            Value::text_or_nil(doc.attribute(None, "version")),
+        ),
+        ("parms", Value::List(parms)),
+    ])
 }
 
 /// The fields of a decoded payload.

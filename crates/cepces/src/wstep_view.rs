@@ -349,6 +349,20 @@ fn response_at(r: &RequestSecurityTokenResponse, path: &str, errors: &mut Errors
         ("response_token", response_token.unwrap_or(Value::Nil)),
         ("issued_token", issued_token.unwrap_or(Value::Nil)),
         (
+            "token_reference",
+            Value::map_or_nil(
+                issued
+                    .and_then(|t| t.security_token_reference.as_deref())
+                    .and_then(|r| r.reference.as_ref()),
+                |r| {
+                    Value::Record(vec![
+                        ("uri", Value::Text(r.uri.clone())),
+                        ("value_type", Value::text_or_nil(r.value_type.as_deref())),
+                    ])
+                },
+            ),
+        ),
+        (
             "key_exchange_token",
             key_exchange_token.unwrap_or(Value::Nil),
         ),

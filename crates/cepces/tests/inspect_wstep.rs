@@ -270,3 +270,57 @@ fn refused_element_shows_generic_reading_and_typed_error() {
         assert_eq!(e["path"], path);
     }
 }
+
+#[test]
+fn mde2_provisioning_document_is_decoded_under_any_spelling() {
+    let path = message_path("mde2-rstrc-provisioning.xml");
+    let (t, j) = inspect(&path);
+    let token = &j["payload"]["recognized"]["model"]["responses"][0]["issued_token"];
+    // The ValueType lacks MS-MDE2 4.3.2's `5.0.0.0` segment.
+    assert_eq!(token["kind"], "provisioning document");
+    let doc = &token["payload"];
+    assert_eq!(doc["root"], "wap-provisioningdoc");
+    assert_eq!(doc["version"], "1.1");
+    assert_eq!(
+        doc["parms"][3],
+        json!({
+            "characteristic": "APPLICATION",
+            "name": "ADDR",
+            "value": "https://mdm.contoso.com/omadm/WindowsPhone.ashx",
+            "datatype": null
+        })
+    );
+    assert_eq!(
+        doc["parms"][0]["characteristic"],
+        "CertificateStore/Root/System/031336C933CC7E228B88880D78824FB2909A0A2F"
+    );
+    assert!(t.contains("name: PROVIDER-ID"), "{t}");
+    // Under a ValueType nobody knows, the XML content still tells.
+    let other = std::fs::read_to_string(&path).unwrap().replace(
+        "http://schemas.microsoft.com/ConfigurationManager/Enrollment/DeviceEnrollmentProvisionDoc",
+        "urn:example:mdm:provisioning",
+    );
+    let out = run(&["inspect", "--json", "-"], Some(other.as_bytes()));
+    assert_eq!(out.status.code(), Some(0));
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let token = &j["payload"]["recognized"]["model"]["responses"][0]["issued_token"];
+    assert_eq!(token["kind"], Value::Null);
+    assert_eq!(token["payload"]["found"], "provisioning document");
+    assert_eq!(token["payload"]["parms"][1]["value"], "w7");
+}
+
+#[test]
+fn pending_answer_shows_where_to_poll() {
+    let (t, j) = inspect(&message_path("rstrc-pending.xml"));
+    let resp = &j["payload"]["recognized"]["model"]["responses"][0];
+    assert_eq!(resp["disposition_message"], "Taken Under Submission");
+    assert_eq!(resp["request_id"], "63");
+    assert_eq!(
+        resp["token_reference"]["uri"],
+        "https://ca.corp.example.com/Corp-CA_CES_UsernamePassword/service.svc/CES"
+    );
+    assert!(
+        t.contains("uri: https://ca.corp.example.com/Corp-CA_CES_UsernamePassword/service.svc/CES"),
+        "{t}"
+    );
+}

@@ -50,6 +50,11 @@ impl ValueKind {
             VALUE_TYPE_CMC | VALUE_TYPE_CMC_WSS => Some(Self::Cmc),
             VALUE_TYPE_X509V3 => Some(Self::X509v3),
             VALUE_TYPE_PROVISIONING_DOC => Some(Self::ProvisioningDoc),
+            // MDM servers spell the provisioning document's type in more
+            // ways than MS-MDE2 4.3.2 (without the `5.0.0.0` segment, in
+            // another case, `...ProvisioningDoc`): any `...Enrollment/
+            // DeviceEnrollmentProvision...Doc` is one.
+            other if is_provisioning_doc_type(other) => Some(Self::ProvisioningDoc),
             _ => None,
         }
     }
@@ -114,6 +119,14 @@ pub trait BinarySecurityTokenExt {
     fn decode_provisioning_doc(&self) -> Result<AnyElement>;
 }
 
+/// Whether `value_type` names a provisioning document in a spelling other
+/// than [`VALUE_TYPE_PROVISIONING_DOC`]'s.
+fn is_provisioning_doc_type(value_type: &str) -> bool {
+    let v = value_type.to_ascii_lowercase();
+    let last = v.rsplit(['/', '#']).next().unwrap_or("");
+    last.starts_with("deviceenrollmentprovision") && last.ends_with("doc")
+}
+
 impl BinarySecurityTokenExt for BinarySecurityToken {
     fn value_kind(&self) -> Option<ValueKind> {
         self.value_type
@@ -150,6 +163,28 @@ impl BinarySecurityTokenExt for BinarySecurityToken {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn provisioning_document_spellings() {
+        for v in [
+            VALUE_TYPE_PROVISIONING_DOC,
+            "http://schemas.microsoft.com/ConfigurationManager/Enrollment/DeviceEnrollmentProvisionDoc",
+            "HTTP://SCHEMAS.MICROSOFT.COM/5.0.0.0/CONFIGURATIONMANAGER/ENROLLMENT/DEVICEENROLLMENTPROVISIONDOC",
+            "http://schemas.microsoft.com/5.0.0.0/ConfigurationManager/Enrollment/DeviceEnrollmentProvisioningDoc",
+        ] {
+            assert_eq!(
+                ValueKind::from_value_type(v),
+                Some(ValueKind::ProvisioningDoc),
+                "{v}"
+            );
+        }
+        assert_eq!(
+            ValueKind::from_value_type(
+                "http://schemas.microsoft.com/5.0.0.0/ConfigurationManager/Enrollment/DeviceEnrollmentUserToken"
+            ),
+            None
+        );
+    }
 
     #[test]
     fn both_spellings_and_line_breaks() {
