@@ -3,6 +3,7 @@
 //! sockets (reqwest over rustls), the clock, the message IDs and the keys.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use cepces_enroll::client::{
@@ -215,6 +216,9 @@ pub fn http_client(
         None => builder.with_no_client_auth(),
     };
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    tls.client_auth_cert_resolver = Arc::new(NoticeCertificateRequest(Arc::clone(
+        &tls.client_auth_cert_resolver,
+    )));
     reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .timeout(Duration::from_secs(120))
@@ -415,20 +419,50 @@ fn transport_error(url: &str, e: &reqwest::Error) -> String {
     format!("{url}: {chain}")
 }
 
+/// Set once a server asked this process for a TLS client certificate:
+/// then a TLS 1.2 `handshake_failure` alert (what OpenSSL and others send
+/// for a missing or refused certificate) is about the certificate too.
+static CERTIFICATE_REQUESTED: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// The client-certificate resolver, noting that the server asked.
+#[derive(Debug)]
+struct NoticeCertificateRequest(Arc<dyn rustls::client::ResolvesClientCert>);
+
+impl rustls::client::ResolvesClientCert for NoticeCertificateRequest {
+    fn resolve(
+        &self,
+        root_hint_subjects: &[&[u8]],
+        sigschemes: &[rustls::SignatureScheme],
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        CERTIFICATE_REQUESTED.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.0.resolve(root_hint_subjects, sigschemes)
+    }
+
+    fn has_certs(&self) -> bool {
+        self.0.has_certs()
+    }
+}
+
 /// Whether a TLS alert the server sent in `e`'s chain is about the client
 /// certificate (missing, bad, unknown issuer, ...).
 fn client_certificate_refused(e: &(dyn std::error::Error + 'static)) -> bool {
     use rustls::AlertDescription as A;
     let mut source = Some(e);
     while let Some(inner) = source {
-        let tls = inner.downcast_ref::<rustls::Error>().or_else(|| {
-            inner
-                .downcast_ref::<std::io::Error>()
-                .and_then(std::io::Error::get_ref)
-                .and_then(|i| i.downcast_ref::<rustls::Error>())
-        });
+        // hyper wraps the TLS error in an io::Error, sometimes in two:
+        // io::Error's `source` skips the wrapped error, so unwrap by hand.
+        let mut tls = inner.downcast_ref::<rustls::Error>();
+        let mut io = inner.downcast_ref::<std::io::Error>();
+        while tls.is_none() {
+            let Some(wrapped) = io.and_then(std::io::Error::get_ref) else {
+                break;
+            };
+            tls = wrapped.downcast_ref::<rustls::Error>();
+            io = wrapped.downcast_ref::<std::io::Error>();
+        }
         if let Some(rustls::Error::AlertReceived(alert)) = tls
-            && matches!(
+            && (matches!(
                 alert,
                 A::CertificateRequired
                     | A::BadCertificate
@@ -438,7 +472,8 @@ fn client_certificate_refused(e: &(dyn std::error::Error + 'static)) -> bool {
                     | A::CertificateUnknown
                     | A::UnknownCA
                     | A::AccessDenied
-            )
+            ) || (*alert == A::HandshakeFailure
+                && CERTIFICATE_REQUESTED.load(std::sync::atomic::Ordering::Relaxed)))
         {
             return true;
         }

@@ -155,9 +155,12 @@ impl XsdType for Base64Binary {
 
 /// `xs:dateTime`: a date and time with an optional time zone offset.
 ///
-/// Fractions of a second are kept to the nanosecond. Without an offset the
-/// value is "local" in XML Schema terms; [`to_unix`](Self::to_unix) treats
-/// such values as UTC, which is what AD CS and Windows clients mean.
+/// Fractions of a second are kept to the nanosecond, and printed with as
+/// many digits as were written (up to nine: WCF writes seven, `.5000000`),
+/// though values that differ only in trailing zeros are equal. Without an
+/// offset the value is "local" in XML Schema terms;
+/// [`to_unix`](Self::to_unix) treats such values as UTC, which is what
+/// AD CS and Windows clients mean.
 ///
 /// ```
 /// use soap_envelope::xsd::DateTime;
@@ -167,8 +170,11 @@ impl XsdType for Base64Binary {
 /// assert_eq!(t.to_string(), "2009-03-26T00:58:51.549Z");
 /// assert_eq!(t.to_unix(), 1_238_029_131);
 /// assert!("20090-03-15-T09:38:46".parse::<DateTime>().is_err());
+/// let wcf: DateTime = "2012-08-02T00:32:59.4200000Z".parse().unwrap();
+/// assert_eq!(wcf.to_string(), "2012-08-02T00:32:59.4200000Z");
+/// assert_eq!(wcf, "2012-08-02T00:32:59.42Z".parse().unwrap());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy)]
 pub struct DateTime {
     year: i32,
     month: u8,
@@ -178,6 +184,52 @@ pub struct DateTime {
     second: u8,
     nanos: u32,
     offset_minutes: Option<i16>,
+    /// The digits of the fraction as written (0: none written, or a value
+    /// made from a number); only for printing, never compared.
+    frac_digits: u8,
+}
+
+impl DateTime {
+    /// What equality, order and hashing compare: everything but how many
+    /// fraction digits were written.
+    fn key(&self) -> (i32, u8, u8, u8, u8, u8, u32, Option<i16>) {
+        (
+            self.year,
+            self.month,
+            self.day,
+            self.hour,
+            self.minute,
+            self.second,
+            self.nanos,
+            self.offset_minutes,
+        )
+    }
+}
+
+impl PartialEq for DateTime {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for DateTime {}
+
+impl std::hash::Hash for DateTime {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
+impl PartialOrd for DateTime {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for DateTime {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
 }
 
 impl DateTime {
@@ -196,6 +248,7 @@ impl DateTime {
             second: (rem % 60) as u8,
             nanos: nanos.min(999_999_999),
             offset_minutes: Some(0),
+            frac_digits: 0,
         }
     }
 
@@ -388,6 +441,8 @@ impl FromStr for DateTime {
             second,
             nanos,
             offset_minutes,
+            #[allow(clippy::cast_possible_truncation)] // at most 9
+            frac_digits: frac.map_or(0, |f| f.len().min(9) as u8),
         })
     }
 }
@@ -407,8 +462,10 @@ impl fmt::Display for DateTime {
             self.minute,
             self.second
         )?;
-        if self.nanos != 0 {
-            let frac = format!("{:09}", self.nanos);
+        let frac = format!("{:09}", self.nanos);
+        if self.frac_digits > 0 {
+            write!(f, ".{}", &frac[..usize::from(self.frac_digits)])?;
+        } else if self.nanos != 0 {
             write!(f, ".{}", frac.trim_end_matches('0'))?;
         }
         match self.offset_minutes {

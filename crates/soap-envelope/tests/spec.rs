@@ -1951,12 +1951,13 @@ fn spec_mde2_4_3_2_rstrc_response_soap11() {
     let ts = sec.timestamp.as_ref().unwrap();
     assert_eq!(ts.id.as_deref(), Some("_0"));
     let created = ts.created.as_ref().unwrap();
-    assert_eq!(created.to_string(), "2012-08-02T00:32:59.42Z");
+    // Printed as written (issue 11: fractions as written, not trimmed).
+    assert_eq!(created.to_string(), "2012-08-02T00:32:59.420Z");
     assert_eq!(created.to_unix(), 1_343_867_579);
     assert_eq!(created.millisecond(), 420);
     assert_eq!(
         ts.expires.as_ref().unwrap().to_string(),
-        "2012-08-02T00:37:59.42Z"
+        "2012-08-02T00:37:59.420Z"
     );
 
     let rstrc = payload(&env);
