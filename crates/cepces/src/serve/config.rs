@@ -102,6 +102,10 @@ pub struct ServiceConfig {
     /// Failed logins from one address before it is held back.
     #[serde(default = "default_address_failures")]
     pub address_failures_before_backoff: u32,
+    /// The first hold-back, in seconds; it doubles with each further
+    /// failure, to at most five minutes.
+    #[serde(default = "default_backoff")]
+    pub login_backoff_secs: u32,
     /// The largest RSA key accepted in a request, in bits.
     #[serde(default = "default_max_rsa_bits")]
     pub max_rsa_key_bits: u32,
@@ -123,6 +127,7 @@ impl Default for ServiceConfig {
             max_concurrent_logins: default_concurrent_logins(),
             account_failures_before_backoff: default_account_failures(),
             address_failures_before_backoff: default_address_failures(),
+            login_backoff_secs: default_backoff(),
             max_rsa_key_bits: default_max_rsa_bits(),
         }
     }
@@ -373,6 +378,9 @@ fn default_account_failures() -> u32 {
 }
 fn default_address_failures() -> u32 {
     20
+}
+fn default_backoff() -> u32 {
+    1
 }
 fn default_max_rsa_bits() -> u32 {
     8192

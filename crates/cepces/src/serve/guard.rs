@@ -83,7 +83,7 @@ impl Tracker {
             .map(|f| f.until - now)
     }
 
-    fn fail(&mut self, key: String, threshold: u32, now: i64) -> u32 {
+    fn fail(&mut self, key: String, threshold: u32, base: i64, now: i64) -> u32 {
         if self.map.len() >= MAX_TRACKED {
             self.map.retain(|_, f| now - f.last < FORGET_AFTER_SECS);
             if self.map.len() >= MAX_TRACKED
@@ -108,7 +108,7 @@ impl Tracker {
         entry.last = now;
         if entry.count >= threshold {
             let doublings = (entry.count - threshold).min(16);
-            entry.until = now + (1i64 << doublings).min(MAX_BACKOFF_SECS);
+            entry.until = now + base.saturating_mul(1i64 << doublings).min(MAX_BACKOFF_SECS);
         }
         entry.count
     }
@@ -223,6 +223,7 @@ pub struct Guard {
     max_age: i64,
     account_threshold: u32,
     address_threshold: u32,
+    backoff: i64,
     failures: Mutex<Tracker>,
     nonces: Mutex<Nonces>,
     logins: Workspaces,
@@ -240,6 +241,7 @@ impl Guard {
             max_age: i64::from(service.max_message_age_secs),
             account_threshold: service.account_failures_before_backoff.max(1),
             address_threshold: service.address_failures_before_backoff.max(1),
+            backoff: i64::from(service.login_backoff_secs.max(1)),
             failures: Mutex::default(),
             nonces: Mutex::default(),
             logins: Workspaces::new(service.max_concurrent_logins.max(1)),
@@ -335,9 +337,14 @@ impl Guard {
     pub fn failed(&self, username: &str, peer: Option<IpAddr>, now: i64) -> u32 {
         let mut failures = lock(&self.failures);
         if let Some(ip) = peer {
-            failures.fail(address_key(ip), self.address_threshold, now);
+            failures.fail(address_key(ip), self.address_threshold, self.backoff, now);
         }
-        failures.fail(account_key(username), self.account_threshold, now)
+        failures.fail(
+            account_key(username),
+            self.account_threshold,
+            self.backoff,
+            now,
+        )
     }
 
     /// Records a successful login of `token`, and refuses it when its
