@@ -495,8 +495,8 @@ fn beyond_the_connection_cap_new_connections_close_at_once() {
             .unwrap();
         let started = Instant::now();
         let mut buf = [0u8; 16];
-        let closed = matches!(probe.read(&mut buf), Ok(0))
-            || started.elapsed() < Duration::from_secs(1);
+        let closed =
+            matches!(probe.read(&mut buf), Ok(0)) || started.elapsed() < Duration::from_secs(1);
         if !closed {
             std::thread::sleep(Duration::from_millis(200));
         }
