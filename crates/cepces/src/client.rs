@@ -633,14 +633,14 @@ pub async fn enroll(args: &EnrollArgs) -> Result<Outcome, String> {
         let key = pki::generate_key(bits)?;
         // The key is on disk before the request leaves, so a pending
         // request can still be completed after a crash.
-        crate::serve::app::write_private(&out_key, pki::key_to_pem(&key)?.as_bytes())
+        crate::serve::files::write_private(&out_key, pki::key_to_pem(&key)?.as_bytes())
             .map_err(|e| format!("{}: {e}", out_key.display()))?;
         let mut extensions = vec![template_extension(req)?];
         if !dns.is_empty() {
             let names: Vec<&str> = dns.iter().map(String::as_str).collect();
             extensions.push(pki::subject_alt_name(&names, &[])?);
         }
-        pki::build_csr(&key, subject.clone(), extensions)
+        crate::csr::build_csr(&key, subject.clone(), extensions)
     };
     drive(
         &http,
@@ -678,9 +678,9 @@ pub async fn renew(args: &RenewArgs) -> Result<Outcome, String> {
             "generating a new RSA-{bits} key; signing with the old one"
         ));
         let key: RsaPrivateKey = pki::generate_key(bits)?;
-        crate::serve::app::write_private(&out_key, pki::key_to_pem(&key)?.as_bytes())
+        crate::serve::files::write_private(&out_key, pki::key_to_pem(&key)?.as_bytes())
             .map_err(|e| format!("{}: {e}", out_key.display()))?;
-        let csr = pki::build_csr(&key, subject.clone(), vec![template_extension(req)?])?;
+        let csr = crate::csr::build_csr(&key, subject.clone(), vec![template_extension(req)?])?;
         let builder = wstep::payload::RenewalRequestBuilder::new(&csr, old_cert.clone())
             .map_err(|e| e.to_string())?;
         let to_sign = builder.finalize().map_err(|e| e.to_string())?;

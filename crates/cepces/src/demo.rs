@@ -177,7 +177,8 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
         }
         let app = serve::open_admin(&admin)?;
         if let Some(r) = app
-            .records()?
+            .records()
+            .map_err(|e| e.to_string())?
             .into_iter()
             .find(|r| r.state == serve::store::State::Pending)
         {
@@ -185,7 +186,9 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
         }
     };
     say(&format!("administrator: cepces approve {id}"));
-    let cert = serve::open_admin(&admin)?.approve(id, pki::unix_now())?;
+    let cert = serve::open_admin(&admin)?
+        .approve(id, pki::unix_now())
+        .map_err(|e| e.to_string())?;
     say(&format!("approved: serial {}", pki::serial_hex(&cert)));
     let outcome = waiting.await.map_err(|e| e.to_string())??;
     client::save(&outcome, &second.out_cert)?;

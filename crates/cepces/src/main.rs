@@ -35,9 +35,11 @@
 #![forbid(unsafe_code)]
 
 mod client;
+mod csr;
 mod demo;
-mod pki;
 mod serve;
+
+use cepces_server::pki;
 
 use std::ffi::OsString;
 use std::fs::File;

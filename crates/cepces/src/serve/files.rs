@@ -2,7 +2,8 @@
 //! start never leaves a half-written or world-readable secret: every file
 //! is written to a temporary name beside it, synced and renamed into
 //! place; keys, the configuration (password hashes) and the database are
-//! the owner's alone (0600, the directory 0700).
+//! the owner's alone (0600, the directory 0700; the database file is
+//! made by [`SqliteStore`](cepces_server::sqlite::SqliteStore)).
 
 use std::fs;
 use std::io::Write;
@@ -163,21 +164,6 @@ pub fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> std::io::Result<
 /// atomically ([`write_atomic`]).
 pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     write_atomic(path, contents, PRIVATE)
-}
-
-/// Creates an empty file at `path` readable by the owner only, unless it
-/// exists (so that SQLite, which gives its journal files the database's
-/// mode, never makes a world-readable database).
-pub fn create_private_empty(path: &Path) -> std::io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, PRIVATE);
-    match options.open(path) {
-        Ok(f) => f.sync_all(),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(e),
-    }
 }
 
 #[cfg(all(test, unix))]

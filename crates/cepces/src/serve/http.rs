@@ -18,7 +18,7 @@ use soap_envelope::{DocumentBuffer, Limits};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
-use super::app::{App, Outcome, Transport};
+use cepces_server::{Outcome, Server as App, Transport};
 
 /// How long a client may take for the request head or the body (the
 /// TLS handshake has its own, shorter, configured limit).
@@ -70,9 +70,8 @@ fn too_large() -> (Response<Full<Bytes>>, String) {
 /// neither memory nor the descriptors the accepted connections need.
 pub async fn serve(listener: TcpListener, tls: TlsAcceptor, app: Arc<App>, max_connections: usize) {
     let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
-    let handshake_timeout = Duration::from_secs(u64::from(
-        app.config().service.handshake_timeout_secs.max(1),
-    ));
+    let handshake_timeout =
+        Duration::from_secs(u64::from(app.settings().handshake_timeout_secs.max(1)));
     let mut refused = 0u64;
     loop {
         let (tcp, peer) = match listener.accept().await {

@@ -11,12 +11,15 @@
 //! Keys, the configuration and the database are 0600.
 
 pub mod app;
-pub mod config;
 pub mod files;
-pub mod guard;
 pub mod http;
-pub mod store;
 pub mod users;
+
+pub use cepces_server::{config, store};
+
+/// The example configuration that ships with the tool, written into a new
+/// state directory by `serve` (and `user add`).
+pub const EXAMPLE: &str = include_str!("../../cepces.example.toml");
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -27,7 +30,8 @@ use rustls::RootCertStore;
 use rustls::server::WebPkiClientVerifier;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-use app::App;
+use cepces_server::sqlite::SqliteStore;
+use cepces_server::{Parts, PasswordAccounts, Server};
 use config::{Auth, Service, Urls};
 use files::StateDir;
 
@@ -91,7 +95,7 @@ pub fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
 
 /// Opens the CA of `dir` for the administrator commands, which never
 /// write a configuration or a CA.
-pub fn open_admin(args: &AdminArgs) -> Result<App, String> {
+pub fn open_admin(args: &AdminArgs) -> Result<Server, String> {
     let dir = StateDir {
         root: args.dir.clone(),
     };
@@ -107,7 +111,30 @@ pub fn open_admin(args: &AdminArgs) -> Result<App, String> {
         base: "https://localhost".into(),
         ces_name: config.ces_name(),
     };
-    App::new(&dir, config, ca, urls)
+    new_server(&dir, config, ca, urls)
+}
+
+/// The server of the CA in `dir`: its configuration's templates and
+/// accounts, the CA's key, and the records in `DIR/cepces.db`.
+fn new_server(
+    dir: &StateDir,
+    config: config::Config,
+    ca: cepces_server::pki::Authority,
+    urls: Urls,
+) -> Result<Server, String> {
+    let db = dir.db();
+    let store = SqliteStore::open(&db).map_err(|e| format!("{}: {e}", db.display()))?;
+    let accounts =
+        PasswordAccounts::new(config.users.clone(), config.service.max_concurrent_logins);
+    let parts = Parts::new(
+        urls,
+        Box::new(config.clone()),
+        Box::new(accounts),
+        Box::new(ca),
+        Box::new(store),
+    )
+    .with_settings(config.service);
+    Server::new(parts, crate::pki::unix_now()).map_err(|e| format!("{}: {e}", db.display()))
 }
 
 /// The password the example configuration of earlier versions documented
@@ -229,7 +256,7 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
         .map_err(|e| format!("TLS certificate: {e}"))?;
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
     let max_connections = connection_cap(config.service.max_connections);
-    let app = Arc::new(App::new(&dir, config, ca, urls.clone())?);
+    let app = Arc::new(new_server(&dir, config, ca, urls.clone())?);
     dir.warn_exposed(args.config.as_deref());
     let task = tokio::spawn(http::serve(
         listener,
@@ -275,7 +302,10 @@ pub fn run(args: &ServeArgs) -> u8 {
 
 /// `cepces approve ID`.
 pub fn approve(args: &AdminArgs, id: i64) -> u8 {
-    match open_admin(args).and_then(|app| app.approve(id, crate::pki::unix_now())) {
+    match open_admin(args).and_then(|app| {
+        app.approve(id, crate::pki::unix_now())
+            .map_err(|e| e.to_string())
+    }) {
         Ok(cert) => {
             println!(
                 "request {id} issued: {} serial {}",
@@ -293,7 +323,10 @@ pub fn approve(args: &AdminArgs, id: i64) -> u8 {
 
 /// `cepces deny ID`.
 pub fn deny(args: &AdminArgs, id: i64, message: &str) -> u8 {
-    match open_admin(args).and_then(|app| app.deny(id, message, crate::pki::unix_now())) {
+    match open_admin(args).and_then(|app| {
+        app.deny(id, message, crate::pki::unix_now())
+            .map_err(|e| e.to_string())
+    }) {
         Ok(()) => {
             println!("request {id} denied");
             crate::exit::OK
@@ -307,7 +340,7 @@ pub fn deny(args: &AdminArgs, id: i64, message: &str) -> u8 {
 
 /// `cepces list`.
 pub fn list(args: &AdminArgs) -> u8 {
-    match open_admin(args).and_then(|app| app.records()) {
+    match open_admin(args).and_then(|app| app.records().map_err(|e| e.to_string())) {
         Ok(records) => {
             for r in records {
                 println!(
@@ -325,5 +358,42 @@ pub fn list(args: &AdminArgs) -> u8 {
             eprintln!("cepces list: {e}");
             crate::exit::BAD_INPUT
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EXAMPLE;
+    use super::config::{Auth, Config, Service, SubjectSource, Urls};
+
+    #[test]
+    fn the_example_parses_and_gives_a_policy_that_resolves() {
+        let config = Config::from_toml(EXAMPLE).unwrap();
+        let urls = Urls {
+            base: "https://localhost:8443".into(),
+            ces_name: config.ces_name(),
+        };
+        let policy = config.policy(&[0x30, 0x00], &urls).unwrap();
+        let resolved = policy.resolve().unwrap();
+        for t in &config.templates {
+            assert!(resolved.template_by_name(&t.name).is_some(), "{}", t.name);
+        }
+        assert_eq!(
+            urls.route(&urls.path(Service::Ces, Auth::Certificate)),
+            Some((Service::Ces, Auth::Certificate))
+        );
+        assert_eq!(urls.route("/CES"), None);
+        // No account ships: nobody can log in with a documented password.
+        assert!(config.users.is_empty());
+        // No template of the example can be abused for ESC1.
+        for t in &config.templates {
+            assert_eq!(t.exploitable(), None, "{}", t.name);
+        }
+        let user = config.template("User").unwrap();
+        assert_eq!(user.subject, SubjectSource::Directory);
+        assert!(user.authenticates());
+        let web = config.template("WebServer").unwrap();
+        assert_eq!(web.subject, SubjectSource::Request);
+        assert!(!web.authenticates() && !web.needs_approval());
     }
 }

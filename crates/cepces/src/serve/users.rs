@@ -6,7 +6,6 @@
 use std::io::BufRead;
 use std::path::PathBuf;
 
-use argon2::PasswordHasher;
 use clap::Args;
 
 use super::files::{self, StateDir};
@@ -48,14 +47,7 @@ fn random_password() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// The argon2id hash (PHC string) of `password`, with a random salt.
-pub fn hash_password(password: &str) -> Result<String, String> {
-    let salt = argon2::password_hash::SaltString::generate(&mut rand_core::OsRng);
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
-}
+pub use cepces_server::accounts::hash_password;
 
 /// Adds (or with `force` replaces) the account `args.name` in the TOML
 /// `text`, with `hash`; returns the new text.
@@ -99,7 +91,7 @@ pub fn add_user(text: &str, args: &UserAddArgs, hash: &str) -> Result<String, St
     }
     let out = doc.to_string();
     // What we wrote must be a configuration `serve` accepts.
-    super::config::Config::from_toml(&out)?;
+    cepces_server::Config::from_toml(&out)?;
     Ok(out)
 }
 
@@ -125,7 +117,7 @@ fn run_add(args: &UserAddArgs) -> Result<(), String> {
             // A directory `serve` has not started in yet: begin with the
             // example, as `serve` would.
             dir.create()?;
-            super::config::EXAMPLE.to_owned()
+            super::EXAMPLE.to_owned()
         }
         Err(e) => return Err(format!("{}: {e}", path.display())),
     };
@@ -175,9 +167,9 @@ mod tests {
     #[test]
     fn an_account_is_added_to_the_example_keeping_its_comments() {
         let hash = hash_password("s3cret").unwrap();
-        let out = add_user(super::super::config::EXAMPLE, &args("carol", false), &hash).unwrap();
+        let out = add_user(super::super::EXAMPLE, &args("carol", false), &hash).unwrap();
         assert!(out.contains("# UsernameToken accounts"));
-        let config = super::super::config::Config::from_toml(&out).unwrap();
+        let config = cepces_server::Config::from_toml(&out).unwrap();
         let carol = config.user("CAROL").unwrap();
         assert_eq!(carol.groups, ["Domain Users"]);
         assert_eq!(carol.email.as_deref(), Some("carol@example.com"));
@@ -194,7 +186,7 @@ mod tests {
         let e = add_user(&out, &args("Carol", false), &hash).unwrap_err();
         assert!(e.contains("exists"), "{e}");
         let again = add_user(&out, &args("carol", true), &hash).unwrap();
-        let config = super::super::config::Config::from_toml(&again).unwrap();
+        let config = cepces_server::Config::from_toml(&again).unwrap();
         assert_eq!(config.users.len(), 1);
     }
 

@@ -1,7 +1,8 @@
-//! The `serve` configuration file (TOML): the CA, the service, the
-//! templates and the users. `cepces.example.toml` beside this crate's
-//! `Cargo.toml` is the documented example; `serve` writes it into a new
-//! state directory when no configuration exists there.
+//! The configuration file (TOML) of a CA served from files: the CA, the
+//! service settings, the templates and the users ([`Config::from_toml`]).
+//! It is a [`PolicySource`](crate::PolicySource) (its templates) and gives
+//! the [`PasswordAccounts`](crate::PasswordAccounts) of its users.
+//! `cepces serve` ships a documented example.
 
 use std::collections::BTreeMap;
 
@@ -14,9 +15,6 @@ use xcep::{
     EnrollmentPermission, Extension, GetPoliciesResponse, Oid, OidGroup, PrivateKeyAttributes,
     Response, Revision,
 };
-
-/// The example configuration that ships with the tool.
-pub const EXAMPLE: &str = include_str!("../../cepces.example.toml");
 
 /// The OID arc under which templates without an `oid` get one
 /// (`szOID_CERTTYPE` arc `1.3.6.1.4.1.311.21.8`, then a fixed prefix).
@@ -644,37 +642,6 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_example_parses_and_gives_a_policy_that_resolves() {
-        let config = Config::from_toml(EXAMPLE).unwrap();
-        let urls = Urls {
-            base: "https://localhost:8443".into(),
-            ces_name: config.ces_name(),
-        };
-        let policy = config.policy(&[0x30, 0x00], &urls).unwrap();
-        let resolved = policy.resolve().unwrap();
-        for t in &config.templates {
-            assert!(resolved.template_by_name(&t.name).is_some(), "{}", t.name);
-        }
-        assert_eq!(
-            urls.route(&urls.path(Service::Ces, Auth::Certificate)),
-            Some((Service::Ces, Auth::Certificate))
-        );
-        assert_eq!(urls.route("/CES"), None);
-        // No account ships: nobody can log in with a documented password.
-        assert!(config.users.is_empty());
-        // No template of the example can be abused for ESC1.
-        for t in &config.templates {
-            assert_eq!(t.exploitable(), None, "{}", t.name);
-        }
-        let user = config.template("User").unwrap();
-        assert_eq!(user.subject, SubjectSource::Directory);
-        assert!(user.authenticates());
-        let web = config.template("WebServer").unwrap();
-        assert_eq!(web.subject, SubjectSource::Request);
-        assert!(!web.authenticates() && !web.needs_approval());
-    }
 
     fn template(extra: &str) -> TemplateConfig {
         let text = format!("[ca]\ncommon_name = \"x\"\n[[template]]\nname = \"T\"\n{extra}");

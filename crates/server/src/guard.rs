@@ -1,16 +1,15 @@
 //! What stands before a password is checked: the WS-Security timestamp
 //! window, UsernameToken replay, the password type, back-off after failed
-//! logins (per account and per address), and a cap on argon2
-//! verifications running at once. No sockets and no clock of its own:
+//! logins (per account and per address). No sockets and no clock of its own:
 //! the caller passes the time.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::IpAddr;
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use soap_envelope::{Security, UsernameToken};
 
-use super::config::ServiceConfig;
+use crate::config::ServiceConfig;
 
 /// `#PasswordText` ([WSS UsernameToken Profile 1.1] 3.1), the only
 /// password type a server holding argon2 hashes can check.
@@ -138,84 +137,6 @@ impl Nonces {
     }
 }
 
-/// The argon2 working memory of the verifications that may run at once,
-/// allocated once and reused: N verifications never take more than N
-/// blocks of memory, whatever the number of requests (argon2's own
-/// `verify_password` allocates ~19 MiB per call on whichever thread runs
-/// it, and the allocator keeps each thread's copy).
-#[derive(Debug)]
-struct Workspaces {
-    free: Mutex<Vec<Vec<argon2::Block>>>,
-    freed: Condvar,
-}
-
-impl Workspaces {
-    fn new(n: usize) -> Self {
-        Self {
-            free: Mutex::new((0..n).map(|_| Vec::new()).collect()),
-            freed: Condvar::new(),
-        }
-    }
-
-    /// Runs `f` with a workspace, waiting for one to be free.
-    fn with<T>(&self, f: impl FnOnce(&mut Vec<argon2::Block>) -> T) -> T {
-        let mut blocks = {
-            let mut free = lock(&self.free);
-            loop {
-                if let Some(b) = free.pop() {
-                    break b;
-                }
-                free = self
-                    .freed
-                    .wait(free)
-                    .unwrap_or_else(PoisonError::into_inner);
-            }
-        };
-        let result = f(&mut blocks);
-        lock(&self.free).push(blocks);
-        self.freed.notify_one();
-        result
-    }
-}
-
-/// Whether `password` matches the argon2 PHC string `phc`, computed in
-/// `blocks` (grown to the hash's memory cost if needed).
-fn argon2_matches(phc: &str, password: &[u8], blocks: &mut Vec<argon2::Block>) -> bool {
-    use argon2::password_hash::{Output, PasswordHash};
-    let Ok(hash) = PasswordHash::new(phc) else {
-        return false;
-    };
-    let (Some(salt), Some(expected)) = (hash.salt, hash.hash) else {
-        return false;
-    };
-    let (Ok(algorithm), Ok(params)) = (
-        argon2::Algorithm::try_from(hash.algorithm),
-        argon2::Params::try_from(&hash),
-    ) else {
-        return false;
-    };
-    let version = hash
-        .version
-        .map_or(Ok(argon2::Version::default()), argon2::Version::try_from);
-    let Ok(version) = version else {
-        return false;
-    };
-    let mut salt_buf = [0u8; 64];
-    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
-        return false;
-    };
-    let needed = params.block_count();
-    if blocks.len() < needed {
-        blocks.resize(needed, argon2::Block::default());
-    }
-    let mut out = vec![0u8; expected.len()];
-    argon2::Argon2::new(algorithm, version, params)
-        .hash_password_into_with_memory(password, salt, &mut out, &mut blocks[..needed])
-        .is_ok()
-        // Output compares in constant time.
-        && Output::new(&out).is_ok_and(|o| o == expected)
-}
-
 /// The checks before and around password verification.
 #[derive(Debug)]
 pub struct Guard {
@@ -226,7 +147,6 @@ pub struct Guard {
     backoff: i64,
     failures: Mutex<Tracker>,
     nonces: Mutex<Nonces>,
-    logins: Workspaces,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -244,7 +164,6 @@ impl Guard {
             backoff: i64::from(service.login_backoff_secs.max(1)),
             failures: Mutex::default(),
             nonces: Mutex::default(),
-            logins: Workspaces::new(service.max_concurrent_logins.max(1)),
         }
     }
 
@@ -325,14 +244,6 @@ impl Guard {
         }
     }
 
-    /// Whether `password` matches the argon2 PHC string `hash`, with at
-    /// most the configured number of verifications at once (the others
-    /// wait), each in memory allocated once.
-    pub fn verify_password(&self, hash: &str, password: &str) -> bool {
-        self.logins
-            .with(|blocks| argon2_matches(hash, password.as_bytes(), blocks))
-    }
-
     /// Records a failed login; returns the account's failure count.
     pub fn failed(&self, username: &str, peer: Option<IpAddr>, now: i64) -> u32 {
         let mut failures = lock(&self.failures);
@@ -396,25 +307,6 @@ mod tests {
     }
 
     const NOW: i64 = 1_800_000_000;
-
-    #[test]
-    fn passwords_verify_as_argon2_does() {
-        let g = guard();
-        let hash = super::super::users::hash_password("s3cret").unwrap();
-        assert!(g.verify_password(&hash, "s3cret"));
-        assert!(!g.verify_password(&hash, "s3creT"));
-        assert!(!g.verify_password("not a hash", "s3cret"));
-        // Another cost and algorithm than the default, as a hash made
-        // elsewhere may have.
-        let params = argon2::Params::new(4096, 3, 1, Some(24)).unwrap();
-        let other = argon2::Argon2::new(argon2::Algorithm::Argon2i, argon2::Version::V0x13, params);
-        let salt = argon2::password_hash::SaltString::generate(&mut rand_core::OsRng);
-        let hash = argon2::PasswordHasher::hash_password(&other, b"pw", &salt)
-            .unwrap()
-            .to_string();
-        assert!(g.verify_password(&hash, "pw"));
-        assert!(!g.verify_password(&hash, "px"));
-    }
 
     #[test]
     fn the_timestamp_window() {

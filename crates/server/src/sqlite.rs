@@ -1,113 +1,19 @@
-//! The CA's records in an embedded SQLite database (`cepces.db` in the
-//! state directory): every request the CA accepted for a decision, with
-//! its state. A record is committed (`synchronous=FULL`) before the answer
-//! that names its request ID goes out, so a crash or restart loses no
-//! acknowledged request or issued certificate.
+//! [`RequestStore`] in an embedded SQLite database (feature `sqlite`;
+//! `cepces.db` in `cepces serve`'s state directory).
 
 use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, params};
-use sha2::Digest;
 
-/// A request's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
-    /// Waiting for `cepces approve` / `cepces deny`.
-    Pending,
-    /// Issued.
-    Issued,
-    /// Denied by an administrator.
-    Denied,
-}
+use crate::Error;
+use crate::store::{Issued, MadeCertificate, NewRequest, Record, RequestStore, State, csr_hash};
 
-impl State {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Issued => "issued",
-            Self::Denied => "denied",
-        }
-    }
-
-    fn parse(s: &str) -> rusqlite::Result<Self> {
-        match s {
-            "pending" => Ok(Self::Pending),
-            "issued" => Ok(Self::Issued),
-            "denied" => Ok(Self::Denied),
-            _ => Err(rusqlite::Error::InvalidColumnType(
-                0,
-                format!("state {s:?}"),
-                rusqlite::types::Type::Text,
-            )),
-        }
-    }
-}
-
-/// One request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Record {
-    /// The request ID (`RequestID` on the wire).
-    pub id: i64,
-    /// When it arrived (seconds since 1970).
-    pub received: i64,
-    /// The authenticated caller.
-    pub principal: String,
-    /// The caller's groups.
-    pub groups: Vec<String>,
-    /// The template's `commonName`.
-    pub template: String,
-    /// The PKCS#10 (DER).
-    pub csr: Vec<u8>,
-    /// The record of the certificate this renews.
-    pub renewal_of: Option<i64>,
-    /// The state.
-    pub state: State,
-    /// The issued certificate (DER).
-    pub certificate: Option<Vec<u8>>,
-    /// Its serial number (hex).
-    pub serial: Option<String>,
-    /// Its `notAfter` (seconds since 1970).
-    pub not_after: Option<i64>,
-    /// A denial's HRESULT.
-    pub hresult: Option<i64>,
-    /// A denial's message.
-    pub message: Option<String>,
-    /// The request that renewed this certificate, once one did.
-    pub superseded_by: Option<i64>,
-}
-
-/// A new request to record.
-#[derive(Debug, Clone)]
-pub struct NewRequest<'a> {
-    /// When it arrived.
-    pub received: i64,
-    /// The caller.
-    pub principal: &'a str,
-    /// Its groups.
-    pub groups: &'a [String],
-    /// The template.
-    pub template: &'a str,
-    /// The PKCS#10 (DER).
-    pub csr: &'a [u8],
-    /// The record renewed.
-    pub renewal_of: Option<i64>,
-}
-
-/// An issued certificate to record.
-#[derive(Debug, Clone, Copy)]
-pub struct Issued<'a> {
-    /// DER.
-    pub certificate: &'a [u8],
-    /// Serial (hex).
-    pub serial: &'a str,
-    /// `notAfter`.
-    pub not_after: i64,
-}
-
-/// The database.
+/// The records in an SQLite database file, written with WAL and
+/// `synchronous=FULL`: each write is committed to disk when it returns.
 #[derive(Debug)]
-pub struct Store {
-    conn: Connection,
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
 }
 
 const SCHEMA: &str = "
@@ -144,13 +50,13 @@ const MIGRATIONS: [(&str, &str); 2] = [
     ),
 ];
 
-impl Store {
-    /// Opens (or creates) the database at `path`.
-    /// A new database file is made readable by its owner only (SQLite
-    /// gives its journal files the same mode). A database that cannot be
-    /// written is an error now, not at the first enrollment.
+impl SqliteStore {
+    /// Opens (or creates) the database at `path`. A new database file is
+    /// made readable by its owner only (SQLite gives its journal files the
+    /// same mode). A database that cannot be written is an error now, not
+    /// at the first enrollment.
     pub fn open(path: &Path) -> rusqlite::Result<Self> {
-        super::files::create_private_empty(path).map_err(|e| {
+        create_private_empty(path).map_err(|e| {
             rusqlite::Error::SqliteFailure(
                 rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
                 Some(e.to_string()),
@@ -186,18 +92,30 @@ impl Store {
                 Some("the database is read-only".into()),
             ));
         }
-        Ok(Self { conn })
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
     }
 
-    /// The earlier request of `principal` for `template` with the same
-    /// CSR (DER), if any.
-    pub fn same_request(
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a half-written
+        // record (every write is one transaction), so the data is usable.
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn db(e: rusqlite::Error) -> Error {
+    Error::Store(Box::new(e))
+}
+
+impl RequestStore for SqliteStore {
+    fn same_request(
         &self,
         csr: &[u8],
         principal: &str,
         template: &str,
-    ) -> rusqlite::Result<Option<Record>> {
-        self.conn
+    ) -> Result<Option<Record>, Error> {
+        self.conn()
             .query_row(
                 &format!(
                     "{SELECT} WHERE csr_sha256 = ?1 AND principal = ?2 AND template = ?3 \
@@ -207,30 +125,29 @@ impl Store {
                 record,
             )
             .optional()
+            .map_err(db)
     }
 
-    /// An issued certificate on record, if any (to check that the records
-    /// belong to the CA in the directory).
-    pub fn any_certificate(&self) -> rusqlite::Result<Option<Vec<u8>>> {
-        self.conn
+    fn any_certificate(&self) -> Result<Option<Vec<u8>>, Error> {
+        self.conn()
             .query_row(
                 "SELECT certificate FROM requests WHERE certificate IS NOT NULL ORDER BY id LIMIT 1",
                 [],
                 |r| r.get(0),
             )
             .optional()
+            .map_err(db)
     }
 
-    /// Records an issued request; returns its ID. `make` is called with
-    /// the new ID (inside the transaction) and gives the certificate.
-    pub fn insert_issued<E>(
-        &mut self,
+    fn insert_issued(
+        &self,
         request: &NewRequest<'_>,
-        make: impl FnOnce(i64) -> Result<(Vec<u8>, String, i64), E>,
-    ) -> Result<i64, StoreOr<E>> {
-        let tx = self.conn.transaction()?;
-        let id = insert(&tx, request, State::Pending)?;
-        let (certificate, serial, not_after) = make(id).map_err(StoreOr::Other)?;
+        make: &mut dyn FnMut(i64) -> Result<MadeCertificate, Error>,
+    ) -> Result<i64, Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db)?;
+        let id = insert(&tx, request, State::Pending).map_err(db)?;
+        let (certificate, serial, not_after) = make(id)?;
         set_issued(
             &tx,
             id,
@@ -240,104 +157,100 @@ impl Store {
                 not_after,
             },
             request.received,
-        )?;
+        )
+        .map_err(db)?;
         if let Some(old) = request.renewal_of {
             tx.execute(
                 "UPDATE requests SET superseded_by = ?2 WHERE id = ?1 AND superseded_by IS NULL",
                 params![old, id],
-            )?;
+            )
+            .map_err(db)?;
         }
-        tx.commit()?;
+        tx.commit().map_err(db)?;
         Ok(id)
     }
 
-    /// Records a pending request; returns its ID.
-    pub fn insert_pending(&mut self, request: &NewRequest<'_>) -> rusqlite::Result<i64> {
-        let tx = self.conn.transaction()?;
-        let id = insert(&tx, request, State::Pending)?;
-        tx.commit()?;
+    fn insert_pending(&self, request: &NewRequest<'_>) -> Result<i64, Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db)?;
+        let id = insert(&tx, request, State::Pending).map_err(db)?;
+        tx.commit().map_err(db)?;
         Ok(id)
     }
 
-    /// Marks a pending request issued. `false` when it is not pending.
-    pub fn approve(&mut self, id: i64, issued: &Issued<'_>, now: i64) -> rusqlite::Result<bool> {
-        let tx = self.conn.transaction()?;
+    fn approve(&self, id: i64, issued: &Issued<'_>, now: i64) -> Result<bool, Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db)?;
         let pending: Option<String> = tx
             .query_row("SELECT state FROM requests WHERE id = ?1", [id], |r| {
                 r.get(0)
             })
-            .optional()?;
+            .optional()
+            .map_err(db)?;
         if pending.as_deref() != Some("pending") {
             return Ok(false);
         }
-        set_issued(&tx, id, issued, now)?;
+        set_issued(&tx, id, issued, now).map_err(db)?;
         tx.execute(
             "UPDATE requests SET superseded_by = ?1
              WHERE id = (SELECT renewal_of FROM requests WHERE id = ?1) AND superseded_by IS NULL",
             [id],
-        )?;
-        tx.commit()?;
+        )
+        .map_err(db)?;
+        tx.commit().map_err(db)?;
         Ok(true)
     }
 
-    /// Marks a pending request denied. `false` when it is not pending.
-    pub fn deny(
-        &mut self,
-        id: i64,
-        hresult: i64,
-        message: &str,
-        now: i64,
-    ) -> rusqlite::Result<bool> {
-        let n = self.conn.execute(
-            "UPDATE requests SET state = 'denied', hresult = ?2, message = ?3, decided = ?4
-             WHERE id = ?1 AND state = 'pending'",
-            params![id, hresult, message, now],
-        )?;
+    fn deny(&self, id: i64, hresult: i64, message: &str, now: i64) -> Result<bool, Error> {
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE requests SET state = 'denied', hresult = ?2, message = ?3, decided = ?4
+                 WHERE id = ?1 AND state = 'pending'",
+                params![id, hresult, message, now],
+            )
+            .map_err(db)?;
         Ok(n == 1)
     }
 
-    /// The request with ID `id`.
-    pub fn get(&self, id: i64) -> rusqlite::Result<Option<Record>> {
-        self.conn
+    fn get(&self, id: i64) -> Result<Option<Record>, Error> {
+        self.conn()
             .query_row(&format!("{SELECT} WHERE id = ?1"), [id], record)
             .optional()
+            .map_err(db)
     }
 
-    /// The issued request whose certificate has serial `serial` (hex).
-    pub fn by_serial(&self, serial: &str) -> rusqlite::Result<Option<Record>> {
-        self.conn
+    fn by_serial(&self, serial: &str) -> Result<Option<Record>, Error> {
+        self.conn()
             .query_row(&format!("{SELECT} WHERE serial = ?1"), [serial], record)
             .optional()
+            .map_err(db)
     }
 
-    /// Every request, oldest first.
-    pub fn list(&self) -> rusqlite::Result<Vec<Record>> {
-        let mut stmt = self.conn.prepare(&format!("{SELECT} ORDER BY id"))?;
-        stmt.query_map([], record)?.collect()
+    fn list(&self) -> Result<Vec<Record>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY id")).map_err(db)?;
+        let rows = stmt.query_map([], record).map_err(db)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(db)
     }
 }
 
-/// A database error or the caller's.
-#[derive(Debug)]
-pub enum StoreOr<E> {
-    /// SQLite.
-    Store(rusqlite::Error),
-    /// The caller's.
-    Other(E),
-}
-
-impl<E> From<rusqlite::Error> for StoreOr<E> {
-    fn from(e: rusqlite::Error) -> Self {
-        Self::Store(e)
+/// Creates an empty file at `path` readable by its owner only, unless it
+/// exists.
+fn create_private_empty(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(f) => f.sync_all(),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
     }
 }
 
 const SELECT: &str = "SELECT id, received, principal, groups, template, csr, renewal_of, state,
     certificate, serial, not_after, hresult, message, superseded_by FROM requests";
-
-fn csr_hash(csr: &[u8]) -> String {
-    crate::pki::hex(&sha2::Sha256::digest(csr))
-}
 
 fn insert(tx: &Connection, r: &NewRequest<'_>, state: State) -> rusqlite::Result<i64> {
     tx.execute(
@@ -381,7 +294,13 @@ fn record(row: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
         template: row.get(4)?,
         csr: row.get(5)?,
         renewal_of: row.get(6)?,
-        state: State::parse(&state)?,
+        state: State::parse(&state).ok_or_else(|| {
+            rusqlite::Error::InvalidColumnType(
+                7,
+                format!("state {state:?}"),
+                rusqlite::types::Type::Text,
+            )
+        })?,
         certificate: row.get(8)?,
         serial: row.get(9)?,
         not_after: row.get(10)?,
@@ -395,16 +314,7 @@ fn record(row: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
 mod tests {
     use super::*;
 
-    fn request(groups: &[String]) -> NewRequest<'_> {
-        NewRequest {
-            received: 100,
-            principal: "alice",
-            groups,
-            template: "User",
-            csr: b"csr",
-            renewal_of: None,
-        }
-    }
+    use crate::store::tests::request;
 
     #[test]
     fn records_survive_reopening_and_decisions_apply_once() {
@@ -412,16 +322,16 @@ mod tests {
         let path = dir.path().join("cepces.db");
         let groups = vec!["Domain Users".to_owned(), "Staff".to_owned()];
         let (issued, pending) = {
-            let mut store = Store::open(&path).unwrap();
+            let store = SqliteStore::open(&path).unwrap();
             let issued = store
-                .insert_issued::<String>(&request(&groups), |id| {
+                .insert_issued(&request(&groups), &mut |id| {
                     Ok((format!("cert{id}").into_bytes(), "0A1B".into(), 500))
                 })
                 .unwrap();
             let pending = store.insert_pending(&request(&groups)).unwrap();
             (issued, pending)
         };
-        let mut store = Store::open(&path).unwrap();
+        let store = SqliteStore::open(&path).unwrap();
         let r = store.get(issued).unwrap().unwrap();
         assert_eq!(r.state, State::Issued);
         assert_eq!(
@@ -449,10 +359,10 @@ mod tests {
     fn a_read_only_database_is_refused_at_open() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cepces.db");
-        drop(Store::open(&path).unwrap());
+        drop(SqliteStore::open(&path).unwrap());
         let conn =
             Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-        let e = Store::setup(conn).unwrap_err();
+        let e = SqliteStore::setup(conn).unwrap_err();
         assert_eq!(
             e.sqlite_error_code(),
             Some(rusqlite::ErrorCode::ReadOnly),
@@ -463,56 +373,8 @@ mod tests {
     #[test]
     fn the_same_csr_finds_its_record_and_a_renewal_supersedes() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("cepces.db")).unwrap();
-        let first = store
-            .insert_issued::<String>(&request(&[]), |_| Ok((b"c1".to_vec(), "01".into(), 9)))
-            .unwrap();
-        assert_eq!(
-            store
-                .same_request(b"csr", "alice", "User")
-                .unwrap()
-                .map(|r| r.id),
-            Some(first)
-        );
-        assert!(store.same_request(b"csr", "bob", "User").unwrap().is_none());
-        assert!(
-            store
-                .same_request(b"other", "alice", "User")
-                .unwrap()
-                .is_none()
-        );
-        let renewal = NewRequest {
-            csr: b"csr2",
-            renewal_of: Some(first),
-            ..request(&[])
-        };
-        let second = store
-            .insert_issued::<String>(&renewal, |_| Ok((b"c2".to_vec(), "02".into(), 9)))
-            .unwrap();
-        assert_eq!(
-            store.get(first).unwrap().unwrap().superseded_by,
-            Some(second)
-        );
-        assert_eq!(store.get(second).unwrap().unwrap().superseded_by, None);
-        // A pending renewal supersedes once approved.
-        let third = store
-            .insert_pending(&NewRequest {
-                csr: b"csr3",
-                renewal_of: Some(second),
-                ..request(&[])
-            })
-            .unwrap();
-        assert_eq!(store.get(second).unwrap().unwrap().superseded_by, None);
-        let issued = Issued {
-            certificate: b"c3",
-            serial: "03",
-            not_after: 9,
-        };
-        assert!(store.approve(third, &issued, 5).unwrap());
-        assert_eq!(
-            store.get(second).unwrap().unwrap().superseded_by,
-            Some(third)
-        );
+        let store = SqliteStore::open(&dir.path().join("cepces.db")).unwrap();
+        crate::store::tests::same_csr_and_supersede(&store);
     }
 
     #[test]
@@ -528,7 +390,7 @@ mod tests {
         )
         .unwrap();
         drop(conn);
-        let store = Store::open(&path).unwrap();
+        let store = SqliteStore::open(&path).unwrap();
         let r = store.get(1).unwrap().unwrap();
         assert_eq!((r.principal.as_str(), r.superseded_by), ("alice", None));
     }
@@ -536,9 +398,9 @@ mod tests {
     #[test]
     fn a_failed_issue_leaves_no_record() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("cepces.db")).unwrap();
-        let r = store.insert_issued(&request(&[]), |_| Err::<(Vec<u8>, String, i64), _>("boom"));
-        assert!(matches!(r, Err(StoreOr::Other("boom"))));
+        let store = SqliteStore::open(&dir.path().join("cepces.db")).unwrap();
+        let r = store.insert_issued(&request(&[]), &mut |_| Err(Error::Issuer("boom".into())));
+        assert!(matches!(r, Err(Error::Issuer(_))));
         assert!(store.list().unwrap().is_empty());
     }
 }

@@ -1,6 +1,6 @@
-//! Keys, requests and certificates for `serve`, `enroll` and `renew`:
-//! RSA keys (PKCS#8 PEM), PKCS#10 requests with the template extension,
-//! and certificates signed by the CA key, all with RustCrypto types.
+//! Keys and certificates: RSA keys (PKCS#8 PEM), the certificate
+//! extensions a CA writes, and [`Authority`], a CA whose key is in memory
+//! (an [`Issuer`]), all with RustCrypto types.
 //!
 //! Signatures are RSA PKCS#1 v1.5 with SHA-256 (`sha256WithRSAEncryption`),
 //! what AD CS and OpenSSL write by default.
@@ -20,7 +20,6 @@ use sha2::{Digest, Sha256};
 use signature::{SignatureEncoding, Signer};
 use spki::{AlgorithmIdentifierOwned, EncodePublicKey, SubjectPublicKeyInfoOwned};
 use x509_cert::Certificate;
-use x509_cert::attr::Attribute;
 use x509_cert::certificate::{TbsCertificate, Version};
 use x509_cert::ext::Extension;
 use x509_cert::ext::pkix::name::GeneralName;
@@ -29,7 +28,7 @@ use x509_cert::ext::pkix::{
     SubjectAltName, SubjectKeyIdentifier,
 };
 use x509_cert::name::Name;
-use x509_cert::request::{CertReq, CertReqInfo, ExtensionReq};
+
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 
@@ -98,7 +97,7 @@ pub fn spki(key: &RsaPublicKey) -> Result<SubjectPublicKeyInfoOwned> {
 }
 
 /// `sha256WithRSAEncryption`, parameters NULL.
-fn sha256_with_rsa() -> AlgorithmIdentifierOwned {
+pub fn sha256_with_rsa() -> AlgorithmIdentifierOwned {
     AlgorithmIdentifierOwned {
         oid: rfc5912::SHA_256_WITH_RSA_ENCRYPTION,
         parameters: Some(der::Any::null()),
@@ -223,38 +222,6 @@ pub fn extended_key_usage(oids: &[ObjectIdentifier]) -> Result<Extension> {
     )
 }
 
-/// A signed PKCS#10 request (DER) for `key` with `subject` and
-/// `extensions` in an `extensionRequest` attribute.
-pub fn build_csr(
-    key: &RsaPrivateKey,
-    subject: Name,
-    extensions: Vec<Extension>,
-) -> Result<Vec<u8>> {
-    let mut attributes = der::asn1::SetOfVec::new();
-    if !extensions.is_empty() {
-        let attribute = Attribute::try_from(ExtensionReq(extensions))
-            .map_err(|e| err("encoding the extension request")(&e))?;
-        attributes
-            .insert(attribute)
-            .map_err(|e| err("encoding the extension request")(&e))?;
-    }
-    let info = CertReqInfo {
-        version: x509_cert::request::Version::V1,
-        subject,
-        public_key: spki(&key.to_public_key())?,
-        attributes,
-    };
-    let tbs = info.to_der().map_err(|e| err("encoding the request")(&e))?;
-    let signature = sign(key, &tbs)?;
-    CertReq {
-        info,
-        algorithm: sha256_with_rsa(),
-        signature: BitString::from_bytes(&signature).map_err(|e| err("the signature")(&e))?,
-    }
-    .to_der()
-    .map_err(|e| err("encoding the request")(&e))
-}
-
 /// A certificate time: UTCTime through 2049, GeneralizedTime after
 /// ([RFC 5280] 4.1.2.5).
 ///
@@ -318,6 +285,27 @@ pub struct CertificateSpec {
     pub profile: Profile,
     /// More extensions (EKU, subjectAltName, template).
     pub extensions: Vec<Extension>,
+}
+
+/// A CA that signs what the server decided: the file CA
+/// ([`Authority`]), an external CA or an HSM. The server builds the
+/// [`CertificateSpec`] (subject, key, validity, extensions); the issuer
+/// adds its own (key identifiers, basic constraints, key usage), signs,
+/// and gives the certificate back.
+pub trait Issuer: Send + Sync + std::fmt::Debug {
+    /// The CA's certificate (the issuer name and key of what it signs).
+    fn ca_certificate(&self) -> &Certificate;
+    /// Signs a certificate for `spec`.
+    fn issue(&self, spec: &CertificateSpec) -> Result<Certificate>;
+}
+
+impl Issuer for Authority {
+    fn ca_certificate(&self) -> &Certificate {
+        &self.certificate
+    }
+    fn issue(&self, spec: &CertificateSpec) -> Result<Certificate> {
+        Authority::issue(self, spec)
+    }
 }
 
 /// The CA: its key and certificate.
@@ -514,28 +502,6 @@ mod tests {
         .unwrap();
         let (nb, na) = validity_secs(&leaf);
         assert_eq!(na - nb, 600);
-    }
-
-    #[test]
-    fn csr_round_trips_through_the_wstep_decoder_with_a_valid_signature() {
-        let key = generate_key(2048).unwrap();
-        let ext = extension(
-            TEMPLATE_INFO,
-            false,
-            &wstep::payload::TemplateInfo {
-                template_id: ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.21.8.1.2"),
-                major_version: Some(100),
-                minor_version: Some(3),
-            },
-        )
-        .unwrap();
-        let der = build_csr(&key, name_with_cn("host.example").unwrap(), vec![ext]).unwrap();
-        let csr = wstep::payload::Csr::from_der(&der).unwrap();
-        csr.verify_signature().unwrap();
-        assert_eq!(csr.key_bits(), Some(2048));
-        assert_eq!(csr.subject, "CN=host.example");
-        let info = csr.template.unwrap().info.unwrap();
-        assert_eq!(info.major_version, Some(100));
     }
 
     #[test]
