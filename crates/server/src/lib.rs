@@ -77,6 +77,8 @@ mod service;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 pub mod store;
+#[cfg(feature = "tower")]
+pub mod tower;
 
 pub use accounts::{Account, Authenticator, PasswordAccounts};
 pub use config::Config;

@@ -71,6 +71,7 @@ pub struct Transport<'a> {
 
 /// What one request came to, for the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Outcome {
     /// GetPolicies answered.
     Policy,
@@ -82,6 +83,19 @@ pub enum Outcome {
     Status,
     /// A SOAP fault; the HRESULT name or the fault's reason.
     Fault(String),
+}
+
+impl std::fmt::Display for Outcome {
+    /// `policy`, `issued ID`, `pending ID`, `status` or `fault WHY`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Policy => f.write_str("policy"),
+            Self::Issued(id) => write!(f, "issued {id}"),
+            Self::Pending(id) => write!(f, "pending {id}"),
+            Self::Status => f.write_str("status"),
+            Self::Fault(why) => write!(f, "fault {why}"),
+        }
+    }
 }
 
 /// The CEP and CES services of one CA: [`Server::handle`] answers a
