@@ -384,7 +384,7 @@ pub mod complex {
         w.end()
     }
 
-    /// Like [`write`], or `<name xsi:nil="true"/>` for `None`.
+    /// Like [`write()`], or `<name xsi:nil="true"/>` for `None`.
     pub fn write_nillable<T: WriteFields>(
         w: &mut XmlWriter,
         name: QName,
