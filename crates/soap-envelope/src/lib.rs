@@ -3,6 +3,9 @@
 #![deny(missing_docs)]
 #![warn(clippy::unwrap_used)]
 
+// The derive's generated code names `::soap_envelope`, here too.
+extern crate self as soap_envelope;
+
 pub mod addressing;
 mod any;
 mod buffer;
@@ -31,6 +34,9 @@ pub use limits::{Limit, Limits};
 pub use name::{OwnedQName, QName};
 pub use reader::{Attribute, Start, XmlReader, decode_input};
 pub use security::{BinarySecurityToken, Password, Security, Timestamp, UsernameToken};
+/// `#[derive(FromXml, ToXml)]`: see [`soap_envelope_derive`].
+#[cfg(feature = "derive")]
+pub use soap_envelope_derive::{FromXml, ToXml};
 pub use traits::{FromXml, Payload, ToXml};
 pub use writer::XmlWriter;
 

@@ -1,23 +1,10 @@
 //! Certificate authorities of a GetPoliciesResponse: [`Ca`] and [`CaUri`].
 
-use soap_envelope::xsd::collapse;
-use soap_envelope::{AnyElement, FromXml, QName, Result, Start, ToXml, XmlReader, XmlWriter};
+use soap_envelope::{AnyElement, FromXml, QName, ToXml};
 
 use crate::base64_text::Base64Text;
-use crate::codec::{
-    Children, ReadFields, list, nillable_value, once, once_nillable, required, write_all,
-    write_list, write_nillable_value, xcep,
-};
+use crate::codec::xcep;
 use crate::flags::ClientAuthentication;
-
-const URIS: QName = xcep("uris");
-const CERTIFICATE: QName = xcep("certificate");
-const ENROLL_PERMISSION: QName = xcep("enrollPermission");
-const CA_REFERENCE_ID: QName = xcep("cAReferenceID");
-const CLIENT_AUTHENTICATION: QName = xcep("clientAuthentication");
-const URI: QName = xcep("uri");
-const PRIORITY: QName = xcep("priority");
-const RENEWAL_ONLY: QName = xcep("renewalOnly");
 
 /// `CA` complex type, [MS-XCEP] 3.1.4.1.3.2: a certificate authority, the
 /// enrollment (MS-WSTEP) endpoints that reach it, its certificate and
@@ -51,23 +38,30 @@ const RENEWAL_ONLY: QName = xcep("renewalOnly");
 /// ```
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+#[derive(FromXml, ToXml)]
+#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "cA")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Ca {
     /// `uris`: the endpoints (`CAURICollection`, [MS-XCEP] 3.1.4.1.3.6).
     /// The schema requires at least one; an empty `<uris/>` reads as an
     /// empty list.
+    #[xml(name = "uris", list(item = "cAURI"))]
     pub uris: Vec<CaUri>,
     /// `certificate`: the CA's signing certificate, DER in base64. "MUST
     /// never be an empty string."
+    #[xml(name = "certificate", with = crate::codec::with::base64)]
     pub certificate: Base64Text,
     /// `enrollPermission`: whether the requestor may send enrollment
     /// requests to this CA.
+    #[xml(name = "enrollPermission", with = soap_envelope::fields::value)]
     pub enroll_permission: bool,
     /// `cAReferenceID`: unique within a response; the target of a
     /// template's `cAReference`.
+    #[xml(name = "cAReferenceID", with = soap_envelope::fields::value)]
     pub ca_reference_id: i32,
     /// Elements of the `##any` extension point, kept as read.
+    #[xml(unknown)]
     pub extensions: Vec<AnyElement>,
 }
 
@@ -101,69 +95,6 @@ impl Ca {
     }
 }
 
-impl<'a> ReadFields<'a> for Ca {
-    fn read_fields(r: &mut XmlReader<'a>, mut children: Children<'a>) -> Result<Self> {
-        let mut uris = None;
-        let mut certificate = None;
-        let mut enroll_permission = None;
-        let mut ca_reference_id = None;
-        let mut extensions = Vec::new();
-        while let Some(child) = children.next(r)? {
-            if child.is(URIS) {
-                once(r, &mut uris, URIS, |r| {
-                    list(r, CaUri::NAME, |r, _| {
-                        CaUri::read_fields(r, Children::new())
-                    })
-                })?;
-            } else if child.is(CERTIFICATE) {
-                once(r, &mut certificate, CERTIFICATE, |r| {
-                    Ok(Base64Text::new(&r.text()?))
-                })?;
-            } else if child.is(ENROLL_PERMISSION) {
-                once(
-                    r,
-                    &mut enroll_permission,
-                    ENROLL_PERMISSION,
-                    XmlReader::value,
-                )?;
-            } else if child.is(CA_REFERENCE_ID) {
-                once(r, &mut ca_reference_id, CA_REFERENCE_ID, XmlReader::value)?;
-            } else {
-                extensions.push(r.any(&child)?);
-            }
-        }
-        Ok(Self {
-            uris: required(r, uris, URIS)?,
-            certificate: required(r, certificate, CERTIFICATE)?,
-            enroll_permission: required(r, enroll_permission, ENROLL_PERMISSION)?,
-            ca_reference_id: required(r, ca_reference_id, CA_REFERENCE_ID)?,
-            extensions,
-        })
-    }
-}
-
-impl<'a> FromXml<'a> for Ca {
-    fn matches(start: &Start<'_>) -> bool {
-        start.is(Self::NAME)
-    }
-
-    fn from_xml(r: &mut XmlReader<'a>, _start: &Start<'a>) -> Result<Self> {
-        Self::read_fields(r, Children::new())
-    }
-}
-
-impl ToXml for Ca {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
-        w.start(Self::NAME)?;
-        write_list(w, URIS, &self.uris, |w, u| u.to_xml(w))?;
-        w.text_element(CERTIFICATE, self.certificate.as_str())?;
-        w.value_element(ENROLL_PERMISSION, &self.enroll_permission)?;
-        w.value_element(CA_REFERENCE_ID, &self.ca_reference_id)?;
-        write_all(w, &self.extensions)?;
-        w.end()
-    }
-}
-
 /// `CAURI` complex type, [MS-XCEP] 3.1.4.1.3.5: one enrollment endpoint of
 /// a [`Ca`], with the authentication it takes and its priority. Read from
 /// and written as a `<cAURI>` element.
@@ -185,21 +116,28 @@ impl ToXml for Ca {
 /// §3 only. [`CaUri::new`] sets `Some(false)`.
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+#[derive(FromXml, ToXml)]
+#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "cAURI")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CaUri {
     /// `clientAuthentication`: the authentication the endpoint takes
     /// (1 anonymous, 2 Kerberos, 4 user name and password, 8 client
     /// certificate; the spec requires exactly one, unknown bits are kept).
+    #[xml(name = "clientAuthentication", with = crate::codec::with::flags)]
     pub client_authentication: ClientAuthentication,
     /// `uri`: the endpoint (`xs:anyURI`, whitespace collapsed).
+    #[xml(name = "uri", with = crate::codec::with::token)]
     pub uri: String,
     /// `priority`: lower is preferred; `None` when nil.
+    #[xml(name = "priority", nillable, with = soap_envelope::fields::value)]
     pub priority: Option<u32>,
     /// `renewalOnly`: whether the endpoint takes renewal requests only;
     /// `None` when nil (§3 only, see the Erratum above).
+    #[xml(name = "renewalOnly", nillable, with = soap_envelope::fields::value)]
     pub renewal_only: Option<bool>,
     /// Elements of the `##any` extension point, kept as read.
+    #[xml(unknown)]
     pub extensions: Vec<AnyElement>,
 }
 
@@ -238,67 +176,5 @@ impl CaUri {
     pub fn with_extension(mut self, element: AnyElement) -> Self {
         self.extensions.push(element);
         self
-    }
-}
-
-impl<'a> ReadFields<'a> for CaUri {
-    fn read_fields(r: &mut XmlReader<'a>, mut children: Children<'a>) -> Result<Self> {
-        let mut client_authentication = None;
-        let mut uri = None;
-        let (mut priority, mut seen_priority) = (None, false);
-        let (mut renewal_only, mut seen_renewal_only) = (None, false);
-        let mut extensions = Vec::new();
-        while let Some(child) = children.next(r)? {
-            if child.is(CLIENT_AUTHENTICATION) {
-                once(r, &mut client_authentication, CLIENT_AUTHENTICATION, |r| {
-                    r.value().map(ClientAuthentication::from_bits_retain)
-                })?;
-            } else if child.is(URI) {
-                once(r, &mut uri, URI, |r| Ok(collapse(&r.text()?).into_owned()))?;
-            } else if child.is(PRIORITY) {
-                once_nillable(r, &mut priority, &mut seen_priority, PRIORITY, |r| {
-                    nillable_value(r, &child)
-                })?;
-            } else if child.is(RENEWAL_ONLY) {
-                once_nillable(
-                    r,
-                    &mut renewal_only,
-                    &mut seen_renewal_only,
-                    RENEWAL_ONLY,
-                    |r| nillable_value(r, &child),
-                )?;
-            } else {
-                extensions.push(r.any(&child)?);
-            }
-        }
-        Ok(Self {
-            client_authentication: required(r, client_authentication, CLIENT_AUTHENTICATION)?,
-            uri: required(r, uri, URI)?,
-            priority,
-            renewal_only,
-            extensions,
-        })
-    }
-}
-
-impl<'a> FromXml<'a> for CaUri {
-    fn matches(start: &Start<'_>) -> bool {
-        start.is(Self::NAME)
-    }
-
-    fn from_xml(r: &mut XmlReader<'a>, _start: &Start<'a>) -> Result<Self> {
-        Self::read_fields(r, Children::new())
-    }
-}
-
-impl ToXml for CaUri {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
-        w.start(Self::NAME)?;
-        w.value_element(CLIENT_AUTHENTICATION, &self.client_authentication.bits())?;
-        w.text_element(URI, &self.uri)?;
-        write_nillable_value(w, PRIORITY, self.priority.as_ref())?;
-        write_nillable_value(w, RENEWAL_ONLY, self.renewal_only.as_ref())?;
-        write_all(w, &self.extensions)?;
-        w.end()
     }
 }

@@ -17,64 +17,16 @@
 //!
 //! [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 
-use soap_envelope::xsd::{XsdType, collapse, trim};
-use soap_envelope::{ErrorKind, QName, Result, Start, ToXml, XmlReader, XmlWriter, ns};
-
-pub(crate) use soap_envelope::fields::{once, required};
+use soap_envelope::{QName, Result, Start, XmlReader, ns};
 
 /// The MS-XCEP name `local`.
 pub(crate) const fn xcep(local: &'static str) -> QName {
     QName::new(ns::XCEP, local)
 }
 
-/// The children of the current element, possibly with the first one already
-/// read (to tell an empty nillable element from a present one).
-pub(crate) struct Children<'a> {
-    pending: Option<Start<'a>>,
-    done: bool,
-}
-
-impl<'a> Children<'a> {
-    /// All children are still to be read.
-    pub(crate) fn new() -> Self {
-        Self {
-            pending: None,
-            done: false,
-        }
-    }
-
-    /// `first` was read already; the rest follow.
-    pub(crate) fn with_first(first: Start<'a>) -> Self {
-        Self {
-            pending: Some(first),
-            done: false,
-        }
-    }
-
-    /// The next child, or `None` once the element's end tag was read (the
-    /// element is then closed, so that `error_after` names it).
-    pub(crate) fn next(&mut self, r: &mut XmlReader<'a>) -> Result<Option<Start<'a>>> {
-        if let Some(s) = self.pending.take() {
-            return Ok(Some(s));
-        }
-        if self.done {
-            return Ok(None);
-        }
-        let next = r.next_child()?;
-        self.done = next.is_none();
-        Ok(next)
-    }
-}
-
-/// A complex type read from the children of its element.
-pub(crate) trait ReadFields<'a>: Sized {
-    /// Reads the children (the start tag is already read) through the end
-    /// tag.
-    fn read_fields(r: &mut XmlReader<'a>, children: Children<'a>) -> Result<Self>;
-}
-
 /// Whether `start` is nil: `xsi:nil` true, or the unprefixed `nil="true"` of
-/// the [MS-XCEP] 4.1.1.2 example (Erratum).
+/// the [MS-XCEP] 4.1.1.2 example (Erratum). The `nil` of every derived
+/// type here.
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 pub(crate) fn is_nil(r: &XmlReader<'_>, start: &Start<'_>) -> Result<bool> {
@@ -85,216 +37,155 @@ pub(crate) fn is_nil(r: &XmlReader<'_>, start: &Start<'_>) -> Result<bool> {
         .unwrap_or(false))
 }
 
-/// Like [`once`] for a nillable field: `seen` records presence, since a nil
-/// value is `None`.
-pub(crate) fn once_nillable<'a, T>(
-    r: &mut XmlReader<'a>,
-    slot: &mut Option<T>,
-    seen: &mut bool,
-    name: QName,
-    read: impl FnOnce(&mut XmlReader<'a>) -> Result<Option<T>>,
-) -> Result<()> {
-    if *seen {
-        return Err(r.error(ErrorKind::DuplicateElement(name.to_owned_name())));
-    }
-    *seen = true;
-    *slot = read(r)?;
-    Ok(())
-}
+/// Codecs (`#[xml(with = ...)]`) of the lexical forms MS-XCEP adds to
+/// `soap_envelope::fields::{value, string, complex}`: the functions a
+/// field's kind calls (see `soap_envelope::fields::value`).
+pub(crate) mod with {
+    use std::borrow::Cow;
 
-/// Reads the current element as a nillable simple value: nil, or empty, is
-/// `None`; a bad value is [`ErrorKind::BadValue`] at this element.
-pub(crate) fn nillable_value<T: XsdType>(
-    r: &mut XmlReader<'_>,
-    start: &Start<'_>,
-) -> Result<Option<T>> {
-    if is_nil(r, start)? {
-        r.skip()?;
-        return Ok(None);
-    }
-    let text = r.collect_value_text()?;
-    if trim(&text).is_empty() {
-        r.close_current();
-        return Ok(None);
-    }
-    let value = T::parse_xsd(&text)
-        .map_err(|why| r.error(ErrorKind::bad_value(T::TYPE_NAME, &text, why)))?;
-    r.close_current();
-    Ok(Some(value))
-}
+    use soap_envelope::xsd::{collapse, trim};
+    use soap_envelope::{QName, Result, Start, XmlReader, XmlWriter, fields};
 
-/// Reads the current element as a nillable `xs:string`, kept exactly (the
-/// type preserves whitespace): nil is `None`, empty is `Some("")`.
-pub(crate) fn nillable_string(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result<Option<String>> {
-    if is_nil(r, start)? {
-        r.skip()?;
-        return Ok(None);
-    }
-    Ok(Some(r.text()?.into_owned()))
-}
+    use crate::base64_text::Base64Text;
+    use crate::nillable::Nillable;
 
-/// Reads the current element as a nillable token type (`xs:language`):
-/// whitespace collapsed; nil or empty is `None`.
-pub(crate) fn nillable_token(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result<Option<String>> {
-    if is_nil(r, start)? {
-        r.skip()?;
-        return Ok(None);
-    }
-    let text = r.text()?;
-    let token = collapse(&text);
-    Ok((!token.is_empty()).then(|| token.into_owned()))
-}
+    /// A string with surrounding whitespace removed (OID strings).
+    pub(crate) mod trimmed {
+        use super::{QName, Result, Start, XmlReader, XmlWriter, trim};
 
-/// Reads the current element as a nillable complex type: nil, or no child
-/// elements, is `None`.
-pub(crate) fn nillable_complex<'a, T: ReadFields<'a>>(
-    r: &mut XmlReader<'a>,
-    start: &Start<'_>,
-) -> Result<Option<T>> {
-    if is_nil(r, start)? {
-        r.skip()?;
-        return Ok(None);
-    }
-    match r.next_child()? {
-        None => Ok(None),
-        Some(first) => T::read_fields(r, Children::with_first(first)).map(Some),
-    }
-}
+        pub(crate) fn read(r: &mut XmlReader<'_>, _start: &Start<'_>) -> Result<String> {
+            Ok(trim(&r.text()?).to_owned())
+        }
 
-/// Reads the current element as a collection of `item` elements, each read
-/// by `read_item`. Another child is [`ErrorKind::UnexpectedElement`]: the
-/// collection types have no extension point.
-pub(crate) fn list<'a, T>(
-    r: &mut XmlReader<'a>,
-    item: QName,
-    mut read_item: impl FnMut(&mut XmlReader<'a>, &Start<'a>) -> Result<T>,
-) -> Result<Vec<T>> {
-    let mut items = Vec::new();
-    while let Some(child) = r.next_child()? {
-        if child.is(item) {
-            items.push(read_item(r, &child)?);
-        } else {
-            return Err(r.error(ErrorKind::UnexpectedElement {
-                found: child.name(),
-                expected: Some(item.to_string()),
-            }));
+        pub(crate) fn write(w: &mut XmlWriter, name: QName, text: &str) -> Result<()> {
+            w.text_element(name, text)
         }
     }
-    Ok(items)
-}
 
-/// Reads the current element as a nillable collection: nil, or no items, is
-/// `None`.
-pub(crate) fn nillable_list<'a, T>(
-    r: &mut XmlReader<'a>,
-    start: &Start<'_>,
-    item: QName,
-    read_item: impl FnMut(&mut XmlReader<'a>, &Start<'a>) -> Result<T>,
-) -> Result<Option<Vec<T>>> {
-    if is_nil(r, start)? {
-        r.skip()?;
-        return Ok(None);
+    /// A token (`xs:anyURI`, `xs:language`): whitespace collapsed; nil or
+    /// empty is `None`. Written as it is.
+    pub(crate) mod token {
+        use super::{Cow, QName, Result, Start, XmlReader, XmlWriter, collapse};
+
+        pub(crate) fn read(r: &mut XmlReader<'_>, _start: &Start<'_>) -> Result<String> {
+            Ok(collapse(&r.text()?).into_owned())
+        }
+
+        pub(crate) fn read_nillable(
+            r: &mut XmlReader<'_>,
+            _start: &Start<'_>,
+        ) -> Result<Option<String>> {
+            let text = r.text()?;
+            let token: Cow<'_, str> = collapse(&text);
+            Ok((!token.is_empty()).then(|| token.into_owned()))
+        }
+
+        pub(crate) fn write(w: &mut XmlWriter, name: QName, text: &str) -> Result<()> {
+            w.text_element(name, text)
+        }
+
+        pub(crate) fn write_nillable(
+            w: &mut XmlWriter,
+            name: QName,
+            text: Option<&String>,
+        ) -> Result<()> {
+            super::fields::string::write_nillable(w, name, text)
+        }
     }
-    let items = list(r, item, read_item)?;
-    Ok((!items.is_empty()).then_some(items))
-}
 
-/// Reads an item's text as a simple value.
-pub(crate) fn item_value<T: XsdType>(r: &mut XmlReader<'_>, _start: &Start<'_>) -> Result<T> {
-    r.value()
-}
+    /// [`Base64Text`]: whitespace removed; an empty nillable element is
+    /// `None`.
+    pub(crate) mod base64 {
+        use super::{Base64Text, QName, Result, Start, XmlReader, XmlWriter};
 
-/// Reads an item's text as an `xs:string`, kept exactly.
-pub(crate) fn item_string(r: &mut XmlReader<'_>, _start: &Start<'_>) -> Result<String> {
-    Ok(r.text()?.into_owned())
-}
+        pub(crate) fn read(r: &mut XmlReader<'_>, _start: &Start<'_>) -> Result<Base64Text> {
+            Ok(Base64Text::new(&r.text()?))
+        }
 
-/// Reads an item's text with surrounding whitespace removed (OID strings).
-pub(crate) fn item_trimmed(r: &mut XmlReader<'_>, _start: &Start<'_>) -> Result<String> {
-    Ok(trim(&r.text()?).to_owned())
-}
+        pub(crate) fn read_nillable(
+            r: &mut XmlReader<'_>,
+            _start: &Start<'_>,
+        ) -> Result<Option<Base64Text>> {
+            let v = Base64Text::new(&r.text()?);
+            Ok((!v.is_empty()).then_some(v))
+        }
 
-/// Writes `<name>value</name>`, or `<name xsi:nil="true"/>` for `None`.
-pub(crate) fn write_nillable_value<T: XsdType>(
-    w: &mut XmlWriter,
-    name: QName,
-    value: Option<&T>,
-) -> Result<()> {
-    match value {
-        Some(v) => w.value_element(name, v),
-        None => w.nil_element(name),
+        pub(crate) fn write(w: &mut XmlWriter, name: QName, value: &Base64Text) -> Result<()> {
+            w.text_element(name, value.as_str())
+        }
+
+        pub(crate) fn write_nillable(
+            w: &mut XmlWriter,
+            name: QName,
+            value: Option<&Base64Text>,
+        ) -> Result<()> {
+            match value {
+                Some(v) => w.text_element(name, v.as_str()),
+                None => w.nil_element(name),
+            }
+        }
     }
-}
 
-/// Writes `<name>text</name>`, or `<name xsi:nil="true"/>` for `None`.
-pub(crate) fn write_nillable_text(
-    w: &mut XmlWriter,
-    name: QName,
-    text: Option<&str>,
-) -> Result<()> {
-    match text {
-        Some(t) => w.text_element(name, t),
-        None => w.nil_element(name),
+    /// A flags type as its `xs:unsignedInt` bits; unknown bits kept.
+    pub(crate) mod flags {
+        use super::{QName, Result, Start, XmlReader, XmlWriter, fields};
+        use bitflags::Flags;
+
+        pub(crate) fn read<F: Flags<Bits = u32>>(
+            r: &mut XmlReader<'_>,
+            _start: &Start<'_>,
+        ) -> Result<F> {
+            r.value().map(F::from_bits_retain)
+        }
+
+        pub(crate) fn read_nillable<F: Flags<Bits = u32>>(
+            r: &mut XmlReader<'_>,
+            start: &Start<'_>,
+        ) -> Result<Option<F>> {
+            Ok(fields::value::read_nillable::<u32>(r, start)?.map(F::from_bits_retain))
+        }
+
+        pub(crate) fn write<F: Flags<Bits = u32>>(
+            w: &mut XmlWriter,
+            name: QName,
+            value: &F,
+        ) -> Result<()> {
+            w.value_element(name, &value.bits())
+        }
+
+        pub(crate) fn write_nillable<F: Flags<Bits = u32>>(
+            w: &mut XmlWriter,
+            name: QName,
+            value: Option<&F>,
+        ) -> Result<()> {
+            fields::value::write_nillable(w, name, value.map(Flags::bits).as_ref())
+        }
     }
-}
 
-/// Writes a nillable complex value, or `<name xsi:nil="true"/>` for `None`.
-pub(crate) fn write_nillable<T: ToXml>(
-    w: &mut XmlWriter,
-    name: QName,
-    value: Option<&T>,
-) -> Result<()> {
-    match value {
-        Some(v) => v.to_xml(w),
-        None => w.nil_element(name),
+    /// An element that may be absent *and* nil ([`Nillable`]): given, it
+    /// reads as a nillable value (nil or empty is `Nil`).
+    pub(crate) mod nillable_value {
+        use super::{Nillable, QName, Result, Start, XmlReader, XmlWriter, fields};
+        use soap_envelope::xsd::XsdType;
+
+        pub(crate) fn read<T: XsdType>(
+            r: &mut XmlReader<'_>,
+            start: &Start<'_>,
+        ) -> Result<Nillable<T>> {
+            fields::nillable(r, start, crate::codec::is_nil, |r, s| {
+                fields::value::read_nillable(r, s)
+            })
+            .map(Nillable::from_option)
+        }
+
+        pub(crate) fn write<T: XsdType>(
+            w: &mut XmlWriter,
+            name: QName,
+            value: &Nillable<T>,
+        ) -> Result<()> {
+            fields::value::write_nillable(w, name, value.value())
+        }
     }
-}
-
-/// Writes a collection of `item` elements (an empty one as an empty
-/// element).
-pub(crate) fn write_list<T>(
-    w: &mut XmlWriter,
-    name: QName,
-    items: &[T],
-    mut write_item: impl FnMut(&mut XmlWriter, &T) -> Result<()>,
-) -> Result<()> {
-    w.start(name)?;
-    for item in items {
-        write_item(w, item)?;
-    }
-    w.end()
-}
-
-/// Writes a nillable collection: `None` and an empty list are nil (the
-/// schema requires at least one item).
-pub(crate) fn write_nillable_list<T>(
-    w: &mut XmlWriter,
-    name: QName,
-    items: Option<&Vec<T>>,
-    write_item: impl FnMut(&mut XmlWriter, &T) -> Result<()>,
-) -> Result<()> {
-    match items {
-        Some(items) if !items.is_empty() => write_list(w, name, items, write_item),
-        _ => w.nil_element(name),
-    }
-}
-
-/// Writes a collection item as `<item>value</item>`.
-pub(crate) fn value_item<T: XsdType>(item: QName) -> impl Fn(&mut XmlWriter, &T) -> Result<()> {
-    move |w, v| w.value_element(item, v)
-}
-
-/// Writes a collection item as `<item>text</item>`.
-pub(crate) fn text_item(item: QName) -> impl Fn(&mut XmlWriter, &String) -> Result<()> {
-    move |w, t| w.text_element(item, t)
-}
-
-/// Writes kept elements (extension points, unknown children) in order.
-pub(crate) fn write_all<T: ToXml>(w: &mut XmlWriter, elements: &[T]) -> Result<()> {
-    for e in elements {
-        e.to_xml(w)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

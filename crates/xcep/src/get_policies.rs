@@ -2,26 +2,10 @@
 //! [`RequestFilter`].
 
 use soap_envelope::xsd::DateTime;
-use soap_envelope::{
-    AnyElement, FromXml, Limits, Payload, QName, Result, Start, ToXml, XmlReader, XmlWriter, ns,
-    read_document,
-};
+use soap_envelope::{AnyElement, FromXml, Limits, Payload, QName, ToXml, read_document};
 
-use crate::codec::{
-    Children, ReadFields, item_trimmed, nillable_complex, nillable_list, nillable_token,
-    nillable_value, once, once_nillable, required, text_item, write_all, write_nillable,
-    write_nillable_list, write_nillable_text, write_nillable_value, xcep,
-};
+use crate::codec::xcep;
 use crate::nillable::Nillable;
-
-const CLIENT: QName = xcep("client");
-const REQUEST_FILTER: QName = xcep("requestFilter");
-const LAST_UPDATE: QName = xcep("lastUpdate");
-const PREFERRED_LANGUAGE: QName = xcep("preferredLanguage");
-const POLICY_OIDS: QName = xcep("policyOIDs");
-const OID: QName = xcep("oid");
-const CLIENT_VERSION: QName = xcep("clientVersion");
-const SERVER_VERSION: QName = xcep("serverVersion");
 
 /// The `GetPolicies` element, [MS-XCEP] 3.1.4.1.2.1: the client's request
 /// for the enrollment policy.
@@ -57,15 +41,20 @@ const SERVER_VERSION: QName = xcep("serverVersion");
 /// ```
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+#[derive(FromXml, ToXml)]
+#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "GetPolicies", declare = soap_envelope::ns::XSI)]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct GetPolicies {
     /// `client`: who asks, and when it last asked.
+    #[xml(name = "client")]
     pub client: Client,
     /// `requestFilter`: `None` when nil (no filter).
+    #[xml(name = "requestFilter", nillable)]
     pub request_filter: Option<RequestFilter>,
     /// Child elements the schema does not define, kept as read (written
     /// after the defined ones).
+    #[xml(unknown)]
     pub unknown: Vec<AnyElement>,
 }
 
@@ -109,47 +98,6 @@ impl GetPolicies {
     }
 }
 
-impl<'a> FromXml<'a> for GetPolicies {
-    fn matches(start: &Start<'_>) -> bool {
-        start.is(Self::NAME)
-    }
-
-    fn from_xml(r: &mut XmlReader<'a>, _start: &Start<'a>) -> Result<Self> {
-        let mut client = None;
-        let (mut filter, mut seen_filter) = (None, false);
-        let mut unknown = Vec::new();
-        while let Some(child) = r.next_child()? {
-            if child.is(CLIENT) {
-                once(r, &mut client, CLIENT, |r| {
-                    Client::read_fields(r, Children::new())
-                })?;
-            } else if child.is(REQUEST_FILTER) {
-                once_nillable(r, &mut filter, &mut seen_filter, REQUEST_FILTER, |r| {
-                    nillable_complex(r, &child)
-                })?;
-            } else {
-                unknown.push(r.any(&child)?);
-            }
-        }
-        Ok(Self {
-            client: required(r, client, CLIENT)?,
-            request_filter: filter,
-            unknown,
-        })
-    }
-}
-
-impl ToXml for GetPolicies {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
-        w.start(Self::NAME)?;
-        w.declare_ns(ns::XSI)?;
-        self.client.to_xml(w)?;
-        write_nillable(w, REQUEST_FILTER, self.request_filter.as_ref())?;
-        write_all(w, &self.unknown)?;
-        w.end()
-    }
-}
-
 impl Payload for GetPolicies {
     fn action(&self) -> Option<&str> {
         Some(Self::ACTION)
@@ -175,21 +123,26 @@ impl Payload for GetPolicies {
 /// `.../client/lastUpdate`.
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+#[derive(FromXml, ToXml)]
+#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "client")]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Client {
     /// `lastUpdate`: when the client last fetched policies from this
     /// server (GMT); `None` when nil ("older than" anything).
+    #[xml(name = "lastUpdate", nillable, with = soap_envelope::fields::value)]
     pub last_update: Option<DateTime>,
     /// `preferredLanguage` (`xs:language`, e.g. `en-US`); `None` when nil.
+    #[xml(name = "preferredLanguage", nillable, with = crate::codec::with::token)]
     pub preferred_language: Option<String>,
     /// Elements of the `##any` extension point, kept as read.
+    #[xml(unknown)]
     pub extensions: Vec<AnyElement>,
 }
 
 impl Client {
     /// The element name, `client`.
-    pub const NAME: QName = CLIENT;
+    pub const NAME: QName = xcep("client");
 
     /// A client that never fetched the policy and has no preferred
     /// language: both nil.
@@ -216,60 +169,6 @@ impl Client {
     pub fn with_extension(mut self, element: AnyElement) -> Self {
         self.extensions.push(element);
         self
-    }
-}
-
-impl<'a> ReadFields<'a> for Client {
-    fn read_fields(r: &mut XmlReader<'a>, mut children: Children<'a>) -> Result<Self> {
-        let (mut last_update, mut seen_last_update) = (None, false);
-        let (mut language, mut seen_language) = (None, false);
-        let mut extensions = Vec::new();
-        while let Some(child) = children.next(r)? {
-            if child.is(LAST_UPDATE) {
-                once_nillable(
-                    r,
-                    &mut last_update,
-                    &mut seen_last_update,
-                    LAST_UPDATE,
-                    |r| nillable_value(r, &child),
-                )?;
-            } else if child.is(PREFERRED_LANGUAGE) {
-                once_nillable(
-                    r,
-                    &mut language,
-                    &mut seen_language,
-                    PREFERRED_LANGUAGE,
-                    |r| nillable_token(r, &child),
-                )?;
-            } else {
-                extensions.push(r.any(&child)?);
-            }
-        }
-        Ok(Self {
-            last_update,
-            preferred_language: language,
-            extensions,
-        })
-    }
-}
-
-impl<'a> FromXml<'a> for Client {
-    fn matches(start: &Start<'_>) -> bool {
-        start.is(Self::NAME)
-    }
-
-    fn from_xml(r: &mut XmlReader<'a>, _start: &Start<'a>) -> Result<Self> {
-        Self::read_fields(r, Children::new())
-    }
-}
-
-impl ToXml for Client {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
-        w.start(Self::NAME)?;
-        write_nillable_value(w, LAST_UPDATE, self.last_update.as_ref())?;
-        write_nillable_text(w, PREFERRED_LANGUAGE, self.preferred_language.as_deref())?;
-        write_all(w, &self.extensions)?;
-        w.end()
     }
 }
 
@@ -307,24 +206,30 @@ impl ToXml for Client {
 /// ```
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+#[derive(FromXml, ToXml)]
+#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "requestFilter")]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct RequestFilter {
     /// `policyOIDs`: the template OIDs wanted (surrounding whitespace
     /// removed); `None` when nil (no OID filter). An empty list is written
     /// as nil.
+    #[xml(name = "policyOIDs", nillable, list(item = "oid"), with = crate::codec::with::trimmed)]
     pub policy_oids: Option<Vec<String>>,
     /// `clientVersion` (§3 only): `None` when absent.
+    #[xml(name = "clientVersion", with = crate::codec::with::nillable_value)]
     pub client_version: Option<Nillable<i32>>,
     /// `serverVersion` (§3 only): `None` when absent.
+    #[xml(name = "serverVersion", with = crate::codec::with::nillable_value)]
     pub server_version: Option<Nillable<i32>>,
     /// Elements of the `##any` extension point, kept as read.
+    #[xml(unknown)]
     pub extensions: Vec<AnyElement>,
 }
 
 impl RequestFilter {
     /// The element name, `requestFilter`.
-    pub const NAME: QName = REQUEST_FILTER;
+    pub const NAME: QName = xcep("requestFilter");
 
     /// A filter with `policyOIDs` nil.
     pub fn new() -> Self {
@@ -359,75 +264,5 @@ impl RequestFilter {
     pub fn with_extension(mut self, element: AnyElement) -> Self {
         self.extensions.push(element);
         self
-    }
-}
-
-/// Reads a `clientVersion`/`serverVersion` element: nil or empty is
-/// `Nillable::Nil`.
-fn read_version(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result<Nillable<i32>> {
-    nillable_value(r, start).map(Nillable::from_option)
-}
-
-fn write_version(w: &mut XmlWriter, name: QName, version: Option<&Nillable<i32>>) -> Result<()> {
-    match version {
-        None => Ok(()),
-        Some(v) => write_nillable_value(w, name, v.value()),
-    }
-}
-
-impl<'a> ReadFields<'a> for RequestFilter {
-    fn read_fields(r: &mut XmlReader<'a>, mut children: Children<'a>) -> Result<Self> {
-        let (mut policy_oids, mut seen_policy_oids) = (None, false);
-        let mut client_version = None;
-        let mut server_version = None;
-        let mut extensions = Vec::new();
-        while let Some(child) = children.next(r)? {
-            if child.is(POLICY_OIDS) {
-                once_nillable(
-                    r,
-                    &mut policy_oids,
-                    &mut seen_policy_oids,
-                    POLICY_OIDS,
-                    |r| nillable_list(r, &child, OID, item_trimmed),
-                )?;
-            } else if child.is(CLIENT_VERSION) {
-                once(r, &mut client_version, CLIENT_VERSION, |r| {
-                    read_version(r, &child)
-                })?;
-            } else if child.is(SERVER_VERSION) {
-                once(r, &mut server_version, SERVER_VERSION, |r| {
-                    read_version(r, &child)
-                })?;
-            } else {
-                extensions.push(r.any(&child)?);
-            }
-        }
-        Ok(Self {
-            policy_oids,
-            client_version,
-            server_version,
-            extensions,
-        })
-    }
-}
-
-impl<'a> FromXml<'a> for RequestFilter {
-    fn matches(start: &Start<'_>) -> bool {
-        start.is(Self::NAME)
-    }
-
-    fn from_xml(r: &mut XmlReader<'a>, _start: &Start<'a>) -> Result<Self> {
-        Self::read_fields(r, Children::new())
-    }
-}
-
-impl ToXml for RequestFilter {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
-        w.start(Self::NAME)?;
-        write_nillable_list(w, POLICY_OIDS, self.policy_oids.as_ref(), text_item(OID))?;
-        write_version(w, CLIENT_VERSION, self.client_version.as_ref())?;
-        write_version(w, SERVER_VERSION, self.server_version.as_ref())?;
-        write_all(w, &self.extensions)?;
-        w.end()
     }
 }

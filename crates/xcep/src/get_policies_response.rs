@@ -1,27 +1,11 @@
 //! The response message: [`GetPoliciesResponse`] and its [`Response`].
 
-use soap_envelope::{
-    AnyElement, FromXml, Limits, Payload, QName, Result, Start, ToXml, XmlReader, XmlWriter, ns,
-    read_document,
-};
+use soap_envelope::{AnyElement, FromXml, Limits, Payload, QName, ToXml, read_document};
 
 use crate::ca::Ca;
-use crate::codec::{
-    Children, ReadFields, nillable_complex, nillable_list, nillable_string, nillable_value, once,
-    once_nillable, write_all, write_nillable, write_nillable_list, write_nillable_text,
-    write_nillable_value, xcep,
-};
+use crate::codec::xcep;
 use crate::oid::Oid;
 use crate::policy::CertificateEnrollmentPolicy;
-
-const RESPONSE: QName = xcep("response");
-const CAS: QName = xcep("cAs");
-const OIDS: QName = xcep("oIDs");
-const POLICY_ID: QName = xcep("policyID");
-const POLICY_FRIENDLY_NAME: QName = xcep("policyFriendlyName");
-const NEXT_UPDATE_HOURS: QName = xcep("nextUpdateHours");
-const POLICIES_NOT_CHANGED: QName = xcep("policiesNotChanged");
-const POLICIES: QName = xcep("policies");
 
 /// The `GetPoliciesResponse` element, [MS-XCEP] 3.1.4.1.2.2: the server's
 /// answer, with the policy, the CAs and the OIDs the policy refers to.
@@ -66,19 +50,25 @@ const POLICIES: QName = xcep("policies");
 /// ```
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+#[derive(FromXml, ToXml)]
+#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "GetPoliciesResponse", declare = soap_envelope::ns::XSI)]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct GetPoliciesResponse {
     /// `response`: the policy; `None` when nil.
+    #[xml(name = "response", nillable)]
     pub response: Option<Response>,
     /// `cAs`: the CAs the templates refer to; `None` when nil. An empty
     /// list is written as nil.
+    #[xml(name = "cAs", nillable, list(item = "cA"))]
     pub cas: Option<Vec<Ca>>,
     /// `oIDs`: the OIDs the templates refer to; `None` when nil. An empty
     /// list is written as nil.
+    #[xml(name = "oIDs", nillable, list(item = "oID"))]
     pub oids: Option<Vec<Oid>>,
     /// Child elements the schema does not define, kept as read (written
     /// after the defined ones).
+    #[xml(unknown)]
     pub unknown: Vec<AnyElement>,
 }
 
@@ -158,58 +148,6 @@ impl GetPoliciesResponse {
     }
 }
 
-impl<'a> FromXml<'a> for GetPoliciesResponse {
-    fn matches(start: &Start<'_>) -> bool {
-        start.is(Self::NAME)
-    }
-
-    fn from_xml(r: &mut XmlReader<'a>, _start: &Start<'a>) -> Result<Self> {
-        let mut response = (None, false);
-        let mut cas = (None, false);
-        let mut oids = (None, false);
-        let mut unknown = Vec::new();
-        while let Some(child) = r.next_child()? {
-            if child.is(RESPONSE) {
-                once_nillable(r, &mut response.0, &mut response.1, RESPONSE, |r| {
-                    nillable_complex(r, &child)
-                })?;
-            } else if child.is(CAS) {
-                once_nillable(r, &mut cas.0, &mut cas.1, CAS, |r| {
-                    nillable_list(r, &child, Ca::NAME, |r, _| {
-                        Ca::read_fields(r, Children::new())
-                    })
-                })?;
-            } else if child.is(OIDS) {
-                once_nillable(r, &mut oids.0, &mut oids.1, OIDS, |r| {
-                    nillable_list(r, &child, Oid::NAME, |r, _| {
-                        Oid::read_fields(r, Children::new())
-                    })
-                })?;
-            } else {
-                unknown.push(r.any(&child)?);
-            }
-        }
-        Ok(Self {
-            response: response.0,
-            cas: cas.0,
-            oids: oids.0,
-            unknown,
-        })
-    }
-}
-
-impl ToXml for GetPoliciesResponse {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
-        w.start(Self::NAME)?;
-        w.declare_ns(ns::XSI)?;
-        write_nillable(w, RESPONSE, self.response.as_ref())?;
-        write_nillable_list(w, CAS, self.cas.as_ref(), |w, c| c.to_xml(w))?;
-        write_nillable_list(w, OIDS, self.oids.as_ref(), |w, o| o.to_xml(w))?;
-        write_all(w, &self.unknown)?;
-        w.end()
-    }
-}
-
 impl Payload for GetPoliciesResponse {
     fn action(&self) -> Option<&str> {
         Some(Self::ACTION)
@@ -238,6 +176,8 @@ impl Payload for GetPoliciesResponse {
 /// ```
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+#[derive(FromXml, ToXml)]
+#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "response")]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Response {
@@ -245,25 +185,31 @@ pub struct Response {
     /// by the schema; MS-MDE2 servers send it empty (`Some("")`) or leave
     /// it out (`None`). The writer writes it when present; see
     /// [`Response::missing_required`].
+    #[xml(name = "policyID")]
     pub policy_id: Option<String>,
     /// `policyFriendlyName`: a name for people; `None` when nil.
+    #[xml(name = "policyFriendlyName", nillable)]
     pub policy_friendly_name: Option<String>,
     /// `nextUpdateHours`: hours to wait before asking again; `None` when
     /// nil.
+    #[xml(name = "nextUpdateHours", nillable, with = soap_envelope::fields::value)]
     pub next_update_hours: Option<u32>,
     /// `policiesNotChanged`: true when nothing changed since the client's
     /// `lastUpdate`; `None` when nil (which, like false, means changed).
+    #[xml(name = "policiesNotChanged", nillable, with = soap_envelope::fields::value)]
     pub policies_not_changed: Option<bool>,
     /// `policies`: the templates; `None` when nil. An empty list is written
     /// as nil.
+    #[xml(name = "policies", nillable, list(item = "policy"))]
     pub policies: Option<Vec<CertificateEnrollmentPolicy>>,
     /// Elements of the `##any` extension point, kept as read.
+    #[xml(unknown)]
     pub extensions: Vec<AnyElement>,
 }
 
 impl Response {
     /// The element name, `response`.
-    pub const NAME: QName = RESPONSE;
+    pub const NAME: QName = xcep("response");
 
     /// A response with the given `policyID`; everything else nil.
     pub fn new(policy_id: impl Into<String>) -> Self {
@@ -317,83 +263,5 @@ impl Response {
     pub fn with_extension(mut self, element: AnyElement) -> Self {
         self.extensions.push(element);
         self
-    }
-}
-
-impl<'a> ReadFields<'a> for Response {
-    fn read_fields(r: &mut XmlReader<'a>, mut children: Children<'a>) -> Result<Self> {
-        let mut policy_id = None;
-        let mut friendly_name = (None, false);
-        let mut next_update_hours = (None, false);
-        let mut not_changed = (None, false);
-        let mut policies = (None, false);
-        let mut extensions = Vec::new();
-        while let Some(child) = children.next(r)? {
-            if child.is(POLICY_ID) {
-                once(r, &mut policy_id, POLICY_ID, |r| Ok(r.text()?.into_owned()))?;
-            } else if child.is(POLICY_FRIENDLY_NAME) {
-                let (slot, seen) = &mut friendly_name;
-                once_nillable(r, slot, seen, POLICY_FRIENDLY_NAME, |r| {
-                    nillable_string(r, &child)
-                })?;
-            } else if child.is(NEXT_UPDATE_HOURS) {
-                let (slot, seen) = &mut next_update_hours;
-                once_nillable(r, slot, seen, NEXT_UPDATE_HOURS, |r| {
-                    nillable_value(r, &child)
-                })?;
-            } else if child.is(POLICIES_NOT_CHANGED) {
-                let (slot, seen) = &mut not_changed;
-                once_nillable(r, slot, seen, POLICIES_NOT_CHANGED, |r| {
-                    nillable_value(r, &child)
-                })?;
-            } else if child.is(POLICIES) {
-                let (slot, seen) = &mut policies;
-                once_nillable(r, slot, seen, POLICIES, |r| {
-                    nillable_list(r, &child, CertificateEnrollmentPolicy::NAME, |r, _| {
-                        CertificateEnrollmentPolicy::read_fields(r, Children::new())
-                    })
-                })?;
-            } else {
-                extensions.push(r.any(&child)?);
-            }
-        }
-        Ok(Self {
-            // Lenient: MS-MDE2 servers may leave it out.
-            policy_id,
-            policy_friendly_name: friendly_name.0,
-            next_update_hours: next_update_hours.0,
-            policies_not_changed: not_changed.0,
-            policies: policies.0,
-            extensions,
-        })
-    }
-}
-
-impl<'a> FromXml<'a> for Response {
-    fn matches(start: &Start<'_>) -> bool {
-        start.is(Self::NAME)
-    }
-
-    fn from_xml(r: &mut XmlReader<'a>, _start: &Start<'a>) -> Result<Self> {
-        Self::read_fields(r, Children::new())
-    }
-}
-
-impl ToXml for Response {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
-        w.start(Self::NAME)?;
-        if let Some(id) = &self.policy_id {
-            w.text_element(POLICY_ID, id)?;
-        }
-        write_nillable_text(
-            w,
-            POLICY_FRIENDLY_NAME,
-            self.policy_friendly_name.as_deref(),
-        )?;
-        write_nillable_value(w, NEXT_UPDATE_HOURS, self.next_update_hours.as_ref())?;
-        write_nillable_value(w, POLICIES_NOT_CHANGED, self.policies_not_changed.as_ref())?;
-        write_nillable_list(w, POLICIES, self.policies.as_ref(), |w, p| p.to_xml(w))?;
-        write_all(w, &self.extensions)?;
-        w.end()
     }
 }

@@ -2,18 +2,9 @@
 
 use std::fmt;
 
-use soap_envelope::xsd::trim;
-use soap_envelope::{AnyElement, FromXml, QName, Result, Start, ToXml, XmlReader, XmlWriter};
+use soap_envelope::{AnyElement, FromXml, QName, ToXml};
 
-use crate::codec::{
-    Children, ReadFields, nillable_string, once, once_nillable, required, write_all,
-    write_nillable_text, xcep,
-};
-
-const VALUE: QName = xcep("value");
-const GROUP: QName = xcep("group");
-const OID_REFERENCE_ID: QName = xcep("oIDReferenceID");
-const DEFAULT_NAME: QName = xcep("defaultName");
+use crate::codec::xcep;
 
 /// `OID` complex type, [MS-XCEP] 3.1.4.1.3.16: an object identifier, what
 /// it identifies (its [`group`](Self::group)) and the id by which templates
@@ -44,19 +35,26 @@ const DEFAULT_NAME: QName = xcep("defaultName");
 /// ```
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+#[derive(FromXml, ToXml)]
+#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "oID")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Oid {
     /// `value`: the dotted object identifier, e.g. `2.5.29.37`.
+    #[xml(name = "value", with = crate::codec::with::trimmed)]
     pub value: String,
     /// `group`: what kind of object the OID identifies.
+    #[xml(name = "group", with = group)]
     pub group: OidGroup,
     /// `oIDReferenceID`: unique within a response; the target of every
     /// `...OIDReference` element.
+    #[xml(name = "oIDReferenceID", with = soap_envelope::fields::value)]
     pub oid_reference_id: i32,
     /// `defaultName`: a friendly, not localized name; `None` when nil.
+    #[xml(name = "defaultName", nillable)]
     pub default_name: Option<String>,
     /// Elements of the `##any` extension point, kept as read.
+    #[xml(unknown)]
     pub extensions: Vec<AnyElement>,
 }
 
@@ -87,67 +85,6 @@ impl Oid {
     pub fn with_extension(mut self, element: AnyElement) -> Self {
         self.extensions.push(element);
         self
-    }
-}
-
-impl<'a> ReadFields<'a> for Oid {
-    fn read_fields(r: &mut XmlReader<'a>, mut children: Children<'a>) -> Result<Self> {
-        let mut value = None;
-        let mut group = None;
-        let mut oid_reference_id = None;
-        let mut default_name = None;
-        let mut seen_default_name = false;
-        let mut extensions = Vec::new();
-        while let Some(child) = children.next(r)? {
-            if child.is(VALUE) {
-                once(r, &mut value, VALUE, |r| Ok(trim(&r.text()?).to_owned()))?;
-            } else if child.is(GROUP) {
-                once(r, &mut group, GROUP, |r| {
-                    r.value::<u32>().map(OidGroup::from)
-                })?;
-            } else if child.is(OID_REFERENCE_ID) {
-                once(r, &mut oid_reference_id, OID_REFERENCE_ID, XmlReader::value)?;
-            } else if child.is(DEFAULT_NAME) {
-                once_nillable(
-                    r,
-                    &mut default_name,
-                    &mut seen_default_name,
-                    DEFAULT_NAME,
-                    |r| nillable_string(r, &child),
-                )?;
-            } else {
-                extensions.push(r.any(&child)?);
-            }
-        }
-        Ok(Self {
-            value: required(r, value, VALUE)?,
-            group: required(r, group, GROUP)?,
-            oid_reference_id: required(r, oid_reference_id, OID_REFERENCE_ID)?,
-            default_name,
-            extensions,
-        })
-    }
-}
-
-impl<'a> FromXml<'a> for Oid {
-    fn matches(start: &Start<'_>) -> bool {
-        start.is(Self::NAME)
-    }
-
-    fn from_xml(r: &mut XmlReader<'a>, _start: &Start<'a>) -> Result<Self> {
-        Self::read_fields(r, Children::new())
-    }
-}
-
-impl ToXml for Oid {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
-        w.start(Self::NAME)?;
-        w.text_element(VALUE, &self.value)?;
-        w.value_element(GROUP, &u32::from(self.group))?;
-        w.value_element(OID_REFERENCE_ID, &self.oid_reference_id)?;
-        write_nillable_text(w, DEFAULT_NAME, self.default_name.as_deref())?;
-        write_all(w, &self.extensions)?;
-        w.end()
     }
 }
 
@@ -271,5 +208,21 @@ mod tests {
         }
         assert_eq!(OidGroup::from(7).to_string(), "extended key usage");
         assert_eq!(OidGroup::Other(12).to_string(), "group 12");
+    }
+}
+
+/// The codec of [`Oid::group`]: its `xs:unsignedInt` value.
+mod group {
+    use soap_envelope::{QName, Result, Start, XmlReader, XmlWriter};
+
+    use super::OidGroup;
+
+    pub(super) fn read(r: &mut XmlReader<'_>, _start: &Start<'_>) -> Result<OidGroup> {
+        r.value::<u32>().map(OidGroup::from)
+    }
+
+    #[allow(clippy::trivially_copy_pass_by_ref)] // a codec's signature
+    pub(super) fn write(w: &mut XmlWriter, name: QName, group: &OidGroup) -> Result<()> {
+        w.value_element(name, &u32::from(*group))
     }
 }

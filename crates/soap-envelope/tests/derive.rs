@@ -1,0 +1,188 @@
+//! `#[derive(FromXml, ToXml)]`: every field kind, namespaces matched by
+//! URI whatever the prefix, and errors with their path and byte offset.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use soap_envelope::{
+    AnyElement, ErrorKind, FromXml, Limits, OwnedQName, ToXml, fields, ns, read_document,
+};
+
+const NS: &str = "urn:t";
+
+#[derive(Debug, Clone, PartialEq, Eq, FromXml, ToXml)]
+#[xml(ns = NS, name = "item")]
+struct Item {
+    #[xml(attribute)]
+    id: u32,
+    #[xml(attribute(name = "lang", ns = "urn:other"))]
+    lang: Option<String>,
+    #[xml(text)]
+    value: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, FromXml, ToXml)]
+#[xml(ns = NS, name = "all", declare = ns::XSI)]
+struct All {
+    #[xml(attribute)]
+    version: Option<u32>,
+    #[xml(with = fields::value)]
+    count: u32,
+    #[xml(name = "label")]
+    label: Option<String>,
+    #[xml(nillable, with = fields::value)]
+    limit: Option<i64>,
+    #[xml(nillable)]
+    note: Option<String>,
+    #[xml(name = "inner", nillable)]
+    inner: Option<Item>,
+    #[xml(name = "item")]
+    items: Vec<Item>,
+    #[xml(list(item = "code"), with = fields::value)]
+    codes: Vec<u16>,
+    #[xml(nillable, list(item = "name"))]
+    names: Option<Vec<String>>,
+    #[xml(ns = "urn:other", with = fields::value)]
+    other: Option<bool>,
+    #[xml(unknown)]
+    unknown: Vec<AnyElement>,
+}
+
+fn read<T: for<'a> FromXml<'a>>(xml: &str) -> soap_envelope::Result<T> {
+    read_document(xml.as_bytes(), &Limits::default())
+}
+
+const DOC: &str = "<t:all xmlns:t='urn:t' xmlns:o='urn:other' \
+    xmlns:i='http://www.w3.org/2001/XMLSchema-instance' version=' 2 '>\
+    <t:count> 3 </t:count>\
+    <label xmlns='urn:t'>a b</label>\
+    <t:limit i:nil='true'/>\
+    <note xmlns='urn:t'/>\
+    <t:item id='1' o:lang='en'>5</t:item>\
+    <item xmlns='urn:t' id='2'> -6 </item>\
+    <t:codes><t:code>7</t:code><code xmlns='urn:t'>8</code></t:codes>\
+    <t:names/>\
+    <o:other>true</o:other>\
+    <x:count xmlns:x='urn:wrong'>9</x:count>\
+    <count>10</count>\
+    </t:all>";
+
+#[test]
+fn reads_every_field_kind_by_namespace_uri() {
+    let all: All = read(DOC).unwrap();
+    assert_eq!(all.version, Some(2));
+    assert_eq!(all.count, 3);
+    assert_eq!(all.label.as_deref(), Some("a b"));
+    assert_eq!(all.limit, None);
+    assert_eq!(all.note.as_deref(), Some(""));
+    assert_eq!(all.inner, None);
+    assert_eq!(
+        all.items,
+        [
+            Item {
+                id: 1,
+                lang: Some("en".into()),
+                value: 5
+            },
+            Item {
+                id: 2,
+                lang: None,
+                value: -6
+            },
+        ]
+    );
+    assert_eq!(all.codes, [7, 8]);
+    assert_eq!(all.names, None);
+    assert_eq!(all.other, Some(true));
+    // A `count` in another namespace, or in none, is not `count`.
+    let names: Vec<_> = all.unknown.iter().map(|e| e.name.clone()).collect();
+    assert_eq!(
+        names,
+        [
+            OwnedQName::new(Some("urn:wrong".into()), "count"),
+            OwnedQName::new(None, "count")
+        ]
+    );
+    assert!(!All::matches(
+        &soap_envelope::XmlReader::new("<all/>")
+            .unwrap()
+            .root()
+            .unwrap()
+    ));
+}
+
+#[test]
+fn writes_in_field_order_and_reads_back() {
+    let mut all: All = read(DOC).unwrap();
+    all.inner = Some(Item {
+        id: 3,
+        lang: None,
+        value: 1,
+    });
+    all.names = Some(vec!["x".into(), String::new()]);
+    let bytes = all.to_xml_bytes().unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let limit = text.find("limit").unwrap();
+    assert!(
+        text[limit..].starts_with("limit xsi:nil=\"true\"/>"),
+        "{text}"
+    );
+    assert!(text.find("count").unwrap() < text.find("label").unwrap());
+    let again: All = read_document(&bytes, &Limits::default()).unwrap();
+    assert_eq!(again, all);
+    // An empty nillable list is written as nil.
+    all.names = Some(Vec::new());
+    let text = String::from_utf8(all.to_xml_bytes().unwrap()).unwrap();
+    assert!(text.contains("names xsi:nil=\"true\"/>"), "{text}");
+}
+
+fn offset_of(xml: &str, needle: &str, nth: usize) -> u64 {
+    let mut at = 0;
+    for _ in 0..nth {
+        at += xml[at..].find(needle).unwrap() + 1;
+    }
+    (at - 1) as u64
+}
+
+#[test]
+fn errors_have_paths_and_offsets() {
+    let missing = "<all xmlns='urn:t'><codes/></all>";
+    let e = read::<All>(missing).unwrap_err();
+    assert!(
+        matches!(e.kind(), ErrorKind::MissingElement(n) if n.local == "count"),
+        "{e}"
+    );
+    assert_eq!(e.path(), "/all/count");
+
+    let twice = "<all xmlns='urn:t'><count>1</count><codes/><label/><label/></all>";
+    let e = read::<All>(twice).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::DuplicateElement(_)), "{e}");
+    assert_eq!(e.path(), "/all/label[2]");
+    assert_eq!(e.offset(), offset_of(twice, "<label", 2));
+
+    let bad = "<all xmlns='urn:t'><count>x</count><codes/></all>";
+    let e = read::<All>(bad).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::BadValue { .. }), "{e}");
+    assert_eq!(e.path(), "/all/count");
+    assert_eq!(e.offset(), offset_of(bad, "<count", 1));
+
+    let stray = "<all xmlns='urn:t'><count>1</count><codes><code>1</code><nope/></codes></all>";
+    let e = read::<All>(stray).unwrap_err();
+    assert!(
+        matches!(e.kind(), ErrorKind::UnexpectedElement { .. }),
+        "{e}"
+    );
+    assert_eq!(e.path(), "/all/codes/nope");
+    assert_eq!(e.offset(), offset_of(stray, "<nope", 1));
+
+    let no_id = "<all xmlns='urn:t'><count>1</count><codes/><item>1</item></all>";
+    let e = read::<All>(no_id).unwrap_err();
+    assert!(
+        matches!(e.kind(), ErrorKind::MissingAttribute(n) if n.local == "id"),
+        "{e}"
+    );
+    assert_eq!(e.path(), "/all/item");
+    assert_eq!(e.offset(), offset_of(no_id, "<item", 1));
+
+    // Without an `unknown` field, another child is unexpected.
+    let child = "<item xmlns='urn:t' id='1'><b/></item>";
+    assert!(read::<Item>(child).is_err());
+}
