@@ -10,13 +10,14 @@ use cepces_enroll::server::{
 use der::{Decode, Encode};
 use soap_envelope::fault::subcode;
 use soap_envelope::xsd::DateTime;
-use soap_envelope::{AnyElement, Envelope, Fault, FaultCodeValue};
+use soap_envelope::{AnyElement, Envelope, Fault, FaultCodeValue, Header};
 use wstep::hresult::HResult;
 use wstep::payload::{Csr, Payload};
 use wstep::{RequestType, WstepMessage, decode_payload};
 use x509_cert::Certificate;
 use x509_cert::ext::Extension;
 use x509_cert::name::Name;
+use xcep::XcepMessage;
 
 use crate::Error;
 use crate::accounts::Authenticator;
@@ -255,42 +256,86 @@ impl Server {
                 ctx = ctx.with_alias(format!("https://localhost:{}{path}", local.port()));
             }
         }
-        let ctx = match self.authenticate(endpoint.1, body, transport, now) {
-            Ok(Some(principal)) => ctx.with_principal(principal),
-            Ok(None) => ctx,
-            Err(fault) => return fault,
-        };
+        // One read of a good request: its header authenticates, its body
+        // is decided. A request that does not read as its service's
+        // message is read again with any body, to authenticate it as
+        // before, and the service answers it with its fault.
         match endpoint.0 {
-            Service::Cep => match self.policy.handle_get_policies(body, &ctx) {
-                Ok(reply) => {
-                    let outcome = if reply.is_fault() {
-                        Outcome::Fault(fault_reason(&reply))
-                    } else {
-                        Outcome::Policy
-                    };
-                    (reply, outcome)
+            Service::Cep => {
+                let reply = match Envelope::<XcepMessage>::from_xml(body) {
+                    Ok(envelope) => {
+                        match self.authenticate(endpoint.1, &envelope.header, transport, now) {
+                            Ok(principal) => self
+                                .policy
+                                .handle_envelope(&envelope, &ctx.with_principal(principal)),
+                            Err(fault) => return fault,
+                        }
+                    }
+                    Err(_) => match self.authenticate_any(endpoint.1, body, transport, now) {
+                        Ok(ctx_principal) => self
+                            .policy
+                            .handle_get_policies(body, &with_principal(ctx, ctx_principal)),
+                        Err(fault) => return fault,
+                    },
+                };
+                match reply {
+                    Ok(reply) => {
+                        let outcome = if reply.is_fault() {
+                            Outcome::Fault(fault_reason(&reply))
+                        } else {
+                            Outcome::Policy
+                        };
+                        (reply, outcome)
+                    }
+                    Err(e) => internal(&e.to_string()),
                 }
-                Err(e) => internal(&e.to_string()),
+            }
+            Service::Ces => match Envelope::<WstepMessage>::from_xml(body) {
+                Ok(envelope) => {
+                    match self.authenticate(endpoint.1, &envelope.header, transport, now) {
+                        Ok(principal) => self.enroll(&envelope, ctx.with_principal(principal), now),
+                        Err(fault) => fault,
+                    }
+                }
+                Err(_) => match self.authenticate_any(endpoint.1, body, transport, now) {
+                    Ok(principal) => {
+                        self.reject(&self.ces.decide(body, &with_principal(ctx, principal)))
+                    }
+                    Err(fault) => fault,
+                },
             },
-            Service::Ces => self.enroll(body, ctx, now),
         }
     }
 
-    /// The principal of the request: by UsernameToken or by TLS client
-    /// certificate, as the endpoint demands. `Ok(None)` when the envelope
-    /// cannot be read (the service answers that with its own fault).
-    fn authenticate(
+    /// [`authenticate`](Self::authenticate) for a body that does not read
+    /// as its service's message: `Ok(None)` when it is not even an
+    /// envelope (the service answers that with its own fault).
+    fn authenticate_any(
         &self,
         auth: Auth,
         body: &[u8],
         transport: Transport<'_>,
         now: i64,
     ) -> Result<Option<Principal>, (Reply, Outcome)> {
-        let Ok(envelope) = Envelope::<AnyElement>::from_xml(body) else {
-            return Ok(None);
-        };
+        match Envelope::<AnyElement>::from_xml(body) {
+            Ok(envelope) => self
+                .authenticate(auth, &envelope.header, transport, now)
+                .map(Some),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// The principal of a request with `header`: by UsernameToken or by
+    /// TLS client certificate, as the endpoint demands.
+    fn authenticate(
+        &self,
+        auth: Auth,
+        header: &Header,
+        transport: Transport<'_>,
+        now: i64,
+    ) -> Result<Principal, (Reply, Outcome)> {
         let peer = transport.peer.map(|p| p.ip());
-        let security = envelope.header.security.as_ref();
+        let security = header.security.as_ref();
         let principal = self
             .guard
             .check_timestamp(security, now)
@@ -299,9 +344,7 @@ impl Server {
                 Auth::UsernamePassword => self.password_principal(security, peer, now),
                 Auth::Certificate => self.certificate_principal(transport.client_cert),
             });
-        principal
-            .map(Some)
-            .map_err(|why| auth_fault(&why, envelope.header.message_id(), peer))
+        principal.map_err(|why| auth_fault(&why, header.message_id(), peer))
     }
 
     /// The account a UsernameToken names, if its password is right and
@@ -360,10 +403,15 @@ impl Server {
         Ok(Principal::new(user.name, user.groups))
     }
 
-    fn enroll(&self, body: &[u8], ctx: RequestContext, now: i64) -> (Reply, Outcome) {
+    fn enroll(
+        &self,
+        envelope: &Envelope<WstepMessage>,
+        ctx: RequestContext,
+        now: i64,
+    ) -> (Reply, Outcome) {
         // A renewal is made by the holder of a certificate this CA issued:
         // that record's account enrolls again, with its groups of now.
-        let renewal = self.renewal(body, now);
+        let renewal = self.renewal(envelope, now);
         let ctx = match renewal
             .record()
             .and_then(|r| self.accounts.account(&r.principal))
@@ -374,10 +422,22 @@ impl Server {
         let caller = ctx.authenticated.clone();
         let decision = self
             .ces
-            .decide_with(body, &ctx, |id| self.stored_state(id, caller.as_ref()));
-        let result = match &decision {
-            Decision::Issue(request) => self.issue(request, &renewal, now),
-            Decision::Pend(request) => self.pend(request, &renewal, now),
+            .decide_envelope(envelope, &ctx, |id| self.stored_state(id, caller.as_ref()));
+        self.answer(&decision, &renewal, now)
+    }
+
+    /// The answer for a request that was not read (it can only be a
+    /// rejection).
+    fn reject(&self, decision: &Decision) -> (Reply, Outcome) {
+        self.answer(decision, &Renewal::None, 0)
+    }
+
+    /// What `decision` comes to: a certificate issued, a request pending,
+    /// a status, or the fault.
+    fn answer(&self, decision: &Decision, renewal: &Renewal, now: i64) -> (Reply, Outcome) {
+        let result = match decision {
+            Decision::Issue(request) => self.issue(request, renewal, now),
+            Decision::Pend(request) => self.pend(request, renewal, now),
             Decision::Status(status) => status
                 .reply()
                 .map(|r| (r, Outcome::Status))
@@ -443,8 +503,8 @@ impl Server {
 
     /// The certificate that signed a Renew request: one this CA issued,
     /// unexpired, not renewed before, whose account still exists.
-    fn renewal(&self, body: &[u8], now: i64) -> Renewal {
-        let Some(old) = Self::renewal_signer(body) else {
+    fn renewal(&self, envelope: &Envelope<WstepMessage>, now: i64) -> Renewal {
+        let Some(old) = Self::renewal_signer(envelope) else {
             return Renewal::None;
         };
         let ca = self.issuer.ca_certificate();
@@ -481,8 +541,7 @@ impl Server {
 
     /// The signer's certificate of a Renew request's PKCS#7 whose
     /// signature verifies.
-    fn renewal_signer(body: &[u8]) -> Option<Certificate> {
-        let envelope = Envelope::<WstepMessage>::from_xml(body).ok()?;
+    fn renewal_signer(envelope: &Envelope<WstepMessage>) -> Option<Certificate> {
         let Some(WstepMessage::RequestSecurityToken(rst)) = envelope.payload() else {
             return None;
         };
@@ -848,6 +907,14 @@ impl Server {
     /// Every record, oldest first.
     pub fn records(&self) -> Result<Vec<Record>, Error> {
         self.store.list()
+    }
+}
+
+/// `ctx` with the principal, when there is one.
+fn with_principal(ctx: RequestContext, principal: Option<Principal>) -> RequestContext {
+    match principal {
+        Some(p) => ctx.with_principal(p),
+        None => ctx,
     }
 }
 

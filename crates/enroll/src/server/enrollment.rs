@@ -1,7 +1,7 @@
 //! The CES server: deciding a RequestSecurityToken.
 
 use soap_envelope::xsd::DateTime;
-use soap_envelope::{Fault, FaultCodeValue};
+use soap_envelope::{Envelope, Fault, FaultCodeValue};
 use wstep::hresult::HResult;
 use wstep::payload::{Csr, Payload, SignedPayload};
 use wstep::{RequestSecurityToken, RequestType, WstepMessage, actions, decode_payload};
@@ -10,7 +10,7 @@ use xcep::flags::EnrollmentFlags;
 use xcep::{CertificateEnrollmentPolicy, GetPoliciesResponse};
 
 use super::ServerError;
-use super::envelope::{Reply, RequestContext, check};
+use super::envelope::{Reply, RequestContext, check, check_header};
 use super::permission::{Permissions, Principal};
 use super::replies::{denied_fault, denied_reply, fault_reply, issued_reply, pending_reply};
 
@@ -270,15 +270,39 @@ impl EnrollmentServer {
         ctx: &RequestContext,
         lookup: impl Fn(&str) -> Option<StoredState>,
     ) -> Decision {
-        let envelope = match check::<WstepMessage>(request, ctx, &[actions::RST]) {
-            Ok(e) => e,
-            Err(e) => {
-                return Decision::Reject {
-                    fault: e.fault,
-                    relates_to: e.relates_to,
-                };
-            }
-        };
+        match check::<WstepMessage>(request, ctx, &[actions::RST]) {
+            Ok(envelope) => self.decide_checked(&envelope, ctx, lookup),
+            Err(e) => Decision::Reject {
+                fault: e.fault,
+                relates_to: e.relates_to,
+            },
+        }
+    }
+
+    /// [`decide_with`](Self::decide_with) for an envelope the caller has
+    /// read already (to authenticate its header, say): the same header
+    /// checks, and no second read.
+    pub fn decide_envelope(
+        &self,
+        envelope: &Envelope<WstepMessage>,
+        ctx: &RequestContext,
+        lookup: impl Fn(&str) -> Option<StoredState>,
+    ) -> Decision {
+        match check_header(&envelope.header, ctx, &[actions::RST]) {
+            Ok(()) => self.decide_checked(envelope, ctx, lookup),
+            Err(e) => Decision::Reject {
+                fault: e.fault,
+                relates_to: e.relates_to,
+            },
+        }
+    }
+
+    fn decide_checked(
+        &self,
+        envelope: &Envelope<WstepMessage>,
+        ctx: &RequestContext,
+        lookup: impl Fn(&str) -> Option<StoredState>,
+    ) -> Decision {
         let relates_to = envelope.header.message_id().map(str::to_owned);
         let reject = |fault: Fault| Decision::Reject {
             fault,

@@ -146,26 +146,49 @@ pub(crate) struct EnvelopeFault {
 
 /// Reads `bytes` as an envelope whose body is `B` and checks the SOAP
 /// version, the `mustUnderstand` headers, `Action` (one of `actions`) and
-/// `To`.
+/// `To`. One read when the envelope is good; a body that does not read
+/// as `B` is read again with any body, so that a body of the wrong
+/// service is answered with its header's fault (ActionNotSupported), not
+/// a parse error.
 pub(crate) fn check<B: Payload>(
     bytes: &[u8],
     ctx: &RequestContext,
     actions: &[&str],
 ) -> Result<Envelope<B>, Box<EnvelopeFault>> {
-    // The header first, with any body: a body of the wrong service must be
-    // answered with ActionNotSupported, not a parse error.
-    let generic = Envelope::<AnyElement>::from_xml(bytes).map_err(|e| read_fault(&e))?;
-    let relates_to = generic.header.message_id().map(str::to_owned);
+    match Envelope::<B>::from_xml(bytes) {
+        Ok(envelope) => {
+            check_header(&envelope.header, ctx, actions)?;
+            Ok(envelope)
+        }
+        Err(typed) => {
+            let generic = Envelope::<AnyElement>::from_xml(bytes).map_err(|e| read_fault(&e))?;
+            check_header(&generic.header, ctx, actions)?;
+            Err(Box::new(EnvelopeFault {
+                fault: malformed(&typed),
+                relates_to: generic.header.message_id().map(str::to_owned),
+            }))
+        }
+    }
+}
+
+/// The checks of an envelope's `header`: the `mustUnderstand` headers,
+/// `Action` (one of `actions`) and `To`.
+pub(crate) fn check_header(
+    header: &Header,
+    ctx: &RequestContext,
+    actions: &[&str],
+) -> Result<(), Box<EnvelopeFault>> {
+    let relates_to = header.message_id().map(str::to_owned);
     let fail = |fault: Fault| {
         Box::new(EnvelopeFault {
             fault,
             relates_to: relates_to.clone(),
         })
     };
-    if let Some(block) = generic.header.not_understood().next() {
+    if let Some(block) = header.not_understood().next() {
         return Err(fail(Fault::must_understand(&block.element.name)));
     }
-    let action = generic.header.action().unwrap_or("");
+    let action = header.action().unwrap_or("");
     if !actions.contains(&action) {
         return Err(fail(
             Fault::new(
@@ -177,19 +200,19 @@ pub(crate) fn check<B: Payload>(
     }
     // WS-Addressing 1.0 makes `To` optional, and the [MS-WSTEP] 4.1.1.1
     // capture has none: only a `To` naming another endpoint is refused.
-    if !generic.header.to().is_none_or(|to| ctx.is_addressed_by(to)) {
+    if !header.to().is_none_or(|to| ctx.is_addressed_by(to)) {
         return Err(fail(
             Fault::new(
                 FaultCodeValue::Sender,
                 format!(
                     "The message with To '{}' cannot be processed at the receiver.",
-                    generic.header.to().unwrap_or("")
+                    header.to().unwrap_or("")
                 ),
             )
             .with_subcode(subcode::DESTINATION_UNREACHABLE),
         ));
     }
-    Envelope::<B>::from_xml(bytes).map_err(|e| fail(malformed(&e)))
+    Ok(())
 }
 
 /// Whether the `To` address names the endpoint `url`: equal without

@@ -5,7 +5,7 @@ use soap_envelope::{Envelope, Fault, FaultCodeValue, Header};
 use xcep::{EnrollmentPermission, GetPoliciesResponse, XcepMessage};
 
 use super::ServerError;
-use super::envelope::{EnvelopeFault, Reply, RequestContext, check};
+use super::envelope::{EnvelopeFault, Reply, RequestContext, check, check_header};
 use super::permission::Permissions;
 
 /// A CEP server for one policy: it answers GetPolicies ([MS-XCEP]
@@ -64,10 +64,31 @@ impl PolicyServer {
         request: &[u8],
         ctx: &RequestContext,
     ) -> Result<Reply, ServerError> {
-        let envelope = match check::<XcepMessage>(request, ctx, &[xcep::GetPolicies::ACTION]) {
-            Ok(e) => e,
-            Err(fault) => return fault.reply(),
-        };
+        match check::<XcepMessage>(request, ctx, &[xcep::GetPolicies::ACTION]) {
+            Ok(envelope) => self.answer(&envelope, ctx),
+            Err(fault) => fault.reply(),
+        }
+    }
+
+    /// [`handle_get_policies`](Self::handle_get_policies) for an envelope
+    /// the caller has read already: the same header checks, and no second
+    /// read.
+    pub fn handle_envelope(
+        &self,
+        envelope: &Envelope<XcepMessage>,
+        ctx: &RequestContext,
+    ) -> Result<Reply, ServerError> {
+        match check_header(&envelope.header, ctx, &[xcep::GetPolicies::ACTION]) {
+            Ok(()) => self.answer(envelope, ctx),
+            Err(fault) => fault.reply(),
+        }
+    }
+
+    fn answer(
+        &self,
+        envelope: &Envelope<XcepMessage>,
+        ctx: &RequestContext,
+    ) -> Result<Reply, ServerError> {
         let relates_to = envelope.header.message_id().map(str::to_owned);
         let Some(XcepMessage::GetPolicies(get_policies)) = envelope.payload() else {
             return EnvelopeFault {
