@@ -227,6 +227,11 @@ pub fn http_client(
         .map_err(|e| format!("HTTP client: {e}"))
 }
 
+/// The machine's poll interval for `--poll-interval` (at least 1 s).
+fn poll_interval(connection: &Connection) -> u32 {
+    u32::try_from(connection.poll_interval.max(1)).unwrap_or(u32::MAX)
+}
+
 /// What the caller signs when the machine asks for a request.
 pub type MakeRequest<'a> = dyn FnMut(&Requirements) -> Result<Vec<u8>, String> + Send + 'a;
 
@@ -322,15 +327,22 @@ pub async fn drive(
                         message.map(|m| format!(": {m}")).unwrap_or_default(),
                         machine.query_url().unwrap_or("-")
                     ));
+                    // The machine says when to ask again; we own the clock.
+                    let wait = machine
+                        .poll_timeout()
+                        .map_or(0, |t| t.to_unix().saturating_sub(now().to_unix()));
+                    let wait = Duration::from_secs(u64::try_from(wait).unwrap_or(0));
                     if std::time::Instant::now() >= deadline {
                         return Ok(Outcome::Pending(request_id));
                     }
-                    tokio::time::sleep(
-                        Duration::from_secs(connection.poll_interval.max(1))
-                            .min(deadline.saturating_duration_since(std::time::Instant::now())),
-                    )
-                    .await;
-                    machine.query_pending().map_err(|e| e.to_string())?;
+                    let left = deadline.saturating_duration_since(std::time::Instant::now());
+                    tokio::time::sleep(wait.min(left)).await;
+                    if wait > left {
+                        // --wait ends before the next poll: ask a last time.
+                        machine.query_pending().map_err(|e| e.to_string())?;
+                    } else {
+                        machine.handle_timeout(now());
+                    }
                 }
                 Event::Issued {
                     certificate,
@@ -644,7 +656,7 @@ pub async fn enroll(args: &EnrollArgs) -> Result<Outcome, String> {
     };
     drive(
         &http,
-        Enrollment::new(config),
+        Enrollment::new(config.with_poll_interval(poll_interval(&args.connection))),
         &mut make,
         &args.connection,
         progress,
@@ -690,7 +702,7 @@ pub async fn renew(args: &RenewArgs) -> Result<Outcome, String> {
     };
     drive(
         &http,
-        Enrollment::new(config),
+        Enrollment::new(config.with_poll_interval(poll_interval(&args.connection))),
         &mut make,
         &args.connection,
         progress,

@@ -120,6 +120,10 @@ pub struct Config {
     ///
     /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
     pub username_token: Option<UsernameToken>,
+    /// How long after a pending answer the machine asks again
+    /// ([`Enrollment::poll_timeout`]); `None`: only when the caller calls
+    /// [`Enrollment::query_pending`].
+    pub poll_interval_secs: Option<u32>,
 }
 
 impl Config {
@@ -133,7 +137,16 @@ impl Config {
             authentication: None,
             preferred_language: None,
             username_token: None,
+            poll_interval_secs: None,
         }
+    }
+
+    /// Asks again about a pending request `secs` seconds after each
+    /// pending answer (see [`Enrollment::poll_timeout`]).
+    #[must_use]
+    pub fn with_poll_interval(mut self, secs: u32) -> Self {
+        self.poll_interval_secs = Some(secs);
+        self
     }
 
     /// Authenticates every request with a WS-Security `UsernameToken`
@@ -586,6 +599,7 @@ pub struct Enrollment {
     request_id: Option<String>,
     /// Where to send the QueryTokenStatus: the pending answer's reference.
     query_url: Option<String>,
+    next_poll: Option<DateTime>,
     events: VecDeque<Event>,
 }
 
@@ -602,6 +616,7 @@ impl Enrollment {
             submission: None,
             request_id: None,
             query_url: None,
+            next_poll: None,
             events: VecDeque::new(),
         }
     }
@@ -640,10 +655,36 @@ impl Enrollment {
         self.events.pop_front()
     }
 
+    /// When the machine wants [`handle_timeout`](Self::handle_timeout)
+    /// called: while a request is pending and a poll interval is
+    /// configured ([`Config::with_poll_interval`]), that long after the
+    /// last pending answer. The caller owns the clock and the sleeping.
+    pub fn poll_timeout(&self) -> Option<DateTime> {
+        (self.state == State::Pending)
+            .then_some(self.next_poll)
+            .flatten()
+    }
+
+    /// Lets the machine act on the time `now`: once the
+    /// [`poll_timeout`](Self::poll_timeout) has come, a QueryTokenStatus
+    /// is ready ([`poll_transmit`](Self::poll_transmit)), as after
+    /// [`query_pending`](Self::query_pending). Before it, nothing happens.
+    pub fn handle_timeout(&mut self, now: DateTime) {
+        if let Some(due) = self.poll_timeout()
+            && now.to_unix() >= due.to_unix()
+        {
+            self.next_poll = None;
+            self.submission = None;
+            self.state = State::SendRequest;
+        }
+    }
+
     /// The next message to send, if one is due. `message_id` is the
     /// WS-Addressing `MessageID` (a fresh `urn:uuid:...`, made by the
-    /// caller). `now` is not used yet; it is the time a pending request
-    /// would be re-queried from.
+    /// caller). A pending request is asked about again once the caller
+    /// calls [`query_pending`](Self::query_pending) or
+    /// [`handle_timeout`](Self::handle_timeout) at its time; `now` is the
+    /// time of sending.
     pub fn poll_transmit(&mut self, now: DateTime, message_id: &str) -> Option<Transmit> {
         let _ = now;
         let result = match self.state {
@@ -667,7 +708,7 @@ impl Enrollment {
     pub fn handle_response(&mut self, now: DateTime, response: Response<'_>) -> Result<(), Error> {
         let result = match self.state {
             State::ExpectPolicies => self.handle_policies(now, response),
-            State::ExpectIssued => self.handle_issued(response),
+            State::ExpectIssued => self.handle_issued(now, response),
             state => {
                 return Err(Error::WrongState {
                     operation: "handle_response",
@@ -882,7 +923,7 @@ impl Enrollment {
         Ok(())
     }
 
-    fn handle_issued(&mut self, response: Response<'_>) -> Result<(), Error> {
+    fn handle_issued(&mut self, now: DateTime, response: Response<'_>) -> Result<(), Error> {
         let envelope = read::<WstepMessage>(response)?;
         if let Some(fault) = envelope.as_fault() {
             match CertificateEnrollmentWsDetail::from_fault(fault) {
@@ -948,6 +989,10 @@ impl Enrollment {
                 (_, used) => used,
             };
             self.state = State::Pending;
+            self.next_poll = self
+                .config
+                .poll_interval_secs
+                .map(|secs| DateTime::from_unix(now.to_unix().saturating_add(i64::from(secs)), 0));
             self.events.push_back(Event::Pending {
                 request_id,
                 message,

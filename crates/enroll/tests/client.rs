@@ -137,7 +137,14 @@ fn send_rst(e: &mut Enrollment, id: &str) -> (Transmit, wstep::RequestSecurityTo
 }
 
 fn enrolled_to_csr(ca: &[u8]) -> Enrollment {
-    let mut e = Enrollment::new(Config::new(CEP, TemplateSelector::Name("Machine".into())));
+    enrolled_to_csr_with(
+        ca,
+        Config::new(CEP, TemplateSelector::Name("Machine".into())),
+    )
+}
+
+fn enrolled_to_csr_with(ca: &[u8], config: Config) -> Enrollment {
+    let mut e = Enrollment::new(config);
     get_policies(&mut e, &policy(ca));
     let _ = requirements(&mut e);
     e.provide_csr(CSR).unwrap();
@@ -439,6 +446,39 @@ fn ad_cs_pending_answer_gives_reference_and_query_goes_there() {
     };
     assert_eq!(rst.request_type, RequestType::QueryTokenStatus);
     assert_eq!(rst.request_id.as_ref().unwrap().as_str(), Some("42"));
+}
+
+#[test]
+fn the_machine_schedules_its_own_polling_of_a_pending_request() {
+    let config = Config::new(CEP, TemplateSelector::Name("Machine".into())).with_poll_interval(600);
+    let mut e = enrolled_to_csr_with(&[0x30, 0x00], config);
+    assert_eq!(e.poll_timeout(), None);
+    send_rst(&mut e, "urn:uuid:rst");
+    e.handle_response(t(3), ok(&ad_cs_pending(CES, Some("42"))))
+        .unwrap();
+    let _ = events(&mut e);
+    // Ten minutes after the pending answer.
+    assert_eq!(e.poll_timeout(), Some(t(603)));
+    // Too early: nothing to send.
+    e.handle_timeout(t(602));
+    assert!(e.poll_transmit(t(602), "urn:uuid:early").is_none());
+    // On time: the QueryTokenStatus for request 42.
+    e.handle_timeout(t(603));
+    assert_eq!(e.poll_timeout(), None);
+    let (_, rst) = send_rst(&mut e, "urn:uuid:query");
+    assert_eq!(rst.request_type, RequestType::QueryTokenStatus);
+    assert_eq!(rst.request_id.as_ref().unwrap().as_str(), Some("42"));
+    // Pending again: the next poll is ten minutes after that answer.
+    e.handle_response(t(700), ok(&ad_cs_pending(CES, Some("42"))))
+        .unwrap();
+    assert_eq!(e.poll_timeout(), Some(t(1300)));
+    // Without an interval the caller decides (query_pending), as before.
+    let mut manual = enrolled_to_csr(&[0x30, 0x00]);
+    send_rst(&mut manual, "urn:uuid:rst");
+    manual
+        .handle_response(t(3), ok(&ad_cs_pending(CES, Some("42"))))
+        .unwrap();
+    assert_eq!(manual.poll_timeout(), None);
 }
 
 #[test]
