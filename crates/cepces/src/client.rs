@@ -350,9 +350,12 @@ pub async fn drive(
                     check,
                 } => {
                     progress.step(&format!("issued; chain check: {check:?}"));
+                    let der = |c: &x509_cert::Certificate| {
+                        der::Encode::to_der(c).map_err(|e| e.to_string())
+                    };
                     return Ok(Outcome::Issued {
-                        certificate,
-                        chain,
+                        certificate: der(&certificate)?,
+                        chain: chain.iter().map(der).collect::<Result<_, _>>()?,
                         request_id: machine.request_id().map(str::to_owned),
                     });
                 }

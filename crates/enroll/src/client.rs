@@ -470,10 +470,10 @@ pub enum Event {
     ///
     /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
     Issued {
-        /// The issued certificate (DER).
-        certificate: Vec<u8>,
-        /// The certificates of the PKCS#7 the CES returned (DER), if any.
-        chain: Vec<Vec<u8>>,
+        /// The issued certificate.
+        certificate: Box<x509_cert::Certificate>,
+        /// The certificates of the PKCS#7 the CES returned, if any.
+        chain: Vec<x509_cert::Certificate>,
         /// How the certificate was checked against the policy's CA.
         check: ChainCheck,
     },
@@ -1000,19 +1000,16 @@ impl Enrollment {
             });
             return Ok(());
         };
-        let certificate = token.decode_bytes()?;
+        let certificate_der = token.decode_bytes()?;
         let chain = match &rstr.binary_security_token {
-            Some(pkcs7) => wstep::payload::decode_signed_data(&pkcs7.decode_bytes()?)?
-                .certificates
-                .iter()
-                .map(Encode::to_der)
-                .collect::<Result<Vec<_>, _>>()?,
+            Some(pkcs7) => wstep::payload::decode_signed_data(&pkcs7.decode_bytes()?)?.certificates,
             None => Vec::new(),
         };
-        let check = self.check_chain(&certificate)?;
+        let check = self.check_chain(&certificate_der)?;
+        let certificate = wstep::payload::decode_certificate(&certificate_der)?.certificate;
         self.state = State::Done;
         self.events.push_back(Event::Issued {
-            certificate,
+            certificate: Box::new(certificate),
             chain,
             check,
         });

@@ -73,3 +73,9 @@
 
 pub mod client;
 pub mod server;
+
+// The RustCrypto crates whose types are in this crate's signatures
+// (`Event::Issued` holds `x509_cert::Certificate`s), so that users name
+// the same versions.
+pub use der;
+pub use x509_cert;
