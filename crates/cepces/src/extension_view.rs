@@ -19,7 +19,7 @@ use der::Decode;
 use wstep::payload::{CertificateTemplate, TemplateInfo};
 use x509_cert::ext::pkix::{CertificatePolicies, ExtendedKeyUsage, KeyUsage};
 
-use crate::views::Value;
+use crate::value::Value;
 
 const TEMPLATE_INFO: &str = "1.3.6.1.4.1.311.21.7";
 const TEMPLATE_NAME: &str = "1.3.6.1.4.1.311.20.2";

@@ -51,6 +51,7 @@ mod extension_view;
 mod inspect;
 mod output;
 mod payload_view;
+mod value;
 mod views;
 mod wstep_view;
 mod xcep_view;

@@ -24,7 +24,7 @@ use wstep::payload::{
 use wstep::{BinarySecurityTokenExt, ValueKind};
 use x509_cert::Certificate;
 
-use crate::views::{Value, ViewError};
+use crate::value::{Value, ViewError};
 
 /// The name of a token kind.
 pub fn kind_name(k: ValueKind) -> &'static str {

@@ -39,7 +39,7 @@ use wstep::{
 };
 
 use crate::payload_view::{self, Errors, kind_name};
-use crate::views::{PayloadView, Value, View, ViewError};
+use crate::value::{PayloadView, Value, View, ViewError};
 
 /// The MS-WSTEP protocol name.
 const WSTEP: &str = "MS-WSTEP";

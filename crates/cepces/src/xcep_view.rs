@@ -42,7 +42,7 @@ use xcep::{
     OidGroup, RequestFilter, Response, XcepMessage,
 };
 
-use crate::views::{PayloadView, Value, View, ViewError};
+use crate::value::{PayloadView, Value, View, ViewError};
 use crate::{extension_view, payload_view};
 
 /// The protocol name shown.
