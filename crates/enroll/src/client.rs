@@ -124,6 +124,31 @@ pub struct Config {
     /// ([`Enrollment::poll_timeout`]); `None`: only when the caller calls
     /// [`Enrollment::query_pending`].
     pub poll_interval_secs: Option<u32>,
+    /// A request left pending by an earlier run, to ask about instead of
+    /// enrolling ([`Config::resuming`]).
+    pub resume: Option<PendingRequest>,
+}
+
+/// A pending request, as an earlier run left it: what a caller keeps
+/// between runs (certmonger's cookie) to ask about it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PendingRequest {
+    /// The CA's `RequestID`.
+    pub request_id: String,
+    /// Where to ask ([`Enrollment::query_url`] of that run), if known.
+    pub query_url: Option<String>,
+}
+
+impl PendingRequest {
+    /// Request `request_id`, to be asked about at `query_url` (or at the
+    /// template's endpoint when `None`).
+    pub fn new(request_id: impl Into<String>, query_url: Option<String>) -> Self {
+        Self {
+            request_id: request_id.into(),
+            query_url,
+        }
+    }
 }
 
 impl Config {
@@ -138,7 +163,18 @@ impl Config {
             preferred_language: None,
             username_token: None,
             poll_interval_secs: None,
+            resume: None,
         }
+    }
+
+    /// Asks about `pending` (a QueryTokenStatus) once the policy is read,
+    /// instead of asking for a CSR: a later run of an enrollment that was
+    /// left pending. Its `query_url` is used only on the origin of the
+    /// template's endpoint, as in the run that got it.
+    #[must_use]
+    pub fn resuming(mut self, pending: PendingRequest) -> Self {
+        self.resume = Some(pending);
+        self
     }
 
     /// Asks again about a pending request `secs` seconds after each
@@ -914,6 +950,18 @@ impl Enrollment {
         let requirements = Requirements::from_template(template, &filter)?;
         if requirements.endpoints.is_empty() {
             return Err(Error::NoEndpoint(requirements.template_name));
+        }
+        if let Some(pending) = self.config.resume.take() {
+            let used = requirements.endpoints.first().map(|e| e.url.clone());
+            self.query_url = match (pending.query_url, used) {
+                (Some(q), Some(used)) if same_origin(&q, &used) => Some(q),
+                (_, used) => used,
+            };
+            self.request_id = Some(pending.request_id);
+            self.submission = None;
+            self.requirements = Some(requirements);
+            self.state = State::SendRequest;
+            return Ok(());
         }
         self.events.push_back(Event::CsrNeeded {
             requirements: Box::new(requirements.clone()),

@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use cepces_enroll::client::{
-    ChainCheck, Config, Enrollment, Error, Event, Mode, Requirements, Response, State,
-    TemplateExtension, TemplateSelector, Transmit,
+    ChainCheck, Config, Enrollment, Error, Event, Mode, PendingRequest, Requirements, Response,
+    State, TemplateExtension, TemplateSelector, Transmit,
 };
 use der::{Decode, Encode};
 use soap_envelope::xsd::DateTime;
@@ -481,6 +481,44 @@ fn the_machine_schedules_its_own_polling_of_a_pending_request() {
         .handle_response(t(3), ok(&ad_cs_pending(CES, Some("42"))))
         .unwrap();
     assert_eq!(manual.poll_timeout(), None);
+}
+
+#[test]
+fn a_later_run_asks_about_a_pending_request_without_a_csr() {
+    let Some((xml, cert, _, ca)) = spec_issued() else {
+        return;
+    };
+    let reference = "https://CES.example:443/Other-CA_CES_Kerberos/service.svc/CES";
+    let config = Config::new(CEP, TemplateSelector::Name("Machine".into()))
+        .resuming(PendingRequest::new("42", Some(reference.into())));
+    let mut e = Enrollment::new(config);
+    get_policies(&mut e, &policy(&ca));
+    // No CsrNeeded: the QueryTokenStatus goes out at once, to the
+    // reference (same origin as the template's CES).
+    assert!(
+        !events(&mut e)
+            .iter()
+            .any(|ev| matches!(ev, Event::CsrNeeded { .. }))
+    );
+    let tx = e.poll_transmit(t(2), "urn:uuid:query").unwrap();
+    assert_eq!(tx.url, reference);
+    let env = Envelope::<WstepMessage>::from_xml(&tx.body).unwrap();
+    let Some(WstepMessage::RequestSecurityToken(rst)) = env.payload() else {
+        panic!("not an RST")
+    };
+    assert_eq!(rst.request_type, RequestType::QueryTokenStatus);
+    assert_eq!(rst.request_id.as_ref().unwrap().as_str(), Some("42"));
+    e.handle_response(t(3), ok(&xml)).unwrap();
+    assert!(
+        matches!(events(&mut e).as_slice(), [Event::Issued { certificate, .. }] if certificate.to_der().unwrap() == cert)
+    );
+    // A reference elsewhere is not followed.
+    let config = Config::new(CEP, TemplateSelector::Name("Machine".into())).resuming(
+        PendingRequest::new("42", Some("https://elsewhere.example/CES".into())),
+    );
+    let mut e = Enrollment::new(config);
+    get_policies(&mut e, &policy(&ca));
+    assert_eq!(e.poll_transmit(t(2), "urn:uuid:q").unwrap().url, CES);
 }
 
 #[test]
