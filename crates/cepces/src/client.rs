@@ -132,8 +132,14 @@ pub enum Outcome {
         /// The request ID, if the CES gave one.
         request_id: Option<String>,
     },
-    /// Still pending after `--wait`.
-    Pending(String),
+    /// Still pending after `--wait`: the request ID, and where to ask
+    /// about it ([`Enrollment::query_url`]).
+    Pending {
+        /// The CA's request ID.
+        request_id: String,
+        /// The CES URL to ask at.
+        query_url: Option<String>,
+    },
     /// Denied: HRESULT name (or hex) and message.
     Denied(String, String),
 }
@@ -175,7 +181,7 @@ pub fn message_id() -> String {
     )
 }
 
-fn now() -> DateTime {
+pub(crate) fn now() -> DateTime {
     DateTime::from_unix(pki::unix_now(), 0)
 }
 
@@ -333,7 +339,10 @@ pub async fn drive(
                         .map_or(0, |t| t.to_unix().saturating_sub(now().to_unix()));
                     let wait = Duration::from_secs(u64::try_from(wait).unwrap_or(0));
                     if std::time::Instant::now() >= deadline {
-                        return Ok(Outcome::Pending(request_id));
+                        return Ok(Outcome::Pending {
+                            request_id,
+                            query_url: machine.query_url().map(str::to_owned),
+                        });
                     }
                     let left = deadline.saturating_duration_since(std::time::Instant::now());
                     tokio::time::sleep(wait.min(left)).await;
@@ -538,7 +547,7 @@ fn key_bits(requested: Option<usize>, req: &Requirements) -> usize {
     })
 }
 
-fn selector(template: &str) -> TemplateSelector {
+pub(crate) fn selector(template: &str) -> TemplateSelector {
     if template.parse::<const_oid::ObjectIdentifier>().is_ok() {
         TemplateSelector::Oid(template.to_owned())
     } else {
@@ -546,7 +555,7 @@ fn selector(template: &str) -> TemplateSelector {
     }
 }
 
-fn read(path: &Path) -> Result<String, String> {
+pub(crate) fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -590,7 +599,7 @@ fn finish(outcome: Result<Outcome, String>, out_cert: &Path, progress: Progress)
                 crate::exit::IO
             }
         },
-        Ok(Outcome::Pending(id)) => {
+        Ok(Outcome::Pending { request_id: id, .. }) => {
             println!("pending {id}");
             code::PENDING
         }
@@ -730,7 +739,7 @@ fn template_of(cert: &Certificate) -> Option<TemplateSelector> {
 }
 
 /// The TLS identity of a PEM certificate and PKCS#8 key.
-fn tls_identity(cert: &Path, key: &Path) -> Result<(Vec<Vec<u8>>, Vec<u8>), String> {
+pub(crate) fn tls_identity(cert: &Path, key: &Path) -> Result<(Vec<Vec<u8>>, Vec<u8>), String> {
     let chain = pki::certs_from_pem(&read(cert)?)?
         .iter()
         .map(|c| c.to_der().map_err(|e| e.to_string()))

@@ -34,6 +34,7 @@
 //! denied, 5 when the enrollment failed.
 #![forbid(unsafe_code)]
 
+mod certmonger;
 mod client;
 mod csr;
 mod demo;
@@ -115,6 +116,10 @@ enum Command {
     /// Print an argon2 hash of a password (read from standard input) for
     /// a `[[user]]` entry.
     HashPassword,
+    /// certmonger's CA helper: runs the operation in
+    /// CERTMONGER_OPERATION (SUBMIT, POLL, FETCH-ROOTS, ...) against a
+    /// CEP/CES server.
+    Certmonger(certmonger::CertmongerArgs),
     /// Manage the UsernameToken accounts of `serve`'s configuration.
     #[command(subcommand)]
     User(UserCommand),
@@ -186,6 +191,7 @@ fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         }
         Command::HashPassword => hash_password(),
         Command::User(UserCommand::Add(args)) => serve::users::add(&args),
+        Command::Certmonger(args) => certmonger::run(&args),
     }
 }
 

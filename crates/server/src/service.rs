@@ -604,19 +604,25 @@ impl Server {
     }
 
     /// What every new request passes before it is recorded: an identical
-    /// request recorded before is answered from its record (a client that
+    /// request recorded within the message window (`max_message_age_secs`
+    /// plus the clock skew) is answered from its record (a client that
     /// lost our answer and sends again gets the same request ID, not a
-    /// second certificate); then the renewal and subject checks.
+    /// second certificate; a resubmission later, as certmonger's
+    /// `getcert resubmit`, is a new request); then the renewal and subject
+    /// checks.
     fn admit(
         &self,
         request: &IssueRequest,
         renewal: &Renewal,
         csr_der: &[u8],
+        now: i64,
     ) -> Result<(), Result<(Reply, Outcome), String>> {
         let principal = request.principal.as_ref().map_or("", |p| p.name.as_str());
+        let window = i64::from(self.settings.max_message_age_secs)
+            + i64::from(self.settings.clock_skew_secs);
         let earlier = self
             .store
-            .same_request(csr_der, principal, request.template_name())
+            .same_request(csr_der, principal, request.template_name(), now - window)
             .map_err(|e| Err(format!("database: {e}")))?;
         if let Some(record) = earlier {
             return Err(self.answer_again(request, &record));
@@ -666,7 +672,7 @@ impl Server {
         now: i64,
     ) -> Result<(Reply, Outcome), String> {
         let csr_der = request.csr.request.to_der().map_err(|e| e.to_string())?;
-        if let Err(answer) = self.admit(request, renewal, &csr_der) {
+        if let Err(answer) = self.admit(request, renewal, &csr_der, now) {
             return answer;
         }
         let principal = request.principal.as_ref().map_or("", |p| p.name.as_str());
@@ -709,7 +715,7 @@ impl Server {
         now: i64,
     ) -> Result<(Reply, Outcome), String> {
         let csr_der = request.csr.request.to_der().map_err(|e| e.to_string())?;
-        if let Err(answer) = self.admit(request, renewal, &csr_der) {
+        if let Err(answer) = self.admit(request, renewal, &csr_der, now) {
             return answer;
         }
         let id = self

@@ -114,14 +114,15 @@ impl RequestStore for SqliteStore {
         csr: &[u8],
         principal: &str,
         template: &str,
+        since: i64,
     ) -> Result<Option<Record>, Error> {
         self.conn()
             .query_row(
                 &format!(
                     "{SELECT} WHERE csr_sha256 = ?1 AND principal = ?2 AND template = ?3 \
-                     ORDER BY id LIMIT 1"
+                     AND received >= ?4 ORDER BY id LIMIT 1"
                 ),
-                params![csr_hash(csr), principal, template],
+                params![csr_hash(csr), principal, template, since],
                 record,
             )
             .optional()

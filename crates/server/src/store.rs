@@ -132,12 +132,14 @@ pub trait RequestStore: Send + Sync + std::fmt::Debug {
     /// The issued request whose certificate has serial `serial` (hex).
     fn by_serial(&self, serial: &str) -> Result<Option<Record>, Error>;
     /// The earliest request of `principal` for `template` with the same
-    /// CSR (DER), if any.
+    /// CSR (DER) received at or after `since` (seconds since 1970), if
+    /// any.
     fn same_request(
         &self,
         csr: &[u8],
         principal: &str,
         template: &str,
+        since: i64,
     ) -> Result<Option<Record>, Error>;
     /// An issued certificate on record, if any (to check that the records
     /// belong to the CA they are served with).
@@ -288,12 +290,18 @@ impl RequestStore for MemoryStore {
         csr: &[u8],
         principal: &str,
         template: &str,
+        since: i64,
     ) -> Result<Option<Record>, Error> {
         let hash = csr_hash(csr);
         Ok(self
             .lock()
             .iter()
-            .find(|(r, h)| *h == hash && r.principal == principal && r.template == template)
+            .find(|(r, h)| {
+                *h == hash
+                    && r.principal == principal
+                    && r.template == template
+                    && r.received >= since
+            })
             .map(|(r, _)| r.clone()))
     }
 
@@ -324,20 +332,26 @@ pub(crate) mod tests {
 
     /// What every store must do with a repeated CSR and a renewal.
     pub(crate) fn same_csr_and_supersede(store: &dyn RequestStore) {
+        same_csr_is_found_only_since(store);
         let first = store
             .insert_issued(&request(&[]), &mut |_| Ok((b"c1".to_vec(), "01".into(), 9)))
             .unwrap();
         assert_eq!(
             store
-                .same_request(b"csr", "alice", "User")
+                .same_request(b"csr", "alice", "User", 0)
                 .unwrap()
                 .map(|r| r.id),
             Some(first)
         );
-        assert!(store.same_request(b"csr", "bob", "User").unwrap().is_none());
         assert!(
             store
-                .same_request(b"other", "alice", "User")
+                .same_request(b"csr", "bob", "User", 0)
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            store
+                .same_request(b"other", "alice", "User", 0)
                 .unwrap()
                 .is_none()
         );
@@ -373,6 +387,24 @@ pub(crate) mod tests {
             store.get(second).unwrap().unwrap().superseded_by,
             Some(third)
         );
+    }
+
+    /// A request received before `since` is not the same request.
+    fn same_csr_is_found_only_since(store: &dyn RequestStore) {
+        let id = store
+            .insert_pending(&NewRequest {
+                csr: b"old csr",
+                ..request(&[])
+            })
+            .unwrap();
+        let found = |since| {
+            store
+                .same_request(b"old csr", "alice", "User", since)
+                .unwrap()
+                .map(|r| r.id)
+        };
+        assert_eq!(found(100), Some(id));
+        assert_eq!(found(101), None);
     }
 
     #[test]
