@@ -662,3 +662,33 @@ fn to_in_another_case_or_missing_is_accepted() {
         Some(XcepMessage::GetPoliciesResponse(_))
     ));
 }
+
+#[test]
+fn into_reply_never_fails() {
+    openssl_or_skip!();
+    let dir = tmp_dir("into-reply");
+    let der = csr(&dir, RSA2048, "/CN=alice", &[]);
+    // A rejection is answered by the decision itself: the denial fault.
+    let denied = ces().decide(&rst(&der, Some("Admin")), &ctx(CES_URL));
+    let reply = denied.into_reply(|_| unreachable!("a rejection records nothing"));
+    assert_eq!(reply.status, 500);
+    let detail = CertificateEnrollmentWsDetail::from_fault(&read_fault(&reply))
+        .unwrap()
+        .unwrap();
+    assert_eq!(detail.error_code, Some(HResult::CERTSRV_E_TEMPLATE_DENIED));
+    // Pend: the caller records it and answers.
+    let pend = ces().decide(&rst(&der, Some("PendUser")), &ctx(CES_URL));
+    assert!(matches!(pend, Decision::Pend(_)), "{pend:?}");
+    let reply = pend.into_reply(|request| request.pending_reply("7"));
+    assert_eq!(reply.status, 200);
+    // A reply that cannot be written is the last-resort fault.
+    let issue = ces().decide(&rst(&der, Some("User")), &ctx(CES_URL));
+    let reply = issue.into_reply(|request| request.issued_reply("8", b"not DER", &[]));
+    assert_eq!(reply, Reply::internal_error());
+    let fault = read_fault(&reply);
+    assert_eq!(fault.code.value, soap_envelope::FaultCodeValue::Receiver);
+    assert_eq!(
+        fault.reason_text(None),
+        Some("The server could not process the request.")
+    );
+}

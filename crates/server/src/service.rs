@@ -1008,14 +1008,8 @@ fn fault_reason(reply: &Reply) -> String {
 /// log, not to the client).
 fn internal(why: &str) -> (Reply, Outcome) {
     tracing::error!(error = why, "internal error");
-    let fault = Fault::new(
-        FaultCodeValue::Receiver,
-        "The server could not process the request.",
-    );
-    let reply = fault_reply(fault, None).unwrap_or_else(|_| Reply {
-        status: 500,
-        content_type: soap_envelope::CONTENT_TYPE,
-        body: Vec::new(),
-    });
-    (reply, Outcome::Fault(format!("internal: {why}")))
+    (
+        Reply::internal_error(),
+        Outcome::Fault(format!("internal: {why}")),
+    )
 }

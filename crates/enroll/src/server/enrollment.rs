@@ -184,6 +184,26 @@ impl Decision {
         }
     }
 
+    /// The reply, which cannot fail: a [`Decision::Reject`] or
+    /// [`Decision::Status`] answered here; an [`Decision::Issue`] or
+    /// [`Decision::Pend`] by `recorded`, which records (and signs) the
+    /// request and builds its answer ([`IssueRequest::issued_reply`],
+    /// [`IssueRequest::pending_reply`]). A reply that cannot be written is
+    /// [`Reply::internal_error`].
+    pub fn into_reply(
+        self,
+        recorded: impl FnOnce(&IssueRequest) -> Result<Reply, ServerError>,
+    ) -> Reply {
+        let result = match &self {
+            Self::Issue(request) | Self::Pend(request) => recorded(request),
+            Self::Reject { .. } | Self::Status(_) => match self.reply() {
+                Some(result) => result,
+                None => return Reply::internal_error(),
+            },
+        };
+        Reply::or_internal_error(result)
+    }
+
     /// The HRESULT of a rejection's `CertificateEnrollmentWSDetail`.
     pub fn hresult(&self) -> Option<HResult> {
         match self {

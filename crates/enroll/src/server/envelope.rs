@@ -134,6 +134,31 @@ impl Reply {
     pub fn is_fault(&self) -> bool {
         self.status == 500
     }
+
+    /// The last-resort reply: a `Receiver` fault ("The server could not
+    /// process the request.") written as constant bytes, so that it cannot
+    /// fail. What a reply that could not be written becomes.
+    pub fn internal_error() -> Self {
+        const BODY: &str = concat!(
+            r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" "#,
+            r#"xmlns:a="http://www.w3.org/2005/08/addressing"><s:Header>"#,
+            r#"<a:Action s:mustUnderstand="1">http://www.w3.org/2005/08/addressing/fault</a:Action>"#,
+            r#"</s:Header><s:Body><s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code>"#,
+            r#"<s:Reason><s:Text xml:lang="en-US">The server could not process the request.</s:Text>"#,
+            r#"</s:Reason></s:Fault></s:Body></s:Envelope>"#
+        );
+        Self {
+            status: 500,
+            content_type: soap_envelope::CONTENT_TYPE,
+            body: BODY.as_bytes().to_vec(),
+        }
+    }
+
+    /// The reply of `result`, or [`Reply::internal_error`] when it could
+    /// not be written.
+    pub fn or_internal_error(result: Result<Self, ServerError>) -> Self {
+        result.unwrap_or_else(|_| Self::internal_error())
+    }
 }
 
 /// An envelope check that failed: the fault to answer and the request's
