@@ -248,6 +248,18 @@ pub fn write_attr<T: XsdType>(w: &mut XmlWriter, name: QName, value: &T) -> Resu
     w.attribute(name, &value.to_xsd())
 }
 
+/// The value of a required attribute as a codec's `read_attr` gave it, or
+/// [`ErrorKind::MissingAttribute`] at the current element.
+pub fn present_attr<T>(r: &XmlReader<'_>, value: Option<T>, name: QName) -> Result<T> {
+    value.ok_or_else(|| r.error(ErrorKind::MissingAttribute(name.to_owned_name())))
+}
+
+/// Writes `xsi:nil="true"` on the element being written: a nillable
+/// `#[xml(text)]` field that is `None`.
+pub fn write_nil_attr(w: &mut XmlWriter) -> Result<()> {
+    w.attribute(QName::new(crate::ns::XSI, "nil"), "true")
+}
+
 /// The codec of an XML Schema simple type ([`XsdType`]): the lexical form
 /// is the element's text.
 ///
@@ -255,7 +267,9 @@ pub fn write_attr<T: XsdType>(w: &mut XmlWriter, name: QName, value: &T) -> Resu
 /// `read` (the current element's content), `read_nillable` (the same for
 /// a nillable element that is not nil: `None` for content that counts as
 /// nil), `write` (the whole element), `write_nillable` (`None` as nil);
-/// `write_content` (the text only) for a `#[xml(text)]` field.
+/// `write_content` (the text only) for a `#[xml(text)]` field; for an
+/// `#[xml(attribute)]` field, `read_attr` (`None` when absent) and
+/// `write_attr`.
 pub mod value {
     use crate::error::{ErrorKind, Result};
     use crate::name::QName;
@@ -306,6 +320,94 @@ pub mod value {
     pub fn write_content<T: XsdType>(w: &mut XmlWriter, value: &T) -> Result<()> {
         w.text(&value.to_xsd())
     }
+
+    /// The attribute's value ([`XmlReader::attr_value`]): [`ErrorKind::BadValue`]
+    /// at this element. The default codec of an `#[xml(attribute)]`.
+    pub fn read_attr<T: XsdType>(
+        r: &XmlReader<'_>,
+        start: &Start<'_>,
+        name: QName,
+    ) -> Result<Option<T>> {
+        r.attr_value(start, name)
+    }
+
+    /// Writes the attribute with the value's canonical form.
+    pub fn write_attr<T: XsdType>(w: &mut XmlWriter, name: QName, value: &T) -> Result<()> {
+        super::write_attr(w, name, value)
+    }
+}
+
+/// The codec of a token (`xs:anyURI`, `xs:language`, a URI-valued
+/// attribute): whitespace collapsed on reading ([`collapse`](crate::xsd::collapse)),
+/// written as it is; an empty nillable element is `None`. See [`value`]
+/// for what a codec is.
+pub mod token {
+    use crate::error::Result;
+    use crate::name::QName;
+    use crate::reader::{Start, XmlReader};
+    use crate::writer::XmlWriter;
+    use crate::xsd::collapse;
+
+    /// The element's text, collapsed.
+    pub fn read(r: &mut XmlReader<'_>, _start: &Start<'_>) -> Result<String> {
+        Ok(collapse(&r.text()?).into_owned())
+    }
+
+    /// Like [`read`]; empty (or all-whitespace) is `None`.
+    pub fn read_nillable(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result<Option<String>> {
+        let token = read(r, start)?;
+        Ok((!token.is_empty()).then_some(token))
+    }
+
+    /// Writes `<name>text</name>`.
+    pub fn write(w: &mut XmlWriter, name: QName, text: &str) -> Result<()> {
+        w.text_element(name, text)
+    }
+
+    /// Writes `<name>text</name>`, or `<name xsi:nil="true"/>` for `None`.
+    pub fn write_nillable(w: &mut XmlWriter, name: QName, text: Option<&String>) -> Result<()> {
+        super::string::write_nillable(w, name, text)
+    }
+
+    /// Writes the text.
+    pub fn write_content(w: &mut XmlWriter, text: &str) -> Result<()> {
+        w.text(text)
+    }
+
+    /// The attribute's value, collapsed.
+    pub fn read_attr(_r: &XmlReader<'_>, start: &Start<'_>, name: QName) -> Result<Option<String>> {
+        Ok(start.attr(name).map(|s| collapse(s).into_owned()))
+    }
+
+    /// Writes the attribute as it is.
+    pub fn write_attr(w: &mut XmlWriter, name: QName, text: &str) -> Result<()> {
+        w.attribute(name, text)
+    }
+}
+
+/// The codec of a child whose type reads and writes its own element with a
+/// hand-written [`FromXml`](crate::FromXml) and [`ToXml`] (a type with
+/// quirks the derive does not express): `#[xml(with = fields::element)]`.
+///
+/// The field's `name` (and `ns`) must be the element's: it is what is
+/// matched on reading, while [`ToXml::to_xml`] writes the element's own
+/// name. See [`value`] for what a codec is.
+pub mod element {
+    use crate::error::Result;
+    use crate::name::QName;
+    use crate::reader::{Start, XmlReader};
+    use crate::traits::{FromXml, ToXml};
+    use crate::writer::XmlWriter;
+
+    /// [`FromXml::from_xml`].
+    pub fn read<'a, T: FromXml<'a>>(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<T> {
+        T::from_xml(r, start)
+    }
+
+    /// [`ToXml::to_xml`]; `name` is the element's own (not written here).
+    pub fn write<T: ToXml + ?Sized>(w: &mut XmlWriter, _name: QName, value: &T) -> Result<()> {
+        value.to_xml(w)
+    }
 }
 
 /// The codec of an `xs:string` kept exactly (the type preserves
@@ -343,6 +445,16 @@ pub mod string {
     /// Writes the text.
     pub fn write_content(w: &mut XmlWriter, text: &str) -> Result<()> {
         w.text(text)
+    }
+
+    /// The attribute's value as it is.
+    pub fn read_attr(_r: &XmlReader<'_>, start: &Start<'_>, name: QName) -> Result<Option<String>> {
+        Ok(start.attr(name).map(str::to_owned))
+    }
+
+    /// Writes the attribute.
+    pub fn write_attr(w: &mut XmlWriter, name: QName, text: &str) -> Result<()> {
+        w.attribute(name, text)
     }
 }
 

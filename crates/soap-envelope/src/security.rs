@@ -412,6 +412,17 @@ impl BinarySecurityToken {
     }
 }
 
+/// Its element, `wsse:BinarySecurityToken`: [`BinarySecurityToken::read`].
+impl<'a> crate::traits::FromXml<'a> for BinarySecurityToken {
+    fn matches(start: &Start<'_>) -> bool {
+        start.is(BINARY_SECURITY_TOKEN)
+    }
+
+    fn from_xml(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
+        Self::read(r, start)
+    }
+}
+
 impl ToXml for BinarySecurityToken {
     fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
         w.start(BINARY_SECURITY_TOKEN)?;

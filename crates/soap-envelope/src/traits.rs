@@ -20,6 +20,17 @@ pub trait FromXml<'a>: Sized {
     fn from_xml(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self>;
 }
 
+/// A boxed value reads as the value (a large, rarely present child).
+impl<'a, T: FromXml<'a>> FromXml<'a> for Box<T> {
+    fn matches(start: &Start<'_>) -> bool {
+        T::matches(start)
+    }
+
+    fn from_xml(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
+        T::from_xml(r, start).map(Box::new)
+    }
+}
+
 /// A value written as one element.
 pub trait ToXml {
     /// Writes the element, start tag to end tag.
@@ -31,6 +42,12 @@ pub trait ToXml {
         let mut w = XmlWriter::new();
         self.to_xml(&mut w)?;
         w.into_bytes()
+    }
+}
+
+impl<T: ToXml + ?Sized> ToXml for Box<T> {
+    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+        (**self).to_xml(w)
     }
 }
 

@@ -186,3 +186,159 @@ fn errors_have_paths_and_offsets() {
     let child = "<item xmlns='urn:t' id='1'><b/></item>";
     assert!(read::<Item>(child).is_err());
 }
+
+#[test]
+fn generates_the_element_name() {
+    assert_eq!(Item::NAME, soap_envelope::QName::new(NS, "item"));
+    assert_eq!(All::NAME.local, "all");
+}
+
+/// An attribute codec: the attribute in `ns::WSU`, or unqualified.
+mod either_id {
+    use soap_envelope::{QName, Result, Start, XmlReader, XmlWriter};
+
+    #[allow(clippy::unnecessary_wraps)] // the codec's signature
+    pub fn read_attr(_: &XmlReader<'_>, start: &Start<'_>, name: QName) -> Result<Option<String>> {
+        Ok(start
+            .attr(name)
+            .or_else(|| start.attr(QName::new("", name.local)))
+            .map(str::to_owned))
+    }
+
+    pub fn write_attr(w: &mut XmlWriter, name: QName, value: &str) -> Result<()> {
+        w.attribute(name, value)
+    }
+}
+
+/// A type with a hand-written reader and writer: the text reversed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Reversed(String);
+
+impl<'a> FromXml<'a> for Reversed {
+    fn matches(start: &soap_envelope::Start<'_>) -> bool {
+        start.is(soap_envelope::QName::new(NS, "rev"))
+    }
+
+    fn from_xml(
+        r: &mut soap_envelope::XmlReader<'a>,
+        _start: &soap_envelope::Start<'a>,
+    ) -> soap_envelope::Result<Self> {
+        Ok(Self(r.text()?.chars().rev().collect()))
+    }
+}
+
+impl ToXml for Reversed {
+    fn to_xml(&self, w: &mut soap_envelope::XmlWriter) -> soap_envelope::Result<()> {
+        let text: String = self.0.chars().rev().collect();
+        w.text_element(soap_envelope::QName::new(NS, "rev"), &text)
+    }
+}
+
+/// A boxed hand-written type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Boxed(Reversed);
+
+impl<'a> FromXml<'a> for Boxed {
+    fn matches(start: &soap_envelope::Start<'_>) -> bool {
+        start.is(soap_envelope::QName::new("urn:boxed", "rev"))
+    }
+
+    fn from_xml(
+        r: &mut soap_envelope::XmlReader<'a>,
+        start: &soap_envelope::Start<'a>,
+    ) -> soap_envelope::Result<Self> {
+        Reversed::from_xml(r, start).map(Self)
+    }
+}
+
+impl ToXml for Boxed {
+    fn to_xml(&self, w: &mut soap_envelope::XmlWriter) -> soap_envelope::Result<()> {
+        let text: String = self.0.0.chars().rev().collect();
+        w.text_element(soap_envelope::QName::new("urn:boxed", "rev"), &text)
+    }
+}
+
+/// Nillable simple content with an attribute.
+#[derive(Debug, Clone, PartialEq, Eq, FromXml, ToXml)]
+#[xml(ns = NS, name = "msg")]
+struct Msg {
+    #[xml(attribute(name = "lang", ns = ns::XML), with = fields::token)]
+    lang: Option<String>,
+    #[xml(text, nillable)]
+    text: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromXml, ToXml)]
+#[xml(ns = NS, name = "quirky")]
+struct Quirky {
+    #[xml(attribute(name = "Id", ns = ns::WSU), with = either_id)]
+    id: Option<String>,
+    #[xml(attribute(name = "Kind"), with = fields::token)]
+    kind: String,
+    #[xml(name = "rev", with = fields::element)]
+    reversed: Option<Reversed>,
+    #[xml(name = "rev", ns = "urn:boxed", with = fields::element)]
+    boxed: Option<Box<Boxed>>,
+    #[xml(name = "msg")]
+    msg: Option<Msg>,
+    #[xml(name = "value", first)]
+    value: Option<String>,
+    #[xml(unknown)]
+    unknown: Vec<AnyElement>,
+}
+
+#[test]
+fn attribute_codecs_element_children_nillable_text_and_first() {
+    let xml = "<quirky xmlns='urn:t' xmlns:u='http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd' \
+        xmlns:i='http://www.w3.org/2001/XMLSchema-instance' Id='a 1' Kind='  x  y '>\
+        <rev>cba</rev><value> v </value><value>w</value>\
+        <msg xml:lang=' en ' i:nil='true'/></quirky>";
+    let q: Quirky = read(xml).unwrap();
+    assert_eq!(q.id.as_deref(), Some("a 1"));
+    assert_eq!(q.kind, "x y");
+    assert_eq!(q.reversed, Some(Reversed("abc".into())));
+    assert_eq!(
+        q.msg,
+        Some(Msg {
+            lang: Some("en".into()),
+            text: None
+        })
+    );
+    assert_eq!(q.value.as_deref(), Some(" v "));
+    assert_eq!(q.unknown.len(), 1, "the second value is kept as unknown");
+
+    // The qualified spelling is written; a nil text is `xsi:nil` after
+    // the other attributes.
+    let text = String::from_utf8(q.to_xml_bytes().unwrap()).unwrap();
+    assert!(text.contains(":Id=\"a 1\" Kind=\"x y\""), "{text}");
+    assert!(text.contains("<ns0:rev>cba</ns0:rev>"), "{text}");
+    assert!(text.contains("lang=\"en\" xsi:nil=\"true\"/>"), "{text}");
+    let again: Quirky = read(&text).unwrap();
+    assert_eq!(again, q);
+
+    let mut q = q;
+    q.msg = Some(Msg {
+        lang: None,
+        text: Some(" hi ".into()),
+    });
+    q.boxed = Some(Box::new(Boxed(Reversed("xy".into()))));
+    let text = String::from_utf8(q.to_xml_bytes().unwrap()).unwrap();
+    assert!(text.contains("<ns0:msg> hi </ns0:msg>"), "{text}");
+    assert!(text.contains(">yx</"), "{text}");
+    assert_eq!(read::<Quirky>(&text).unwrap(), q);
+
+    let e = read::<Quirky>("<quirky xmlns='urn:t'/>").unwrap_err();
+    assert!(
+        matches!(e.kind(), ErrorKind::MissingAttribute(n) if n.local == "Kind"),
+        "{e}"
+    );
+    assert_eq!(e.path(), "/quirky");
+    let e = read::<Quirky>("<quirky xmlns='urn:t' Kind='k'><rev/><rev/></quirky>").unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::DuplicateElement(_)), "{e}");
+    assert_eq!(e.path(), "/quirky/rev[2]");
+    let e = read::<Msg>(
+        "<msg xmlns='urn:t' xmlns:i='http://www.w3.org/2001/XMLSchema-instance' i:nil='maybe'/>",
+    )
+    .unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::BadValue { .. }), "{e}");
+}

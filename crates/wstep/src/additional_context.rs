@@ -1,13 +1,7 @@
 //! [`AdditionalContext`] and its [`ContextItem`]s (WS-Federation
 //! authorization namespace), with the item names MS-WSTEP and MS-MDE2 use.
 
-use soap_envelope::xsd::collapse;
-use soap_envelope::{AnyElement, FromXml, QName, Result, Start, ToXml, XmlReader, XmlWriter, ns};
-
-const CONTEXT_ITEM: QName = QName::new(ns::AUTH, "ContextItem");
-const VALUE: QName = QName::new(ns::AUTH, "Value");
-const NAME_ATTR: QName = QName::new("", "Name");
-const SCOPE_ATTR: QName = QName::new("", "Scope");
+use soap_envelope::{AnyElement, FromXml, ToXml, fields, ns};
 
 /// Context item names documented by [MS-WSTEP] 3.1.4.1.2.3 and [MS-MDE2]
 /// 3.4.4.1.1.1.
@@ -71,27 +65,36 @@ pub mod names {
 /// ```
 ///
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, FromXml, ToXml)]
+#[xml(ns = ns::AUTH, name = "AdditionalContext")]
 #[non_exhaustive]
 pub struct AdditionalContext {
     /// The `ContextItem`s, in order.
+    #[xml(name = "ContextItem")]
     pub items: Vec<ContextItem>,
     /// Other children, kept as read.
+    #[xml(unknown)]
     pub unknown: Vec<AnyElement>,
 }
 
 /// One `auth:ContextItem`: a `Name` attribute, an optional `Scope`, and a
-/// `Value` child (kept exactly as read, whitespace included).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// `Value` child (kept exactly as read, whitespace included; a second
+/// `Value` is kept in `unknown`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, FromXml, ToXml)]
+#[xml(ns = ns::AUTH, name = "ContextItem")]
 #[non_exhaustive]
 pub struct ContextItem {
     /// `Name` (whitespace collapsed).
+    #[xml(attribute(name = "Name"), with = fields::token)]
     pub name: String,
     /// `Scope`.
+    #[xml(attribute(name = "Scope"), with = fields::token)]
     pub scope: Option<String>,
     /// `Value`, `None` when absent.
+    #[xml(name = "Value", first)]
     pub value: Option<String>,
     /// Other children (the `xs:any` choice), kept as read.
+    #[xml(unknown)]
     pub unknown: Vec<AnyElement>,
 }
 
@@ -108,9 +111,6 @@ impl ContextItem {
 }
 
 impl AdditionalContext {
-    /// The element name.
-    pub const NAME: QName = QName::new(ns::AUTH, "AdditionalContext");
-
     /// An empty context.
     pub fn new() -> Self {
         Self::default()
@@ -177,67 +177,5 @@ impl AdditionalContext {
     /// `EnrollmentType`.
     pub fn enrollment_type(&self) -> Option<&str> {
         self.context_item(names::ENROLLMENT_TYPE)
-    }
-}
-
-impl<'a> FromXml<'a> for AdditionalContext {
-    fn matches(start: &Start<'_>) -> bool {
-        start.is(Self::NAME)
-    }
-
-    fn from_xml(r: &mut XmlReader<'a>, _start: &Start<'a>) -> Result<Self> {
-        let mut c = Self::default();
-        while let Some(child) = r.next_child()? {
-            if child.is(CONTEXT_ITEM) {
-                let mut item = ContextItem {
-                    name: child
-                        .attr(NAME_ATTR)
-                        .map(|s| collapse(s).into_owned())
-                        .unwrap_or_default(),
-                    scope: child.attr(SCOPE_ATTR).map(|s| collapse(s).into_owned()),
-                    ..ContextItem::default()
-                };
-                if item.name.is_empty() && child.attr(NAME_ATTR).is_none() {
-                    return Err(r.error(soap_envelope::ErrorKind::MissingAttribute(
-                        NAME_ATTR.to_owned_name(),
-                    )));
-                }
-                while let Some(v) = r.next_child()? {
-                    if v.is(VALUE) && item.value.is_none() {
-                        item.value = Some(r.text()?.into_owned());
-                    } else {
-                        item.unknown.push(r.any(&v)?);
-                    }
-                }
-                c.items.push(item);
-            } else {
-                c.unknown.push(r.any(&child)?);
-            }
-        }
-        Ok(c)
-    }
-}
-
-impl ToXml for AdditionalContext {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
-        w.start(Self::NAME)?;
-        for item in &self.items {
-            w.start(CONTEXT_ITEM)?;
-            w.attribute(NAME_ATTR, &item.name)?;
-            if let Some(s) = &item.scope {
-                w.attribute(SCOPE_ATTR, s)?;
-            }
-            if let Some(v) = &item.value {
-                w.text_element(VALUE, v)?;
-            }
-            for u in &item.unknown {
-                u.to_xml(w)?;
-            }
-            w.end()?;
-        }
-        for u in &self.unknown {
-            u.to_xml(w)?;
-        }
-        w.end()
     }
 }

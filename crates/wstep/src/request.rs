@@ -3,23 +3,14 @@
 use std::fmt;
 use std::str::FromStr;
 
-use soap_envelope::xsd::collapse;
 use soap_envelope::{
-    AnyElement, BinarySecurityToken, FromXml, Limits, Payload, QName, Result, Start, ToXml,
-    XmlReader, XmlWriter, ns, read_document,
+    AnyElement, BinarySecurityToken, FromXml, Limits, Payload, ToXml, fields, ns, read_document,
 };
 
 use crate::actions;
 use crate::additional_context::AdditionalContext;
-use crate::codec::{once, required};
+use crate::codec::{or_unqualified, uri_enum};
 use crate::request_id::RequestId;
-
-pub(crate) const TOKEN_TYPE: QName = QName::new(ns::WST, "TokenType");
-const REQUEST_TYPE: QName = QName::new(ns::WST, "RequestType");
-pub(crate) const BINARY_SECURITY_TOKEN: QName = QName::new(ns::WSSE, "BinarySecurityToken");
-pub(crate) const CONTEXT: QName = QName::new("", "Context");
-const PREFERRED_LANGUAGE: QName = QName::new(ns::WSTEP, "PreferredLanguage");
-const PREFERRED_LANGUAGE_UNQUALIFIED: QName = QName::new("", "PreferredLanguage");
 
 /// The `wst:RequestSecurityToken` element as MS-WSTEP profiles it,
 /// [MS-WSTEP] 3.1.4.1.2.1 (and [MS-MDE2] 3.4.4.1.1.1): a certificate
@@ -54,33 +45,39 @@ const PREFERRED_LANGUAGE_UNQUALIFIED: QName = QName::new("", "PreferredLanguage"
 ///
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 /// [MS-MDE2]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-mde2/
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, FromXml, ToXml)]
+#[xml(ns = ns::WST, name = "RequestSecurityToken")]
 #[non_exhaustive]
 pub struct RequestSecurityToken {
     /// The `Context` attribute.
+    #[xml(attribute(name = "Context"), with = fields::token)]
     pub context: Option<String>,
     /// The `PreferredLanguage` attribute (enrollment namespace; an
     /// unqualified one is read too).
+    #[xml(attribute(name = "PreferredLanguage", ns = ns::WSTEP), with = or_unqualified)]
     pub preferred_language: Option<String>,
     /// `wst:TokenType` (whitespace collapsed), usually
     /// [`actions::TOKEN_TYPE_X509V3`] or [`actions::TOKEN_TYPE_MDE2`].
+    #[xml(name = "TokenType", with = fields::token)]
     pub token_type: Option<String>,
     /// `wst:RequestType`.
+    #[xml(name = "RequestType", with = uri_enum)]
     pub request_type: RequestType,
     /// `wsse:BinarySecurityToken`: the certificate request.
+    #[xml(ns = ns::WSSE, name = "BinarySecurityToken", with = fields::element)]
     pub binary_security_token: Option<BinarySecurityToken>,
     /// `auth:AdditionalContext`.
+    #[xml(ns = ns::AUTH, name = "AdditionalContext")]
     pub additional_context: Option<AdditionalContext>,
     /// `wstep:RequestID`.
+    #[xml(ns = ns::WSTEP, name = "RequestID", with = fields::element)]
     pub request_id: Option<RequestId>,
     /// Other children, kept as read (written after the defined ones).
+    #[xml(unknown)]
     pub unknown: Vec<AnyElement>,
 }
 
 impl RequestSecurityToken {
-    /// The element name.
-    pub const NAME: QName = QName::new(ns::WST, "RequestSecurityToken");
-
     /// A request of type `request_type` for an X.509 v3 token.
     pub fn new(request_type: RequestType) -> Self {
         Self {
@@ -150,94 +147,6 @@ impl RequestSecurityToken {
     /// This element alone, as UTF-8 bytes.
     pub fn to_xml_bytes(&self) -> crate::Result<Vec<u8>> {
         Ok(ToXml::to_xml_bytes(self)?)
-    }
-}
-
-impl<'a> FromXml<'a> for RequestSecurityToken {
-    fn matches(start: &Start<'_>) -> bool {
-        start.is(Self::NAME)
-    }
-
-    fn from_xml(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
-        let context = start.attr(CONTEXT).map(|s| collapse(s).into_owned());
-        let preferred_language = start
-            .attr(PREFERRED_LANGUAGE)
-            .or_else(|| start.attr(PREFERRED_LANGUAGE_UNQUALIFIED))
-            .map(|s| collapse(s).into_owned());
-        let mut token_type = None;
-        let mut request_type = None;
-        let mut bst = None;
-        let mut additional_context = None;
-        let mut request_id = None;
-        let mut unknown = Vec::new();
-        while let Some(child) = r.next_child()? {
-            if child.is(TOKEN_TYPE) {
-                once(r, &mut token_type, TOKEN_TYPE, |r| {
-                    Ok(collapse(&r.text()?).into_owned())
-                })?;
-            } else if child.is(REQUEST_TYPE) {
-                once(r, &mut request_type, REQUEST_TYPE, |r| {
-                    let text = r.text()?;
-                    Ok(collapse(&text)
-                        .parse::<RequestType>()
-                        .unwrap_or_else(|e| match e {}))
-                })?;
-            } else if child.is(BINARY_SECURITY_TOKEN) {
-                once(r, &mut bst, BINARY_SECURITY_TOKEN, |r| {
-                    BinarySecurityToken::read(r, &child)
-                })?;
-            } else if child.is(AdditionalContext::NAME) {
-                once(r, &mut additional_context, AdditionalContext::NAME, |r| {
-                    AdditionalContext::from_xml(r, &child)
-                })?;
-            } else if child.is(RequestId::NAME) {
-                once(r, &mut request_id, RequestId::NAME, |r| {
-                    RequestId::read(r, &child)
-                })?;
-            } else {
-                unknown.push(r.any(&child)?);
-            }
-        }
-        let request_type = required(r, request_type, REQUEST_TYPE)?;
-        Ok(Self {
-            context,
-            preferred_language,
-            token_type,
-            request_type,
-            binary_security_token: bst,
-            additional_context,
-            request_id,
-            unknown,
-        })
-    }
-}
-
-impl ToXml for RequestSecurityToken {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
-        w.start(Self::NAME)?;
-        if let Some(c) = &self.context {
-            w.attribute(CONTEXT, c)?;
-        }
-        if let Some(l) = &self.preferred_language {
-            w.attribute(PREFERRED_LANGUAGE, l)?;
-        }
-        if let Some(t) = &self.token_type {
-            w.text_element(TOKEN_TYPE, t)?;
-        }
-        w.text_element(REQUEST_TYPE, &self.request_type.to_string())?;
-        if let Some(t) = &self.binary_security_token {
-            t.to_xml(w)?;
-        }
-        if let Some(c) = &self.additional_context {
-            c.to_xml(w)?;
-        }
-        if let Some(id) = &self.request_id {
-            id.write(w)?;
-        }
-        for u in &self.unknown {
-            u.to_xml(w)?;
-        }
-        w.end()
     }
 }
 

@@ -1,7 +1,7 @@
 //! [`RequestId`]: the `RequestID` element of the enrollment namespace.
 
 use soap_envelope::xsd::trim;
-use soap_envelope::{QName, Result, Start, XmlReader, XmlWriter, ns};
+use soap_envelope::{FromXml, QName, Result, Start, ToXml, XmlReader, XmlWriter, ns};
 
 /// The `RequestID` element, [MS-WSTEP] 3.1.4.1.3.3: the CA's request
 /// number, nil in a new request.
@@ -35,16 +35,26 @@ impl RequestId {
     pub fn as_str(&self) -> Option<&str> {
         self.0.as_deref()
     }
+}
 
-    pub(crate) fn read(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result<Self> {
+/// Read by hand: a nil element is `RequestId(None)` (the derive's nillable
+/// fields are `Option`s of the value, not a newtype around one).
+impl<'a> FromXml<'a> for RequestId {
+    fn matches(start: &Start<'_>) -> bool {
+        start.is(Self::NAME)
+    }
+
+    fn from_xml(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
         if r.is_nil(start)? {
             r.skip()?;
             return Ok(Self(None));
         }
         Ok(Self(Some(trim(&r.text()?).to_owned())))
     }
+}
 
-    pub(crate) fn write(&self, w: &mut XmlWriter) -> Result<()> {
+impl ToXml for RequestId {
+    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
         match &self.0 {
             Some(id) => w.text_element(Self::NAME, id),
             None => w.nil_element(Self::NAME),

@@ -1,9 +1,8 @@
 //! Certificate authorities of a GetPoliciesResponse: [`Ca`] and [`CaUri`].
 
-use soap_envelope::{AnyElement, FromXml, QName, ToXml};
+use soap_envelope::{AnyElement, FromXml, ToXml};
 
 use crate::base64_text::Base64Text;
-use crate::codec::xcep;
 use crate::flags::ClientAuthentication;
 
 /// `CA` complex type, [MS-XCEP] 3.1.4.1.3.2: a certificate authority, the
@@ -66,9 +65,6 @@ pub struct Ca {
 }
 
 impl Ca {
-    /// The element name, `cA`.
-    pub const NAME: QName = xcep("cA");
-
     /// A CA with no URIs yet.
     pub fn new(ca_reference_id: i32, certificate: Base64Text, enroll_permission: bool) -> Self {
         Self {
@@ -142,9 +138,6 @@ pub struct CaUri {
 }
 
 impl CaUri {
-    /// The element name, `cAURI`.
-    pub const NAME: QName = xcep("cAURI");
-
     /// An endpoint with nil priority that takes all requests
     /// (`renewalOnly` false).
     pub fn new(client_authentication: ClientAuthentication, uri: impl Into<String>) -> Self {

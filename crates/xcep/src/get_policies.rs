@@ -2,9 +2,8 @@
 //! [`RequestFilter`].
 
 use soap_envelope::xsd::DateTime;
-use soap_envelope::{AnyElement, FromXml, Limits, Payload, QName, ToXml, read_document};
+use soap_envelope::{AnyElement, FromXml, Limits, Payload, ToXml, read_document};
 
-use crate::codec::xcep;
 use crate::nillable::Nillable;
 
 /// The `GetPolicies` element, [MS-XCEP] 3.1.4.1.2.1: the client's request
@@ -59,9 +58,6 @@ pub struct GetPolicies {
 }
 
 impl GetPolicies {
-    /// The element name.
-    pub const NAME: QName = xcep("GetPolicies");
-
     /// The WS-Addressing Action of the request ([MS-XCEP] 3.1.4.1).
     ///
     /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
@@ -141,9 +137,6 @@ pub struct Client {
 }
 
 impl Client {
-    /// The element name, `client`.
-    pub const NAME: QName = xcep("client");
-
     /// A client that never fetched the policy and has no preferred
     /// language: both nil.
     pub fn new() -> Self {
@@ -228,9 +221,6 @@ pub struct RequestFilter {
 }
 
 impl RequestFilter {
-    /// The element name, `requestFilter`.
-    pub const NAME: QName = xcep("requestFilter");
-
     /// A filter with `policyOIDs` nil.
     pub fn new() -> Self {
         Self::default()

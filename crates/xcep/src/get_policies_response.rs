@@ -1,9 +1,8 @@
 //! The response message: [`GetPoliciesResponse`] and its [`Response`].
 
-use soap_envelope::{AnyElement, FromXml, Limits, Payload, QName, ToXml, read_document};
+use soap_envelope::{AnyElement, FromXml, Limits, Payload, ToXml, read_document};
 
 use crate::ca::Ca;
-use crate::codec::xcep;
 use crate::oid::Oid;
 use crate::policy::CertificateEnrollmentPolicy;
 
@@ -73,9 +72,6 @@ pub struct GetPoliciesResponse {
 }
 
 impl GetPoliciesResponse {
-    /// The element name.
-    pub const NAME: QName = xcep("GetPoliciesResponse");
-
     /// The WS-Addressing Action of the response ([MS-XCEP] 3.1.4.1).
     ///
     /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
@@ -208,9 +204,6 @@ pub struct Response {
 }
 
 impl Response {
-    /// The element name, `response`.
-    pub const NAME: QName = xcep("response");
-
     /// A response with the given `policyID`; everything else nil.
     pub fn new(policy_id: impl Into<String>) -> Self {
         Self {

@@ -2,9 +2,7 @@
 
 use std::fmt;
 
-use soap_envelope::{AnyElement, FromXml, QName, ToXml};
-
-use crate::codec::xcep;
+use soap_envelope::{AnyElement, FromXml, ToXml};
 
 /// `OID` complex type, [MS-XCEP] 3.1.4.1.3.16: an object identifier, what
 /// it identifies (its [`group`](Self::group)) and the id by which templates
@@ -59,9 +57,6 @@ pub struct Oid {
 }
 
 impl Oid {
-    /// The element name, `oID`.
-    pub const NAME: QName = xcep("oID");
-
     /// An OID without a default name.
     pub fn new(value: impl Into<String>, group: OidGroup, oid_reference_id: i32) -> Self {
         Self {

@@ -1,10 +1,9 @@
 //! Certificate enrollment policies (templates) and their parts:
 //! [`CertificateEnrollmentPolicy`], [`Attributes`] and the types inside.
 
-use soap_envelope::{AnyElement, FromXml, QName, ToXml};
+use soap_envelope::{AnyElement, FromXml, ToXml};
 
 use crate::base64_text::Base64Text;
-use crate::codec::xcep;
 use crate::flags::{
     EnrollmentFlags, GeneralFlags, KeySpec, KeyUsageProperty, PrivateKeyFlags, SubjectNameFlags,
 };
@@ -58,9 +57,6 @@ pub struct CertificateEnrollmentPolicy {
 }
 
 impl CertificateEnrollmentPolicy {
-    /// The element name, `policy`.
-    pub const NAME: QName = xcep("policy");
-
     /// A policy issued by no CA yet (`cAs` nil).
     pub fn new(policy_oid_reference: i32, attributes: Attributes) -> Self {
         Self {
@@ -220,9 +216,6 @@ pub struct Attributes {
 }
 
 impl Attributes {
-    /// The element name, `attributes`.
-    pub const NAME: QName = xcep("attributes");
-
     /// Attributes with the required elements; every nillable one is nil.
     pub fn new(
         common_name: impl Into<String>,
@@ -438,9 +431,6 @@ pub struct CertificateValidity {
 }
 
 impl CertificateValidity {
-    /// The element name, `certificateValidity`.
-    pub const NAME: QName = xcep("certificateValidity");
-
     /// Periods in seconds.
     pub fn new(validity_period_seconds: u64, renewal_period_seconds: u64) -> Self {
         Self {
@@ -483,9 +473,6 @@ pub struct EnrollmentPermission {
 }
 
 impl EnrollmentPermission {
-    /// The element name, `permission`.
-    pub const NAME: QName = xcep("permission");
-
     /// The two permissions.
     pub fn new(enroll: bool, auto_enroll: bool) -> Self {
         Self {
@@ -532,9 +519,6 @@ pub struct Revision {
 }
 
 impl Revision {
-    /// The element name, `revision`.
-    pub const NAME: QName = xcep("revision");
-
     /// A major and minor revision.
     pub fn new(major_revision: u32, minor_revision: u32) -> Self {
         Self {
@@ -609,9 +593,6 @@ pub struct PrivateKeyAttributes {
 }
 
 impl PrivateKeyAttributes {
-    /// The element name, `privateKeyAttributes`.
-    pub const NAME: QName = xcep("privateKeyAttributes");
-
     /// Attributes with a minimum key length; the nillable ones are nil.
     pub fn new(minimal_key_length: u32) -> Self {
         Self {
@@ -709,9 +690,6 @@ pub struct RaRequirements {
 }
 
 impl RaRequirements {
-    /// The element name, `rARequirements`.
-    pub const NAME: QName = xcep("rARequirements");
-
     /// Requirements with `rAEKUs` and `rAPolicies` nil.
     pub fn new(ra_signatures: u32) -> Self {
         Self {
@@ -773,9 +751,6 @@ pub struct KeyArchivalAttributes {
 }
 
 impl KeyArchivalAttributes {
-    /// The element name, `keyArchivalAttributes`.
-    pub const NAME: QName = xcep("keyArchivalAttributes");
-
     /// The algorithm reference and key length.
     pub fn new(
         symmetric_algorithm_oid_reference: i32,
@@ -845,9 +820,6 @@ pub struct Extension {
 }
 
 impl Extension {
-    /// The element name, `extension`.
-    pub const NAME: QName = xcep("extension");
-
     /// An extension with a value.
     pub fn new(oid_reference: i32, critical: bool, value: Base64Text) -> Self {
         Self {

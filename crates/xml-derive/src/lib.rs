@@ -25,7 +25,9 @@
 //!
 //! - `ns = EXPR`: the namespace URI (a `&'static str` constant; `""` for
 //!   none). Required. It must not name `Self`.
-//! - `name = "local"`: the element's local name. Required.
+//! - `name = "local"`: the element's local name. Required. `FromXml`
+//!   also generates the associated `const NAME: QName` (with the type's
+//!   visibility), so the name is given once.
 //! - `nil = path::to::fn`: how a nillable child says nil,
 //!   `fn(&XmlReader, &Start) -> Result<bool>`; default
 //!   `soap_envelope::fields::xsi_nil` (`xsi:nil="true"`).
@@ -53,12 +55,22 @@
 //!   `write`, `write_nillable` (and `write_content` for `text`) for the
 //!   value's lexical form; see `soap_envelope::fields::value`. Default:
 //!   `fields::string` for `String`, `fields::complex` (a derived type)
-//!   otherwise. For a `list` it is the items' codec.
+//!   otherwise. For a `list` it is the items' codec. A child whose type
+//!   has its own hand-written `FromXml`/`ToXml` (a type with quirks) takes
+//!   `with = fields::element`; `Box<T>` reads and writes as `T`.
+//! - `first` (on `T` or `Option<T>`, with an `unknown` field): only the
+//!   first such child fills the field; a repeat goes to `unknown` instead
+//!   of being `DuplicateElement`.
 //! - `text`: the element's text content (codec default
-//!   `fields::value`); the type then has no child elements.
+//!   `fields::value`); the type then has no child elements. With
+//!   `nillable`, on `Option<T>`: the element itself is nillable (`None`
+//!   when nil, its attributes still read), `None` written as
+//!   `xsi:nil="true"`.
 //! - `attribute` or `attribute(name = "local", ns = EXPR)`: an attribute
-//!   (default namespace: none), an `XsdType`; `T` is required
-//!   (`MissingAttribute`), `Option<T>` optional.
+//!   (default namespace: none); `T` is required (`MissingAttribute`),
+//!   `Option<T>` optional. `with = codec` gives its `read_attr` (`None`
+//!   when absent) and `write_attr`; default `fields::value` (an
+//!   `XsdType`), `fields::token` collapses whitespace.
 //! - `unknown` (on `Vec<AnyElement>`): the children no other field reads,
 //!   kept as read and written last-in-place. Without it such a child is
 //!   `UnexpectedElement`.
@@ -104,9 +116,11 @@ enum Kind {
         ns: Expr,
         nillable: bool,
         list: Option<(String, Expr)>,
+        /// A repeat goes to the `unknown` field instead of being an error.
+        first: bool,
     },
-    /// The element's text.
-    Text,
+    /// The element's text; `nillable`: the element itself (`Option<T>`).
+    Text { nillable: bool },
     /// An attribute.
     Attribute { name: String, ns: Expr },
     /// The unknown children.
@@ -132,6 +146,7 @@ struct Field {
 
 struct Model {
     ident: Ident,
+    vis: syn::Visibility,
     generics: syn::Generics,
     ns: Expr,
     name: String,
@@ -220,7 +235,7 @@ impl Model {
         }
         let texts = fields
             .iter()
-            .filter(|f| matches!(f.kind, Kind::Text))
+            .filter(|f| matches!(f.kind, Kind::Text { .. }))
             .count();
         let elements = fields
             .iter()
@@ -240,8 +255,19 @@ impl Model {
         {
             return Err(syn::Error::new(span, "at most one `unknown` field"));
         }
+        if fields
+            .iter()
+            .any(|f| matches!(f.kind, Kind::Element { first: true, .. }))
+            && !fields.iter().any(|f| matches!(f.kind, Kind::Unknown))
+        {
+            return Err(syn::Error::new(
+                span,
+                "a `first` field needs an `unknown` field",
+            ));
+        }
         Ok(Self {
             ident: input.ident.clone(),
+            vis: input.vis.clone(),
             generics: input.generics.clone(),
             ns,
             name,
@@ -277,7 +303,7 @@ impl Model {
                 Kind::Attribute { name, ns } => out.extend(quote! {
                     const #c: ::soap_envelope::QName = ::soap_envelope::QName::new(#ns, #name);
                 }),
-                Kind::Text | Kind::Unknown => {}
+                Kind::Text { .. } | Kind::Unknown => {}
             }
         }
         out
@@ -305,14 +331,27 @@ impl Model {
             match &f.kind {
                 Kind::Attribute { .. } => {
                     if f.shape == Shape::One {
-                        decls.extend(quote!(let #var = #sf::required_attr(r, start, #c)?;));
+                        decls.extend(quote! {
+                            let #var = #sf::present_attr(r, #codec::read_attr(r, start, #c)?, #c)?;
+                        });
                     } else {
-                        decls.extend(quote!(let #var = r.attr_value(start, #c)?;));
+                        decls.extend(quote!(let #var = #codec::read_attr(r, start, #c)?;));
                     }
                     inits.push(quote!(#id: #var));
                 }
-                Kind::Text => {
-                    decls.extend(quote!(let #var = #codec::read(r, start)?;));
+                Kind::Text { nillable } => {
+                    if *nillable {
+                        decls.extend(quote! {
+                            let #var = if #nil(r, start)? {
+                                r.skip()?;
+                                None
+                            } else {
+                                Some(#codec::read(r, start)?)
+                            };
+                        });
+                    } else {
+                        decls.extend(quote!(let #var = #codec::read(r, start)?;));
+                    }
                     inits.push(quote!(#id: #var));
                 }
                 Kind::Unknown => {
@@ -320,7 +359,12 @@ impl Model {
                     unknown = Some(var.clone());
                     inits.push(quote!(#id: #var));
                 }
-                Kind::Element { nillable, list, .. } => {
+                Kind::Element {
+                    nillable,
+                    list,
+                    first,
+                    ..
+                } => {
                     let read_one = if list.is_some() {
                         let ic = f.item_const();
                         if *nillable {
@@ -352,6 +396,18 @@ impl Model {
                             }
                         });
                         inits.push(quote!(#id: #var));
+                    } else if *first {
+                        decls.extend(quote!(let mut #var = None;));
+                        branches.push(quote! {
+                            if child.is(#c) && #var.is_none() {
+                                #var = Some(#read_one?);
+                            }
+                        });
+                        if f.shape == Shape::One {
+                            inits.push(quote!(#id: #sf::required(r, #var, #c)?));
+                        } else {
+                            inits.push(quote!(#id: #var));
+                        }
                     } else {
                         decls.extend(quote!(let mut #var = None;));
                         branches.push(quote! {
@@ -371,7 +427,10 @@ impl Model {
             }
         }
         let has_children = !branches.is_empty() || unknown.is_some();
-        let has_text = self.fields.iter().any(|f| matches!(f.kind, Kind::Text));
+        let has_text = self
+            .fields
+            .iter()
+            .any(|f| matches!(f.kind, Kind::Text { .. }));
         let fallback = if let Some(var) = &unknown {
             quote!({ #var.push(r.any(&child)?); })
         } else {
@@ -398,7 +457,15 @@ impl Model {
                 }
             }
         };
+        let (impl_generics, _, _) = self.generics.split_for_impl();
+        let vis = &self.vis;
+        let name_doc = format!("The element name, `{}`.", self.name);
         quote! {
+            impl #impl_generics #ident #ty_generics #where_clause {
+                #[doc = #name_doc]
+                #vis const NAME: ::soap_envelope::QName = #qname;
+            }
+
             #[automatically_derived]
             impl<'__xml, #params> ::soap_envelope::fields::ReadFields<'__xml> for #ident #ty_generics #where_clause {
                 const SIMPLE_CONTENT: bool = #has_text;
@@ -419,7 +486,7 @@ impl Model {
             #[automatically_derived]
             impl<'__xml, #params> ::soap_envelope::FromXml<'__xml> for #ident #ty_generics #where_clause {
                 fn matches(start: &::soap_envelope::Start<'_>) -> bool {
-                    start.is(#qname)
+                    start.is(Self::NAME)
                 }
 
                 fn from_xml(
@@ -452,15 +519,23 @@ impl Model {
             let codec = &f.codec;
             match &f.kind {
                 Kind::Attribute { .. } => attrs.extend(if f.shape == Shape::One {
-                    quote!(#sf::write_attr(w, #c, &self.#id)?;)
+                    quote!(#codec::write_attr(w, #c, &self.#id)?;)
                 } else {
                     quote! {
                         if let Some(v) = &self.#id {
-                            #sf::write_attr(w, #c, v)?;
+                            #codec::write_attr(w, #c, v)?;
                         }
                     }
                 }),
-                Kind::Text => body.extend(quote!(#codec::write_content(w, &self.#id)?;)),
+                Kind::Text { nillable: false } => {
+                    body.extend(quote!(#codec::write_content(w, &self.#id)?;));
+                }
+                Kind::Text { nillable: true } => body.extend(quote! {
+                    match &self.#id {
+                        Some(v) => #codec::write_content(w, v)?,
+                        None => #sf::write_nil_attr(w)?,
+                    }
+                }),
                 Kind::Unknown => body.extend(quote!(#sf::write_all(w, &self.#id)?;)),
                 Kind::Element { nillable, list, .. } => {
                     body.extend(match (list, *nillable, f.shape) {
@@ -548,6 +623,7 @@ impl Field {
         let mut text = false;
         let mut attribute = false;
         let mut unknown = false;
+        let mut first = false;
         for attr in f.attrs.iter().filter(|a| a.path().is_ident("xml")) {
             attr.parse_nested_meta(|meta| {
                 let p = &meta.path;
@@ -563,6 +639,8 @@ impl Field {
                     text = true;
                 } else if p.is_ident("unknown") {
                     unknown = true;
+                } else if p.is_ident("first") {
+                    first = true;
                 } else if p.is_ident("attribute") {
                     attribute = true;
                     if meta.input.peek(syn::token::Paren) {
@@ -611,10 +689,16 @@ impl Field {
         };
         let err = |msg: &str| Err(syn::Error::new(span, msg));
         let kinds = usize::from(text) + usize::from(attribute) + usize::from(unknown);
-        if kinds > 1 || (kinds == 1 && (nillable || list.is_some())) {
-            return err("`text`, `attribute`, `unknown` exclude each other and `nillable`/`list`");
+        if kinds > 1 || (kinds == 1 && (list.is_some() || first || (nillable && !text))) {
+            return err(
+                "`text`, `attribute`, `unknown` exclude each other, `list` and `first`; \
+                 only `text` takes `nillable`",
+            );
         }
-        let default_codec = if text {
+        if first && (nillable || list.is_some() || shape == Shape::Vec) {
+            return err("`first` goes on a plain single-valued element (`T` or `Option<T>`)");
+        }
+        let default_codec = if text || attribute {
             quote!(::soap_envelope::fields::value)
         } else if is_string(value_ty) {
             quote!(::soap_envelope::fields::string)
@@ -628,10 +712,13 @@ impl Field {
             }
             Kind::Unknown
         } else if text {
-            if shape != Shape::One {
-                return err("`text` goes on a plain field");
+            if nillable && shape != Shape::Option {
+                return err("a `nillable` `text` is an `Option<T>`");
             }
-            Kind::Text
+            if !nillable && shape != Shape::One {
+                return err("`text` goes on a plain field (`nillable` for an `Option<T>`)");
+            }
+            Kind::Text { nillable }
         } else if attribute {
             if !matches!(shape, Shape::One | Shape::Option) {
                 return err("an `attribute` is `T` or `Option<T>`");
@@ -653,6 +740,7 @@ impl Field {
                 list: list.map(|(item, item_ns)| (item, item_ns.unwrap_or_else(|| ns.clone()))),
                 ns,
                 nillable,
+                first,
             }
         };
         Ok(Self {
