@@ -4,13 +4,16 @@
 
 use crate::any::AnyElement;
 use crate::error::{ErrorKind, Result};
-use crate::header::HeaderAttrs;
+use crate::header_attrs::HeaderAttrs;
 use crate::name::QName;
 use crate::ns;
 use crate::reader::{Start, XmlReader};
 use crate::traits::ToXml;
 use crate::writer::XmlWriter;
 use crate::xsd::collapse;
+
+/// `wsa:RelatesTo`.
+pub(crate) const RELATES_TO: QName = QName::new(ns::WSA, "RelatesTo");
 
 /// The anonymous address: reply on the same connection
 /// ([WS-Addressing Core] 2.1).
@@ -115,7 +118,7 @@ impl RelatesTo {
     }
 
     pub(crate) fn write(&self, w: &mut XmlWriter) -> Result<()> {
-        w.start(crate::header::RELATES_TO)?;
+        w.start(RELATES_TO)?;
         self.attrs.write(w)?;
         if let Some(t) = &self.relationship_type {
             w.attribute(QName::new("", "RelationshipType"), t)?;

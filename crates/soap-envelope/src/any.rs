@@ -3,7 +3,12 @@
 
 use crate::error::Result;
 use crate::name::OwnedQName;
-use crate::reader::{Start, XmlReader};
+use std::borrow::Cow;
+
+use quick_xml::events::Event;
+
+use crate::limits::Limit;
+use crate::reader::{Attribute, Start, XmlReader};
 use crate::traits::{FromXml, ToXml};
 use crate::writer::XmlWriter;
 
@@ -123,7 +128,7 @@ impl AnyElement {
             .any(|c| matches!(c, AnyNode::Element(_)))
         {
             self.children.retain(|c| match c {
-                AnyNode::Text(t) => !t.chars().all(crate::reader::is_ws_char),
+                AnyNode::Text(t) => !t.chars().all(crate::lexical::is_ws_char),
                 AnyNode::Element(_) => true,
             });
         }
@@ -160,5 +165,99 @@ impl ToXml for AnyElement {
             }
         }
         w.end()
+    }
+}
+
+impl<'a> XmlReader<'a> {
+    /// Reads the rest of the current element, whose start tag is `start`, as
+    /// an [`AnyElement`] and closes it: the way to keep an extension element
+    /// (`xs:any`) or an unknown header block.
+    pub fn any(&mut self, start: &Start<'a>) -> Result<AnyElement> {
+        let mut root = AnyElement::from_start(start);
+        if self.current_empty()? {
+            self.close();
+            return Ok(root);
+        }
+        // Open elements below `root`, innermost last.
+        let mut open: Vec<AnyElement> = Vec::new();
+        let mut text: Cow<'a, str> = Cow::Borrowed("");
+        loop {
+            let (e, empty) = match self.next_event()? {
+                Event::Text(t) => {
+                    if t.len() > self.limits().max_text_len {
+                        return Err(self.limit(Limit::TextLength));
+                    }
+                    self.push_text(&mut text, t.xml10_content())?;
+                    continue;
+                }
+                Event::CData(t) => {
+                    if t.len() > self.limits().max_text_len {
+                        return Err(self.limit(Limit::TextLength));
+                    }
+                    self.push_text(&mut text, t.xml10_content())?;
+                    continue;
+                }
+                Event::GeneralRef(r) => {
+                    let piece = self.resolve_ref(&r)?;
+                    self.push_text(&mut text, piece)?;
+                    continue;
+                }
+                Event::Start(e) => (e, false),
+                Event::Empty(e) => (e, true),
+                Event::End(_) => {
+                    let parent = open.last_mut().unwrap_or(&mut root);
+                    flush_text(parent, &mut text);
+                    self.close();
+                    let Some(mut done) = open.pop() else {
+                        root.finish_children();
+                        return Ok(root);
+                    };
+                    done.finish_children();
+                    let parent = open.last_mut().unwrap_or(&mut root);
+                    parent.children.push(AnyNode::Element(done));
+                    continue;
+                }
+                Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => continue,
+                Event::Eof => return Err(self.eof_error()),
+            };
+            let parent = open.last_mut().unwrap_or(&mut root);
+            flush_text(parent, &mut text);
+            let s = self.open(&e, empty)?;
+            let el = AnyElement::from_start(&s);
+            if empty {
+                self.close();
+                let parent = open.last_mut().unwrap_or(&mut root);
+                parent.children.push(AnyNode::Element(el));
+            } else {
+                open.push(el);
+            }
+        }
+    }
+}
+
+fn flush_text(parent: &mut AnyElement, text: &mut Cow<'_, str>) {
+    if !text.is_empty() {
+        let mut t = std::mem::take(text).into_owned();
+        t.shrink_to_fit();
+        parent.children.push(AnyNode::Text(t));
+    }
+}
+
+impl AnyAttribute {
+    fn from_attr(a: &Attribute<'_>) -> Self {
+        AnyAttribute {
+            name: a.name(),
+            value: a.value.clone().into_owned(),
+        }
+    }
+}
+
+impl AnyElement {
+    fn from_start(s: &Start<'_>) -> Self {
+        AnyElement {
+            name: s.name(),
+            attributes: s.attributes().iter().map(AnyAttribute::from_attr).collect(),
+            children: Vec::new(),
+        }
     }
 }

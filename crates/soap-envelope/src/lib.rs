@@ -14,6 +14,8 @@ mod error;
 pub mod fault;
 pub mod fields;
 pub mod header;
+mod header_attrs;
+mod lexical;
 mod limits;
 mod name;
 pub mod ns;

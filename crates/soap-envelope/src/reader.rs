@@ -15,8 +15,8 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{NamespaceError, QName as QxName, ResolveResult};
 use quick_xml::reader::NsReader;
 
-use crate::any::{AnyAttribute, AnyElement, AnyNode};
 use crate::error::{Error, ErrorKind, Result};
+use crate::lexical::{is_qname, is_ws_char, is_xml_char, is_xml_ws};
 use crate::limits::{Limit, Limits};
 use crate::name::{OwnedQName, QName};
 use crate::ns;
@@ -363,7 +363,7 @@ impl<'a> XmlReader<'a> {
         Error::new(kind, self.path(), self.event_offset)
     }
 
-    fn limit(&self, limit: Limit) -> Error {
+    pub(crate) fn limit(&self, limit: Limit) -> Error {
         self.error_here(ErrorKind::LimitExceeded {
             limit,
             max: self.limits.get(limit),
@@ -431,7 +431,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Reads the next raw event, mapping errors and rejecting DTDs.
-    fn next_event(&mut self) -> Result<Event<'a>> {
+    pub(crate) fn next_event(&mut self) -> Result<Event<'a>> {
         self.event_offset = self.inner.buffer_position();
         let ev = match self.inner.read_event() {
             Ok(ev) => ev,
@@ -568,7 +568,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Opens an element: checks limits, resolves names, pushes a frame.
-    fn open(&mut self, e: &BytesStart<'a>, empty: bool) -> Result<Start<'a>> {
+    pub(crate) fn open(&mut self, e: &BytesStart<'a>, empty: bool) -> Result<Start<'a>> {
         let (ns, attrs) = self.checked_start(e, self.stack.len() + 1)?;
         let local = self.reborrow(local_part(e.name().0))?;
         let index = match self.stack.last_mut() {
@@ -632,14 +632,14 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    fn close(&mut self) {
+    pub(crate) fn close(&mut self) {
         self.last_closed = self.stack.pop();
         if self.stack.is_empty() {
             self.root_done = true;
         }
     }
 
-    fn current_empty(&self) -> Result<bool> {
+    pub(crate) fn current_empty(&self) -> Result<bool> {
         match self.stack.last() {
             Some(f) => Ok(f.empty),
             None => Err(self.error_here(ErrorKind::Writer("no current element"))),
@@ -680,14 +680,14 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    fn eof_error(&self) -> Error {
+    pub(crate) fn eof_error(&self) -> Error {
         self.error_here(ErrorKind::Malformed(format!(
             "unexpected end of document: {} element(s) not closed",
             self.stack.len()
         )))
     }
 
-    fn push_text(&self, acc: &mut Cow<'a, str>, piece: Cow<'a, str>) -> Result<()> {
+    pub(crate) fn push_text(&self, acc: &mut Cow<'a, str>, piece: Cow<'a, str>) -> Result<()> {
         if acc.is_empty() {
             *acc = piece;
         } else {
@@ -699,7 +699,7 @@ impl<'a> XmlReader<'a> {
         Ok(())
     }
 
-    fn resolve_ref(&self, name: &str) -> Result<Cow<'a, str>> {
+    pub(crate) fn resolve_ref(&self, name: &str) -> Result<Cow<'a, str>> {
         if let Some(num) = name.strip_prefix('#') {
             let code = if let Some(hex) = num.strip_prefix('x') {
                 u32::from_str_radix(hex, 16).ok()
@@ -876,71 +876,6 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    /// Reads the rest of the current element, whose start tag is `start`, as
-    /// an [`AnyElement`] and closes it: the way to keep an extension element
-    /// (`xs:any`) or an unknown header block.
-    pub fn any(&mut self, start: &Start<'a>) -> Result<AnyElement> {
-        let mut root = AnyElement::from_start(start);
-        if self.current_empty()? {
-            self.close();
-            return Ok(root);
-        }
-        // Open elements below `root`, innermost last.
-        let mut open: Vec<AnyElement> = Vec::new();
-        let mut text: Cow<'a, str> = Cow::Borrowed("");
-        loop {
-            let (e, empty) = match self.next_event()? {
-                Event::Text(t) => {
-                    if t.len() > self.limits.max_text_len {
-                        return Err(self.limit(Limit::TextLength));
-                    }
-                    self.push_text(&mut text, t.xml10_content())?;
-                    continue;
-                }
-                Event::CData(t) => {
-                    if t.len() > self.limits.max_text_len {
-                        return Err(self.limit(Limit::TextLength));
-                    }
-                    self.push_text(&mut text, t.xml10_content())?;
-                    continue;
-                }
-                Event::GeneralRef(r) => {
-                    let piece = self.resolve_ref(&r)?;
-                    self.push_text(&mut text, piece)?;
-                    continue;
-                }
-                Event::Start(e) => (e, false),
-                Event::Empty(e) => (e, true),
-                Event::End(_) => {
-                    let parent = open.last_mut().unwrap_or(&mut root);
-                    flush_text(parent, &mut text);
-                    self.close();
-                    let Some(mut done) = open.pop() else {
-                        root.finish_children();
-                        return Ok(root);
-                    };
-                    done.finish_children();
-                    let parent = open.last_mut().unwrap_or(&mut root);
-                    parent.children.push(AnyNode::Element(done));
-                    continue;
-                }
-                Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => continue,
-                Event::Eof => return Err(self.eof_error()),
-            };
-            let parent = open.last_mut().unwrap_or(&mut root);
-            flush_text(parent, &mut text);
-            let s = self.open(&e, empty)?;
-            let el = AnyElement::from_start(&s);
-            if empty {
-                self.close();
-                let parent = open.last_mut().unwrap_or(&mut root);
-                parent.children.push(AnyNode::Element(el));
-            } else {
-                open.push(el);
-            }
-        }
-    }
-
     /// Checks that only comments, processing instructions and whitespace
     /// follow the root element, and that the root element was closed.
     pub fn finish(mut self) -> Result<()> {
@@ -977,14 +912,6 @@ fn push_segment(path: &mut String, f: &Frame<'_>) {
     path.push_str(f.local);
     if f.index > 1 {
         let _ = write!(path, "[{}]", f.index);
-    }
-}
-
-fn flush_text(parent: &mut AnyElement, text: &mut Cow<'_, str>) {
-    if !text.is_empty() {
-        let mut t = std::mem::take(text).into_owned();
-        t.shrink_to_fit();
-        parent.children.push(AnyNode::Text(t));
     }
 }
 
@@ -1033,68 +960,4 @@ fn normalize_ns(raw: &str) -> std::result::Result<Cow<'_, str>, ErrorKind> {
 fn needs_ns_normalizing(raw: &str) -> bool {
     raw.bytes()
         .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
-}
-
-/// Whether `s` is an XML 1.0 Name without colons (an NCName): the
-/// NameStartChar and NameChar productions of XML 1.0 (fifth edition) 2.3.
-pub(crate) fn is_ncname(s: &str) -> bool {
-    let mut chars = s.chars();
-    let Some(first) = chars.next() else {
-        return false;
-    };
-    is_name_start_char(first) && chars.all(is_name_char)
-}
-
-/// Whether `s` is a qualified name: an NCName, or two joined by one colon.
-fn is_qname(s: &str) -> bool {
-    match s.split_once(':') {
-        Some((p, l)) => is_ncname(p) && is_ncname(l),
-        None => is_ncname(s),
-    }
-}
-
-fn is_name_start_char(c: char) -> bool {
-    matches!(c,
-        'A'..='Z' | '_' | 'a'..='z'
-        | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
-        | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}'
-        | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}'
-        | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
-}
-
-fn is_name_char(c: char) -> bool {
-    is_name_start_char(c)
-        || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
-}
-
-/// Whether `c` is XML whitespace (space, tab, CR, LF).
-pub(crate) fn is_ws_char(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n')
-}
-
-fn is_xml_ws(s: &str) -> bool {
-    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-}
-
-fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
-}
-
-impl AnyAttribute {
-    fn from_attr(a: &Attribute<'_>) -> Self {
-        AnyAttribute {
-            name: a.name(),
-            value: a.value.clone().into_owned(),
-        }
-    }
-}
-
-impl AnyElement {
-    fn from_start(s: &Start<'_>) -> Self {
-        AnyElement {
-            name: s.name(),
-            attributes: s.attributes().iter().map(AnyAttribute::from_attr).collect(),
-            children: Vec::new(),
-        }
-    }
 }

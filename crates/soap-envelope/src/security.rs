@@ -8,7 +8,7 @@
 
 use crate::any::AnyElement;
 use crate::error::{ErrorKind, Result};
-use crate::header::HeaderAttrs;
+use crate::header_attrs::HeaderAttrs;
 use crate::name::QName;
 use crate::ns;
 use crate::reader::{Start, XmlReader};
@@ -278,7 +278,7 @@ impl UsernameToken {
                 }
                 seen_username = true;
                 r.text()?
-                    .trim_matches(crate::reader::is_ws_char)
+                    .trim_matches(crate::lexical::is_ws_char)
                     .clone_into(&mut t.username);
             } else if child.is(PASSWORD) {
                 if t.password.is_some() {
@@ -402,7 +402,10 @@ impl BinarySecurityToken {
             .attr(QName::new("", "EncodingType"))
             .map(|s| collapse(s).into_owned());
         let id = read_id(start);
-        let value = r.text()?.trim_matches(crate::reader::is_ws_char).to_owned();
+        let value = r
+            .text()?
+            .trim_matches(crate::lexical::is_ws_char)
+            .to_owned();
         Ok(Self {
             id,
             value_type,

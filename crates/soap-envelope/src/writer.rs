@@ -349,7 +349,7 @@ impl XmlWriter {
 
 fn check_name(local: &str) -> Result<()> {
     // The reader's rule, so that every name read can be written again.
-    let ok = crate::reader::is_ncname(local);
+    let ok = crate::lexical::is_ncname(local);
     if ok {
         Ok(())
     } else {

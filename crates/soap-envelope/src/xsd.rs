@@ -10,7 +10,7 @@ use std::str::FromStr;
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
-use crate::reader::is_ws_char;
+use crate::lexical::is_ws_char;
 
 /// A simple type read from element text or an attribute value.
 ///
