@@ -133,12 +133,10 @@ fn typed<T: for<'a> FromXml<'a>>(
     show: fn(&T, &mut Errors) -> Value,
 ) -> Result<(Value, Errors), soap_envelope::Error> {
     let bytes = element.to_xml_bytes()?;
-    let limits = Limits {
-        max_document_len: usize::MAX,
-        max_attributes: usize::MAX,
-        max_ns_decls: usize::MAX,
-        ..Limits::default()
-    };
+    let limits = Limits::default()
+        .with_max_document_len(usize::MAX)
+        .with_max_attributes(usize::MAX)
+        .with_max_ns_decls(usize::MAX);
     let value: T = read_document(&bytes, &limits)?;
     let mut errors = Errors::default();
     let shown = show(&value, &mut errors);

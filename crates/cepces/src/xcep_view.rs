@@ -89,12 +89,10 @@ impl PayloadView for XcepView {
 /// where the input did not.
 fn read(element: &AnyElement) -> Result<XcepMessage, soap_envelope::Error> {
     let bytes = element.to_xml_bytes()?;
-    let limits = Limits {
-        max_document_len: usize::MAX,
-        max_attributes: usize::MAX,
-        max_ns_decls: usize::MAX,
-        ..Limits::default()
-    };
+    let limits = Limits::default()
+        .with_max_document_len(usize::MAX)
+        .with_max_attributes(usize::MAX)
+        .with_max_ns_decls(usize::MAX);
     read_document(&bytes, &limits)
 }
 

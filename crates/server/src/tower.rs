@@ -270,10 +270,7 @@ where
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let limits = Limits {
-        max_document_len: server.max_request_bytes(),
-        ..Limits::default()
-    };
+    let limits = Limits::default().with_max_document_len(server.max_request_bytes());
     let connection = req
         .extensions()
         .get::<ConnectionInfo>()

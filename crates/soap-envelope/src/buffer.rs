@@ -17,7 +17,7 @@ use crate::{Error, ErrorKind, Limit, Limits, Result};
 /// ```
 /// use soap_envelope::{DocumentBuffer, ErrorKind, Limit, Limits};
 ///
-/// let limits = Limits { max_document_len: 16, ..Limits::default() };
+/// let limits = Limits::default().with_max_document_len(16);
 /// let mut body = DocumentBuffer::new(&limits);
 /// body.push(b"<a>0123456789")?;
 /// let err = body.push(b"</a>").unwrap_err();

@@ -13,10 +13,11 @@ use std::fmt;
 /// ```
 /// use soap_envelope::Limits;
 ///
-/// let strict = Limits { max_document_len: 64 * 1024, ..Limits::default() };
+/// let strict = Limits::default().with_max_document_len(64 * 1024);
 /// assert_eq!(strict.max_depth, Limits::default().max_depth);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Limits {
     /// Largest document, in bytes (default 8 MiB). Checked before parsing.
     pub max_document_len: usize,
@@ -51,6 +52,54 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// Sets [`max_document_len`](Self::max_document_len).
+    #[must_use]
+    pub fn with_max_document_len(mut self, value: usize) -> Self {
+        self.max_document_len = value;
+        self
+    }
+
+    /// Sets [`max_depth`](Self::max_depth).
+    #[must_use]
+    pub fn with_max_depth(mut self, value: usize) -> Self {
+        self.max_depth = value;
+        self
+    }
+
+    /// Sets [`max_text_len`](Self::max_text_len).
+    #[must_use]
+    pub fn with_max_text_len(mut self, value: usize) -> Self {
+        self.max_text_len = value;
+        self
+    }
+
+    /// Sets [`max_attr_len`](Self::max_attr_len).
+    #[must_use]
+    pub fn with_max_attr_len(mut self, value: usize) -> Self {
+        self.max_attr_len = value;
+        self
+    }
+
+    /// Sets [`max_attributes`](Self::max_attributes).
+    #[must_use]
+    pub fn with_max_attributes(mut self, value: usize) -> Self {
+        self.max_attributes = value;
+        self
+    }
+
+    /// Sets [`max_ns_decls`](Self::max_ns_decls).
+    #[must_use]
+    pub fn with_max_ns_decls(mut self, value: usize) -> Self {
+        self.max_ns_decls = value;
+        self
+    }
+
+    /// Sets [`max_elements`](Self::max_elements).
+    #[must_use]
+    pub fn with_max_elements(mut self, value: usize) -> Self {
+        self.max_elements = value;
+        self
+    }
     /// The configured maximum of one limit.
     pub fn get(&self, limit: Limit) -> usize {
         match limit {

@@ -196,10 +196,7 @@ fn depth_limit_boundary() {
     let d = doc(max - 1);
     expect_limit(parse(d.as_bytes()), Limit::Depth, max, d.len());
     // A lower limit is honoured too.
-    let opts = ReadOptions::with_limits(Limits {
-        max_depth: 5,
-        ..Limits::default()
-    });
+    let opts = ReadOptions::with_limits(Limits::default().with_max_depth(5));
     parse_with(doc(3).as_bytes(), &opts).unwrap();
     let d = doc(4);
     expect_limit(parse_with(d.as_bytes(), &opts), Limit::Depth, 5, d.len());
@@ -220,10 +217,7 @@ fn attribute_of_20_mb() {
         doc.len(),
     );
     // With room for the document, the attribute itself is refused.
-    let opts = ReadOptions::with_limits(Limits {
-        max_document_len: 64 * 1024 * 1024,
-        ..defaults
-    });
+    let opts = ReadOptions::with_limits(defaults.with_max_document_len(64 * 1024 * 1024));
     expect_limit(
         parse_with(doc.as_bytes(), &opts),
         Limit::AttributeLength,
@@ -330,10 +324,7 @@ fn namespace_declarations_200_000() {
     }
     doc.push_str(&"</e>".repeat(levels));
     doc.push_str(ENV_CLOSE);
-    let opts = ReadOptions::with_limits(Limits {
-        max_depth: 1_000_000,
-        ..Limits::default()
-    });
+    let opts = ReadOptions::with_limits(Limits::default().with_max_depth(1_000_000));
     expect_limit(
         parse_with(doc.as_bytes(), &opts),
         Limit::NamespaceDeclarations,
@@ -388,10 +379,7 @@ fn text_of_5_mb_in_one_element() {
 
 #[test]
 fn text_length_boundary() {
-    let limits = Limits {
-        max_text_len: 1000,
-        ..Limits::default()
-    };
+    let limits = Limits::default().with_max_text_len(1000);
     let opts = ReadOptions::with_limits(limits);
     let doc = |n: usize| {
         format!(
@@ -449,10 +437,7 @@ fn two_million_elements() {
 #[test]
 fn element_count_boundary() {
     // Envelope + Body + p + (n - 3) children = n elements.
-    let limits = Limits {
-        max_elements: 100,
-        ..Limits::default()
-    };
+    let limits = Limits::default().with_max_elements(100);
     let opts = ReadOptions::with_limits(limits);
     let doc = |n: usize| format!("{ENV_OPEN}<p>{}</p>{ENV_CLOSE}", "<a/>".repeat(n - 3));
     parse_with(doc(100).as_bytes(), &opts).unwrap();
@@ -481,10 +466,7 @@ fn element_count_boundary() {
 
 #[test]
 fn too_large_document_is_refused_before_reading() {
-    let limits = Limits {
-        max_document_len: 64,
-        ..Limits::default()
-    };
+    let limits = Limits::default().with_max_document_len(64);
     let expected = ErrorKind::LimitExceeded {
         limit: Limit::DocumentLength,
         max: 64,
@@ -493,14 +475,7 @@ fn too_large_document_is_refused_before_reading() {
     // A well-formed envelope one byte too long.
     let mut doc = format!("{ENV_OPEN}<x/>{ENV_CLOSE}");
     let fits = doc.len();
-    let err = XmlReader::with_limits(
-        &doc,
-        Limits {
-            max_document_len: fits - 1,
-            ..limits
-        },
-    )
-    .unwrap_err();
+    let err = XmlReader::with_limits(&doc, limits.with_max_document_len(fits - 1)).unwrap_err();
     assert_eq!(
         err.kind(),
         &ErrorKind::LimitExceeded {
@@ -510,14 +485,7 @@ fn too_large_document_is_refused_before_reading() {
     );
     assert_location(&err, doc.len());
     // At exactly the limit it is read.
-    let mut r = XmlReader::with_limits(
-        &doc,
-        Limits {
-            max_document_len: fits,
-            ..limits
-        },
-    )
-    .unwrap();
+    let mut r = XmlReader::with_limits(&doc, limits.with_max_document_len(fits)).unwrap();
     r.root().unwrap();
 
     // Content that would fail in every other way (a DTD, an undefined

@@ -128,10 +128,7 @@ fn peak_memory_while_reading_is_bounded_by_a_multiple_of_the_input() {
 #[test]
 fn an_oversized_body_is_refused_before_it_is_buffered() {
     let _serial = serial();
-    let limits = Limits {
-        max_document_len: 1024 * 1024,
-        ..Limits::default()
-    };
+    let limits = Limits::default().with_max_document_len(1024 * 1024);
     let chunk = vec![b'x'; 64 * 1024];
     let refused = std::cell::RefCell::new(None);
     let p = peak(&|| {
@@ -182,32 +179,25 @@ fn structural_limits_stop_reading_before_the_document_is_built() {
         (
             "2 million elements, limit 10,000",
             &elements,
-            Limits {
-                max_document_len: 64 << 20,
-                max_elements: 10_000,
-                ..Limits::default()
-            },
+            Limits::default()
+                .with_max_document_len(64 << 20)
+                .with_max_elements(10_000),
             Limit::Elements,
             10_000 * 256 + FIXED,
         ),
         (
             "32 MiB of text, limit 1 MiB",
             &text,
-            Limits {
-                max_document_len: 64 << 20,
-                max_text_len: 1 << 20,
-                ..Limits::default()
-            },
+            Limits::default()
+                .with_max_document_len(64 << 20)
+                .with_max_text_len(1 << 20),
             Limit::TextLength,
             3 * (1 << 20) + FIXED,
         ),
         (
             "100,000 open elements, depth limit 64",
             &deep,
-            Limits {
-                max_document_len: 64 << 20,
-                ..Limits::default()
-            },
+            Limits::default().with_max_document_len(64 << 20),
             Limit::Depth,
             FIXED,
         ),

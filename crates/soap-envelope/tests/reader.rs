@@ -211,58 +211,37 @@ fn qname_values_resolve_against_scope() {
 fn limits_each_stop_the_document() {
     let cases: Vec<(Limits, String, Limit)> = vec![
         (
-            Limits {
-                max_text_len: 10,
-                ..Limits::default()
-            },
+            Limits::default().with_max_text_len(10),
             format!("<r>{}</r>", "x".repeat(11)),
             Limit::TextLength,
         ),
         (
-            Limits {
-                max_elements: 5,
-                ..Limits::default()
-            },
+            Limits::default().with_max_elements(5),
             format!("<r>{}</r>", "<a/>".repeat(5)),
             Limit::Elements,
         ),
         (
-            Limits {
-                max_depth: 3,
-                ..Limits::default()
-            },
+            Limits::default().with_max_depth(3),
             "<a><b><c><d/></c></b></a>".to_owned(),
             Limit::Depth,
         ),
         (
-            Limits {
-                max_attributes: 2,
-                ..Limits::default()
-            },
+            Limits::default().with_max_attributes(2),
             "<a x='1' y='2' z='3'/>".to_owned(),
             Limit::Attributes,
         ),
         (
-            Limits {
-                max_attr_len: 3,
-                ..Limits::default()
-            },
+            Limits::default().with_max_attr_len(3),
             "<a x='1234'/>".to_owned(),
             Limit::AttributeLength,
         ),
         (
-            Limits {
-                max_ns_decls: 2,
-                ..Limits::default()
-            },
+            Limits::default().with_max_ns_decls(2),
             "<a xmlns:a='urn:1' xmlns:b='urn:2' xmlns:c='urn:3'/>".to_owned(),
             Limit::NamespaceDeclarations,
         ),
         (
-            Limits {
-                max_document_len: 10,
-                ..Limits::default()
-            },
+            Limits::default().with_max_document_len(10),
             "<a>0123456789</a>".to_owned(),
             Limit::DocumentLength,
         ),

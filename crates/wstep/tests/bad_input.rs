@@ -130,10 +130,7 @@ fn a_32_mib_token_exceeds_the_limits() {
     );
     // A longer document allowed: the token's text is too long.
     let mut options = ReadOptions::default();
-    options.limits = Limits {
-        max_document_len: 64 * 1024 * 1024,
-        ..Limits::default()
-    };
+    options.limits = Limits::default().with_max_document_len(64 * 1024 * 1024);
     let e = Envelope::<WstepMessage>::from_xml_with(&doc, &options).unwrap_err();
     assert!(
         matches!(
