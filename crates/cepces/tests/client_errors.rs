@@ -126,16 +126,7 @@ fn html_500_is_not_read_as_a_fault() {
 /// by it, made with openssl.
 fn server_certificates(dir: &std::path::Path) {
     let run = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .current_dir(dir)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        testkit::openssl(dir, args);
     };
     // A CA, and a server certificate it issued for 127.0.0.1.
     let ec = [

@@ -11,7 +11,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::{
-    BIN, PASSWORD, RST_ACTION, SOAP12, Server, fault_of, openssl_verify, read_cert, stderr, stdout,
+    BIN, PASSWORD, RST_ACTION, SOAP12, Server, fault_of, issue_rst, openssl_verify, read_cert,
+    stderr, stdout,
 };
 use der::{Decode, Encode};
 use soap_envelope::{Envelope, Header, Security, UsernameToken};
@@ -245,16 +246,6 @@ fn rst_envelope(server: &Server, rst: RequestSecurityToken) -> Vec<u8> {
     Envelope::new(alice_header(RST_ACTION, &to), WstepMessage::from(rst))
         .to_xml()
         .unwrap()
-}
-
-fn issue_rst(csr_der: &[u8], template: &str) -> RequestSecurityToken {
-    RequestSecurityToken::new(RequestType::Issue)
-        .with_token_type(actions::TOKEN_TYPE_X509V3)
-        .with_binary_security_token(ValueKind::Pkcs10.token(csr_der))
-        .with_additional_context(
-            AdditionalContext::new().with_item(context_items::CERTIFICATE_TEMPLATE, template),
-        )
-        .with_request_id(RequestId::nil())
 }
 
 /// The HRESULT of a CES denial answer.

@@ -16,15 +16,15 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{
-    BIN, BOB_PASSWORD, PASSWORD, RST_ACTION, SOAP12, Server, fault_of, read_cert, serve_refused,
-    stderr, stdout,
+    BIN, BOB_PASSWORD, PASSWORD, RST_ACTION, SOAP12, Server, fault_of, issue_rst, read_cert,
+    serve_refused, stderr, stdout,
 };
 use soap_envelope::xsd::DateTime;
 use soap_envelope::{Envelope, Header, Password, Security, Timestamp, UsernameToken};
 use wstep::hresult::HResult;
 use wstep::{
-    AdditionalContext, CertificateEnrollmentWsDetail, RequestId, RequestSecurityToken, RequestType,
-    ValueKind, WstepMessage, actions, context_items,
+    CertificateEnrollmentWsDetail, RequestId, RequestSecurityToken, RequestType, WstepMessage,
+    actions,
 };
 
 fn now() -> i64 {
@@ -69,16 +69,6 @@ fn query(id: &str) -> RequestSecurityToken {
     RequestSecurityToken::new(RequestType::QueryTokenStatus)
         .with_token_type(actions::TOKEN_TYPE_X509V3)
         .with_request_id(RequestId::new(id))
-}
-
-fn issue(csr_der: &[u8], template: &str) -> RequestSecurityToken {
-    RequestSecurityToken::new(RequestType::Issue)
-        .with_token_type(actions::TOKEN_TYPE_X509V3)
-        .with_binary_security_token(ValueKind::Pkcs10.token(csr_der))
-        .with_additional_context(
-            AdditionalContext::new().with_item(context_items::CERTIFICATE_TEMPLATE, template),
-        )
-        .with_request_id(RequestId::nil())
 }
 
 /// POSTs an RST envelope to the CES UsernamePassword endpoint.
@@ -301,7 +291,7 @@ fn only_the_requester_reads_a_request() {
     let (status, body) = ces(
         &server,
         as_user("alice", PASSWORD),
-        issue(&csr(&server, "/CN=alice"), "Approval"),
+        issue_rst(&csr(&server, "/CN=alice"), "Approval"),
     );
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
     let id = request_id(&body);
@@ -330,7 +320,7 @@ fn expired_and_replayed_messages_are_refused_and_a_resubmission_is_not_a_second_
     let old = Security::new()
         .with_timestamp(Timestamp::new(DateTime::from_unix(1_600_000_000, 0), 300))
         .with_username_token(token("alice", PASSWORD));
-    let (status, body) = ces(&server, old, issue(&csr, "User"));
+    let (status, body) = ces(&server, old, issue_rst(&csr, "User"));
     assert_eq!(status, 500);
     assert_eq!(subcode(&body), "MessageExpired");
 
@@ -343,16 +333,16 @@ fn expired_and_replayed_messages_are_refused_and_a_resubmission_is_not_a_second_
             .with_timestamp(Timestamp::new(DateTime::from_unix(now(), 0), 300))
             .with_username_token(with_nonce.clone())
     };
-    let (status, first) = ces(&server, fresh(), issue(&csr, "User"));
+    let (status, first) = ces(&server, fresh(), issue_rst(&csr, "User"));
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&first));
-    let (status, body) = ces(&server, fresh(), issue(&csr, "User"));
+    let (status, body) = ces(&server, fresh(), issue_rst(&csr, "User"));
     assert_eq!(status, 500);
     assert_eq!(subcode(&body), "FailedAuthentication");
     assert!(server.log().contains("replay"), "{}", server.log());
 
     // The same CSR again in a new message (a client that lost our
     // answer): the same request ID and certificate, one record.
-    let (status, again) = ces(&server, as_user("alice", PASSWORD), issue(&csr, "User"));
+    let (status, again) = ces(&server, as_user("alice", PASSWORD), issue_rst(&csr, "User"));
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&again));
     assert_eq!(request_id(&again), request_id(&first));
     let out = server.admin("list", &[]);
@@ -374,7 +364,7 @@ fn a_password_digest_is_refused_even_when_it_is_the_password() {
     let (status, body) = ces(
         &server,
         Security::new().with_username_token(digest),
-        issue(&csr(&server, "/CN=alice"), "User"),
+        issue_rst(&csr(&server, "/CN=alice"), "User"),
     );
     assert_eq!(status, 500);
     assert_eq!(subcode(&body), "UnsupportedSecurityToken");
@@ -392,14 +382,18 @@ fn failed_logins_hold_the_account_back_and_are_logged() {
     let server = Server::start_with(&config, &[]);
     let csr = csr(&server, "/CN=bob");
     for _ in 0..5 {
-        let (status, body) = ces(&server, as_user("bob", "wrong"), issue(&csr, "User"));
+        let (status, body) = ces(&server, as_user("bob", "wrong"), issue_rst(&csr, "User"));
         assert_eq!(
             (status, subcode(&body).as_str()),
             (500, "FailedAuthentication")
         );
     }
     // The right password, at once: held back without being checked.
-    let (status, body) = ces(&server, as_user("bob", BOB_PASSWORD), issue(&csr, "User"));
+    let (status, body) = ces(
+        &server,
+        as_user("bob", BOB_PASSWORD),
+        issue_rst(&csr, "User"),
+    );
     assert_eq!(
         (status, subcode(&body).as_str()),
         (500, "FailedAuthentication")
@@ -408,7 +402,7 @@ fn failed_logins_hold_the_account_back_and_are_logged() {
     assert_eq!(log.matches("event=\"login_failed\"").count(), 5, "{log}");
     assert!(log.contains("held back after failed logins"), "{log}");
     // Alice is not held back by bob's failures.
-    let (status, _) = ces(&server, as_user("alice", PASSWORD), issue(&csr, "User"));
+    let (status, _) = ces(&server, as_user("alice", PASSWORD), issue_rst(&csr, "User"));
     assert_eq!(status, 200);
 }
 
@@ -729,7 +723,7 @@ fn rsa_keys_over_4096_bits_are_issued_up_to_the_configured_maximum() {
     );
     // The default maximum is 8192 bits: issued (before: a misleading
     // "invalid public key" decode error, NTE_BAD_SIGNATURE).
-    let (status, body) = ces(&server, as_user("alice", PASSWORD), issue(&big, "User"));
+    let (status, body) = ces(&server, as_user("alice", PASSWORD), issue_rst(&big, "User"));
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
     drop(server);
     // Over a configured maximum: refused by name, before the signature.
@@ -738,7 +732,7 @@ fn rsa_keys_over_4096_bits_are_issued_up_to_the_configured_maximum() {
         "max_request_bytes = 65536\nmax_rsa_key_bits = 4096",
     );
     let server = Server::start_with(&config, &[]);
-    let (status, body) = ces(&server, as_user("alice", PASSWORD), issue(&big, "User"));
+    let (status, body) = ces(&server, as_user("alice", PASSWORD), issue_rst(&big, "User"));
     let (hr, reason) = denial(status, &body);
     assert_eq!(hr, HResult::CERTSRV_E_KEY_LENGTH);
     assert!(

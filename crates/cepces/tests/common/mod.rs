@@ -377,3 +377,16 @@ pub fn fault_of(body: &[u8]) -> soap_envelope::Fault {
         .unwrap_or_else(|e| panic!("not an envelope: {e}: {}", String::from_utf8_lossy(body)));
     env.as_fault().cloned().expect("not a fault")
 }
+
+/// An Issue RST for `csr_der` (PKCS#10) naming `template` in the
+/// `CertificateTemplate` context item.
+pub fn issue_rst(csr_der: &[u8], template: &str) -> wstep::RequestSecurityToken {
+    wstep::RequestSecurityToken::new(wstep::RequestType::Issue)
+        .with_token_type(wstep::actions::TOKEN_TYPE_X509V3)
+        .with_binary_security_token(wstep::ValueKind::Pkcs10.token(csr_der))
+        .with_additional_context(
+            wstep::AdditionalContext::new()
+                .with_item(wstep::context_items::CERTIFICATE_TEMPLATE, template),
+        )
+        .with_request_id(wstep::RequestId::nil())
+}
