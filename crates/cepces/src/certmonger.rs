@@ -395,22 +395,11 @@ async fn policy_answer(
     let Some(tx) = machine.poll_transmit(client::now(), &client::message_id()) else {
         return Answer::new(status::UNDERCONFIGURED, "no GetPolicies to send");
     };
-    let response = match http
-        .post(&tx.url)
-        .header("Content-Type", tx.content_type)
-        .body(tx.body)
-        .send()
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => return Answer::new(status::UNREACHABLE, format!("{}: {e}", tx.url)),
+    let (http_status, _, body) = match client::send(&http, tx).await {
+        Ok(answer) => answer,
+        Err(e) => return Answer::new(status::UNREACHABLE, e),
     };
-    let ok = response.status().is_success();
-    let body = match response.bytes().await {
-        Ok(b) => b,
-        Err(e) => return Answer::new(status::UNREACHABLE, e.to_string()),
-    };
-    if !ok {
+    if http_status != 200 {
         return Answer::new(status::UNREACHABLE, "the CEP answered with a fault");
     }
     match soap_envelope::Envelope::<xcep::XcepMessage>::from_xml(&body) {

@@ -238,6 +238,37 @@ fn poll_interval(connection: &Connection) -> u32 {
     u32::try_from(connection.poll_interval.max(1)).unwrap_or(u32::MAX)
 }
 
+/// Sends `tx` and gives the answer's status, content type and body; an
+/// answer that is no SOAP reply (401, an HTML page, ...) or no answer at
+/// all is an error saying what to do about it.
+pub async fn send(
+    http: &reqwest::Client,
+    tx: cepces_enroll::client::Transmit,
+) -> Result<(u16, String, bytes::Bytes), String> {
+    let answer = http
+        .post(&tx.url)
+        .header(reqwest::header::CONTENT_TYPE, tx.content_type)
+        .body(tx.body)
+        .send()
+        .await
+        .map_err(|e| transport_error(&tx.url, &e))?;
+    let status = answer.status().as_u16();
+    let content_type = answer
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    if let Some(message) = http_error(&tx.url, status, &content_type) {
+        return Err(message);
+    }
+    let body = answer
+        .bytes()
+        .await
+        .map_err(|e| format!("{}: {}", tx.url, error_chain(&e)))?;
+    Ok((status, content_type, body))
+}
+
 /// What the caller signs when the machine asks for a request.
 pub type MakeRequest<'a> = dyn FnMut(&Requirements) -> Result<Vec<u8>, String> + Send + 'a;
 
@@ -261,27 +292,7 @@ pub async fn drive(
                 tx.action.rsplit('/').next().unwrap_or(tx.action)
             };
             progress.step(&format!("{what} -> {}", tx.url));
-            let answer = http
-                .post(&tx.url)
-                .header(reqwest::header::CONTENT_TYPE, tx.content_type)
-                .body(tx.body)
-                .send()
-                .await
-                .map_err(|e| transport_error(&tx.url, &e))?;
-            let status = answer.status().as_u16();
-            let content_type = answer
-                .headers()
-                .get(reqwest::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_owned();
-            if let Some(message) = http_error(&tx.url, status, &content_type) {
-                return Err(message);
-            }
-            let body = answer
-                .bytes()
-                .await
-                .map_err(|e| format!("{}: {}", tx.url, error_chain(&e)))?;
+            let (status, content_type, body) = send(http, tx).await?;
             // Failures also arrive as Event::Failed below.
             let _ = machine.handle_response(
                 now(),
