@@ -16,9 +16,7 @@ use soap_envelope::{
     read_document,
 };
 use wstep::payload::{decode_certificate, decode_csr, decode_pki_data, decode_signed_data};
-use wstep::{
-    Discover, DiscoverNamespace, DiscoverResponse, ValueKind, WstepMessage, decode_payload,
-};
+use wstep::{Discover, DiscoverNamespace, DiscoverResponse, ValueKind, WstepMessage, decode_token};
 use xcep::XcepMessage;
 
 use cepces_enroll::client::{Config, Enrollment, Response as HttpAnswer, TemplateSelector};
@@ -113,14 +111,14 @@ pub fn wstep_payload(data: &[u8]) {
         ValueKind::X509v3,
         ValueKind::Cmc,
     ] {
-        let _ = decode_payload(&kind.token(data));
+        let _ = decode_token(&kind.token(data));
     }
     if let Ok(text) = std::str::from_utf8(data) {
         let mut token = ValueKind::Pkcs7.token(&[]);
         text.clone_into(&mut token.value);
-        let _ = decode_payload(&token);
+        let _ = decode_token(&token);
         token.value_type = None;
-        let _ = decode_payload(&token);
+        let _ = decode_token(&token);
     }
 }
 
@@ -135,16 +133,16 @@ pub fn discover_roundtrip(data: &[u8]) {
     if let Ok(env) = Envelope::<DiscoverResponse>::from_xml(data) {
         roundtrip_envelope(env, |p| p.namespace = DiscoverNamespace::Schema);
     }
-    if let Ok(mut m) = Discover::from_xml_bytes(data) {
-        let bytes = m.to_xml_bytes().expect("a parsed message can be written");
+    if let Ok(mut m) = Discover::from_xml(data) {
+        let bytes = m.to_xml().expect("a parsed message can be written");
         m.namespace = DiscoverNamespace::Schema;
-        let again = Discover::from_xml_bytes(&bytes).expect("what we write parses");
+        let again = Discover::from_xml(&bytes).expect("what we write parses");
         assert_eq!(again, m);
     }
-    if let Ok(mut m) = DiscoverResponse::from_xml_bytes(data) {
-        let bytes = m.to_xml_bytes().expect("a parsed message can be written");
+    if let Ok(mut m) = DiscoverResponse::from_xml(data) {
+        let bytes = m.to_xml().expect("a parsed message can be written");
         m.namespace = DiscoverNamespace::Schema;
-        let again = DiscoverResponse::from_xml_bytes(&bytes).expect("what we write parses");
+        let again = DiscoverResponse::from_xml(&bytes).expect("what we write parses");
         assert_eq!(again, m);
     }
 }
@@ -190,7 +188,7 @@ where
     T: for<'a> FromXml<'a> + ToXml + PartialEq + std::fmt::Debug,
 {
     let mut w = XmlWriter::new();
-    msg.to_xml(&mut w).expect("a parsed message can be written");
+    msg.write(&mut w).expect("a parsed message can be written");
     let bytes = w.into_bytes().expect("complete");
     let again = read_document::<T>(&bytes, &Limits::default()).expect("what we write parses");
     assert_eq!(msg, &again);

@@ -18,8 +18,8 @@
 use soap_envelope::AnyElement;
 use soap_envelope::BinarySecurityToken;
 use wstep::payload::{
-    CertificateTemplate, Csr, InnerContent, IssuedCertificate, KeyInfo, Payload, PkiData,
-    SignedPayload, decode_payload,
+    CertificateTemplate, Csr, InnerContent, IssuedCertificate, KeyInfo, PkiData, SignedPayload,
+    TokenContent, decode_token,
 };
 use wstep::{BinarySecurityTokenExt, ValueKind};
 use x509_cert::Certificate;
@@ -100,7 +100,7 @@ pub fn decoded(t: &BinarySecurityToken, path: &str, errors: &mut Errors) -> Valu
             ]),
         };
     }
-    match decode_payload(t) {
+    match decode_token(t) {
         Ok(p) => {
             let found = p.kind();
             let note = match declared {
@@ -166,12 +166,12 @@ fn provisioning_doc(doc: &AnyElement) -> Value {
 }
 
 /// The fields of a decoded payload.
-fn payload(p: &Payload, path: &str, errors: &mut Errors) -> Vec<(&'static str, Value)> {
+fn payload(p: &TokenContent, path: &str, errors: &mut Errors) -> Vec<(&'static str, Value)> {
     match p {
-        Payload::Pkcs10(csr) => vec![("request", request(csr))],
-        Payload::Pkcs7(sp) => signed(sp, path, errors),
-        Payload::Cmc(data) => vec![("requests", cmc_requests(data, path, errors))],
-        Payload::X509v3(cert) => vec![("certificate", certificate(cert))],
+        TokenContent::Pkcs10(csr) => vec![("request", request(csr))],
+        TokenContent::Pkcs7(sp) => signed(sp, path, errors),
+        TokenContent::Cmc(data) => vec![("requests", cmc_requests(data, path, errors))],
+        TokenContent::X509v3(cert) => vec![("certificate", certificate(cert))],
         _ => Vec::new(),
     }
 }

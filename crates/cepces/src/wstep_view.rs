@@ -132,7 +132,7 @@ fn typed<T: for<'a> FromXml<'a>>(
     element: &AnyElement,
     show: fn(&T, &mut Errors) -> Value,
 ) -> Result<(Value, Errors), soap_envelope::Error> {
-    let bytes = element.to_xml_bytes()?;
+    let bytes = element.to_xml()?;
     let limits = Limits::default()
         .with_max_document_len(usize::MAX)
         .with_max_attributes(usize::MAX)

@@ -88,7 +88,7 @@ impl PayloadView for XcepView {
 /// already read within the limits, and our writer may declare namespaces
 /// where the input did not.
 fn read(element: &AnyElement) -> Result<XcepMessage, soap_envelope::Error> {
-    let bytes = element.to_xml_bytes()?;
+    let bytes = element.to_xml()?;
     let limits = Limits::default()
         .with_max_document_len(usize::MAX)
         .with_max_attributes(usize::MAX)

@@ -381,8 +381,8 @@ fn issue_for_an_allowed_caller_with_a_2048_bit_key() {
     );
     let pkcs7 = rstr.binary_security_token.as_ref().unwrap();
     assert!(matches!(
-        wstep::decode_payload(pkcs7).unwrap(),
-        wstep::Payload::Pkcs7(_)
+        wstep::decode_token(pkcs7).unwrap(),
+        wstep::TokenContent::Pkcs7(_)
     ));
 }
 

@@ -90,3 +90,10 @@ pub use service::{Outcome, Parts, Server, Transport};
 pub use store::{MemoryStore, RequestStore};
 
 pub use cepces_enroll::server::Reply;
+
+// The RustCrypto crates whose types are in this crate's signatures (the
+// issuer signs `x509_cert` certificates for `spki` keys), so that users
+// name the same versions.
+pub use der;
+pub use spki;
+pub use x509_cert;

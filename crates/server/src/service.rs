@@ -12,8 +12,8 @@ use soap_envelope::fault::subcode;
 use soap_envelope::xsd::DateTime;
 use soap_envelope::{AnyElement, Envelope, Fault, FaultCodeValue, Header};
 use wstep::hresult::HResult;
-use wstep::payload::{Csr, Payload};
-use wstep::{RequestType, WstepMessage, decode_payload};
+use wstep::payload::{Csr, TokenContent};
+use wstep::{RequestType, WstepMessage, decode_token};
 use x509_cert::Certificate;
 use x509_cert::ext::Extension;
 use x509_cert::name::Name;
@@ -548,7 +548,7 @@ impl Server {
         if rst.request_type != RequestType::Renew {
             return None;
         }
-        let Payload::Pkcs7(signed) = decode_payload(rst.binary_security_token.as_ref()?).ok()?
+        let TokenContent::Pkcs7(signed) = decode_token(rst.binary_security_token.as_ref()?).ok()?
         else {
             return None;
         };

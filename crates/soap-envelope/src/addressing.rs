@@ -196,12 +196,12 @@ impl EndpointReference {
         if !self.reference_parameters.is_empty() {
             w.start(REFERENCE_PARAMETERS)?;
             for p in &self.reference_parameters {
-                p.to_xml(w)?;
+                p.write(w)?;
             }
             w.end()?;
         }
         for o in &self.other {
-            o.to_xml(w)?;
+            o.write(w)?;
         }
         w.end()
     }

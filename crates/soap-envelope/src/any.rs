@@ -137,8 +137,8 @@ impl AnyElement {
     }
 
     /// This element serialized alone, namespace declarations included.
-    pub fn to_xml_bytes(&self) -> Result<Vec<u8>> {
-        ToXml::to_xml_bytes(self)
+    pub fn to_xml(&self) -> Result<Vec<u8>> {
+        ToXml::to_xml(self)
     }
 }
 
@@ -147,20 +147,20 @@ impl<'a> FromXml<'a> for AnyElement {
         true
     }
 
-    fn from_xml(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
+    fn read(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
         r.any(start)
     }
 }
 
 impl ToXml for AnyElement {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+    fn write(&self, w: &mut XmlWriter) -> Result<()> {
         w.start_owned(&self.name)?;
         for a in &self.attributes {
             w.attribute_owned(&a.name, &a.value)?;
         }
         for c in &self.children {
             match c {
-                AnyNode::Element(e) => e.to_xml(w)?,
+                AnyNode::Element(e) => e.write(w)?,
                 AnyNode::Text(t) => w.text(t)?,
             }
         }

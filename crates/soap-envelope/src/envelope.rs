@@ -242,7 +242,7 @@ impl<B: Payload> Envelope<B> {
         } else if version == SoapVersion::Soap11 && child.is(QName::new(ns::SOAP11, "Fault")) {
             Body::Fault(Fault::read_soap11(r, &child)?)
         } else if B::matches(&child) {
-            Body::Payload(B::from_xml(r, &child)?)
+            Body::Payload(B::read(r, &child)?)
         } else {
             return Err(r.error(ErrorKind::UnsupportedPayload(child.name())));
         };
@@ -290,8 +290,8 @@ impl<B: Payload> Envelope<B> {
         self.header.write(w)?;
         w.start(QName::new(env_ns, "Body"))?;
         match &self.body {
-            Body::Payload(p) => p.to_xml(w)?,
-            Body::Fault(f) => f.to_xml(w)?,
+            Body::Payload(p) => p.write(w)?,
+            Body::Fault(f) => f.write(w)?,
         }
         w.end()?;
         w.end()
@@ -317,7 +317,7 @@ where
     if !T::matches(&root) {
         return Err(r.error(ErrorKind::UnsupportedPayload(root.name())));
     }
-    let v = T::from_xml(&mut r, &root)?;
+    let v = T::read(&mut r, &root)?;
     r.finish()?;
     Ok(v)
 }

@@ -463,7 +463,7 @@ fn read_reason(r: &mut XmlReader<'_>) -> Result<Vec<ReasonText>> {
 }
 
 impl ToXml for Fault {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+    fn write(&self, w: &mut XmlWriter) -> Result<()> {
         w.start(FAULT)?;
         w.start(CODE)?;
         w.start(VALUE)?;
@@ -502,7 +502,7 @@ impl ToXml for Fault {
                 w.attribute_owned(&a.name, &a.value)?;
             }
             for e in &d.entries {
-                e.to_xml(w)?;
+                e.write(w)?;
             }
             w.end()?;
         }

@@ -231,7 +231,7 @@ pub fn write_nillable_list<T>(
 /// Writes kept elements (extension points, unknown children) in order.
 pub fn write_all<T: ToXml>(w: &mut XmlWriter, elements: &[T]) -> Result<()> {
     for e in elements {
-        e.to_xml(w)?;
+        e.write(w)?;
     }
     Ok(())
 }
@@ -390,7 +390,7 @@ pub mod token {
 /// quirks the derive does not express): `#[xml(with = fields::element)]`.
 ///
 /// The field's `name` (and `ns`) must be the element's: it is what is
-/// matched on reading, while [`ToXml::to_xml`] writes the element's own
+/// matched on reading, while [`ToXml::write`] writes the element's own
 /// name. See [`value`] for what a codec is.
 pub mod element {
     use crate::error::Result;
@@ -399,14 +399,14 @@ pub mod element {
     use crate::traits::{FromXml, ToXml};
     use crate::writer::XmlWriter;
 
-    /// [`FromXml::from_xml`].
+    /// [`FromXml::read`].
     pub fn read<'a, T: FromXml<'a>>(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<T> {
-        T::from_xml(r, start)
+        T::read(r, start)
     }
 
-    /// [`ToXml::to_xml`]; `name` is the element's own (not written here).
+    /// [`ToXml::write`]; `name` is the element's own (not written here).
     pub fn write<T: ToXml + ?Sized>(w: &mut XmlWriter, _name: QName, value: &T) -> Result<()> {
-        value.to_xml(w)
+        value.write(w)
     }
 }
 

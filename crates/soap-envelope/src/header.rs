@@ -235,10 +235,10 @@ impl Header {
             v.write(w, TO)?;
         }
         if let Some(s) = &self.security {
-            s.to_xml(w)?;
+            s.write(w)?;
         }
         for u in &self.unknown {
-            u.element.to_xml(w)?;
+            u.element.write(w)?;
         }
         w.end()
     }

@@ -150,20 +150,20 @@ impl Security {
 }
 
 impl ToXml for Security {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+    fn write(&self, w: &mut XmlWriter) -> Result<()> {
         w.start(SECURITY)?;
         self.attrs.write(w)?;
         if let Some(t) = &self.timestamp {
-            t.to_xml(w)?;
+            t.write(w)?;
         }
         if let Some(t) = &self.username_token {
-            t.to_xml(w)?;
+            t.write(w)?;
         }
         for t in &self.binary_security_tokens {
-            t.to_xml(w)?;
+            t.write(w)?;
         }
         for o in &self.other {
-            o.to_xml(w)?;
+            o.write(w)?;
         }
         w.end()
     }
@@ -219,7 +219,7 @@ impl Timestamp {
 }
 
 impl ToXml for Timestamp {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+    fn write(&self, w: &mut XmlWriter) -> Result<()> {
         w.start(TIMESTAMP)?;
         write_id(w, self.id.as_ref())?;
         if let Some(c) = &self.created {
@@ -309,7 +309,7 @@ impl UsernameToken {
 }
 
 impl ToXml for UsernameToken {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+    fn write(&self, w: &mut XmlWriter) -> Result<()> {
         w.start(USERNAME_TOKEN)?;
         write_id(w, self.id.as_ref())?;
         w.text_element(USERNAME, &self.username)?;
@@ -421,13 +421,13 @@ impl<'a> crate::traits::FromXml<'a> for BinarySecurityToken {
         start.is(BINARY_SECURITY_TOKEN)
     }
 
-    fn from_xml(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
+    fn read(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
         Self::read(r, start)
     }
 }
 
 impl ToXml for BinarySecurityToken {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+    fn write(&self, w: &mut XmlWriter) -> Result<()> {
         w.start(BINARY_SECURITY_TOKEN)?;
         if let Some(v) = &self.value_type {
             w.attribute(QName::new("", "ValueType"), v)?;

@@ -7,7 +7,7 @@ use crate::writer::XmlWriter;
 
 /// A value read from an element.
 ///
-/// `from_xml` is called with the element's start tag already read (it is the
+/// `read` is called with the element's start tag already read (it is the
 /// reader's current element) and must consume the element's content, for
 /// example with [`XmlReader::next_child`] until `None`.
 pub trait FromXml<'a>: Sized {
@@ -17,7 +17,7 @@ pub trait FromXml<'a>: Sized {
     fn matches(start: &Start<'_>) -> bool;
 
     /// Reads the element whose start tag is `start`.
-    fn from_xml(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self>;
+    fn read(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self>;
 }
 
 /// A boxed value reads as the value (a large, rarely present child).
@@ -26,28 +26,28 @@ impl<'a, T: FromXml<'a>> FromXml<'a> for Box<T> {
         T::matches(start)
     }
 
-    fn from_xml(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
-        T::from_xml(r, start).map(Box::new)
+    fn read(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
+        T::read(r, start).map(Box::new)
     }
 }
 
 /// A value written as one element.
 pub trait ToXml {
     /// Writes the element, start tag to end tag.
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()>;
+    fn write(&self, w: &mut XmlWriter) -> Result<()>;
 
     /// This element written alone (its namespace declarations included),
     /// as UTF-8 bytes.
-    fn to_xml_bytes(&self) -> Result<Vec<u8>> {
+    fn to_xml(&self) -> Result<Vec<u8>> {
         let mut w = XmlWriter::new();
-        self.to_xml(&mut w)?;
+        self.write(&mut w)?;
         w.into_bytes()
     }
 }
 
 impl<T: ToXml + ?Sized> ToXml for Box<T> {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
-        (**self).to_xml(w)
+    fn write(&self, w: &mut XmlWriter) -> Result<()> {
+        (**self).write(w)
     }
 }
 

@@ -118,7 +118,7 @@ fn writes_in_field_order_and_reads_back() {
         value: 1,
     });
     all.names = Some(vec!["x".into(), String::new()]);
-    let bytes = all.to_xml_bytes().unwrap();
+    let bytes = all.to_xml().unwrap();
     let text = String::from_utf8(bytes.clone()).unwrap();
     let limit = text.find("limit").unwrap();
     assert!(
@@ -130,7 +130,7 @@ fn writes_in_field_order_and_reads_back() {
     assert_eq!(again, all);
     // An empty nillable list is written as nil.
     all.names = Some(Vec::new());
-    let text = String::from_utf8(all.to_xml_bytes().unwrap()).unwrap();
+    let text = String::from_utf8(all.to_xml().unwrap()).unwrap();
     assert!(text.contains("names xsi:nil=\"true\"/>"), "{text}");
 }
 
@@ -219,7 +219,7 @@ impl<'a> FromXml<'a> for Reversed {
         start.is(soap_envelope::QName::new(NS, "rev"))
     }
 
-    fn from_xml(
+    fn read(
         r: &mut soap_envelope::XmlReader<'a>,
         _start: &soap_envelope::Start<'a>,
     ) -> soap_envelope::Result<Self> {
@@ -228,7 +228,7 @@ impl<'a> FromXml<'a> for Reversed {
 }
 
 impl ToXml for Reversed {
-    fn to_xml(&self, w: &mut soap_envelope::XmlWriter) -> soap_envelope::Result<()> {
+    fn write(&self, w: &mut soap_envelope::XmlWriter) -> soap_envelope::Result<()> {
         let text: String = self.0.chars().rev().collect();
         w.text_element(soap_envelope::QName::new(NS, "rev"), &text)
     }
@@ -243,16 +243,16 @@ impl<'a> FromXml<'a> for Boxed {
         start.is(soap_envelope::QName::new("urn:boxed", "rev"))
     }
 
-    fn from_xml(
+    fn read(
         r: &mut soap_envelope::XmlReader<'a>,
         start: &soap_envelope::Start<'a>,
     ) -> soap_envelope::Result<Self> {
-        Reversed::from_xml(r, start).map(Self)
+        Reversed::read(r, start).map(Self)
     }
 }
 
 impl ToXml for Boxed {
-    fn to_xml(&self, w: &mut soap_envelope::XmlWriter) -> soap_envelope::Result<()> {
+    fn write(&self, w: &mut soap_envelope::XmlWriter) -> soap_envelope::Result<()> {
         let text: String = self.0.0.chars().rev().collect();
         w.text_element(soap_envelope::QName::new("urn:boxed", "rev"), &text)
     }
@@ -309,7 +309,7 @@ fn attribute_codecs_element_children_nillable_text_and_first() {
 
     // The qualified spelling is written; a nil text is `xsi:nil` after
     // the other attributes.
-    let text = String::from_utf8(q.to_xml_bytes().unwrap()).unwrap();
+    let text = String::from_utf8(q.to_xml().unwrap()).unwrap();
     assert!(text.contains(":Id=\"a 1\" Kind=\"x y\""), "{text}");
     assert!(text.contains("<ns0:rev>cba</ns0:rev>"), "{text}");
     assert!(text.contains("lang=\"en\" xsi:nil=\"true\"/>"), "{text}");
@@ -322,7 +322,7 @@ fn attribute_codecs_element_children_nillable_text_and_first() {
         text: Some(" hi ".into()),
     });
     q.boxed = Some(Box::new(Boxed(Reversed("xy".into()))));
-    let text = String::from_utf8(q.to_xml_bytes().unwrap()).unwrap();
+    let text = String::from_utf8(q.to_xml().unwrap()).unwrap();
     assert!(text.contains("<ns0:msg> hi </ns0:msg>"), "{text}");
     assert!(text.contains(">yx</"), "{text}");
     assert_eq!(read::<Quirky>(&text).unwrap(), q);

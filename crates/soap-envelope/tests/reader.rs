@@ -184,7 +184,7 @@ fn unknown_elements_are_skipped_or_kept() {
     r.finish().unwrap();
 
     // What was kept is written back with the writer's prefixes and reads equal.
-    let bytes = kept.to_xml_bytes().unwrap();
+    let bytes = kept.to_xml().unwrap();
     let text = String::from_utf8(bytes).unwrap();
     let mut r = XmlReader::new(&text).unwrap();
     let s = r.root().unwrap();

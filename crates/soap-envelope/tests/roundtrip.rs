@@ -667,7 +667,7 @@ proptest! {
 
     #[test]
     fn written_element_round_trips_alone(el in any_element_with(element_name_any())) {
-        let xml = el.to_xml_bytes().unwrap();
+        let xml = el.to_xml().unwrap();
         assert_well_formed(&xml);
         let back: AnyElement = read_document(&xml, &Limits::default()).unwrap();
         prop_assert_eq!(back, el, "{}", String::from_utf8_lossy(&xml));
@@ -727,7 +727,7 @@ fn namespace_names_that_differ_only_by_escaping_stay_distinct() {
     let el = AnyElement::new(OwnedQName::new(Some(literal.to_owned()), "a")).with_child(
         AnyElement::new(OwnedQName::new(Some(plain.to_owned()), "b")),
     );
-    let xml = el.to_xml_bytes().unwrap();
+    let xml = el.to_xml().unwrap();
     let back: AnyElement = read_document(&xml, &Limits::default()).unwrap();
     assert_eq!(back, el, "{}", String::from_utf8_lossy(&xml));
 

@@ -430,7 +430,7 @@ fn unknown<'a>(h: &'a Header, ns: Option<&str>, local: &str) -> &'a UnknownHeade
 /// the typed reader.
 fn typed_bst(el: &AnyElement) -> BinarySecurityToken {
     assert_name(el, ns::WSSE, "BinarySecurityToken");
-    let xml = String::from_utf8(el.to_xml_bytes().unwrap()).unwrap();
+    let xml = String::from_utf8(el.to_xml().unwrap()).unwrap();
     let mut r = XmlReader::new(&xml).unwrap();
     let root = r.root().unwrap();
     let bst = BinarySecurityToken::read(&mut r, &root).unwrap();

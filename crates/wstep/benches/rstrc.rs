@@ -17,7 +17,7 @@
 //!
 //! - `quick_xml_ns_reader`: the baseline;
 //! - `wstep_parse`: `Envelope<WstepMessage>::from_xml`;
-//! - `wstep_parse_decode`: the parse, then `decode_payload` of every token
+//! - `wstep_parse_decode`: the parse, then `decode_token` of every token
 //!   (base64 → DER → `SignedPayload` / `IssuedCertificate`);
 //! - `wstep_rs_parse`: the other Rust implementation on crates.io,
 //!   `wstep-rs` 0.1.3, `WstepResponse::new_from_soap_xml_str` (serde over
@@ -50,7 +50,7 @@ use cap::Cap;
 use criterion::{Criterion, Throughput, criterion_group};
 use soap_envelope::Envelope;
 use testkit::bench::{allocations, baseline, time_per_iter};
-use wstep::{BinarySecurityToken, Payload, WstepMessage, decode_payload};
+use wstep::{BinarySecurityToken, TokenContent, WstepMessage, decode_token};
 
 /// Counts every allocation of this binary: total bytes requested and peak
 /// live bytes (`stats` feature), with no limit.
@@ -99,11 +99,11 @@ fn tokens(env: &Envelope<WstepMessage>) -> Vec<&BinarySecurityToken> {
 }
 
 /// Parse, then decode every token's DER.
-fn parse_and_decode(input: &[u8]) -> Vec<Payload> {
+fn parse_and_decode(input: &[u8]) -> Vec<TokenContent> {
     let env = parse(input);
     tokens(&env)
         .into_iter()
-        .map(|t| decode_payload(t).unwrap())
+        .map(|t| decode_token(t).unwrap())
         .collect()
 }
 
@@ -123,7 +123,7 @@ fn bench(c: &mut Criterion) {
     let token_count = tokens(&env).len();
     assert!(token_count > 0);
     let decoded = parse_and_decode(&input);
-    let kinds: Vec<_> = decoded.iter().map(Payload::kind).collect();
+    let kinds: Vec<_> = decoded.iter().map(TokenContent::kind).collect();
     drop((env, decoded));
     // wstep-rs: whether it reads this message at all.
     let theirs = wstep_rs(text);

@@ -193,8 +193,8 @@ fn nillable_text(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result<Option<Stri
 /// use wstep::{AuthPolicy, Discover};
 ///
 /// let d = Discover::new("user@contoso.com").with_auth_policy(AuthPolicy::Federated);
-/// let bytes = d.to_xml_bytes().unwrap();
-/// assert_eq!(Discover::from_xml_bytes(&bytes).unwrap(), d);
+/// let bytes = d.to_xml().unwrap();
+/// assert_eq!(Discover::from_xml(&bytes).unwrap(), d);
 /// ```
 ///
 /// [MS-MDE2]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-mde2/
@@ -246,13 +246,13 @@ impl Discover {
 
     /// Reads a document whose root is a `Discover` element (either
     /// namespace spelling).
-    pub fn from_xml_bytes(input: &[u8]) -> crate::Result<Self> {
+    pub fn from_xml(input: &[u8]) -> crate::Result<Self> {
         Ok(read_document(input, &Limits::default())?)
     }
 
     /// This element alone, as UTF-8 bytes.
-    pub fn to_xml_bytes(&self) -> crate::Result<Vec<u8>> {
-        Ok(ToXml::to_xml_bytes(self)?)
+    pub fn to_xml(&self) -> crate::Result<Vec<u8>> {
+        Ok(ToXml::to_xml(self)?)
     }
 
     fn read_request(&mut self, r: &mut XmlReader<'_>) -> Result<()> {
@@ -313,7 +313,7 @@ impl<'a> FromXml<'a> for Discover {
         is(start, "Discover")
     }
 
-    fn from_xml(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
+    fn read(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
         let mut d = Self {
             namespace: start
                 .ns()
@@ -335,7 +335,7 @@ impl<'a> FromXml<'a> for Discover {
 }
 
 impl ToXml for Discover {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+    fn write(&self, w: &mut XmlWriter) -> Result<()> {
         w.start(Self::NAME)?;
         w.start(REQUEST)?;
         if let Some(v) = &self.email_address {
@@ -361,11 +361,11 @@ impl ToXml for Discover {
             w.end()?;
         }
         for u in &self.unknown {
-            u.to_xml(w)?;
+            u.write(w)?;
         }
         w.end()?;
         for u in &self.extensions {
-            u.to_xml(w)?;
+            u.write(w)?;
         }
         w.end()
     }
@@ -405,8 +405,8 @@ impl Payload for Discover {
 /// use wstep::{AuthPolicy, DiscoverResponse};
 ///
 /// let r = DiscoverResponse::new(AuthPolicy::OnPremise, "https://enroll.contoso.com/x.svc");
-/// let bytes = r.to_xml_bytes().unwrap();
-/// assert_eq!(DiscoverResponse::from_xml_bytes(&bytes).unwrap(), r);
+/// let bytes = r.to_xml().unwrap();
+/// assert_eq!(DiscoverResponse::from_xml(&bytes).unwrap(), r);
 /// ```
 ///
 /// [MS-MDE2]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-mde2/
@@ -454,13 +454,13 @@ impl DiscoverResponse {
 
     /// Reads a document whose root is a `DiscoverResponse` element (either
     /// namespace spelling).
-    pub fn from_xml_bytes(input: &[u8]) -> crate::Result<Self> {
+    pub fn from_xml(input: &[u8]) -> crate::Result<Self> {
         Ok(read_document(input, &Limits::default())?)
     }
 
     /// This element alone, as UTF-8 bytes.
-    pub fn to_xml_bytes(&self) -> crate::Result<Vec<u8>> {
-        Ok(ToXml::to_xml_bytes(self)?)
+    pub fn to_xml(&self) -> crate::Result<Vec<u8>> {
+        Ok(ToXml::to_xml(self)?)
     }
 }
 
@@ -520,7 +520,7 @@ impl<'a> FromXml<'a> for DiscoverResponse {
         is(start, "DiscoverResponse")
     }
 
-    fn from_xml(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
+    fn read(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
         let namespace = start
             .ns()
             .and_then(DiscoverNamespace::from_uri)
@@ -550,7 +550,7 @@ impl<'a> FromXml<'a> for DiscoverResponse {
 }
 
 impl ToXml for DiscoverResponse {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+    fn write(&self, w: &mut XmlWriter) -> Result<()> {
         w.start(Self::NAME)?;
         w.start(DISCOVER_RESULT)?;
         w.text_element(AUTH_POLICY, self.auth_policy.as_str())?;
@@ -565,11 +565,11 @@ impl ToXml for DiscoverResponse {
             w.text_element(AUTHENTICATION_SERVICE_URL, v)?;
         }
         for u in &self.unknown {
-            u.to_xml(w)?;
+            u.write(w)?;
         }
         w.end()?;
         for u in &self.extensions {
-            u.to_xml(w)?;
+            u.write(w)?;
         }
         w.end()
     }
@@ -592,11 +592,11 @@ mod tests {
              <EmailAddress>a@b</EmailAddress><OSEdition>3</OSEdition>\
              <X xmlns='urn:x'>1</X></request></Discover>"
         );
-        let d = Discover::from_xml_bytes(xml.as_bytes()).unwrap();
+        let d = Discover::from_xml(xml.as_bytes()).unwrap();
         assert_eq!(d.namespace, DiscoverNamespace::TrailingSlash);
         assert_eq!(d.os_edition, Some(3));
         assert_eq!(d.unknown.len(), 1);
-        let out = String::from_utf8(d.to_xml_bytes().unwrap()).unwrap();
+        let out = String::from_utf8(d.to_xml().unwrap()).unwrap();
         assert!(out.contains(&format!("\"{}\"", ns::MDE2)), "{out}");
         assert!(!out.contains(NAMESPACE_TRAILING_SLASH), "{out}");
     }
@@ -607,7 +607,7 @@ mod tests {
             "<Discover xmlns='{}'><request><OSEdition>-1</OSEdition></request></Discover>",
             ns::MDE2
         );
-        let crate::Error::Xml(e) = Discover::from_xml_bytes(xml.as_bytes()).unwrap_err() else {
+        let crate::Error::Xml(e) = Discover::from_xml(xml.as_bytes()).unwrap_err() else {
             panic!()
         };
         assert!(matches!(e.kind(), ErrorKind::BadValue { .. }), "{e}");
@@ -618,8 +618,7 @@ mod tests {
              </DiscoverResult></DiscoverResponse>",
             ns::MDE2
         );
-        let crate::Error::Xml(e) = DiscoverResponse::from_xml_bytes(xml.as_bytes()).unwrap_err()
-        else {
+        let crate::Error::Xml(e) = DiscoverResponse::from_xml(xml.as_bytes()).unwrap_err() else {
             panic!()
         };
         assert!(matches!(e.kind(), ErrorKind::MissingElement(_)), "{e}");

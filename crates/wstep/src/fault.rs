@@ -122,13 +122,13 @@ impl CertificateEnrollmentWsDetail {
     /// Reads the detail from a detail entry (written back and re-read, so
     /// that the same rules apply as to a document).
     pub fn from_detail_entry(entry: &AnyElement) -> crate::Result<Self> {
-        let bytes = entry.to_xml_bytes()?;
-        Self::from_xml_bytes(&bytes)
+        let bytes = entry.to_xml()?;
+        Self::from_xml(&bytes)
     }
 
     /// This detail as a fault `Detail` entry.
     pub fn to_detail_entry(&self) -> crate::Result<AnyElement> {
-        Ok(read_document(&self.to_xml_bytes()?, &Limits::default())?)
+        Ok(read_document(&self.to_xml()?, &Limits::default())?)
     }
 
     /// A `Receiver` fault with this detail and an English reason.
@@ -137,13 +137,13 @@ impl CertificateEnrollmentWsDetail {
     }
 
     /// Reads a document whose root is this element.
-    pub fn from_xml_bytes(input: &[u8]) -> crate::Result<Self> {
+    pub fn from_xml(input: &[u8]) -> crate::Result<Self> {
         Ok(read_document(input, &Limits::default())?)
     }
 
     /// This element alone, as UTF-8 bytes.
-    pub fn to_xml_bytes(&self) -> crate::Result<Vec<u8>> {
-        Ok(ToXml::to_xml_bytes(self)?)
+    pub fn to_xml(&self) -> crate::Result<Vec<u8>> {
+        Ok(ToXml::to_xml(self)?)
     }
 }
 
@@ -168,7 +168,7 @@ impl<'a> FromXml<'a> for CertificateEnrollmentWsDetail {
         start.is(Self::NAME)
     }
 
-    fn from_xml(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
+    fn read(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
         let mut d = Self::default();
         if r.is_nil(start)? {
             r.skip()?;
@@ -202,7 +202,7 @@ impl<'a> FromXml<'a> for CertificateEnrollmentWsDetail {
 }
 
 impl ToXml for CertificateEnrollmentWsDetail {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+    fn write(&self, w: &mut XmlWriter) -> Result<()> {
         w.start(Self::NAME)?;
         nillable_element(w, BINARY_RESPONSE, self.binary_response.as_deref())?;
         if let Some(c) = &self.error_code {
@@ -240,12 +240,12 @@ mod tests {
             ns::WSTEP,
             ns::XSI
         );
-        let d = CertificateEnrollmentWsDetail::from_xml_bytes(xml.as_bytes()).unwrap();
+        let d = CertificateEnrollmentWsDetail::from_xml(xml.as_bytes()).unwrap();
         assert_eq!(d.error_code, Some(HResult(-2_146_877_420)));
         assert_eq!(d.binary_response, None);
         let bad = xml.replace("-2146877420", "0x80094012");
         let crate::Error::Xml(e) =
-            CertificateEnrollmentWsDetail::from_xml_bytes(bad.as_bytes()).unwrap_err()
+            CertificateEnrollmentWsDetail::from_xml(bad.as_bytes()).unwrap_err()
         else {
             panic!()
         };

@@ -93,7 +93,7 @@ pub use discover::{AuthPolicy, Discover, DiscoverNamespace, DiscoverResponse};
 pub use error::{Error, Result};
 pub use fault::CertificateEnrollmentWsDetail;
 pub use message::WstepMessage;
-pub use payload::{Payload, decode_payload};
+pub use payload::{TokenContent, decode_token};
 pub use request::{RequestSecurityToken, RequestType};
 pub use request_id::RequestId;
 pub use response::{
@@ -105,3 +105,12 @@ pub use token::{BinarySecurityTokenExt, ValueKind};
 
 /// The MS-WSTEP namespace.
 pub use soap_envelope::ns::WSTEP as NAMESPACE;
+
+// The RustCrypto crates whose types are in this crate's signatures
+// (`Csr` wraps `x509_cert::request::CertReq`, `SignedPayload` a
+// `cms::signed_data::SignedData`, keys are `spki::SubjectPublicKeyInfoOwned`,
+// OIDs `der::oid::ObjectIdentifier`), so that users name the same versions.
+pub use cms;
+pub use der;
+pub use spki;
+pub use x509_cert;

@@ -58,14 +58,14 @@ impl<'a> FromXml<'a> for WstepMessage {
             || RequestSecurityTokenResponse::matches(start)
     }
 
-    fn from_xml(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
+    fn read(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
         if RequestSecurityToken::matches(start) {
-            RequestSecurityToken::from_xml(r, start).map(Self::RequestSecurityToken)
+            RequestSecurityToken::read(r, start).map(Self::RequestSecurityToken)
         } else if RequestSecurityTokenResponseCollection::matches(start) {
-            RequestSecurityTokenResponseCollection::from_xml(r, start)
+            RequestSecurityTokenResponseCollection::read(r, start)
                 .map(Self::RequestSecurityTokenResponseCollection)
         } else if RequestSecurityTokenResponse::matches(start) {
-            RequestSecurityTokenResponse::from_xml(r, start).map(Self::RequestSecurityTokenResponse)
+            RequestSecurityTokenResponse::read(r, start).map(Self::RequestSecurityTokenResponse)
         } else {
             Err(r.error(ErrorKind::UnsupportedPayload(start.name())))
         }
@@ -73,11 +73,11 @@ impl<'a> FromXml<'a> for WstepMessage {
 }
 
 impl ToXml for WstepMessage {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+    fn write(&self, w: &mut XmlWriter) -> Result<()> {
         match self {
-            Self::RequestSecurityToken(m) => m.to_xml(w),
-            Self::RequestSecurityTokenResponseCollection(m) => m.to_xml(w),
-            Self::RequestSecurityTokenResponse(m) => m.to_xml(w),
+            Self::RequestSecurityToken(m) => m.write(w),
+            Self::RequestSecurityTokenResponseCollection(m) => m.write(w),
+            Self::RequestSecurityTokenResponse(m) => m.write(w),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! requests, CMC), CMC `PKIData` ([`cmc::PkiData`]) and certificates
 //! ([`IssuedCertificate`]).
 //!
-//! [`decode_payload`] chooses by content, not by the declared `ValueType`,
+//! [`decode_token`] chooses by content, not by the declared `ValueType`,
 //! since the declared kind can be wrong (the [MS-WSTEP] 4.1.1.1 token
 //! labelled PKCS7 is a PKCS#10).
 //!
@@ -40,7 +40,7 @@ use crate::token::{BinarySecurityTokenExt, ValueKind};
 /// What a `BinarySecurityToken` carries, recognised by content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Payload {
+pub enum TokenContent {
     /// A PKCS#10 request.
     Pkcs10(Box<Csr>),
     /// A PKCS#7 `ContentInfo` with a `SignedData` (chain, renewal, CMC).
@@ -51,7 +51,7 @@ pub enum Payload {
     X509v3(Box<IssuedCertificate>),
 }
 
-impl Payload {
+impl TokenContent {
     /// The kind of content actually found.
     pub fn kind(&self) -> ValueKind {
         match self {
@@ -94,9 +94,9 @@ impl Payload {
 }
 
 /// Decodes the token's base64 (a failure is [`Error::Base64`]) and
-/// recognises the DER by content; see [`Payload::from_der`]. A
+/// recognises the DER by content; see [`TokenContent::from_der`]. A
 /// provisioning document is [`Error::UnexpectedContent`].
-pub fn decode_payload(token: &BinarySecurityToken) -> Result<Payload> {
+pub fn decode_token(token: &BinarySecurityToken) -> Result<TokenContent> {
     let declared = token.value_kind();
     if declared == Some(ValueKind::ProvisioningDoc) {
         return Err(Error::UnexpectedContent(
@@ -104,5 +104,5 @@ pub fn decode_payload(token: &BinarySecurityToken) -> Result<Payload> {
         ));
     }
     let bytes = token.decode_bytes()?;
-    Payload::from_der(&bytes, declared)
+    TokenContent::from_der(&bytes, declared)
 }

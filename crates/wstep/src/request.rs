@@ -39,8 +39,8 @@ use crate::request_id::RequestId;
 /// let rst = RequestSecurityToken::new(RequestType::Issue)
 ///     .with_binary_security_token(ValueKind::Pkcs10.token(&[0x30, 0x00]))
 ///     .with_request_id(wstep::RequestId::nil());
-/// let bytes = rst.to_xml_bytes().unwrap();
-/// assert_eq!(RequestSecurityToken::from_xml_bytes(&bytes).unwrap(), rst);
+/// let bytes = rst.to_xml().unwrap();
+/// assert_eq!(RequestSecurityToken::from_xml(&bytes).unwrap(), rst);
 /// ```
 ///
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
@@ -140,13 +140,13 @@ impl RequestSecurityToken {
     /// Reads a document whose root is a `RequestSecurityToken` (a bare body
     /// payload). For a whole SOAP message use
     /// `Envelope::<WstepMessage>::from_xml`.
-    pub fn from_xml_bytes(input: &[u8]) -> crate::Result<Self> {
+    pub fn from_xml(input: &[u8]) -> crate::Result<Self> {
         Ok(read_document(input, &Limits::default())?)
     }
 
     /// This element alone, as UTF-8 bytes.
-    pub fn to_xml_bytes(&self) -> crate::Result<Vec<u8>> {
-        Ok(ToXml::to_xml_bytes(self)?)
+    pub fn to_xml(&self) -> crate::Result<Vec<u8>> {
+        Ok(ToXml::to_xml(self)?)
     }
 }
 
@@ -247,7 +247,7 @@ mod tests {
             ns::WST,
             RequestType::ISSUE
         );
-        let e = RequestSecurityToken::from_xml_bytes(xml.as_bytes()).unwrap_err();
+        let e = RequestSecurityToken::from_xml(xml.as_bytes()).unwrap_err();
         let crate::Error::Xml(e) = e else { panic!() };
         assert!(matches!(e.kind(), ErrorKind::MissingElement(_)), "{e}");
         assert!(e.path().ends_with("/RequestType"), "{}", e.path());
@@ -256,7 +256,7 @@ mod tests {
     #[test]
     fn other_request_type_round_trips() {
         let rst = RequestSecurityToken::new(RequestType::Other("urn:x".into()));
-        let again = RequestSecurityToken::from_xml_bytes(&rst.to_xml_bytes().unwrap()).unwrap();
+        let again = RequestSecurityToken::from_xml(&rst.to_xml().unwrap()).unwrap();
         assert_eq!(again, rst);
     }
 }

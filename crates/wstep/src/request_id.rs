@@ -44,7 +44,7 @@ impl<'a> FromXml<'a> for RequestId {
         start.is(Self::NAME)
     }
 
-    fn from_xml(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
+    fn read(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
         if r.is_nil(start)? {
             r.skip()?;
             return Ok(Self(None));
@@ -54,7 +54,7 @@ impl<'a> FromXml<'a> for RequestId {
 }
 
 impl ToXml for RequestId {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+    fn write(&self, w: &mut XmlWriter) -> Result<()> {
         match &self.0 {
             Some(id) => w.text_element(Self::NAME, id),
             None => w.nil_element(Self::NAME),

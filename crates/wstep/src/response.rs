@@ -62,13 +62,13 @@ impl RequestSecurityTokenResponseCollection {
     }
 
     /// Reads a document whose root is this element.
-    pub fn from_xml_bytes(input: &[u8]) -> crate::Result<Self> {
+    pub fn from_xml(input: &[u8]) -> crate::Result<Self> {
         Ok(read_document(input, &Limits::default())?)
     }
 
     /// This element alone, as UTF-8 bytes.
-    pub fn to_xml_bytes(&self) -> crate::Result<Vec<u8>> {
-        Ok(ToXml::to_xml_bytes(self)?)
+    pub fn to_xml(&self) -> crate::Result<Vec<u8>> {
+        Ok(ToXml::to_xml(self)?)
     }
 }
 
@@ -80,12 +80,12 @@ impl<'a> FromXml<'a> for RequestSecurityTokenResponseCollection {
         start.is(Self::NAME)
     }
 
-    fn from_xml(r: &mut XmlReader<'a>, _start: &Start<'a>) -> Result<Self> {
+    fn read(r: &mut XmlReader<'a>, _start: &Start<'a>) -> Result<Self> {
         let mut c = Self::default();
         while let Some(child) = r.next_child()? {
             if child.is(RequestSecurityTokenResponse::NAME) {
                 c.responses
-                    .push(RequestSecurityTokenResponse::from_xml(r, &child)?);
+                    .push(RequestSecurityTokenResponse::read(r, &child)?);
             } else {
                 c.unknown.push(r.any(&child)?);
             }
@@ -132,8 +132,8 @@ impl Payload for RequestSecurityTokenResponseCollection {
 ///     .with_disposition_message(DispositionMessage::new("Issued").with_lang("en-US"))
 ///     .with_requested_security_token(RequestedSecurityToken::new(ValueKind::X509v3.token(&[0x30, 0x00])))
 ///     .with_request_id(RequestId::new("61"));
-/// let bytes = r.to_xml_bytes().unwrap();
-/// let again = RequestSecurityTokenResponse::from_xml_bytes(&bytes).unwrap();
+/// let bytes = r.to_xml().unwrap();
+/// let again = RequestSecurityTokenResponse::from_xml(&bytes).unwrap();
 /// assert_eq!(again.certificate().unwrap().value, "MAA=");
 /// assert_eq!(again, r);
 /// ```
@@ -229,13 +229,13 @@ impl RequestSecurityTokenResponse {
     }
 
     /// Reads a document whose root is this element.
-    pub fn from_xml_bytes(input: &[u8]) -> crate::Result<Self> {
+    pub fn from_xml(input: &[u8]) -> crate::Result<Self> {
         Ok(read_document(input, &Limits::default())?)
     }
 
     /// This element alone, as UTF-8 bytes.
-    pub fn to_xml_bytes(&self) -> crate::Result<Vec<u8>> {
-        Ok(ToXml::to_xml_bytes(self)?)
+    pub fn to_xml(&self) -> crate::Result<Vec<u8>> {
+        Ok(ToXml::to_xml(self)?)
     }
 }
 
@@ -317,7 +317,7 @@ impl DispositionMessage {
 /// let ces = "https://ca.example.com/CA_CES_Kerberos/service.svc/CES";
 /// let r = RequestSecurityTokenResponse::new()
 ///     .with_requested_security_token(RequestedSecurityToken::reference(ces));
-/// let again = RequestSecurityTokenResponse::from_xml_bytes(&r.to_xml_bytes().unwrap()).unwrap();
+/// let again = RequestSecurityTokenResponse::from_xml(&r.to_xml().unwrap()).unwrap();
 /// assert_eq!(again.token_reference().unwrap().uri, ces);
 /// ```
 ///
@@ -410,7 +410,7 @@ impl<'a> FromXml<'a> for SecurityTokenReference {
         start.is(Self::NAME)
     }
 
-    fn from_xml(r: &mut XmlReader<'a>, _start: &Start<'a>) -> Result<Self> {
+    fn read(r: &mut XmlReader<'a>, _start: &Start<'a>) -> Result<Self> {
         let mut v = Self::default();
         while let Some(child) = r.next_child()? {
             match child.attr(URI) {
@@ -432,7 +432,7 @@ impl<'a> FromXml<'a> for SecurityTokenReference {
 }
 
 impl ToXml for SecurityTokenReference {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+    fn write(&self, w: &mut XmlWriter) -> Result<()> {
         w.start(Self::NAME)?;
         if let Some(reference) = &self.reference {
             w.start(REFERENCE)?;
@@ -443,7 +443,7 @@ impl ToXml for SecurityTokenReference {
             w.end()?;
         }
         for u in &self.unknown {
-            u.to_xml(w)?;
+            u.write(w)?;
         }
         w.end()
     }

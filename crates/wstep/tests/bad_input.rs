@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 use soap_envelope::{Envelope, ErrorKind, Limit, Limits, ReadOptions};
-use wstep::payload::decode_payload;
+use wstep::payload::decode_token;
 use wstep::{BinarySecurityToken, Error, RequestSecurityToken, ValueKind, WstepMessage};
 
 const WST: &str = "http://docs.oasis-open.org/ws-sx/ws-trust/200512";
@@ -58,7 +58,7 @@ fn b64(bytes: &[u8]) -> String {
 
 #[test]
 fn not_base64_is_a_base64_error() {
-    let e = decode_payload(&token(ValueKind::Pkcs10, "not base64 at all!")).unwrap_err();
+    let e = decode_token(&token(ValueKind::Pkcs10, "not base64 at all!")).unwrap_err();
     assert!(matches!(e, Error::Base64(_)), "{e:?}");
     assert_eq!(e.kind_name(), "base64");
 }
@@ -72,20 +72,20 @@ fn garbage_der_is_a_der_error() {
         ValueKind::Cmc,
     ] {
         let e =
-            decode_payload(&token(kind, &b64(&[0xDE, 0xAD, 0xBE, 0xEF, 0x01, 0x02]))).unwrap_err();
+            decode_token(&token(kind, &b64(&[0xDE, 0xAD, 0xBE, 0xEF, 0x01, 0x02]))).unwrap_err();
         assert!(matches!(e, Error::Der { .. }), "{kind:?}: {e:?}");
         assert_eq!(e.kind_name(), "der");
     }
     // Truncated: der knows the position.
-    let e = decode_payload(&token(ValueKind::Pkcs10, &CSR_B64[..100])).unwrap_err();
+    let e = decode_token(&token(ValueKind::Pkcs10, &CSR_B64[..100])).unwrap_err();
     assert!(matches!(e, Error::Der { .. }), "{e:?}");
     assert!(e.der_position().is_some(), "{e:?}");
 }
 
 #[test]
 fn csr_with_a_wrong_signature_decodes_but_does_not_verify() {
-    let good = decode_payload(&token(ValueKind::Pkcs10, CSR_B64)).unwrap();
-    let wstep::Payload::Pkcs10(csr) = good else {
+    let good = decode_token(&token(ValueKind::Pkcs10, CSR_B64)).unwrap();
+    let wstep::TokenContent::Pkcs10(csr) = good else {
         panic!("not a PKCS#10")
     };
     csr.verify_signature().unwrap();
@@ -95,8 +95,8 @@ fn csr_with_a_wrong_signature_decodes_but_does_not_verify() {
         token(ValueKind::Pkcs10, CSR_B64).decode_bytes().unwrap()
     };
     *bytes.last_mut().unwrap() ^= 0x01;
-    let bad = decode_payload(&ValueKind::Pkcs10.token(&bytes)).unwrap();
-    let wstep::Payload::Pkcs10(csr) = bad else {
+    let bad = decode_token(&ValueKind::Pkcs10.token(&bytes)).unwrap();
+    let wstep::TokenContent::Pkcs10(csr) = bad else {
         panic!("not a PKCS#10")
     };
     let e = csr.verify_signature().unwrap_err();

@@ -160,7 +160,7 @@ proptest! {
         d.application_version = app;
         d.os_edition = edition;
         d.auth_policies = policies;
-        let again = Discover::from_xml_bytes(&d.to_xml_bytes().unwrap()).unwrap();
+        let again = Discover::from_xml(&d.to_xml().unwrap()).unwrap();
         prop_assert_eq!(again, d);
     }
 

@@ -7,7 +7,7 @@
 //! - `parse`: `Envelope::<WstepMessage>::from_xml`; the kind is
 //!   `soap_envelope::Error::kind_name()`, the path the error's element
 //!   path, and the error's byte offset must lie within the input.
-//! - `payload`: `decode_payload` on the request's `BinarySecurityToken`, or
+//! - `payload`: `decode_token` on the request's `BinarySecurityToken`, or
 //!   on every token of every response (its own PKCS#7/CMC token and the one
 //!   in `RequestedSecurityToken`); the kind is `wstep::Error::kind_name()`
 //!   of the first failure. No decode may allocate more than
@@ -39,15 +39,15 @@ use cap::Cap;
 use soap_envelope::Envelope;
 use wstep::payload::Csr;
 use wstep::{
-    BinarySecurityToken, CertificateEnrollmentWsDetail, Discover, Payload,
-    RequestSecurityTokenResponse, WstepMessage, decode_payload,
+    BinarySecurityToken, CertificateEnrollmentWsDetail, Discover, RequestSecurityTokenResponse,
+    TokenContent, WstepMessage, decode_token,
 };
 
 /// Counts the bytes every decode requests.
 #[global_allocator]
 static ALLOC: Cap<System> = Cap::new(System, usize::MAX);
 
-/// The most one `decode_payload` of these small tokens may allocate.
+/// The most one `decode_token` of these small tokens may allocate.
 const MAX_DECODE_ALLOCATION: usize = 1024 * 1024;
 
 const STAGES: [&str; 5] = ["parse", "payload", "verify", "detail", "discover"];
@@ -130,12 +130,12 @@ fn offset_problem(e: &soap_envelope::Error, len: usize) -> Option<String> {
         .then(|| format!("offset {} beyond the input's {len} bytes: {e}", e.offset()))
 }
 
-fn content_name(p: &Payload) -> &'static str {
+fn content_name(p: &TokenContent) -> &'static str {
     match p {
-        Payload::Pkcs10(_) => "pkcs10",
-        Payload::Pkcs7(_) => "pkcs7",
-        Payload::Cmc(_) => "cmc",
-        Payload::X509v3(_) => "x509v3",
+        TokenContent::Pkcs10(_) => "pkcs10",
+        TokenContent::Pkcs7(_) => "pkcs7",
+        TokenContent::Cmc(_) => "cmc",
+        TokenContent::X509v3(_) => "x509v3",
         _ => "other",
     }
 }
@@ -159,30 +159,30 @@ fn tokens(message: &WstepMessage) -> Vec<&BinarySecurityToken> {
     }
 }
 
-/// `decode_payload`, failing the file when it allocates too much.
+/// `decode_token`, failing the file when it allocates too much.
 fn decode_counted(
     token: &BinarySecurityToken,
     problems: &mut Vec<String>,
-) -> wstep::Result<Payload> {
+) -> wstep::Result<TokenContent> {
     let before = ALLOC.total_allocated();
-    let result = decode_payload(token);
+    let result = decode_token(token);
     let used = ALLOC.total_allocated().saturating_sub(before);
     if used > MAX_DECODE_ALLOCATION {
         problems.push(format!(
-            "decode_payload allocated {used} bytes (limit {MAX_DECODE_ALLOCATION})"
+            "decode_token allocated {used} bytes (limit {MAX_DECODE_ALLOCATION})"
         ));
     }
     result
 }
 
-fn verify(payload: &Payload) -> wstep::Result<()> {
+fn verify(payload: &TokenContent) -> wstep::Result<()> {
     match payload {
-        Payload::Pkcs10(csr) => csr.verify_signature(),
-        Payload::Pkcs7(p) => {
+        TokenContent::Pkcs10(csr) => csr.verify_signature(),
+        TokenContent::Pkcs7(p) => {
             p.verify_signer()?;
             p.request().map_or(Ok(()), Csr::verify_signature)
         }
-        Payload::Cmc(data) => {
+        TokenContent::Cmc(data) => {
             let requests = data
                 .certification_requests()
                 .map_err(|error| wstep::Error::Der {
@@ -262,7 +262,7 @@ fn run(stage: &str, input: &[u8], problems: &mut Vec<String>) -> Outcome {
             };
             let payload = match decode_counted(token, problems) {
                 Ok(p) => p,
-                Err(e) => return Outcome::NotReached(format!("decode_payload failed: {e}")),
+                Err(e) => return Outcome::NotReached(format!("decode_token failed: {e}")),
             };
             match verify(&payload) {
                 Ok(()) => Outcome::Ok(Some(content_name(&payload).to_owned())),

@@ -11,7 +11,7 @@ use std::path::Path;
 use cap::Cap;
 use soap_envelope::Envelope;
 use wstep::payload::build_certs_only;
-use wstep::{Payload, ValueKind, WstepMessage, decode_payload};
+use wstep::{TokenContent, ValueKind, WstepMessage, decode_token};
 use x509_cert::serial_number::SerialNumber;
 
 #[global_allocator]
@@ -46,7 +46,7 @@ fn large_response(copies: usize) -> Vec<u8> {
     let text = response();
     let env = Envelope::<WstepMessage>::from_xml(text.as_bytes()).unwrap();
     let old = token(env.payload().unwrap());
-    let Payload::Pkcs7(chain) = decode_payload(old).unwrap() else {
+    let TokenContent::Pkcs7(chain) = decode_token(old).unwrap() else {
         panic!("the response's token is not PKCS#7")
     };
     // Distinct serial numbers: a DER SET OF holds no duplicates.
@@ -83,8 +83,8 @@ fn large_response(copies: usize) -> Vec<u8> {
 fn large_chain_len() -> usize {
     let text = response();
     let env = Envelope::<WstepMessage>::from_xml(text.as_bytes()).unwrap();
-    match decode_payload(token(env.payload().unwrap())).unwrap() {
-        Payload::Pkcs7(chain) => chain.certificates.len(),
+    match decode_token(token(env.payload().unwrap())).unwrap() {
+        TokenContent::Pkcs7(chain) => chain.certificates.len(),
         _ => 0,
     }
 }
@@ -96,7 +96,7 @@ fn reading_a_large_chain_is_bounded() {
         let count = std::cell::Cell::new(0);
         let peak = testkit::bench::allocations(&ALLOC, &|| {
             let env = Envelope::<WstepMessage>::from_xml(&input).unwrap();
-            let Payload::Pkcs7(chain) = decode_payload(token(env.payload().unwrap())).unwrap()
+            let TokenContent::Pkcs7(chain) = decode_token(token(env.payload().unwrap())).unwrap()
             else {
                 panic!("not PKCS#7")
             };

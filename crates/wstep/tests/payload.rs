@@ -8,8 +8,8 @@ mod common;
 use std::path::Path;
 
 use soap_envelope::BinarySecurityToken;
-use wstep::payload::{self, InnerContent, KeyInfo, Payload, decode_certificate, decode_csr};
-use wstep::{BinarySecurityTokenExt, Error, ValueKind, decode_payload};
+use wstep::payload::{self, InnerContent, KeyInfo, TokenContent, decode_certificate, decode_csr};
+use wstep::{BinarySecurityTokenExt, Error, ValueKind, decode_token};
 
 /// The `BinarySecurityToken`s of a spec example, in document order, as
 /// tokens (value type and base64 text), read with a plain scan.
@@ -49,7 +49,7 @@ fn spec_4_1_1_1_pkcs10_labelled_pkcs7() {
     assert_eq!(toks[0].value_kind(), Some(ValueKind::Pkcs7));
     let bytes = toks[0].decode_bytes().unwrap();
     assert_eq!(bytes.len(), 1040);
-    let Payload::Pkcs10(csr) = decode_payload(&toks[0]).unwrap() else {
+    let TokenContent::Pkcs10(csr) = decode_token(&toks[0]).unwrap() else {
         panic!("not a PKCS#10")
     };
     assert_eq!(csr.subject, "");
@@ -66,7 +66,7 @@ fn spec_4_1_1_1_pkcs10_labelled_pkcs7() {
             matches!(decode_csr(&bytes[..n]), Err(Error::Der { .. })),
             "prefix {n}"
         );
-        assert!(Payload::from_der(&bytes[..n], Some(ValueKind::Pkcs10)).is_err());
+        assert!(TokenContent::from_der(&bytes[..n], Some(ValueKind::Pkcs10)).is_err());
     }
     // A corrupted signature fails verification with a typed error.
     let mut bad = bytes.clone();
@@ -93,7 +93,7 @@ fn spec_4_1_1_2_chain_and_certificate() {
     ] {
         let toks = tokens(spec, file);
         assert_eq!(toks.len(), 2, "{file}");
-        let Payload::Pkcs7(p7) = decode_payload(&toks[0]).unwrap() else {
+        let TokenContent::Pkcs7(p7) = decode_token(&toks[0]).unwrap() else {
             panic!("not PKCS#7")
         };
         assert!(matches!(p7.content, InnerContent::CmcResponse(_)));
@@ -111,7 +111,7 @@ fn spec_4_1_1_2_chain_and_certificate() {
             "{subjects:?}"
         );
 
-        let Payload::X509v3(cert) = decode_payload(&toks[1]).unwrap() else {
+        let TokenContent::X509v3(cert) = decode_token(&toks[1]).unwrap() else {
             panic!("not a certificate")
         };
         assert!(cert.subject.contains(",CN=abby,"), "{}", cert.subject);
@@ -152,7 +152,7 @@ fn spec_4_1_2_2_ket_final() {
     let spec = spec_or_skip!();
     let toks = tokens(spec, "4.1.2.2-RSTRC-KETFinal.normalized.xml");
     assert_eq!(toks.len(), 1);
-    let Payload::X509v3(cert) = decode_payload(&toks[0]).unwrap() else {
+    let TokenContent::X509v3(cert) = decode_token(&toks[0]).unwrap() else {
         panic!("not a certificate")
     };
     assert!(
@@ -170,7 +170,7 @@ fn spec_4_1_5_1_renewal() {
     let spec = spec_or_skip!();
     let toks = tokens(spec, "4.1.5.1-RST-renewal-request.normalized.xml");
     assert_eq!(toks.len(), 1);
-    let Payload::Pkcs7(p7) = decode_payload(&toks[0]).unwrap() else {
+    let TokenContent::Pkcs7(p7) = decode_token(&toks[0]).unwrap() else {
         panic!("not PKCS#7")
     };
     let signer = payload::IssuedCertificate::new(p7.signer.clone().unwrap()).unwrap();

@@ -13,10 +13,10 @@ use soap_envelope::BinarySecurityToken;
 use testkit::openssl_or_skip;
 use testkit::{csr, openssl, tmp_dir};
 use wstep::payload::{
-    CmcRequestBuilder, InnerContent, Payload, PkiData, RenewalRequestBuilder, build_certs_only,
-    decode_signed_data,
+    CmcRequestBuilder, InnerContent, PkiData, RenewalRequestBuilder, TokenContent,
+    build_certs_only, decode_signed_data,
 };
-use wstep::{Error, ValueKind, decode_payload};
+use wstep::{Error, ValueKind, decode_token};
 use x509_cert::Certificate;
 use x509_cert::request::CertReq;
 
@@ -211,7 +211,7 @@ fn cmc_request_signed_by_leaf() {
     assert_eq!(openssl_cms_verify(&dir, &der), expected);
 
     let token: BinarySecurityToken = ValueKind::Pkcs7.token(&der);
-    let Payload::Pkcs7(p7) = decode_payload(&token).unwrap() else {
+    let TokenContent::Pkcs7(p7) = decode_token(&token).unwrap() else {
         panic!("not PKCS#7")
     };
     assert_eq!(p7.signer.as_ref(), Some(&leaf));
@@ -310,7 +310,7 @@ fn spec_renewal_content_type_is_id_data() {
     let close = open_end + xml[open_end..].find("</").unwrap();
     let mut token = ValueKind::Pkcs7.token(b"");
     token.value = xml[open_end + 1..close].replace("&#xD;", "");
-    let Payload::Pkcs7(p7) = decode_payload(&token).unwrap() else {
+    let TokenContent::Pkcs7(p7) = decode_token(&token).unwrap() else {
         panic!("not PKCS#7")
     };
     assert_eq!(

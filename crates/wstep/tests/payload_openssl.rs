@@ -11,10 +11,10 @@ use der::{Decode, Encode};
 use testkit::openssl_or_skip;
 use testkit::{csr, openssl, tmp_dir};
 use wstep::payload::{
-    InnerContent, KeyInfo, Payload, PkiData, SignedPayload, TemplateInfo, build_certs_only,
+    InnerContent, KeyInfo, PkiData, SignedPayload, TemplateInfo, TokenContent, build_certs_only,
     decode_certificate, decode_csr,
 };
-use wstep::{Error, ValueKind, decode_payload};
+use wstep::{Error, ValueKind, decode_token};
 use x509_cert::Certificate;
 use x509_cert::request::CertReq;
 
@@ -243,8 +243,8 @@ fn certs_only_roundtrip_with_openssl() {
     assert_eq!(c.issuer, "CN=First Cert");
     assert!(c.not_before < c.not_after);
     assert!(matches!(
-        Payload::from_der(&p7, None).unwrap(),
-        Payload::Pkcs7(_)
+        TokenContent::from_der(&p7, None).unwrap(),
+        TokenContent::Pkcs7(_)
     ));
 }
 
@@ -257,7 +257,8 @@ fn cmc_request_wrapping_pkcs10() {
     let data = PkiData::with_request(1, &req).unwrap();
     let data_der = data.to_der().unwrap();
     // A bare PKIData.
-    let Payload::Cmc(bare) = Payload::from_der(&data_der, Some(ValueKind::Cmc)).unwrap() else {
+    let TokenContent::Cmc(bare) = TokenContent::from_der(&data_der, Some(ValueKind::Cmc)).unwrap()
+    else {
         panic!("not CMC")
     };
     assert_eq!(
@@ -341,7 +342,8 @@ fn openssl_signed_renewal() {
         ],
     );
     let der = std::fs::read(dir.join("renew.p7")).unwrap();
-    let Payload::Pkcs7(p7) = Payload::from_der(&der, Some(ValueKind::Pkcs7)).unwrap() else {
+    let TokenContent::Pkcs7(p7) = TokenContent::from_der(&der, Some(ValueKind::Pkcs7)).unwrap()
+    else {
         panic!("not PKCS#7")
     };
     assert_eq!(p7.signer.as_ref(), Some(&old));
@@ -361,7 +363,7 @@ fn openssl_signed_renewal() {
 #[test]
 fn garbage_is_a_typed_error() {
     let token = wstep::ValueKind::Pkcs10.token(b"\x30\x03\x02\x01");
-    match decode_payload(&token) {
+    match decode_token(&token) {
         Err(Error::Der { structure, error }) => {
             assert_eq!(structure, "CertificationRequest");
             let _ = error.position();
@@ -381,12 +383,12 @@ fn garbage_is_a_typed_error() {
             Some(ValueKind::X509v3),
             Some(ValueKind::Cmc),
         ] {
-            assert!(Payload::from_der(junk, kind).is_err());
+            assert!(TokenContent::from_der(junk, kind).is_err());
         }
     }
     let mut token = wstep::ValueKind::Pkcs7.token(b"");
     token.value = "not base64!".into();
-    assert!(matches!(decode_payload(&token), Err(Error::Base64(_))));
+    assert!(matches!(decode_token(&token), Err(Error::Base64(_))));
     // A ContentInfo that is not SignedData.
     let ci = cms::content_info::ContentInfo {
         content_type: wstep::payload::oid::DATA,
@@ -429,7 +431,7 @@ fn openssl_csr_inside_an_rst_we_write() {
         panic!("not an RST: {env:?}");
     };
     let token = read.binary_security_token.as_ref().unwrap();
-    let Payload::Pkcs10(csr) = decode_payload(token).unwrap() else {
+    let TokenContent::Pkcs10(csr) = decode_token(token).unwrap() else {
         panic!("not a PKCS#10");
     };
     assert_eq!(csr.subject, "O=Contoso,CN=linux-host.contoso.com");

@@ -12,8 +12,8 @@ use der::Decode;
 use testkit::{openssl, openssl_available, tmp_dir};
 use wstep::payload::cmc::CMC_STATUS_SUCCESS;
 use wstep::payload::signed_data::build_cmc_response;
-use wstep::payload::{InnerContent, Payload, decode_signed_data};
-use wstep::{BinarySecurityTokenExt, Error, ValueKind, decode_payload};
+use wstep::payload::{InnerContent, TokenContent, decode_signed_data};
+use wstep::{BinarySecurityTokenExt, Error, ValueKind, decode_token};
 use x509_cert::Certificate;
 
 /// A self-signed certificate `name`.der with subject CN=`cn`.
@@ -63,7 +63,7 @@ fn cmc_response_round_trip_and_openssl() {
     assert_eq!(status.status_string.as_deref(), Some("Issued"));
 
     let token = ValueKind::Pkcs7.token(&der);
-    let Payload::Pkcs7(p) = decode_payload(&token).unwrap() else {
+    let TokenContent::Pkcs7(p) = decode_token(&token).unwrap() else {
         panic!("not PKCS#7")
     };
     assert!(has_chain(&p.certificates));
@@ -93,7 +93,7 @@ fn spec_4_1_1_2_pki_response_status() {
     let close = open_end + xml[open_end..].find("</").unwrap();
     let mut token = ValueKind::Pkcs7.token(b"");
     token.value = xml[open_end + 1..close].replace("&#xD;", "");
-    let Payload::Pkcs7(p7) = decode_payload(&token).unwrap() else {
+    let TokenContent::Pkcs7(p7) = decode_token(&token).unwrap() else {
         panic!("not PKCS#7")
     };
     let InnerContent::CmcResponse(resp) = &p7.content else {
@@ -119,9 +119,9 @@ fn provisioning_doc_decodes() {
     let store = doc.child_elements().next().unwrap();
     assert_eq!(store.name.local, "characteristic");
     assert_eq!(store.attributes[0].value, "CertificateStore");
-    // decode_payload refuses it: it is XML, not DER.
+    // decode_token refuses it: it is XML, not DER.
     assert!(matches!(
-        decode_payload(&token),
+        decode_token(&token),
         Err(Error::UnexpectedContent(_))
     ));
 }

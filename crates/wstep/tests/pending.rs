@@ -53,7 +53,7 @@ fn ad_cs_pending(reference: &str) -> String {
 #[test]
 fn ad_cs_pending_answer_reads_reference_and_cmc_status() {
     let xml = ad_cs_pending(&format!("\n      <Reference URI=\" {CES}\n\" />\n    "));
-    let r = RequestSecurityTokenResponse::from_xml_bytes(xml.as_bytes()).unwrap();
+    let r = RequestSecurityTokenResponse::from_xml(xml.as_bytes()).unwrap();
     let reference = r.token_reference().unwrap();
     assert_eq!(reference.uri, CES);
     assert_eq!(reference.value_type, None);
@@ -80,7 +80,7 @@ fn reference_read_leniently() {
         r#"<w:KeyIdentifier xmlns:w="{wsse}">x</w:KeyIdentifier><w:Reference xmlns:w="{wsse}" URI="{CES}" ValueType="urn:x"/>"#,
         wsse = ns::WSSE
     ));
-    let r = RequestSecurityTokenResponse::from_xml_bytes(xml.as_bytes()).unwrap();
+    let r = RequestSecurityTokenResponse::from_xml(xml.as_bytes()).unwrap();
     let str_ = r
         .requested_security_token
         .as_ref()
@@ -97,7 +97,7 @@ fn reference_read_leniently() {
     assert_eq!(str_.unknown[0].name.local, "KeyIdentifier");
     // A Reference without URI is kept, not typed.
     let xml = ad_cs_pending("<Reference/>");
-    let r = RequestSecurityTokenResponse::from_xml_bytes(xml.as_bytes()).unwrap();
+    let r = RequestSecurityTokenResponse::from_xml(xml.as_bytes()).unwrap();
     assert!(r.token_reference().is_none());
     let str_ = r
         .requested_security_token
@@ -107,14 +107,13 @@ fn reference_read_leniently() {
     assert_eq!(str_.unknown.len(), 1);
     // A Reference in another namespace is not the WSS one.
     let xml = ad_cs_pending(&format!(r#"<Reference xmlns="urn:other" URI="{CES}"/>"#));
-    let r = RequestSecurityTokenResponse::from_xml_bytes(xml.as_bytes()).unwrap();
+    let r = RequestSecurityTokenResponse::from_xml(xml.as_bytes()).unwrap();
     assert!(r.token_reference().is_none());
     // Two references are a typed error.
     let xml = ad_cs_pending(&format!(
         r#"<Reference URI="{CES}"/><Reference URI="{CES}"/>"#
     ));
-    let Error::Xml(e) = RequestSecurityTokenResponse::from_xml_bytes(xml.as_bytes()).unwrap_err()
-    else {
+    let Error::Xml(e) = RequestSecurityTokenResponse::from_xml(xml.as_bytes()).unwrap_err() else {
         panic!()
     };
     assert!(

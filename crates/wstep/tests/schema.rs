@@ -110,7 +110,7 @@ fn detail_without_response_or_request_id_writes_both_nil() {
     let detail = CertificateEnrollmentWsDetail::new()
         .with_error_code(HResult(0x8009_4801_u32.cast_signed()))
         .with_invalid_request(true);
-    let bytes = detail.to_xml_bytes().unwrap();
+    let bytes = detail.to_xml().unwrap();
     let text = String::from_utf8(bytes.clone()).unwrap();
     // Both elements are there, nil, in the schema's order.
     let doc = children(&text);
@@ -138,7 +138,7 @@ fn detail_without_response_or_request_id_writes_both_nil() {
     if let Some(v) = common::validate_bytes(spec, ENVELOPE_XSD, "fault.xml", &env_bytes) {
         assert!(v.is_clean_pass(), "{v:#?}");
     }
-    let again = CertificateEnrollmentWsDetail::from_xml_bytes(&bytes).unwrap();
+    let again = CertificateEnrollmentWsDetail::from_xml(&bytes).unwrap();
     assert_eq!(again.binary_response, None);
     assert_eq!(again.request_id, None);
     assert_eq!(again, detail);

@@ -6,7 +6,7 @@
 //!
 //! The input is a bare `GetPoliciesResponse` element (no SOAP envelope, so
 //! that only the MS-XCEP model is measured), built with the model's builders
-//! and written with `to_xml_bytes`: 500 templates, 20 CAs (2 or 3 CAURIs
+//! and written with `to_xml`: 500 templates, 20 CAs (2 or 3 CAURIs
 //! and a 1 KB certificate each) and 1,000 OIDs, with the fields a Windows
 //! policy server fills in (flags, crypto providers, extensions with base64
 //! values, superseded templates, RA requirements, key archival).
@@ -307,14 +307,14 @@ fn large_response() -> Vec<u8> {
     for oid in oids() {
         r = r.with_oid(oid);
     }
-    r.to_xml_bytes().unwrap()
+    r.to_xml().unwrap()
 }
 
 // ---------------------------------------------------------------------------
 // What is timed.
 
 fn parse(input: &[u8]) -> GetPoliciesResponse {
-    GetPoliciesResponse::from_xml_bytes(input).unwrap()
+    GetPoliciesResponse::from_xml(input).unwrap()
 }
 
 /// Parse, then resolve every reference (`GetPoliciesResponse::resolve`,

@@ -35,8 +35,8 @@ use crate::nillable::Nillable;
 /// use xcep::{Client, GetPolicies};
 ///
 /// let request = GetPolicies::new(Client::new().with_preferred_language("en-US"));
-/// let bytes = request.to_xml_bytes().unwrap();
-/// assert_eq!(GetPolicies::from_xml_bytes(&bytes).unwrap(), request);
+/// let bytes = request.to_xml().unwrap();
+/// assert_eq!(GetPolicies::from_xml(&bytes).unwrap(), request);
 /// ```
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
@@ -84,13 +84,13 @@ impl GetPolicies {
     /// Body payload), with the default [`Limits`]. For a whole SOAP message
     /// use `Envelope::<GetPolicies>::from_xml` or
     /// `Envelope::<XcepMessage>::from_xml`.
-    pub fn from_xml_bytes(input: &[u8]) -> crate::Result<Self> {
+    pub fn from_xml(input: &[u8]) -> crate::Result<Self> {
         Ok(read_document(input, &Limits::default())?)
     }
 
     /// This element alone, as UTF-8 bytes.
-    pub fn to_xml_bytes(&self) -> crate::Result<Vec<u8>> {
-        Ok(ToXml::to_xml_bytes(self)?)
+    pub fn to_xml(&self) -> crate::Result<Vec<u8>> {
+        Ok(ToXml::to_xml(self)?)
     }
 }
 

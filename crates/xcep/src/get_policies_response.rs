@@ -44,8 +44,8 @@ use crate::policy::CertificateEnrollmentPolicy;
 ///
 /// let r = GetPoliciesResponse::new()
 ///     .with_response(Response::new("{083C7011-1D0A-4855-885D-AC945184658C}").with_policies_not_changed(true));
-/// let bytes = r.to_xml_bytes().unwrap();
-/// assert_eq!(GetPoliciesResponse::from_xml_bytes(&bytes).unwrap(), r);
+/// let bytes = r.to_xml().unwrap();
+/// assert_eq!(GetPoliciesResponse::from_xml(&bytes).unwrap(), r);
 /// ```
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
@@ -134,13 +134,13 @@ impl GetPoliciesResponse {
     /// bare SOAP Body payload), with the default [`Limits`]. For a whole
     /// SOAP message use `Envelope::<GetPoliciesResponse>::from_xml` or
     /// `Envelope::<XcepMessage>::from_xml`.
-    pub fn from_xml_bytes(input: &[u8]) -> crate::Result<Self> {
+    pub fn from_xml(input: &[u8]) -> crate::Result<Self> {
         Ok(read_document(input, &Limits::default())?)
     }
 
     /// This element alone, as UTF-8 bytes.
-    pub fn to_xml_bytes(&self) -> crate::Result<Vec<u8>> {
-        Ok(ToXml::to_xml_bytes(self)?)
+    pub fn to_xml(&self) -> crate::Result<Vec<u8>> {
+        Ok(ToXml::to_xml(self)?)
     }
 }
 

@@ -145,7 +145,7 @@
 //!     <defaultName>Basic EFS</defaultName>
 //!   </oID></oIDs>
 //! </GetPoliciesResponse>"#;
-//! let response = GetPoliciesResponse::from_xml_bytes(xml)?;
+//! let response = GetPoliciesResponse::from_xml(xml)?;
 //! let policy = &response.policies()[0];
 //! let attributes = &policy.attributes;
 //! assert_eq!(attributes.common_name.as_deref(), Some("EFS"));
@@ -161,7 +161,7 @@
 //! assert_eq!(ca.certificate.decode().unwrap(), [0x30, 0x00]);
 //!
 //! // Written back (in the writer's own layout), it reads the same.
-//! let again = GetPoliciesResponse::from_xml_bytes(&response.to_xml_bytes()?)?;
+//! let again = GetPoliciesResponse::from_xml(&response.to_xml()?)?;
 //! assert_eq!(again, response);
 //! # Ok::<(), xcep::Error>(())
 //! ```

@@ -47,11 +47,11 @@ impl<'a> FromXml<'a> for XcepMessage {
         GetPolicies::matches(start) || GetPoliciesResponse::matches(start)
     }
 
-    fn from_xml(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
+    fn read(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
         if GetPolicies::matches(start) {
-            GetPolicies::from_xml(r, start).map(XcepMessage::GetPolicies)
+            GetPolicies::read(r, start).map(XcepMessage::GetPolicies)
         } else if GetPoliciesResponse::matches(start) {
-            GetPoliciesResponse::from_xml(r, start).map(XcepMessage::GetPoliciesResponse)
+            GetPoliciesResponse::read(r, start).map(XcepMessage::GetPoliciesResponse)
         } else {
             Err(r.error(ErrorKind::UnsupportedPayload(start.name())))
         }
@@ -59,10 +59,10 @@ impl<'a> FromXml<'a> for XcepMessage {
 }
 
 impl ToXml for XcepMessage {
-    fn to_xml(&self, w: &mut XmlWriter) -> Result<()> {
+    fn write(&self, w: &mut XmlWriter) -> Result<()> {
         match self {
-            XcepMessage::GetPolicies(m) => m.to_xml(w),
-            XcepMessage::GetPoliciesResponse(m) => m.to_xml(w),
+            XcepMessage::GetPolicies(m) => m.write(w),
+            XcepMessage::GetPoliciesResponse(m) => m.write(w),
         }
     }
 }

@@ -176,7 +176,7 @@ fn the_filter_as_read_from_a_request() {
         template_oid(1),
         template_oid(3),
     );
-    let request = GetPolicies::from_xml_bytes(xml.as_bytes()).unwrap();
+    let request = GetPolicies::from_xml(xml.as_bytes()).unwrap();
     // T1 has client version 1, T3 client version 3 > 2.
     let answer = respond(&request, &p, &t("2024-01-01T00:00:00Z"));
     assert_eq!(names(&answer), ["T1"]);
@@ -186,7 +186,7 @@ fn the_filter_as_read_from_a_request() {
         &xml[xml.find("<requestFilter>").unwrap()..xml.find("</requestFilter>").unwrap()],
         "<requestFilter>",
     );
-    let request = GetPolicies::from_xml_bytes(xml.as_bytes()).unwrap();
+    let request = GetPolicies::from_xml(xml.as_bytes()).unwrap();
     assert_eq!(respond(&request, &p, &t("2024-01-01T00:00:00Z")), p);
 }
 

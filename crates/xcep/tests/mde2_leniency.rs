@@ -145,7 +145,7 @@ fn an_empty_policy_id_is_present() {
 #[test]
 fn what_was_read_is_written_back() {
     let r = read(MDM.as_bytes());
-    let bytes = r.to_xml_bytes().unwrap();
+    let bytes = r.to_xml().unwrap();
     let text = String::from_utf8(bytes.clone()).unwrap();
     for absent in [
         "policyID",
@@ -156,5 +156,5 @@ fn what_was_read_is_written_back() {
     ] {
         assert!(!text.contains(absent), "{absent} in {text}");
     }
-    assert_eq!(GetPoliciesResponse::from_xml_bytes(&bytes).unwrap(), r);
+    assert_eq!(GetPoliciesResponse::from_xml(&bytes).unwrap(), r);
 }

@@ -660,8 +660,8 @@ proptest! {
 
     #[test]
     fn get_policies_response_round_trips(m in get_policies_response(ANY)) {
-        let xml = m.to_xml_bytes().unwrap();
-        let back = GetPoliciesResponse::from_xml_bytes(&xml);
+        let xml = m.to_xml().unwrap();
+        let back = GetPoliciesResponse::from_xml(&xml);
         prop_assert!(back.is_ok(), "{:?}\n{}", back, String::from_utf8_lossy(&xml));
         prop_assert_eq!(back.unwrap(), m.clone(), "{}", String::from_utf8_lossy(&xml));
 
@@ -678,8 +678,8 @@ proptest! {
 
     #[test]
     fn get_policies_round_trips(m in get_policies(ANY)) {
-        let xml = m.to_xml_bytes().unwrap();
-        let back = GetPolicies::from_xml_bytes(&xml);
+        let xml = m.to_xml().unwrap();
+        let back = GetPolicies::from_xml(&xml);
         prop_assert!(back.is_ok(), "{:?}\n{}", back, String::from_utf8_lossy(&xml));
         prop_assert_eq!(back.unwrap(), m.clone(), "{}", String::from_utf8_lossy(&xml));
 
@@ -694,8 +694,8 @@ proptest! {
         r in get_policies_response(VALID),
         q in get_policies(VALID),
     ) {
-        prop_assert_eq!(GetPoliciesResponse::from_xml_bytes(&r.to_xml_bytes().unwrap()).unwrap(), r);
-        prop_assert_eq!(GetPolicies::from_xml_bytes(&q.to_xml_bytes().unwrap()).unwrap(), q);
+        prop_assert_eq!(GetPoliciesResponse::from_xml(&r.to_xml().unwrap()).unwrap(), r);
+        prop_assert_eq!(GetPolicies::from_xml(&q.to_xml().unwrap()).unwrap(), q);
     }
 }
 
@@ -725,8 +725,8 @@ fn a_sample_of_generated_values_validates_with_xmllint() {
     let mut failures = Vec::new();
     for (i, m) in messages.iter().enumerate() {
         let (bare, name) = match m {
-            XcepMessage::GetPolicies(m) => (m.to_xml_bytes().unwrap(), "request"),
-            XcepMessage::GetPoliciesResponse(m) => (m.to_xml_bytes().unwrap(), "response"),
+            XcepMessage::GetPolicies(m) => (m.to_xml().unwrap(), "request"),
+            XcepMessage::GetPoliciesResponse(m) => (m.to_xml().unwrap(), "response"),
             other => panic!("{other:?}"),
         };
         let file = format!("generated-{name}-{i}.xml");

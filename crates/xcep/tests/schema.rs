@@ -145,8 +145,8 @@ fn spec_examples_written_back_validate() {
 
         // The bare body element against ms-xcep.xsd alone.
         let bare = match &payload {
-            XcepMessage::GetPolicies(m) => m.to_xml_bytes().unwrap(),
-            XcepMessage::GetPoliciesResponse(m) => m.to_xml_bytes().unwrap(),
+            XcepMessage::GetPolicies(m) => m.to_xml().unwrap(),
+            XcepMessage::GetPoliciesResponse(m) => m.to_xml().unwrap(),
             other => panic!("{other:?}"),
         };
         let v = common::validate_bytes(spec, XCEP_XSD, file_name(file), &bare).unwrap();
@@ -283,8 +283,8 @@ fn full_request() -> GetPolicies {
 
 fn validate_all(spec: &Path, name: &str, message: &XcepMessage) -> Vec<common::Validation> {
     let bare = match message {
-        XcepMessage::GetPolicies(m) => m.to_xml_bytes().unwrap(),
-        XcepMessage::GetPoliciesResponse(m) => m.to_xml_bytes().unwrap(),
+        XcepMessage::GetPolicies(m) => m.to_xml().unwrap(),
+        XcepMessage::GetPoliciesResponse(m) => m.to_xml().unwrap(),
         other => panic!("{other:?}"),
     };
     let header = Header::new().with_action(message.action().unwrap());
@@ -379,7 +379,7 @@ fn the_full_response_reads_back_equal() {
         assert_eq!(env.header.action(), message.action());
     }
     let r = full_response();
-    let text = String::from_utf8(r.to_xml_bytes().unwrap()).unwrap();
+    let text = String::from_utf8(r.to_xml().unwrap()).unwrap();
     assert!(
         text.contains("<policyFriendlyName>Contoso &amp; Co &lt;policy&gt;</policyFriendlyName>")
     );

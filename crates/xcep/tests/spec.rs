@@ -481,7 +481,7 @@ fn broken_verbatim_copies_give_a_clean_error() {
     let line = text[..at].matches('\n').count() + 1;
     assert_eq!(line, 40, "{err}");
     assert!(
-        GetPoliciesResponse::from_xml_bytes(&bytes).is_err(),
+        GetPoliciesResponse::from_xml(&bytes).is_err(),
         "a bare read fails too"
     );
 
@@ -743,10 +743,10 @@ fn prefix_and_default_namespace_variants_read_equal() {
         let declared = payload_of(&text);
         let got = match want {
             XcepMessage::GetPolicies(_) => {
-                XcepMessage::GetPolicies(GetPolicies::from_xml_bytes(declared.as_bytes()).unwrap())
+                XcepMessage::GetPolicies(GetPolicies::from_xml(declared.as_bytes()).unwrap())
             }
             XcepMessage::GetPoliciesResponse(_) => XcepMessage::GetPoliciesResponse(
-                GetPoliciesResponse::from_xml_bytes(declared.as_bytes()).unwrap(),
+                GetPoliciesResponse::from_xml(declared.as_bytes()).unwrap(),
             ),
             other => panic!("{other:?}"),
         };
@@ -767,7 +767,7 @@ fn foreign_namespace_elements_are_not_taken_for_xcep_ones() {
         "<f:commonName xmlns:f=\"urn:foreign\">Other</f:commonName><commonName>EFS</commonName>",
         1,
     );
-    let m = GetPoliciesResponse::from_xml_bytes(payload_of(&t).as_bytes()).unwrap();
+    let m = GetPoliciesResponse::from_xml(payload_of(&t).as_bytes()).unwrap();
     let a = &m.policies()[0].attributes;
     assert_eq!(a.common_name.as_deref(), Some("EFS"));
     assert_eq!(
@@ -865,7 +865,7 @@ fn our_output_uses_the_default_namespace_and_one_xsi_declaration() {
     let spec = spec_or_skip!();
     let m = response(spec, "mde2/4.2.2-GetPoliciesResponse.xml");
     let mut w = XmlWriter::new();
-    m.to_xml(&mut w).unwrap();
+    m.write(&mut w).unwrap();
     let text = String::from_utf8(w.into_bytes().unwrap()).unwrap();
     assert!(
         text.starts_with(&format!(

@@ -489,7 +489,7 @@ impl Model {
                     start.is(Self::NAME)
                 }
 
-                fn from_xml(
+                fn read(
                     r: &mut ::soap_envelope::XmlReader<'__xml>,
                     start: &::soap_envelope::Start<'__xml>,
                 ) -> ::soap_envelope::Result<Self> {
@@ -591,7 +591,7 @@ impl Model {
 
             #[automatically_derived]
             impl #impl_generics ::soap_envelope::ToXml for #ident #ty_generics #where_clause {
-                fn to_xml(&self, w: &mut ::soap_envelope::XmlWriter) -> ::soap_envelope::Result<()> {
+                fn write(&self, w: &mut ::soap_envelope::XmlWriter) -> ::soap_envelope::Result<()> {
                     w.start(#qname)?;
                     #( w.declare_ns(#declare)?; )*
                     ::soap_envelope::fields::WriteFields::write_fields(self, w)?;

@@ -3,8 +3,8 @@
 use soap_envelope::xsd::DateTime;
 use soap_envelope::{Envelope, Fault, FaultCodeValue};
 use wstep::hresult::HResult;
-use wstep::payload::{Csr, Payload, SignedPayload};
-use wstep::{RequestSecurityToken, RequestType, WstepMessage, actions, decode_payload};
+use wstep::payload::{Csr, SignedPayload, TokenContent};
+use wstep::{RequestSecurityToken, RequestType, WstepMessage, actions, decode_token};
 use x509_cert::Certificate;
 use xcep::flags::EnrollmentFlags;
 use xcep::{CertificateEnrollmentPolicy, GetPoliciesResponse};
@@ -427,7 +427,7 @@ impl EnrollmentServer {
                 "The request has no BinarySecurityToken.",
             )
         })?;
-        let payload = decode_payload(token).map_err(|e| match e {
+        let payload = decode_token(token).map_err(|e| match e {
             wstep::Error::Base64(_) | wstep::Error::UnsupportedEncoding(_) => deny(
                 HResult::E_INVALIDARG,
                 format!("The BinarySecurityToken could not be read: {e}"),
@@ -438,8 +438,8 @@ impl EnrollmentServer {
             ),
         })?;
         let (csr, source) = match payload {
-            Payload::Pkcs10(csr) => (*csr, RequestSource::Pkcs10),
-            Payload::Cmc(data) => {
+            TokenContent::Pkcs10(csr) => (*csr, RequestSource::Pkcs10),
+            TokenContent::Cmc(data) => {
                 let (_, req) = data
                     .certification_requests()
                     .ok()
@@ -458,7 +458,7 @@ impl EnrollmentServer {
                 })?;
                 (csr, RequestSource::Cmc)
             }
-            Payload::Pkcs7(signed) => {
+            TokenContent::Pkcs7(signed) => {
                 signed.verify_signer().map_err(|e| signature_denial(&e))?;
                 let csr = signed.request().cloned().ok_or_else(|| {
                     deny(
