@@ -258,7 +258,7 @@ impl Dc {
         fs::create_dir_all(&base).map_err(|e| format!("creating {}: {e}", base.display()))?;
         let lock = take_lock(&base.join("lock"))?;
         let pid_file = base.join("samba.pid");
-        stop_stale(&pid_file)?;
+        stop_stale(&pid_file, &base)?;
         for port in [88, 389] {
             if port_open(port) {
                 return Err(format!(
@@ -721,17 +721,30 @@ fn read_owner(file: &mut File) -> String {
     if pid.is_empty() { "?" } else { pid }.to_owned()
 }
 
+/// Whether the process of `proc_dir` (`/proc/PID`) is a samba with a file
+/// under `base` open. Not its command line: samba rewrites that (and its
+/// environment) to `samba: root process`.
+fn is_our_samba(proc_dir: &Path, base: &Path) -> bool {
+    let exe = fs::read_link(proc_dir.join("exe")).unwrap_or_default();
+    if exe.file_name().is_none_or(|n| n != "samba") {
+        return false;
+    }
+    fs::read_dir(proc_dir.join("fd")).is_ok_and(|fds| {
+        fds.flatten()
+            .any(|fd| fs::read_link(fd.path()).is_ok_and(|target| target.starts_with(base)))
+    })
+}
+
 /// Stops the samba recorded in `pid_file` by an earlier run, if it still
-/// runs (it should have stopped when that run's stdin pipe closed).
-fn stop_stale(pid_file: &Path) -> Result<(), String> {
+/// runs (it should have stopped when that run's stdin pipe closed) and is
+/// ours: a samba with a file under `base` open.
+fn stop_stale(pid_file: &Path, base: &Path) -> Result<(), String> {
     let Ok(text) = fs::read_to_string(pid_file) else {
         return Ok(());
     };
     let pid = text.trim();
     let proc_dir = PathBuf::from(format!("/proc/{pid}"));
-    let cmdline = fs::read(proc_dir.join("cmdline")).unwrap_or_default();
-    let ours = String::from_utf8_lossy(&cmdline).contains("cepces-testkit-samba");
-    if pid.parse::<u32>().is_ok() && ours {
+    if pid.parse::<u32>().is_ok() && is_our_samba(&proc_dir, base) {
         eprintln!("stopping the stale samba DC of an earlier run (pid {pid})");
         for signal in ["-TERM", "-KILL"] {
             Command::new("kill").args([signal, pid]).status().ok();
