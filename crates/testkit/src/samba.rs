@@ -30,8 +30,13 @@
 //! canonicalisation (`rdns = false`, `dns_canonicalize_hostname = false`).
 //! Every helper that runs a Kerberos tool sets `KRB5_CONFIG` to it and an
 //! explicit `KRB5CCNAME` ([`Dc::krb5_command`]); `/etc/krb5.conf` is never
-//! read. A test that uses Kerberos in-process (GSSAPI) must set the same two
-//! variables for its process, or point the library at them.
+//! read. Code that uses Kerberos in-process (GSSAPI) needs the same two
+//! variables (and `KRB5_KTNAME=FILE:<keytab>` on the accepting side) before
+//! the library makes its first context. `std::env::set_var` is `unsafe` in
+//! edition 2024 and the workspace forbids unsafe code, so run the client
+//! and the server as child processes with [`Command::env`] (or
+//! [`Dc::krb5_command`]), or have the test binary re-run itself with them.
+//! The paths are fixed per machine: `$TMPDIR/cepces-testkit-samba/dc/`.
 //!
 //! # A Kerberos (SPNEGO) test on top of it
 //!
@@ -76,6 +81,9 @@
 //!
 //! The domain's password policy is Active Directory's default (complexity
 //! required, at least 7 characters): use passwords like `Pa55word-xyz!`.
+//! Kerberos binds to LDAP (`ldap/dc.example.test`) need `dc.example.test` to
+//! resolve, which it does not; [`Dc::ldap_search`] binds with NTLM.
+//!
 //! A service principal (an SPN) cannot `kinit` itself: the KDC looks up
 //! clients by account name or UPN only; use `NAME$@EXAMPLE.TEST` for a
 //! machine account, or check a service keytab with `kvno -k` (as the test
@@ -231,22 +239,25 @@ impl Dc {
     /// saying "skipped: ..." on stderr) when Samba cannot run here. Panics
     /// in that case in CI, and whenever the DC does not come up.
     pub fn shared() -> Option<&'static Dc> {
-        static DC: OnceLock<Result<Option<Dc>, String>> = OnceLock::new();
-        let dc = DC.get_or_init(|| match unavailable() {
-            Some(why) => {
+        /// What the first call found.
+        enum Outcome {
+            Running(Box<Dc>),
+            Unavailable(String),
+            Failed(String),
+        }
+        static DC: OnceLock<Outcome> = OnceLock::new();
+        let outcome = DC.get_or_init(|| match unavailable() {
+            Some(why) => Outcome::Unavailable(why),
+            None => Dc::start().map_or_else(Outcome::Failed, |dc| Outcome::Running(Box::new(dc))),
+        });
+        match outcome {
+            Outcome::Running(dc) => Some(dc),
+            Outcome::Unavailable(why) => {
                 assert!(!in_ci(), "{why}: the Samba DC is required in CI");
                 eprintln!("skipped: {why}");
-                Ok(None)
-            }
-            None => Dc::start().map(Some),
-        });
-        match dc {
-            Ok(None) => {
-                eprintln!("skipped: the Samba DC cannot run here (see above)");
                 None
             }
-            Ok(Some(dc)) => Some(dc),
-            Err(e) => panic!("the Samba DC did not start: {e}"),
+            Outcome::Failed(e) => panic!("the Samba DC did not start: {e}"),
         }
     }
 
