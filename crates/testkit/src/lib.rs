@@ -17,6 +17,7 @@ use std::process::Command;
 pub mod bench;
 pub mod hostile;
 pub mod layers;
+pub mod samba;
 use std::sync::OnceLock;
 
 /// Whether we run in CI, where missing test data or tools are errors.
