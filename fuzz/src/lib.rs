@@ -15,8 +15,9 @@ use soap_envelope::{
     AnyElement, Body, Envelope, FromXml, Limits, Payload, ReadOptions, ToXml, XmlWriter,
     read_document,
 };
+use wstep::mde2::{Discover, DiscoverNamespace, DiscoverResponse};
 use wstep::payload::{decode_certificate, decode_csr, decode_pki_data, decode_signed_data};
-use wstep::{Discover, DiscoverNamespace, DiscoverResponse, ValueKind, WstepMessage, decode_token};
+use wstep::{ValueKind, WstepMessage, decode_token};
 use xcep::XcepMessage;
 
 use cepces_enroll::client::{Config, Enrollment, Response as HttpAnswer, TemplateSelector};

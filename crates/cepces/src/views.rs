@@ -46,7 +46,8 @@ pub fn view_at(element: &AnyElement, at: &str) -> Option<View> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use soap_envelope::{QName, ns};
+    use soap_envelope::QName;
+    use wstep::ns;
 
     #[test]
     fn enrollment_detail_shows_hresult() {

@@ -30,12 +30,14 @@
 //! `cepces inspect` then prints the generic reading and the error, and
 //! exits 2.
 
-use soap_envelope::{AnyElement, FromXml, Limits, QName, ns, read_document};
+use soap_envelope::{AnyElement, FromXml, Limits, QName, read_document};
 use wstep::hresult::HResult;
+use wstep::mde2::{Discover, DiscoverNamespace, DiscoverResponse};
+use wstep::ns;
 use wstep::{
     AdditionalContext, BinarySecurityToken, BinarySecurityTokenExt, CertificateEnrollmentWsDetail,
-    Discover, DiscoverNamespace, DiscoverResponse, RequestSecurityToken,
-    RequestSecurityTokenResponse, RequestSecurityTokenResponseCollection, RequestType,
+    RequestSecurityToken, RequestSecurityTokenResponse, RequestSecurityTokenResponseCollection,
+    RequestType,
 };
 
 use crate::payload_view::{self, Errors, kind_name};

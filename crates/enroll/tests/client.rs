@@ -398,7 +398,7 @@ fn ad_cs_pending(reference: &str, id: Option<&str>) -> Vec<u8> {
     let request_id = id.map_or_else(String::new, |id| {
         format!(
             r#"<RequestID xmlns="{}">{id}</RequestID>"#,
-            soap_envelope::ns::WSTEP
+            wstep::NAMESPACE
         )
     });
     format!(

@@ -429,6 +429,25 @@ fn caller_without_permission_is_template_denied() {
 }
 
 #[test]
+fn fault_detail_is_written_in_the_default_namespace_as_ad_cs_writes_it() {
+    openssl_or_skip!();
+    let dir = tmp_dir("detail-prefix");
+    let der = csr(&dir, RSA2048, "/CN=alice", &[]);
+    let decision = ces().decide(&rst(&der, Some("NoSuchTemplate")), &ctx(CES_URL));
+    let reply = decision.reply().unwrap().unwrap();
+    let body = String::from_utf8(reply.body).unwrap();
+    // wstep's prefix table, not a generated `ns0`: MS-WSTEP 4.3's fault.
+    assert!(
+        body.contains(&format!(
+            "<CertificateEnrollmentWSDetail xmlns=\"{}\"",
+            wstep::NAMESPACE
+        )),
+        "{body}"
+    );
+    assert!(!body.contains("xmlns:ns0"), "{body}");
+}
+
+#[test]
 fn unknown_template_is_unsupported_cert_type() {
     openssl_or_skip!();
     let dir = tmp_dir("unknown");

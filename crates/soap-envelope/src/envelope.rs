@@ -11,7 +11,7 @@ use crate::name::QName;
 use crate::ns;
 use crate::reader::{Start, XmlReader, decode_input};
 use crate::traits::{FromXml, Payload, ToXml};
-use crate::writer::XmlWriter;
+use crate::writer::{Prefixes, XmlWriter};
 
 /// The media type of a SOAP 1.2 message ([SOAP 1.2 Part 2] 7.1.4), as
 /// CEP/CES and Windows send it.
@@ -268,9 +268,22 @@ impl<B: Payload> Envelope<B> {
     /// Writes the envelope as UTF-8 bytes (no XML declaration, no
     /// indentation), declaring the envelope's, WS-Addressing's and (when a
     /// Security header is present) WS-Security's prefixes once, on the
-    /// root.
+    /// root. The body's [`prefixes`](ToXml::prefixes) are preferred for
+    /// its namespaces.
     pub fn to_xml(&self) -> Result<Vec<u8>> {
-        let mut w = XmlWriter::new();
+        let prefixes = match &self.body {
+            Body::Payload(p) => p.prefixes(),
+            Body::Fault(_) => &[],
+        };
+        self.to_xml_with(prefixes)
+    }
+
+    /// Writes the envelope as [`to_xml`](Self::to_xml) does, preferring
+    /// `prefixes` for the namespaces of the body (for a body whose type
+    /// has no table of its own, such as a fault whose detail is a message
+    /// crate's element).
+    pub fn to_xml_with(&self, prefixes: Prefixes) -> Result<Vec<u8>> {
+        let mut w = XmlWriter::with_prefixes(prefixes);
         self.write(&mut w)?;
         w.into_bytes()
     }

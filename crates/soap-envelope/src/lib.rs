@@ -40,7 +40,7 @@ pub use security::{BinarySecurityToken, Password, Security, Timestamp, UsernameT
 #[cfg(feature = "derive")]
 pub use soap_envelope_derive::{FromXml, ToXml};
 pub use traits::{FromXml, Payload, ToXml};
-pub use writer::XmlWriter;
+pub use writer::{Prefixes, XmlWriter};
 
 /// The workspace README's example, compiled and run as a doctest.
 #[cfg(doctest)]

@@ -1,5 +1,6 @@
-//! Namespace URIs used by SOAP 1.2, WS-Addressing, WS-Security and the
-//! Microsoft enrollment protocols.
+//! Namespace URIs used by SOAP 1.2, WS-Addressing, WS-Security and
+//! WS-Trust. The Microsoft enrollment protocols' namespaces belong to their
+//! crates (`xcep::NAMESPACE`, `wstep::NAMESPACE`, `wstep::ns`).
 //!
 //! Only URIs live here; prefixes belong to the writer
 //! ([`XmlWriter`](crate::XmlWriter)).
@@ -28,11 +29,3 @@ pub const XS: &str = "http://www.w3.org/2001/XMLSchema";
 pub const XML: &str = "http://www.w3.org/XML/1998/namespace";
 /// XML digital signature (`ds`).
 pub const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
-/// MS-XCEP enrollment policy namespace.
-pub const XCEP: &str = "http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy";
-/// MS-WSTEP enrollment namespace.
-pub const WSTEP: &str = "http://schemas.microsoft.com/windows/pki/2009/01/enrollment";
-/// WS-Federation authorization (`AdditionalContext`, `ContextItem`).
-pub const AUTH: &str = "http://schemas.xmlsoap.org/ws/2006/12/authorization";
-/// MS-MDE2 enrollment (Discover).
-pub const MDE2: &str = "http://schemas.microsoft.com/windows/management/2012/01/enrollment";

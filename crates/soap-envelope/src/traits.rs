@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use crate::reader::{Start, XmlReader};
-use crate::writer::XmlWriter;
+use crate::writer::{Prefixes, XmlWriter};
 
 /// A value read from an element.
 ///
@@ -36,10 +36,18 @@ pub trait ToXml {
     /// Writes the element, start tag to end tag.
     fn write(&self, w: &mut XmlWriter) -> Result<()>;
 
+    /// The prefixes this element prefers for its namespaces when it is
+    /// written alone or as a SOAP Body ([`to_xml`](Self::to_xml),
+    /// [`Envelope::to_xml`](crate::Envelope::to_xml)): its crate's table.
+    /// None by default (the writer's built-in table and `ns0`, `ns1`, ...).
+    fn prefixes(&self) -> Prefixes {
+        &[]
+    }
+
     /// This element written alone (its namespace declarations included),
-    /// as UTF-8 bytes.
+    /// as UTF-8 bytes, with its [`prefixes`](Self::prefixes).
     fn to_xml(&self) -> Result<Vec<u8>> {
-        let mut w = XmlWriter::new();
+        let mut w = XmlWriter::with_prefixes(self.prefixes());
         self.write(&mut w)?;
         w.into_bytes()
     }
@@ -48,6 +56,9 @@ pub trait ToXml {
 impl<T: ToXml + ?Sized> ToXml for Box<T> {
     fn write(&self, w: &mut XmlWriter) -> Result<()> {
         (**self).write(w)
+    }
+    fn prefixes(&self) -> Prefixes {
+        (**self).prefixes()
     }
 }
 

@@ -16,8 +16,11 @@
 //! | XML Schema instance | `xsi` |
 //! | XML Schema | `xs` |
 //! | XML digital signature | `ds` |
-//! | WS-Federation authorization | `ac` |
-//! | MS-XCEP, MS-WSTEP, MS-MDE2 | default namespace (as Windows writes them) |
+//!
+//! A message crate adds its own namespaces with a [`Prefixes`] table
+//! ([`XmlWriter::with_prefixes`], [`ToXml::prefixes`](crate::ToXml::prefixes)):
+//! xcep and wstep write the Microsoft namespaces as the default namespace,
+//! as Windows writes them. The table is consulted before the one above.
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::name::{OwnedQName, QName};
@@ -34,11 +37,13 @@ const PREFIXES: &[(&str, &str)] = &[
     (ns::XSI, "xsi"),
     (ns::XS, "xs"),
     (ns::DS, "ds"),
-    (ns::AUTH, "ac"),
-    (ns::XCEP, ""),
-    (ns::WSTEP, ""),
-    (ns::MDE2, ""),
 ];
+
+/// A table of (namespace URI, prefix) pairs a writer prefers; `""` is the
+/// default namespace. A message crate declares one for its namespaces
+/// (`xcep::PREFIXES`, `wstep::PREFIXES`), so that its messages are written
+/// with the prefixes its peers write.
+pub type Prefixes = &'static [(&'static str, &'static str)];
 
 /// The prefix the writer uses for a well-known namespace (`""` means the
 /// default namespace), `None` for others.
@@ -83,12 +88,42 @@ pub struct XmlWriter {
     pending_attrs: Vec<u8>,
     generated: u32,
     root_written: bool,
+    /// The caller's prefixes, consulted before the built-in table.
+    prefixes: Prefixes,
 }
 
 impl XmlWriter {
     /// An empty writer.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty writer that prefers `prefixes` (then the built-in table).
+    ///
+    /// ```
+    /// use soap_envelope::{QName, XmlWriter};
+    ///
+    /// const NS: &str = "urn:example";
+    /// let mut w = XmlWriter::with_prefixes(&[(NS, "ex")]);
+    /// w.start(QName::new(NS, "a")).unwrap();
+    /// w.end().unwrap();
+    /// assert_eq!(w.into_bytes().unwrap(), br#"<ex:a xmlns:ex="urn:example"/>"#);
+    /// ```
+    pub fn with_prefixes(prefixes: Prefixes) -> Self {
+        Self {
+            prefixes,
+            ..Self::default()
+        }
+    }
+
+    /// The prefix this writer prefers for `ns`: the caller's table, then
+    /// the built-in one.
+    fn preferred(&self, ns: &str) -> Option<&'static str> {
+        self.prefixes
+            .iter()
+            .find(|(n, _)| *n == ns)
+            .map(|(_, p)| *p)
+            .or_else(|| preferred_prefix(ns))
     }
 
     /// The namespace bound to `prefix` in scope.
@@ -135,7 +170,8 @@ impl XmlWriter {
         if let Some(p) = self.prefix_for(ns, for_attribute) {
             return p;
         }
-        let preferred = preferred_prefix(ns)
+        let preferred = self
+            .preferred(ns)
             .filter(|p| !(for_attribute && p.is_empty()))
             .filter(|p| {
                 // Usable when not bound at this element to something else.
@@ -222,7 +258,8 @@ impl XmlWriter {
                 "declare_ns() after the start tag was closed",
             )));
         }
-        self.ensure_prefix(ns, preferred_prefix(ns) != Some(""));
+        let for_attribute = self.preferred(ns) != Some("");
+        self.ensure_prefix(ns, for_attribute);
         Ok(())
     }
 
@@ -400,22 +437,24 @@ mod tests {
         String::from_utf8(w.into_bytes().unwrap()).unwrap()
     }
 
+    /// MS-XCEP's namespace, written as the default namespace by xcep.
+    const XCEP: &str = "http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy";
+
     #[test]
     fn default_namespace_and_undeclaring_it() {
-        let mut w = XmlWriter::new();
-        w.start(QName::new(ns::XCEP, "GetPolicies")).unwrap();
-        w.start(QName::new(ns::XCEP, "client")).unwrap();
+        let mut w = XmlWriter::with_prefixes(&[(XCEP, "")]);
+        w.start(QName::new(XCEP, "GetPolicies")).unwrap();
+        w.start(QName::new(XCEP, "client")).unwrap();
         w.start(QName::new("", "plain")).unwrap();
         w.end().unwrap();
         w.end().unwrap();
-        w.nil_element(QName::new(ns::XCEP, "requestFilter"))
-            .unwrap();
+        w.nil_element(QName::new(XCEP, "requestFilter")).unwrap();
         w.end().unwrap();
         assert_eq!(
             s(w),
             format!(
                 r#"<GetPolicies xmlns="{x}"><client><plain xmlns=""/></client><requestFilter xmlns:xsi="{xsi}" xsi:nil="true"/></GetPolicies>"#,
-                x = ns::XCEP,
+                x = XCEP,
                 xsi = ns::XSI
             )
         );

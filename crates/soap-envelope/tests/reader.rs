@@ -2,6 +2,8 @@
 //! values, unknown elements, errors with path and offset, and limits.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod ms_ns;
+
 use soap_envelope::xsd::{Base64Binary, DateTime};
 use soap_envelope::{
     AnyNode, ErrorKind, Limit, Limits, OwnedQName, QName, XmlReader, XmlWriter, ns,
@@ -279,9 +281,9 @@ fn skipped_content_is_still_checked() {
 fn writer_output_reads_back_namespace_correct() {
     let mut w = XmlWriter::new();
     w.start(QName::new(ns::SOAP12, "Envelope")).unwrap();
-    w.start(QName::new(ns::XCEP, "GetPolicies")).unwrap();
-    w.start(QName::new(ns::XCEP, "client")).unwrap();
-    w.nil_element(QName::new(ns::XCEP, "preferredLanguage"))
+    w.start(QName::new(ms_ns::XCEP, "GetPolicies")).unwrap();
+    w.start(QName::new(ms_ns::XCEP, "client")).unwrap();
+    w.nil_element(QName::new(ms_ns::XCEP, "preferredLanguage"))
         .unwrap();
     w.end().unwrap();
     w.start(QName::new("", "plain")).unwrap();
@@ -301,16 +303,16 @@ fn writer_output_reads_back_namespace_correct() {
         r.next_child()
             .unwrap()
             .unwrap()
-            .is(QName::new(ns::XCEP, "GetPolicies"))
+            .is(QName::new(ms_ns::XCEP, "GetPolicies"))
     );
     assert!(
         r.next_child()
             .unwrap()
             .unwrap()
-            .is(QName::new(ns::XCEP, "client"))
+            .is(QName::new(ms_ns::XCEP, "client"))
     );
     let pl = r.next_child().unwrap().unwrap();
-    assert!(pl.is(QName::new(ns::XCEP, "preferredLanguage")));
+    assert!(pl.is(QName::new(ms_ns::XCEP, "preferredLanguage")));
     assert!(r.is_nil(&pl).unwrap());
     r.skip().unwrap();
     assert!(r.next_child().unwrap().is_none());

@@ -19,6 +19,8 @@
 #[macro_use]
 mod common;
 
+mod ms_ns;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -899,9 +901,9 @@ fn spec_xcep_4_1_1_1_get_policies_request() {
     );
 
     let p = payload(&env);
-    assert_name(p, ns::XCEP, "GetPolicies");
+    assert_name(p, ms_ns::XCEP, "GetPolicies");
     let client = child(p, "client");
-    assert_name(client, ns::XCEP, "client");
+    assert_name(client, ms_ns::XCEP, "client");
     assert_eq!(child(client, "lastUpdate").text(), "0001-01-01T00:00:00");
     assert!(is_xsi_nil(child(client, "preferredLanguage")));
     assert!(is_xsi_nil(child(p, "requestFilter")));
@@ -934,7 +936,7 @@ fn spec_xcep_4_1_1_2_get_policies_response() {
     assert!(h.relates_to.is_empty() && h.security.is_none() && h.unknown.is_empty());
 
     let p = payload(&env);
-    assert_name(p, ns::XCEP, "GetPoliciesResponse");
+    assert_name(p, ms_ns::XCEP, "GetPoliciesResponse");
     let response = child(p, "response");
     assert_eq!(
         child(response, "policyID").text(),
@@ -1007,7 +1009,7 @@ fn spec_xcep_4_1_2_1_get_policies_request_last_update() {
         "2009-03-28T11:33:41.692Z",
     );
     let p = payload(&env);
-    assert_name(p, ns::XCEP, "GetPolicies");
+    assert_name(p, ms_ns::XCEP, "GetPolicies");
     // The spec's invalid dateTime is kept as text by the envelope layer
     // (the payload type decides what to do with it).
     assert_eq!(
@@ -1049,7 +1051,7 @@ fn spec_xcep_4_1_2_2_get_policies_response_policies_not_changed() {
     only_action.action.clone_from(&env.header.action);
     assert_eq!(env.header, only_action, "only an Action");
     let p = payload(&env);
-    assert_name(p, ns::XCEP, "GetPoliciesResponse");
+    assert_name(p, ms_ns::XCEP, "GetPoliciesResponse");
     let response = child(p, "response");
     assert_eq!(child(response, "policiesNotChanged").text(), "true");
     assert_eq!(child(response, "nextUpdateHours").text(), "8");
@@ -1108,7 +1110,7 @@ fn spec_wstep_4_1_1_1_rst_issue_request() {
     // Labelled #PKCS7 but a PKCS#10 request of 1040 bytes (see README).
     assert_der(&bst, 1040);
     let request_id = child(rst, "RequestID");
-    assert_name(request_id, ns::WSTEP, "RequestID");
+    assert_name(request_id, ms_ns::WSTEP, "RequestID");
     assert!(is_xsi_nil(request_id));
 
     // Verbatim: the same header; the BST's EncodingType and ValueType were
@@ -1150,7 +1152,7 @@ fn spec_wstep_4_1_1_2_rstrc_issued() {
     assert_name(rstr, ns::WST, "RequestSecurityTokenResponse");
     assert_eq!(child(rstr, "TokenType").text(), TOKEN_TYPE_X509V3);
     let disposition = child(rstr, "DispositionMessage");
-    assert_name(disposition, ns::WSTEP, "DispositionMessage");
+    assert_name(disposition, ms_ns::WSTEP, "DispositionMessage");
     assert_eq!(disposition.attribute(Some(ns::XML), "lang"), Some("en-US"));
     assert_eq!(disposition.text(), "\nIssued");
     let chain = typed_bst(child(rstr, "BinarySecurityToken"));
@@ -1259,7 +1261,7 @@ fn spec_wstep_4_1_3_1_rst_query_token_status_request() {
         "http://schemas.microsoft.com/windows/pki/2009/01/enrollment/QueryTokenStatus"
     );
     let id = child(rst, "RequestID");
-    assert_name(id, ns::WSTEP, "RequestID");
+    assert_name(id, ms_ns::WSTEP, "RequestID");
     assert_eq!(id.text(), "65");
 }
 
@@ -1382,14 +1384,14 @@ fn spec_wstep_4_1_5_2_rstrc_renewal_issued() {
         format!("\n{TOKEN_TYPE_X509V3}")
     );
     let disposition = child(rstr, "DispositionMessage");
-    assert_name(disposition, ns::WSTEP, "DispositionMessage");
+    assert_name(disposition, ms_ns::WSTEP, "DispositionMessage");
     assert_eq!(disposition.text(), "Issued");
     assert_der(&typed_bst(child(rstr, "BinarySecurityToken")), 4504);
     let cert = typed_bst(at(rstr, &["RequestedSecurityToken", "BinarySecurityToken"]));
     assert_eq!(cert.value_type.as_deref(), Some(VALUE_TYPE_X509V3));
     assert_der(&cert, 1682);
     let request_id = child(rstr, "RequestID");
-    assert_name(request_id, ns::WSTEP, "RequestID");
+    assert_name(request_id, ms_ns::WSTEP, "RequestID");
     assert_eq!(request_id.text(), "63");
 
     // Verbatim: the DispositionMessage xmlns was split, so it is not in the
@@ -1430,7 +1432,7 @@ fn check_mde2_discover_request(spec: &Path, file: &str, auth_policy: &str, reque
 
     let p = payload(&env);
     assert_name(p, MDE2_DISCOVER_SLASH, "Discover");
-    assert_ne!(p.name.ns.as_deref(), Some(ns::MDE2));
+    assert_ne!(p.name.ns.as_deref(), Some(ms_ns::MDE2));
     let request = child(p, "request");
     assert_name(request, MDE2_DISCOVER_SLASH, "request");
     assert_eq!(child(request, "EmailAddress").text(), "user@contoso.com");
@@ -1500,9 +1502,9 @@ fn check_mde2_discover_response(
     assert_eq!(h.not_understood().count(), 0);
 
     let p = payload(&env);
-    assert_name(p, ns::MDE2, "DiscoverResponse");
+    assert_name(p, ms_ns::MDE2, "DiscoverResponse");
     let result = child(p, "DiscoverResult");
-    assert_name(result, ns::MDE2, "DiscoverResult");
+    assert_name(result, ms_ns::MDE2, "DiscoverResult");
     assert_eq!(child(result, "AuthPolicy").text(), auth_policy);
     assert_eq!(child(result, "EnrollmentVersion").text(), version);
     assert_eq!(
@@ -1581,7 +1583,7 @@ fn assert_mde2_get_policies_header(h: &Header) {
 /// The body of the MS-MDE2 4.2.1.x GetPolicies requests: everything nil.
 fn assert_mde2_get_policies_body(env: &Envelope<AnyElement>) {
     let p = payload(env);
-    assert_name(p, ns::XCEP, "GetPolicies");
+    assert_name(p, ms_ns::XCEP, "GetPolicies");
     assert!(is_xsi_nil(at(p, &["client", "lastUpdate"])));
     assert!(is_xsi_nil(at(p, &["client", "preferredLanguage"])));
     assert!(is_xsi_nil(child(p, "requestFilter")));
@@ -1681,7 +1683,7 @@ fn check_mde2_get_policies_response(spec: &Path, file: &str) -> Envelope<AnyElem
     assert_relates_to(h, "urn:uuid: 69960163-adad-4a72-82d2-bb0e5cff5598");
     assert!(h.unknown.is_empty() && h.security.is_none() && h.message_id.is_none());
     let p = payload(&env);
-    assert_name(p, ns::XCEP, "GetPoliciesResponse");
+    assert_name(p, ms_ns::XCEP, "GetPoliciesResponse");
     let response = child(p, "response");
     let policy_id = child(response, "policyID");
     assert!(policy_id.children.is_empty() && policy_id.attributes.is_empty());
@@ -1772,11 +1774,11 @@ fn assert_mde2_rst_body(env: &Envelope<AnyElement>, context_items: usize) -> &An
         "DER format PKCS#10 certificate request in Base64 encoding Insterted Here"
     );
     let ctx = child(rst, "AdditionalContext");
-    assert_name(ctx, ns::AUTH, "AdditionalContext");
+    assert_name(ctx, ms_ns::AUTH, "AdditionalContext");
     assert_eq!(ctx.child_elements().count(), context_items);
     assert!(
         ctx.child_elements()
-            .all(|c| c.name.ns.as_deref() == Some(ns::AUTH))
+            .all(|c| c.name.ns.as_deref() == Some(ms_ns::AUTH))
     );
     assert_eq!(
         child(context_item(ctx, "DeviceID"), "Value").text(),
@@ -1965,7 +1967,7 @@ fn spec_mde2_4_3_2_rstrc_response_soap11() {
     let rstr = child(rstrc, "RequestSecurityTokenResponse");
     assert_eq!(child(rstr, "TokenType").text().trim(), TOKEN_TYPE_MDM);
     let disposition = child(rstr, "DispositionMessage");
-    assert_name(disposition, ns::WSTEP, "DispositionMessage");
+    assert_name(disposition, ms_ns::WSTEP, "DispositionMessage");
     assert!(disposition.children.is_empty());
     let doc = typed_bst(at(rstr, &["RequestedSecurityToken", "BinarySecurityToken"]));
     assert_eq!(
@@ -2428,7 +2430,7 @@ fn spec_wrong_namespace_envelope_header_body() {
     let err = parse_err(payload_only.as_bytes(), &ReadOptions::default());
     assert_eq!(
         err.kind(),
-        &ErrorKind::NotAnEnvelope(OwnedQName::new(Some(ns::XCEP.into()), "GetPolicies"))
+        &ErrorKind::NotAnEnvelope(OwnedQName::new(Some(ms_ns::XCEP.into()), "GetPolicies"))
     );
     // A root in the envelope namespace that is not `Envelope` is a broken
     // envelope, not a payload: "the namespace, local name or both did not

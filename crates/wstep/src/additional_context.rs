@@ -1,7 +1,8 @@
 //! [`AdditionalContext`] and its [`ContextItem`]s (WS-Federation
 //! authorization namespace), with the item names MS-WSTEP and MS-MDE2 use.
 
-use soap_envelope::{AnyElement, FromXml, ToXml, fields, ns};
+use crate::ns;
+use soap_envelope::{AnyElement, FromXml, ToXml, fields};
 
 /// Context item names documented by [MS-WSTEP] 3.1.4.1.2.3 and [MS-MDE2]
 /// 3.4.4.1.1.1.
@@ -66,7 +67,7 @@ pub mod names {
 ///
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 #[derive(Debug, Clone, PartialEq, Eq, Default, FromXml, ToXml)]
-#[xml(ns = ns::AUTH, name = "AdditionalContext")]
+#[xml(ns = ns::AUTH, prefixes = crate::PREFIXES, name = "AdditionalContext")]
 #[non_exhaustive]
 pub struct AdditionalContext {
     /// The `ContextItem`s, in order.
@@ -81,7 +82,7 @@ pub struct AdditionalContext {
 /// `Value` child (kept exactly as read, whitespace included; a second
 /// `Value` is kept in `unknown`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, FromXml, ToXml)]
-#[xml(ns = ns::AUTH, name = "ContextItem")]
+#[xml(ns = ns::AUTH, prefixes = crate::PREFIXES, name = "ContextItem")]
 #[non_exhaustive]
 pub struct ContextItem {
     /// `Name` (whitespace collapsed).

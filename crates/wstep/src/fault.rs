@@ -1,10 +1,11 @@
 //! [`CertificateEnrollmentWsDetail`]: the SOAP fault detail of a failed
 //! enrollment.
 
+use crate::ns;
 use soap_envelope::xsd::{XsdType, trim};
 use soap_envelope::{
     AnyElement, ErrorKind, Fault, FaultCodeValue, FromXml, Limits, QName, Result, Start, ToXml,
-    XmlReader, XmlWriter, ns, read_document,
+    XmlReader, XmlWriter, read_document,
 };
 
 use crate::codec::once;
@@ -202,6 +203,9 @@ impl<'a> FromXml<'a> for CertificateEnrollmentWsDetail {
 }
 
 impl ToXml for CertificateEnrollmentWsDetail {
+    fn prefixes(&self) -> soap_envelope::Prefixes {
+        crate::PREFIXES
+    }
     fn write(&self, w: &mut XmlWriter) -> Result<()> {
         w.start(Self::NAME)?;
         nillable_element(w, BINARY_RESPONSE, self.binary_response.as_deref())?;

@@ -77,11 +77,12 @@
 pub mod actions;
 mod additional_context;
 mod codec;
-pub mod discover;
 mod error;
 mod fault;
 pub mod hresult;
+pub mod mde2;
 mod message;
+pub mod ns;
 pub mod payload;
 mod request;
 mod request_id;
@@ -89,7 +90,6 @@ mod response;
 mod token;
 
 pub use additional_context::{AdditionalContext, ContextItem, names as context_items};
-pub use discover::{AuthPolicy, Discover, DiscoverNamespace, DiscoverResponse};
 pub use error::{Error, Result};
 pub use fault::CertificateEnrollmentWsDetail;
 pub use message::WstepMessage;
@@ -103,8 +103,14 @@ pub use response::{
 pub use soap_envelope::BinarySecurityToken;
 pub use token::{BinarySecurityTokenExt, ValueKind};
 
-/// The MS-WSTEP namespace.
-pub use soap_envelope::ns::WSTEP as NAMESPACE;
+/// The MS-WSTEP namespace ([`ns::WSTEP`]).
+pub use crate::ns::WSTEP as NAMESPACE;
+
+/// The prefixes wstep's messages are written with: MS-WSTEP and MS-MDE2 as
+/// the default namespace and WS-Federation authorization as `ac`, as
+/// Windows writes them (the writer's own table covers SOAP, WS-Addressing,
+/// WS-Security, WS-Trust and `xsi`).
+pub const PREFIXES: soap_envelope::Prefixes = &[(ns::WSTEP, ""), (ns::AUTH, "ac"), (ns::MDE2, "")];
 
 // The RustCrypto crates whose types are in this crate's signatures
 // (`Csr` wraps `x509_cert::request::CertReq`, `SignedPayload` a

@@ -73,6 +73,9 @@ impl<'a> FromXml<'a> for WstepMessage {
 }
 
 impl ToXml for WstepMessage {
+    fn prefixes(&self) -> soap_envelope::Prefixes {
+        crate::PREFIXES
+    }
     fn write(&self, w: &mut XmlWriter) -> Result<()> {
         match self {
             Self::RequestSecurityToken(m) => m.write(w),

@@ -3,8 +3,9 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::ns;
 use soap_envelope::{
-    AnyElement, BinarySecurityToken, FromXml, Limits, Payload, ToXml, fields, ns, read_document,
+    AnyElement, BinarySecurityToken, FromXml, Limits, Payload, ToXml, fields, read_document,
 };
 
 use crate::actions;
@@ -46,7 +47,7 @@ use crate::request_id::RequestId;
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 /// [MS-MDE2]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-mde2/
 #[derive(Debug, Clone, PartialEq, Eq, FromXml, ToXml)]
-#[xml(ns = ns::WST, name = "RequestSecurityToken")]
+#[xml(ns = ns::WST, prefixes = crate::PREFIXES, name = "RequestSecurityToken")]
 #[non_exhaustive]
 pub struct RequestSecurityToken {
     /// The `Context` attribute.

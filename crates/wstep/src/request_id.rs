@@ -1,7 +1,8 @@
 //! [`RequestId`]: the `RequestID` element of the enrollment namespace.
 
+use crate::ns;
 use soap_envelope::xsd::trim;
-use soap_envelope::{FromXml, QName, Result, Start, ToXml, XmlReader, XmlWriter, ns};
+use soap_envelope::{FromXml, QName, Result, Start, ToXml, XmlReader, XmlWriter};
 
 /// The `RequestID` element, [MS-WSTEP] 3.1.4.1.3.3: the CA's request
 /// number, nil in a new request.
@@ -54,6 +55,9 @@ impl<'a> FromXml<'a> for RequestId {
 }
 
 impl ToXml for RequestId {
+    fn prefixes(&self) -> soap_envelope::Prefixes {
+        crate::PREFIXES
+    }
     fn write(&self, w: &mut XmlWriter) -> Result<()> {
         match &self.0 {
             Some(id) => w.text_element(Self::NAME, id),

@@ -1,10 +1,11 @@
 //! The response messages: [`RequestSecurityTokenResponseCollection`],
 //! [`RequestSecurityTokenResponse`] and their parts.
 
+use crate::ns;
 use soap_envelope::xsd::collapse;
 use soap_envelope::{
     AnyElement, BinarySecurityToken, FromXml, Limits, Payload, QName, Result, Start, ToXml,
-    XmlReader, XmlWriter, fields, ns, read_document,
+    XmlReader, XmlWriter, fields, read_document,
 };
 
 use crate::actions;
@@ -33,7 +34,7 @@ const VALUE_TYPE: QName = QName::new("", "ValueType");
 ///
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 #[derive(Debug, Clone, PartialEq, Eq, Default, ToXml)]
-#[xml(ns = ns::WST, name = "RequestSecurityTokenResponseCollection")]
+#[xml(ns = ns::WST, prefixes = crate::PREFIXES, name = "RequestSecurityTokenResponseCollection")]
 #[non_exhaustive]
 pub struct RequestSecurityTokenResponseCollection {
     /// The responses (MS-WSTEP sends one).
@@ -140,7 +141,7 @@ impl Payload for RequestSecurityTokenResponseCollection {
 ///
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 #[derive(Debug, Clone, PartialEq, Eq, Default, FromXml, ToXml)]
-#[xml(ns = ns::WST, name = "RequestSecurityTokenResponse")]
+#[xml(ns = ns::WST, prefixes = crate::PREFIXES, name = "RequestSecurityTokenResponse")]
 #[non_exhaustive]
 pub struct RequestSecurityTokenResponse {
     /// The `Context` attribute.
@@ -264,7 +265,7 @@ impl Payload for RequestSecurityTokenResponse {
 ///
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 #[derive(Debug, Clone, PartialEq, Eq, Default, FromXml, ToXml)]
-#[xml(ns = ns::WSTEP, name = "DispositionMessage")]
+#[xml(ns = ns::WSTEP, prefixes = crate::PREFIXES, name = "DispositionMessage")]
 #[non_exhaustive]
 pub struct DispositionMessage {
     /// `xml:lang`.
@@ -323,7 +324,7 @@ impl DispositionMessage {
 ///
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 #[derive(Debug, Clone, PartialEq, Eq, Default, FromXml, ToXml)]
-#[xml(ns = ns::WST, name = "RequestedSecurityToken")]
+#[xml(ns = ns::WST, prefixes = crate::PREFIXES, name = "RequestedSecurityToken")]
 #[non_exhaustive]
 pub struct RequestedSecurityToken {
     /// `wsse:BinarySecurityToken`: the issued certificate.
@@ -432,6 +433,9 @@ impl<'a> FromXml<'a> for SecurityTokenReference {
 }
 
 impl ToXml for SecurityTokenReference {
+    fn prefixes(&self) -> soap_envelope::Prefixes {
+        crate::PREFIXES
+    }
     fn write(&self, w: &mut XmlWriter) -> Result<()> {
         w.start(Self::NAME)?;
         if let Some(reference) = &self.reference {
@@ -493,7 +497,7 @@ impl Reference {
 /// [WS-Trust 1.3]: https://docs.oasis-open.org/ws-sx/ws-trust/200512/ws-trust-1.3-os.html
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 #[derive(Debug, Clone, PartialEq, Eq, Default, FromXml, ToXml)]
-#[xml(ns = ns::WST, name = "KeyExchangeToken")]
+#[xml(ns = ns::WST, prefixes = crate::PREFIXES, name = "KeyExchangeToken")]
 #[non_exhaustive]
 pub struct KeyExchangeToken {
     /// `wsse:BinarySecurityToken`: the exchange certificate.

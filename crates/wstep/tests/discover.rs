@@ -14,8 +14,8 @@ mod common;
 
 use proptest::prelude::*;
 use soap_envelope::{Envelope, Payload};
-use wstep::discover::NAMESPACE_TRAILING_SLASH;
-use wstep::{AuthPolicy, Discover, DiscoverNamespace, DiscoverResponse};
+use wstep::mde2::NAMESPACE_TRAILING_SLASH;
+use wstep::mde2::{AuthPolicy, Discover, DiscoverNamespace, DiscoverResponse};
 
 const URL: &str = "https://enrolltest.contoso.com/ENROLLMENTSERVER/DEVICEENROLLMENTWEBSERVICE.SVC";
 

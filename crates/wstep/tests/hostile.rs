@@ -19,7 +19,7 @@
 //! - `detail`: the envelope is a Fault, and
 //!   `CertificateEnrollmentWsDetail::from_fault` reads its detail; the path
 //!   is the one in the re-read detail entry (`/CertificateEnrollmentWSDetail/...`).
-//! - `discover`: `Envelope::<wstep::Discover>::from_xml`, checked like
+//! - `discover`: `Envelope::<wstep::mde2::Discover>::from_xml`, checked like
 //!   `parse`.
 //!
 //! A kind of `ok` means the stage must succeed: the lenient readings the
@@ -37,10 +37,11 @@ use std::path::PathBuf;
 
 use cap::Cap;
 use soap_envelope::Envelope;
+use wstep::mde2::Discover;
 use wstep::payload::Csr;
 use wstep::{
-    BinarySecurityToken, CertificateEnrollmentWsDetail, Discover, RequestSecurityTokenResponse,
-    TokenContent, WstepMessage, decode_token,
+    BinarySecurityToken, CertificateEnrollmentWsDetail, RequestSecurityTokenResponse, TokenContent,
+    WstepMessage, decode_token,
 };
 
 /// Counts the bytes every decode requests.

@@ -10,7 +10,8 @@
 mod common;
 
 use der::asn1::GeneralizedTime;
-use soap_envelope::{Envelope, ErrorKind, Header, ns};
+use soap_envelope::{Envelope, ErrorKind, Header};
+use wstep::ns;
 use wstep::payload::cmc::{CMC_STATUS_PENDING, PendInfo};
 use wstep::payload::{InnerContent, SignedPayload, build_cmc_pending_response};
 use wstep::{

@@ -151,7 +151,7 @@ fn children(xml: &str) -> Vec<(String, bool)> {
         soap_envelope::read_document(xml.as_bytes(), &soap_envelope::Limits::default()).unwrap();
     any.child_elements()
         .map(|c| {
-            assert_eq!(c.name.ns.as_deref(), Some(soap_envelope::ns::WSTEP));
+            assert_eq!(c.name.ns.as_deref(), Some(wstep::NAMESPACE));
             let nil = c.attribute(Some(soap_envelope::ns::XSI), "nil") == Some("true");
             (c.name.local.clone(), nil)
         })

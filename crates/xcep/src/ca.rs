@@ -38,7 +38,7 @@ use crate::flags::ClientAuthentication;
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(FromXml, ToXml)]
-#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "cA")]
+#[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "cA")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Ca {
@@ -113,7 +113,7 @@ impl Ca {
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(FromXml, ToXml)]
-#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "cAURI")]
+#[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "cAURI")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CaUri {

@@ -17,11 +17,11 @@
 //!
 //! [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 
-use soap_envelope::{QName, Result, Start, XmlReader, ns};
+use soap_envelope::{QName, Result, Start, XmlReader};
 
 /// The MS-XCEP name `local`.
 pub(crate) const fn xcep(local: &'static str) -> QName {
-    QName::new(ns::XCEP, local)
+    QName::new(crate::NAMESPACE, local)
 }
 
 /// Whether `start` is nil: `xsi:nil` true, or the unprefixed `nil="true"` of
@@ -199,7 +199,7 @@ mod tests {
         let xml = format!(
             "<privateKeyAttributes xmlns='{}' xmlns:i='{}'>\
              <minimalKeyLength>2048</minimalKeyLength>{inner}</privateKeyAttributes>",
-            soap_envelope::ns::XCEP,
+            crate::NAMESPACE,
             soap_envelope::ns::XSI
         );
         read_document(xml.as_bytes(), &Limits::default()).unwrap()

@@ -41,7 +41,7 @@ use crate::nillable::Nillable;
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(FromXml, ToXml)]
-#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "GetPolicies", declare = soap_envelope::ns::XSI)]
+#[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "GetPolicies", declare = soap_envelope::ns::XSI)]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct GetPolicies {
@@ -120,7 +120,7 @@ impl Payload for GetPolicies {
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(FromXml, ToXml)]
-#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "client")]
+#[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "client")]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Client {
@@ -200,7 +200,7 @@ impl Client {
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(FromXml, ToXml)]
-#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "requestFilter")]
+#[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "requestFilter")]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct RequestFilter {

@@ -50,7 +50,7 @@ use crate::policy::CertificateEnrollmentPolicy;
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(FromXml, ToXml)]
-#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "GetPoliciesResponse", declare = soap_envelope::ns::XSI)]
+#[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "GetPoliciesResponse", declare = soap_envelope::ns::XSI)]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct GetPoliciesResponse {
@@ -173,7 +173,7 @@ impl Payload for GetPoliciesResponse {
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(FromXml, ToXml)]
-#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "response")]
+#[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "response")]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct Response {

@@ -204,5 +204,13 @@ pub use policy::{
 };
 pub use resolve::{Endpoint, EndpointFilter, ResolvedExtension, ResolvedPolicy, ResolvedTemplate};
 
-/// The MS-XCEP namespace.
-pub use soap_envelope::ns::XCEP as NAMESPACE;
+/// The MS-XCEP namespace, [MS-XCEP] 3.1.4.1 (the schema's
+/// `targetNamespace`).
+///
+/// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
+pub const NAMESPACE: &str = "http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy";
+
+/// The prefixes xcep's messages are written with: MS-XCEP as the default
+/// namespace, as Windows writes it (the writer's own table covers SOAP,
+/// WS-Addressing and `xsi`).
+pub const PREFIXES: soap_envelope::Prefixes = &[(NAMESPACE, "")];

@@ -65,6 +65,9 @@ impl ToXml for XcepMessage {
             XcepMessage::GetPoliciesResponse(m) => m.write(w),
         }
     }
+    fn prefixes(&self) -> soap_envelope::Prefixes {
+        crate::PREFIXES
+    }
 }
 
 impl Payload for XcepMessage {

@@ -34,7 +34,7 @@ use soap_envelope::{AnyElement, FromXml, ToXml};
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(FromXml, ToXml)]
-#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "oID")]
+#[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "oID")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Oid {

@@ -35,7 +35,7 @@ use crate::flags::{
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(FromXml, ToXml)]
-#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "policy")]
+#[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "policy")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CertificateEnrollmentPolicy {
@@ -151,7 +151,7 @@ impl CertificateEnrollmentPolicy {
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 /// [MS-MDE2]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-mde2/
 #[derive(FromXml, ToXml)]
-#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "attributes")]
+#[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "attributes")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Attributes {
@@ -414,7 +414,7 @@ mod superseded {
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(FromXml, ToXml)]
-#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "certificateValidity")]
+#[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "certificateValidity")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CertificateValidity {
@@ -456,7 +456,7 @@ impl CertificateValidity {
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(FromXml, ToXml)]
-#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "permission")]
+#[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "permission")]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct EnrollmentPermission {
@@ -501,7 +501,7 @@ impl EnrollmentPermission {
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(FromXml, ToXml)]
-#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "revision")]
+#[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "revision")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Revision {
@@ -562,7 +562,7 @@ impl Revision {
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(FromXml, ToXml)]
-#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "privateKeyAttributes")]
+#[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "privateKeyAttributes")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PrivateKeyAttributes {
@@ -668,7 +668,7 @@ impl PrivateKeyAttributes {
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(FromXml, ToXml)]
-#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "rARequirements")]
+#[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "rARequirements")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RaRequirements {
@@ -733,7 +733,7 @@ impl RaRequirements {
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(FromXml, ToXml)]
-#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "keyArchivalAttributes")]
+#[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "keyArchivalAttributes")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct KeyArchivalAttributes {
@@ -799,7 +799,7 @@ impl KeyArchivalAttributes {
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 /// [RFC 5280]: https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.9
 #[derive(FromXml, ToXml)]
-#[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "extension")]
+#[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "extension")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Extension {

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use soap_envelope::{Envelope, ErrorKind, Header, ns};
+use soap_envelope::{Envelope, ErrorKind, Header};
 use xcep::flags::ClientAuthentication;
 use xcep::{
     Attributes, Base64Text, Ca, CaUri, CertificateEnrollmentPolicy, CertificateValidity, Client,
@@ -93,7 +93,7 @@ fn assert_missing(xml: &str, path: &str) {
     let local = path.rsplit('/').next().unwrap();
     match e.kind() {
         ErrorKind::MissingElement(name) => {
-            assert_eq!(name.ns.as_deref(), Some(ns::XCEP));
+            assert_eq!(name.ns.as_deref(), Some(xcep::NAMESPACE));
             assert_eq!(name.local, local);
         }
         other => panic!("expected MissingElement, got {other:?}"),
@@ -104,7 +104,7 @@ fn assert_duplicate(xml: &str, path: &str) {
     let e = error(xml);
     assert_eq!(e.path(), path, "{e}");
     assert!(
-        matches!(e.kind(), ErrorKind::DuplicateElement(n) if n.ns.as_deref() == Some(ns::XCEP)),
+        matches!(e.kind(), ErrorKind::DuplicateElement(n) if n.ns.as_deref() == Some(xcep::NAMESPACE)),
         "{e}"
     );
 }
@@ -219,7 +219,7 @@ fn bad_date_time() {
     let xml = format!(
         "<GetPolicies xmlns=\"{}\"><client><lastUpdate>20090-03-15-T09:38:46</lastUpdate>\
          <preferredLanguage>en-US</preferredLanguage></client><requestFilter/></GetPolicies>",
-        ns::XCEP
+        xcep::NAMESPACE
     );
     let Err(xcep::Error::Xml(e)) = GetPolicies::from_xml(xml.as_bytes()) else {
         panic!("accepted a bad dateTime");
@@ -283,7 +283,7 @@ fn missing_required_elements() {
     // client, in a request.
     let xml = format!(
         "<GetPolicies xmlns=\"{}\"><requestFilter/></GetPolicies>",
-        ns::XCEP
+        xcep::NAMESPACE
     );
     let Err(xcep::Error::Xml(e)) = GetPolicies::from_xml(xml.as_bytes()) else {
         panic!("accepted a request without client");

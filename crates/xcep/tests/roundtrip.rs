@@ -27,7 +27,7 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 
 use soap_envelope::xsd::DateTime;
-use soap_envelope::{AnyElement, Envelope, Header, OwnedQName, Payload, ns};
+use soap_envelope::{AnyElement, Envelope, Header, OwnedQName, Payload};
 use xcep::flags::{
     ClientAuthentication, EnrollmentFlags, GeneralFlags, KeySpec, KeyUsageProperty,
     PrivateKeyFlags, SubjectNameFlags,
@@ -313,7 +313,7 @@ fn kept(mode: Mode, max: usize) -> BoxedStrategy<Vec<AnyElement>> {
         prop_oneof![
             3 => foreign,
             1 => select(FREE_XCEP_NAMES.to_vec())
-                .prop_map(|l| OwnedQName::new(Some(ns::XCEP.to_owned()), l)),
+                .prop_map(|l| OwnedQName::new(Some(xcep::NAMESPACE.to_owned()), l)),
             1 => ncname().prop_map(|l| OwnedQName::new(None, l)),
         ]
         .boxed()

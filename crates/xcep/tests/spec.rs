@@ -20,7 +20,7 @@ use soap_envelope::{AnyElement, Envelope, ErrorKind, Payload, ToXml, XmlWriter, 
 use xcep::flags::{ClientAuthentication, KeySpec};
 use xcep::{Base64Text, Client, GetPolicies, GetPoliciesResponse, OidGroup, Response, XcepMessage};
 
-const XCEP: &str = ns::XCEP;
+const XCEP: &str = xcep::NAMESPACE;
 
 // ---------------------------------------------------------------------------
 // The catalog of examples
@@ -864,7 +864,7 @@ fn payload_of(text: &str) -> String {
 fn our_output_uses_the_default_namespace_and_one_xsi_declaration() {
     let spec = spec_or_skip!();
     let m = response(spec, "mde2/4.2.2-GetPoliciesResponse.xml");
-    let mut w = XmlWriter::new();
+    let mut w = XmlWriter::with_prefixes(xcep::PREFIXES);
     m.write(&mut w).unwrap();
     let text = String::from_utf8(w.into_bytes().unwrap()).unwrap();
     assert!(

@@ -10,7 +10,7 @@
 //! ```ignore
 //! /// `Revision` complex type, [MS-XCEP] 3.1.4.1.3.24 (schema pasted here).
 //! #[derive(FromXml, ToXml)]
-//! #[xml(ns = ns::XCEP, name = "revision", nil = crate::codec::is_nil)]
+//! #[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, name = "revision", nil = crate::codec::is_nil)]
 //! pub struct Revision {
 //!     #[xml(name = "majorRevision", with = fields::value)]
 //!     pub major_revision: u32,
@@ -33,6 +33,9 @@
 //!   `soap_envelope::fields::xsi_nil` (`xsi:nil="true"`).
 //! - `declare = EXPR` (repeatable): a namespace declared on the element
 //!   when it is written (`ns::XSI` on a message root).
+//! - `prefixes = EXPR`: the `soap_envelope::Prefixes` table `ToXml::prefixes`
+//!   returns (the crate's own, such as `crate::PREFIXES`), so that the
+//!   element written alone or as a SOAP Body gets its crate's prefixes.
 //!
 //! # Field attributes
 //!
@@ -152,6 +155,7 @@ struct Model {
     name: String,
     nil: TokenStream2,
     declare: Vec<Expr>,
+    prefixes: Option<Expr>,
     fields: Vec<Field>,
 }
 
@@ -203,6 +207,7 @@ impl Model {
         let mut name = None;
         let mut nil = None;
         let mut declare = Vec::new();
+        let mut prefixes = None;
         for attr in input.attrs.iter().filter(|a| a.path().is_ident("xml")) {
             attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("ns") {
@@ -213,8 +218,10 @@ impl Model {
                     nil = Some(meta.value()?.parse::<Path>()?);
                 } else if meta.path.is_ident("declare") {
                     declare.push(meta.value()?.parse::<Expr>()?);
+                } else if meta.path.is_ident("prefixes") {
+                    prefixes = Some(meta.value()?.parse::<Expr>()?);
                 } else {
-                    return Err(meta.error("expected `ns`, `name`, `nil` or `declare`"));
+                    return Err(meta.error("expected `ns`, `name`, `nil`, `declare` or `prefixes`"));
                 }
                 Ok(())
             })?;
@@ -273,6 +280,7 @@ impl Model {
             name,
             nil,
             declare,
+            prefixes,
             fields,
         })
     }
@@ -510,6 +518,13 @@ impl Model {
         let qname = self.qname();
         let consts = self.name_consts();
         let declare = &self.declare;
+        let prefixes_fn = self.prefixes.as_ref().map(|p| {
+            quote! {
+                fn prefixes(&self) -> ::soap_envelope::Prefixes {
+                    #p
+                }
+            }
+        });
         let sf = quote!(::soap_envelope::fields);
         let mut attrs = TokenStream2::new();
         let mut body = TokenStream2::new();
@@ -597,6 +612,7 @@ impl Model {
                     ::soap_envelope::fields::WriteFields::write_fields(self, w)?;
                     w.end()
                 }
+                #prefixes_fn
             }
         }
     }

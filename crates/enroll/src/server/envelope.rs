@@ -121,12 +121,14 @@ impl Reply {
         })
     }
 
-    /// A 500 reply carrying a fault envelope.
+    /// A 500 reply carrying a fault envelope. A CES fault's detail is
+    /// MS-WSTEP's `CertificateEnrollmentWSDetail`: written with wstep's
+    /// prefixes, as AD CS writes it (its namespace the default one).
     pub(crate) fn fault(envelope: &Envelope<AnyElement>) -> Result<Self, ServerError> {
         Ok(Self {
             status: 500,
             content_type: soap_envelope::CONTENT_TYPE,
-            body: envelope.to_xml()?,
+            body: envelope.to_xml_with(wstep::PREFIXES)?,
         })
     }
 

@@ -1,11 +1,19 @@
-//! The MS-MDE2 discovery messages: [`Discover`] and [`DiscoverResponse`]
-//! ([MS-MDE2] 3.1.4.1), and their [`AuthPolicy`].
+//! MS-MDE2, the Mobile Device Enrollment profile of MS-XCEP and
+//! MS-WSTEP: its own messages, the discovery [`Discover`] and
+//! [`DiscoverResponse`] ([MS-MDE2] 3.1.4.1), and their [`AuthPolicy`].
+//!
+//! The rest of MS-MDE2 is a profile of the other two protocols and lives
+//! with them: its `TokenType` and `ValueType`s
+//! ([`TOKEN_TYPE_MDE2`](crate::actions::TOKEN_TYPE_MDE2),
+//! [`VALUE_TYPE_PROVISIONING_DOC`](crate::actions::VALUE_TYPE_PROVISIONING_DOC)),
+//! the provisioning document token ([`ValueKind::ProvisioningDoc`](crate::ValueKind::ProvisioningDoc))
+//! and its GetPolicies messages (the xcep crate).
 //!
 //! # Namespace erratum
 //!
 //! The schema of [MS-MDE2] Appendix A declares the elements in
 //! `http://schemas.microsoft.com/windows/management/2012/01/enrollment`
-//! ([`soap_envelope::ns::MDE2`]), and the `DiscoverResponse` examples of
+//! ([`crate::ns::MDE2`]), and the `DiscoverResponse` examples of
 //! 4.1.2 use it; but the `Discover` request examples of 4.1.1 use
 //! `http://schemas.microsoft.com/windows/management/2012/01/enrollment/`,
 //! with a trailing slash ([`NAMESPACE_TRAILING_SLASH`]). Both are read (for
@@ -17,14 +25,15 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::ns;
 use soap_envelope::xsd::{collapse, trim};
 use soap_envelope::{
     AnyElement, ErrorKind, FromXml, Limits, Payload, QName, Result, Start, ToXml, XmlReader,
-    XmlWriter, ns, read_document,
+    XmlWriter, read_document,
 };
 
 /// The namespace of the `Discover` examples of [MS-MDE2] 4.1.1, which
-/// differs from the schema's ([`soap_envelope::ns::MDE2`]) by a trailing
+/// differs from the schema's ([`crate::ns::MDE2`]) by a trailing
 /// slash; read, never written (see the [module documentation](self)).
 ///
 /// [MS-MDE2]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-mde2/
@@ -35,7 +44,7 @@ pub const NAMESPACE_TRAILING_SLASH: &str =
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum DiscoverNamespace {
-    /// The schema's, [`soap_envelope::ns::MDE2`] (always written).
+    /// The schema's, [`crate::ns::MDE2`] (always written).
     #[default]
     Schema,
     /// [`NAMESPACE_TRAILING_SLASH`], as in the [MS-MDE2] 4.1.1 examples.
@@ -91,7 +100,7 @@ const AUTHENTICATION_SERVICE_URL: QName = mde2("AuthenticationServiceUrl");
 /// authenticates to the enrollment services.
 ///
 /// ```
-/// use wstep::AuthPolicy;
+/// use wstep::mde2::AuthPolicy;
 ///
 /// assert_eq!("OnPremise".parse::<AuthPolicy>().unwrap(), AuthPolicy::OnPremise);
 /// assert_eq!(AuthPolicy::Other("Kerberos".into()).to_string(), "Kerberos");
@@ -190,7 +199,7 @@ fn nillable_text(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result<Option<Stri
 /// after the defined ones. Its Action is [`Discover::ACTION`].
 ///
 /// ```
-/// use wstep::{AuthPolicy, Discover};
+/// use wstep::mde2::{AuthPolicy, Discover};
 ///
 /// let d = Discover::new("user@contoso.com").with_auth_policy(AuthPolicy::Federated);
 /// let bytes = d.to_xml().unwrap();
@@ -335,6 +344,9 @@ impl<'a> FromXml<'a> for Discover {
 }
 
 impl ToXml for Discover {
+    fn prefixes(&self) -> soap_envelope::Prefixes {
+        crate::PREFIXES
+    }
     fn write(&self, w: &mut XmlWriter) -> Result<()> {
         w.start(Self::NAME)?;
         w.start(REQUEST)?;
@@ -402,7 +414,7 @@ impl Payload for Discover {
 /// [`DiscoverResponse::ACTION`].
 ///
 /// ```
-/// use wstep::{AuthPolicy, DiscoverResponse};
+/// use wstep::mde2::{AuthPolicy, DiscoverResponse};
 ///
 /// let r = DiscoverResponse::new(AuthPolicy::OnPremise, "https://enroll.contoso.com/x.svc");
 /// let bytes = r.to_xml().unwrap();
@@ -550,6 +562,9 @@ impl<'a> FromXml<'a> for DiscoverResponse {
 }
 
 impl ToXml for DiscoverResponse {
+    fn prefixes(&self) -> soap_envelope::Prefixes {
+        crate::PREFIXES
+    }
     fn write(&self, w: &mut XmlWriter) -> Result<()> {
         w.start(Self::NAME)?;
         w.start(DISCOVER_RESULT)?;
