@@ -234,11 +234,7 @@ pub fn enroll(data: &[u8]) {
         let _ = client.poll_transmit(now, "urn:uuid:00000000-0000-0000-0000-000000000001");
         let _ = client.handle_response(
             now,
-            HttpAnswer {
-                status,
-                content_type: soap_envelope::CONTENT_TYPE,
-                body: data,
-            },
+            HttpAnswer::new(status, soap_envelope::CONTENT_TYPE, data),
         );
         while client.poll_event().is_some() {}
         let _ = client.state();

@@ -294,14 +294,7 @@ pub async fn drive(
             progress.step(&format!("{what} -> {}", tx.url));
             let (status, content_type, body) = send(http, tx).await?;
             // Failures also arrive as Event::Failed below.
-            let _ = machine.handle_response(
-                now(),
-                Response {
-                    status,
-                    content_type: &content_type,
-                    body: &body,
-                },
-            );
+            let _ = machine.handle_response(now(), Response::new(status, &content_type, &body));
         }
         let mut progressed = false;
         while let Some(event) = machine.poll_event() {

@@ -354,13 +354,10 @@ fn a_password_digest_is_refused_even_when_it_is_the_password() {
     need_tools!();
     let server = Server::start();
     let mut digest = token("alice", PASSWORD);
-    digest.password = Some(Password {
-        value: PASSWORD.into(),
-        password_type: Some(
-            "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest"
-                .into(),
-        ),
-    });
+    digest.password = Some(Password::with_type(
+        PASSWORD,
+        "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest",
+    ));
     let (status, body) = ces(
         &server,
         Security::new().with_username_token(digest),

@@ -443,6 +443,7 @@ pub struct Transmit {
 
 /// An HTTP answer, as the caller received it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Response<'a> {
     /// The HTTP status code.
     pub status: u16,
@@ -450,6 +451,18 @@ pub struct Response<'a> {
     pub content_type: &'a str,
     /// The body.
     pub body: &'a [u8],
+}
+
+impl<'a> Response<'a> {
+    /// The answer with HTTP status `status`, `Content-Type`
+    /// `content_type` and `body`.
+    pub fn new(status: u16, content_type: &'a str, body: &'a [u8]) -> Self {
+        Self {
+            status,
+            content_type,
+            body,
+        }
+    }
 }
 
 /// How far the issued certificate was checked against the CA certificate

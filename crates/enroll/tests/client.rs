@@ -84,11 +84,7 @@ fn soap<B: soap_envelope::Payload>(action: &str, payload: B) -> Vec<u8> {
 }
 
 fn ok(body: &[u8]) -> Response<'_> {
-    Response {
-        status: 200,
-        content_type: CONTENT_TYPE,
-        body,
-    }
+    Response::new(200, CONTENT_TYPE, body)
 }
 
 fn events(e: &mut Enrollment) -> Vec<Event> {
@@ -558,11 +554,7 @@ fn denied_template() {
         Envelope::<WstepMessage>::fault(Header::new().with_action(actions::DETAIL_FAULT), fault)
             .to_xml()
             .unwrap();
-    let response = Response {
-        status: 500,
-        content_type: "application/soap+xml; charset=utf-8",
-        body: &body,
-    };
+    let response = Response::new(500, "application/soap+xml; charset=utf-8", &body);
     e.handle_response(t(3), response).unwrap();
     assert_eq!(e.state(), State::Done);
     let evs = events(&mut e);
@@ -591,11 +583,7 @@ fn plain_fault_fails_with_its_reason() {
     let body = Envelope::<WstepMessage>::fault(Header::new(), fault)
         .to_xml()
         .unwrap();
-    let response = Response {
-        status: 500,
-        content_type: CONTENT_TYPE,
-        body: &body,
-    };
+    let response = Response::new(500, CONTENT_TYPE, &body);
     e.handle_response(t(3), response).unwrap();
     assert_eq!(e.state(), State::Failed);
     assert_eq!(
@@ -681,11 +669,7 @@ fn wrong_content_type_and_status() {
     let mut e = Enrollment::new(Config::new(CEP, TemplateSelector::Name("Machine".into())));
     e.poll_transmit(t(0), "urn:uuid:p").unwrap();
     let body = soap(GetPoliciesResponse::ACTION, policy(&[0x30, 0x00]));
-    let html = Response {
-        status: 200,
-        content_type: "text/html",
-        body: &body,
-    };
+    let html = Response::new(200, "text/html", &body);
     assert_eq!(
         e.handle_response(t(1), html),
         Err(Error::ContentType("text/html".into()))
@@ -693,11 +677,7 @@ fn wrong_content_type_and_status() {
 
     let mut e = Enrollment::new(Config::new(CEP, TemplateSelector::Name("Machine".into())));
     e.poll_transmit(t(0), "urn:uuid:p").unwrap();
-    let not_a_fault = Response {
-        status: 503,
-        content_type: CONTENT_TYPE,
-        body: b"<html/>",
-    };
+    let not_a_fault = Response::new(503, CONTENT_TYPE, b"<html/>");
     assert_eq!(
         e.handle_response(t(1), not_a_fault),
         Err(Error::HttpStatus(503))

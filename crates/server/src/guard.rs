@@ -355,22 +355,18 @@ mod tests {
     fn a_digest_is_never_taken_as_text() {
         let g = guard();
         let mut t = token(Some("bm9uY2U="));
-        t.password = Some(Password {
-            value: "pw".into(),
-            password_type: Some(
-                "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest".into(),
-            ),
-        });
+        t.password = Some(Password::with_type(
+            "pw",
+            "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest",
+        ));
         assert!(matches!(
             g.before_password(&t, None, NOW),
             Err(Refusal::PasswordType(_))
         ));
-        t.password = Some(Password {
-            value: "pw".into(),
-            password_type: Some(
-                "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText".into(),
-            ),
-        });
+        t.password = Some(Password::with_type(
+            "pw",
+            "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText",
+        ));
         assert_eq!(g.before_password(&t, None, NOW), Ok(()));
     }
 

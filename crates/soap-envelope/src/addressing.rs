@@ -36,6 +36,7 @@ pub const WSA_FAULT_ACTION: &str = "http://www.w3.org/2005/08/addressing/fault";
 /// The value is read with the anyURI whitespace rule (collapsed), since
 /// Windows and the spec examples put it on a line of its own.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct HeaderValue {
     /// The URI.
     pub value: String,
@@ -83,6 +84,7 @@ impl HeaderValue {
 /// `wsa:RelatesTo`: the MessageID of a related message, with its
 /// relationship (a reply when absent).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct RelatesTo {
     /// The related message's MessageID.
     pub value: String,
@@ -99,6 +101,13 @@ impl RelatesTo {
             value: id.into(),
             ..Self::default()
         }
+    }
+
+    /// Sets `RelationshipType` (another relationship than a reply).
+    #[must_use]
+    pub fn with_relationship_type(mut self, uri: impl Into<String>) -> Self {
+        self.relationship_type = Some(uri.into());
+        self
     }
 
     pub(crate) fn read(
@@ -134,6 +143,7 @@ impl RelatesTo {
 ///
 /// [WS-Addressing Core]: https://www.w3.org/TR/ws-addr-core/#eprinfoset
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct EndpointReference {
     /// `wsa:Address`.
     pub address: String,
@@ -151,10 +161,22 @@ const REFERENCE_PARAMETERS: QName = QName::new(ns::WSA, "ReferenceParameters");
 impl EndpointReference {
     /// The anonymous endpoint.
     pub fn anonymous() -> Self {
+        Self::new(ANONYMOUS)
+    }
+
+    /// The endpoint at `address`.
+    pub fn new(address: impl Into<String>) -> Self {
         Self {
-            address: ANONYMOUS.to_owned(),
+            address: address.into(),
             ..Self::default()
         }
+    }
+
+    /// Adds a child of `wsa:ReferenceParameters`.
+    #[must_use]
+    pub fn with_reference_parameter(mut self, parameter: AnyElement) -> Self {
+        self.reference_parameters.push(parameter);
+        self
     }
 
     pub(crate) fn read(

@@ -30,6 +30,7 @@ use crate::writer::XmlWriter;
 /// assert_eq!(any.child_elements().next().unwrap().text(), "t");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct AnyElement {
     /// The element's expanded name.
     pub name: OwnedQName,
@@ -41,6 +42,7 @@ pub struct AnyElement {
 
 /// An attribute of an [`AnyElement`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct AnyAttribute {
     /// The attribute's expanded name.
     pub name: OwnedQName,
@@ -244,6 +246,14 @@ fn flush_text(parent: &mut AnyElement, text: &mut Cow<'_, str>) {
 }
 
 impl AnyAttribute {
+    /// The attribute `name` with `value`.
+    pub fn new(name: impl Into<OwnedQName>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+
     fn from_attr(a: &Attribute<'_>) -> Self {
         AnyAttribute {
             name: a.name(),

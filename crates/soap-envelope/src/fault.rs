@@ -118,6 +118,7 @@ impl FromStr for FaultCodeValue {
 
 /// `Code`: the fault code and its nested subcodes, outermost first.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FaultCode {
     /// `Code/Value`.
     pub value: FaultCodeValue,
@@ -127,11 +128,56 @@ pub struct FaultCode {
 
 /// One `Reason/Text` with its language.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ReasonText {
     /// `xml:lang`.
     pub lang: String,
     /// The text.
     pub text: String,
+}
+
+impl FaultCode {
+    /// The code `value` with no subcode.
+    pub fn new(value: FaultCodeValue) -> Self {
+        Self {
+            value,
+            subcodes: Vec::new(),
+        }
+    }
+
+    /// Adds the next (innermost) subcode.
+    #[must_use]
+    pub fn with_subcode(mut self, subcode: impl Into<OwnedQName>) -> Self {
+        self.subcodes.push(subcode.into());
+        self
+    }
+}
+
+impl ReasonText {
+    /// `text` in the language `lang` (an `xml:lang` tag such as `en-US`).
+    pub fn new(lang: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            lang: lang.into(),
+            text: text.into(),
+        }
+    }
+}
+
+impl Detail {
+    /// A detail with one entry.
+    pub fn new(entry: AnyElement) -> Self {
+        Self {
+            attributes: Vec::new(),
+            entries: vec![entry],
+        }
+    }
+
+    /// Adds an entry.
+    #[must_use]
+    pub fn with_entry(mut self, entry: AnyElement) -> Self {
+        self.entries.push(entry);
+        self
+    }
 }
 
 /// A SOAP 1.2 Fault ([SOAP 1.2 Part 1] 5.4): code with subcodes, reason
@@ -163,6 +209,7 @@ pub struct Fault {
 
 /// `Detail`: its attributes and child elements, kept as read.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Detail {
     /// Attributes of `Detail`.
     pub attributes: Vec<AnyAttribute>,

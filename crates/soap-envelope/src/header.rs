@@ -17,6 +17,7 @@ pub use crate::header_attrs::{
 
 /// A header block this crate does not know, kept whole.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UnknownHeader {
     /// The block's SOAP attributes.
     pub attrs: HeaderAttrs,
@@ -26,6 +27,11 @@ pub struct UnknownHeader {
 }
 
 impl UnknownHeader {
+    /// The block `element` with its SOAP attributes `attrs`.
+    pub fn new(attrs: HeaderAttrs, element: AnyElement) -> Self {
+        Self { attrs, element }
+    }
+
     /// Whether this block is marked `mustUnderstand` and targets the
     /// ultimate receiver, so that a receiver that does not know it must
     /// answer a `MustUnderstand` fault ([SOAP 1.2 Part 1] 5.2.3).

@@ -27,6 +27,7 @@ pub const ROLE_NONE: &str = "http://www.w3.org/2003/05/soap-envelope/role/none";
 ///
 /// [SOAP 1.2 Part 1]: https://www.w3.org/TR/soap12-part1/#soapmu
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct HeaderAttrs {
     /// `mustUnderstand`: the receiver must process the block or fault.
     pub must_understand: bool,
@@ -45,6 +46,20 @@ impl HeaderAttrs {
             must_understand: true,
             ..Self::default()
         }
+    }
+
+    /// Sets `role` (the node the block targets).
+    #[must_use]
+    pub fn with_role(mut self, role: impl Into<String>) -> Self {
+        self.role = Some(role.into());
+        self
+    }
+
+    /// Sets `relay`.
+    #[must_use]
+    pub fn with_relay(mut self, relay: bool) -> Self {
+        self.relay = relay;
+        self
     }
 
     /// Reads the attributes from a header block's start tag. `env_ns` is

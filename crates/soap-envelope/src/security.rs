@@ -174,6 +174,7 @@ impl ToXml for Security {
 ///
 /// [WSS 1.0]: https://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0.pdf
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Timestamp {
     /// `wsu:Id`.
     pub id: Option<String>,
@@ -256,10 +257,7 @@ impl UsernameToken {
         Self {
             id: None,
             username: username.into(),
-            password: Some(Password {
-                value: password.into(),
-                password_type: Some(PASSWORD_TEXT.to_owned()),
-            }),
+            password: Some(Password::text(password)),
             nonce: None,
             created: None,
         }
@@ -336,12 +334,29 @@ impl ToXml for UsernameToken {
 /// Its `Debug` output never shows the value, so logging a parsed envelope
 /// does not leak the password.
 #[derive(Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Password {
     /// The password (or digest) exactly as sent.
     pub value: String,
     /// `Type`: [`PASSWORD_TEXT`], [`PASSWORD_DIGEST`] or another URI; `None`
     /// means text.
     pub password_type: Option<String>,
+}
+
+impl Password {
+    /// A plain-text password ([`PASSWORD_TEXT`]).
+    pub fn text(value: impl Into<String>) -> Self {
+        Self::with_type(value, PASSWORD_TEXT)
+    }
+
+    /// A password (or digest) of `Type` `password_type`, such as
+    /// [`PASSWORD_DIGEST`].
+    pub fn with_type(value: impl Into<String>, password_type: impl Into<String>) -> Self {
+        Self {
+            value: value.into(),
+            password_type: Some(password_type.into()),
+        }
+    }
 }
 
 impl std::fmt::Debug for Password {
@@ -364,6 +379,7 @@ impl std::fmt::Debug for Password {
 ///
 /// [WSS 1.0]: https://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0.pdf
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct BinarySecurityToken {
     /// `wsu:Id` (or an unqualified `Id`).
     pub id: Option<String>,

@@ -201,7 +201,7 @@ fn attributes(max: usize) -> BoxedStrategy<Vec<AnyAttribute>> {
             let mut out: Vec<AnyAttribute> = Vec::new();
             for (name, value) in attrs {
                 if !out.iter().any(|a| a.name == name) {
-                    out.push(AnyAttribute { name, value });
+                    out.push(AnyAttribute::new(name, value));
                 }
             }
             out
@@ -235,10 +235,11 @@ fn any_element_with(name: BoxedStrategy<OwnedQName>) -> BoxedStrategy<AnyElement
         attributes(3),
         prop::option::of(xml_text(16)),
     )
-        .prop_map(|(name, attributes, text)| AnyElement {
-            name,
-            attributes,
-            children: normalize_children(text.map(AnyNode::Text).into_iter().collect()),
+        .prop_map(|(name, attributes, text)| {
+            let mut el = AnyElement::new(name);
+            el.attributes = attributes;
+            el.children = normalize_children(text.map(AnyNode::Text).into_iter().collect());
+            el
         });
     let tree = leaf.prop_recursive(3, 24, 4, |inner| {
         (
@@ -252,10 +253,11 @@ fn any_element_with(name: BoxedStrategy<OwnedQName>) -> BoxedStrategy<AnyElement
                 0..5,
             ),
         )
-            .prop_map(|(name, attributes, children)| AnyElement {
-                name,
-                attributes,
-                children: normalize_children(children),
+            .prop_map(|(name, attributes, children)| {
+                let mut el = AnyElement::new(name);
+                el.attributes = attributes;
+                el.children = normalize_children(children);
+                el
             })
     });
     (name, tree)
@@ -296,26 +298,35 @@ fn header_attrs() -> BoxedStrategy<HeaderAttrs> {
         prop::option::weighted(0.3, uri()),
         prop::bool::weighted(0.2),
     )
-        .prop_map(|(must_understand, role, relay)| HeaderAttrs {
-            must_understand,
-            role,
-            relay,
+        .prop_map(|(must_understand, role, relay)| {
+            let mut v = HeaderAttrs::default();
+            v.must_understand = must_understand;
+            v.role = role;
+            v.relay = relay;
+            v
         })
         .boxed()
 }
 
 fn header_value() -> BoxedStrategy<HeaderValue> {
     (uri(), header_attrs())
-        .prop_map(|(value, attrs)| HeaderValue { value, attrs })
+        .prop_map(|(value, attrs)| {
+            let mut v = HeaderValue::default();
+            v.value = value;
+            v.attrs = attrs;
+            v
+        })
         .boxed()
 }
 
 fn relates_to() -> BoxedStrategy<RelatesTo> {
     (uri(), prop::option::of(uri()), header_attrs())
-        .prop_map(|(value, relationship_type, attrs)| RelatesTo {
-            value,
-            relationship_type,
-            attrs,
+        .prop_map(|(value, relationship_type, attrs)| {
+            let mut v = RelatesTo::default();
+            v.value = value;
+            v.relationship_type = relationship_type;
+            v.attrs = attrs;
+            v
         })
         .boxed()
 }
@@ -327,14 +338,14 @@ fn endpoint_reference() -> BoxedStrategy<EndpointReference> {
         prop::collection::vec(foreign_element(), 0..2),
         header_attrs(),
     )
-        .prop_map(
-            |(address, reference_parameters, other, attrs)| EndpointReference {
-                address,
-                reference_parameters,
-                other,
-                attrs,
-            },
-        )
+        .prop_map(|(address, reference_parameters, other, attrs)| {
+            let mut v = EndpointReference::default();
+            v.address = address;
+            v.reference_parameters = reference_parameters;
+            v.other = other;
+            v.attrs = attrs;
+            v
+        })
         .boxed()
 }
 
@@ -344,10 +355,12 @@ fn timestamp() -> BoxedStrategy<Timestamp> {
         prop::option::of(date_time()),
         prop::option::of(date_time()),
     )
-        .prop_map(|(id, created, expires)| Timestamp {
-            id,
-            created,
-            expires,
+        .prop_map(|(id, created, expires)| {
+            let mut v = Timestamp::default();
+            v.id = id;
+            v.created = created;
+            v.expires = expires;
+            v
         })
         .boxed()
 }
@@ -361,9 +374,11 @@ fn password() -> BoxedStrategy<Password> {
             uri(),
         ]),
     )
-        .prop_map(|(value, password_type)| Password {
-            value,
-            password_type,
+        .prop_map(|(value, password_type)| {
+            let mut v = Password::default();
+            v.value = value;
+            v.password_type = password_type;
+            v
         })
         .boxed()
 }
@@ -399,14 +414,14 @@ fn binary_security_token() -> BoxedStrategy<BinarySecurityToken> {
             trimmed_text(24),
         ],
     )
-        .prop_map(
-            |(id, value_type, encoding_type, value)| BinarySecurityToken {
-                id,
-                value_type,
-                encoding_type,
-                value,
-            },
-        )
+        .prop_map(|(id, value_type, encoding_type, value)| {
+            let mut v = BinarySecurityToken::default();
+            v.id = id;
+            v.value_type = value_type;
+            v.encoding_type = encoding_type;
+            v.value = value;
+            v
+        })
         .boxed()
 }
 
@@ -453,27 +468,24 @@ fn unknown_header() -> BoxedStrategy<UnknownHeader> {
             let soap = |l: &str| OwnedQName::new(Some(ns::SOAP12.to_owned()), l);
             let mut attrs = HeaderAttrs::default();
             if let Some((text, v)) = mu {
-                element.attributes.push(AnyAttribute {
-                    name: soap("mustUnderstand"),
-                    value: text.to_owned(),
-                });
+                element
+                    .attributes
+                    .push(AnyAttribute::new(soap("mustUnderstand"), text.to_owned()));
                 attrs.must_understand = v;
             }
             if let Some(role) = role {
-                element.attributes.push(AnyAttribute {
-                    name: soap("role"),
-                    value: role.clone(),
-                });
+                element
+                    .attributes
+                    .push(AnyAttribute::new(soap("role"), role.clone()));
                 attrs.role = Some(role);
             }
             if let Some((text, v)) = relay {
-                element.attributes.push(AnyAttribute {
-                    name: soap("relay"),
-                    value: text.to_owned(),
-                });
+                element
+                    .attributes
+                    .push(AnyAttribute::new(soap("relay"), text.to_owned()));
                 attrs.relay = v;
             }
-            UnknownHeader { attrs, element }
+            UnknownHeader::new(attrs, element)
         })
         .boxed()
 }
@@ -546,7 +558,7 @@ fn fault() -> BoxedStrategy<Fault> {
         fault_code_value(),
         prop::collection::vec(qname(namespace_any().boxed()), 0..4),
         prop::collection::vec(
-            (lang(), xml_text(24)).prop_map(|(lang, text)| ReasonText { lang, text }),
+            (lang(), xml_text(24)).prop_map(|(lang, text)| ReasonText::new(lang, text)),
             1..4,
         ),
         prop::option::of(uri()),
@@ -556,9 +568,11 @@ fn fault() -> BoxedStrategy<Fault> {
                 attributes(3),
                 prop::collection::vec(any_element_with(element_name_any()), 0..3),
             )
-                .prop_map(|(attributes, entries)| Detail {
-                    attributes,
-                    entries,
+                .prop_map(|(attributes, entries)| {
+                    let mut v = Detail::default();
+                    v.attributes = attributes;
+                    v.entries = entries;
+                    v
                 }),
         ),
     )

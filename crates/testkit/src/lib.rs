@@ -14,6 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod api;
 pub mod bench;
 pub mod hostile;
 pub mod layers;

@@ -352,6 +352,7 @@ impl Attributes {
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct SupersededPolicies {
     /// The `commonName`s. The schema requires at least one; an
     /// [`Attributes`] with an empty list writes `supersededPolicies` as nil.

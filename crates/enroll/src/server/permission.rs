@@ -6,6 +6,7 @@ use xcep::CertificateEnrollmentPolicy;
 
 /// An authenticated caller: a name and the groups it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Principal {
     /// The account name (for example `CONTOSO\alice`).
     pub name: String,

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 
 /// A certificate with the fields an enrollment client shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct IssuedCertificate {
     /// The certificate as RustCrypto reads it.
     pub certificate: Certificate,

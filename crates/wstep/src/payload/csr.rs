@@ -31,6 +31,7 @@ use crate::error::{Error, Result};
 /// [`Csr::lenient_subject`] is `true`. The signature is over the bytes as
 /// sent, so it still verifies.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Csr {
     /// The request as RustCrypto reads it.
     pub request: CertReq,

@@ -58,6 +58,7 @@ pub enum InnerContent {
 
 /// A decoded PKCS#7 `ContentInfo` holding a `SignedData`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SignedPayload {
     /// The SignedData as RustCrypto reads it.
     pub signed_data: SignedData,
