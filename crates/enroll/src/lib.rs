@@ -41,11 +41,7 @@
 //!     <s:Reason><s:Text xml:lang="en-US">The security token could not be authenticated.</s:Text></s:Reason>
 //!   </s:Fault></s:Body>
 //! </s:Envelope>"#;
-//! let answer = Response {
-//!     status: 500,
-//!     content_type: "application/soap+xml; charset=utf-8",
-//!     body: fault,
-//! };
+//! let answer = Response::new(500, "application/soap+xml; charset=utf-8", fault);
 //! // A fault is an answer, not a misuse of the machine: it is reported
 //! // as an event.
 //! enrollment.handle_response(now, answer).expect("the answer is read");
