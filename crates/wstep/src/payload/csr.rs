@@ -14,7 +14,7 @@ use der::{AnyRef, Decode, Encode, Reader, SliceReader};
 use x509_cert::ext::Extension;
 use x509_cert::request::CertReq;
 
-use super::signature::{self, KeyInfo};
+use super::signature::KeyInfo;
 use super::template::CertificateTemplate;
 use super::{name, oid};
 use crate::error::{Error, Result};
@@ -106,6 +106,7 @@ impl Csr {
         self.key.bits()
     }
 
+    #[cfg(feature = "verify")]
     /// Verifies the request's self-signature (proof of possession).
     ///
     /// The algorithms are [`signature::verify`]'s: RSA PKCS#1 v1.5 with
@@ -120,7 +121,7 @@ impl Csr {
             .signature
             .as_bytes()
             .ok_or(Error::BadSignature)?;
-        signature::verify(
+        super::signature::verify(
             &self.request.info.public_key,
             &self.request.algorithm,
             &self.info_der,

@@ -1,12 +1,18 @@
-//! Signature verification for the algorithms Windows and OpenSSL use:
-//! RSA PKCS#1 v1.5 with SHA-1/224/256/384/512 (SHA-1 also under the OIW
-//! OID Windows MDM clients use), RSASSA-PSS, and ECDSA on P-256/P-384.
+//! Public keys ([`KeyInfo`]) and, with the `verify` feature (on by
+//! default), signature verification for the algorithms Windows and OpenSSL
+//! use: RSA PKCS#1 v1.5 with SHA-1/224/256/384/512 (SHA-1 also under the
+//! OIW OID Windows MDM clients use), RSASSA-PSS, and ECDSA on P-256/P-384.
+//! Without `verify`, the crate needs no RSA or elliptic-curve code: a user
+//! who only reads and writes messages does not build it.
 
 use der::asn1::ObjectIdentifier;
+#[cfg(feature = "verify")]
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
-use rsa::traits::PublicKeyParts;
+#[cfg(feature = "verify")]
 use sha2::Digest;
-use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+#[cfg(feature = "verify")]
+use spki::AlgorithmIdentifierOwned;
+use spki::SubjectPublicKeyInfoOwned;
 
 use super::oid;
 use crate::error::{Error, Result};
@@ -40,9 +46,8 @@ impl KeyInfo {
     pub fn from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<Self> {
         let alg = spki.algorithm.oid;
         if alg == oid::RSA_ENCRYPTION || alg == oid::RSASSA_PSS {
-            let key = rsa_key(spki)?;
             Ok(Self::Rsa {
-                bits: key.n().bits(),
+                bits: rsa_modulus_bits(spki)?,
             })
         } else if alg == oid::EC_PUBLIC_KEY {
             let curve = ec_curve(spki)?;
@@ -73,6 +78,7 @@ impl KeyInfo {
     }
 }
 
+#[cfg(feature = "verify")]
 /// The signature algorithm that a CMS `SignerInfo` means when it names
 /// only the key algorithm (`rsaEncryption`, `id-ecPublicKey`) and gives the
 /// digest separately; other algorithms are returned unchanged.
@@ -105,6 +111,7 @@ pub(crate) fn combine(
         .map_or(signature_alg, |(_, s)| s)
 }
 
+#[cfg(feature = "verify")]
 /// The digest of `message` with the digest algorithm `digest_alg`.
 pub(crate) fn digest(digest_alg: ObjectIdentifier, message: &[u8]) -> Result<Vec<u8>> {
     let hash = Hash::from_digest_oid(digest_alg)
@@ -119,6 +126,7 @@ pub(crate) fn digest(digest_alg: ObjectIdentifier, message: &[u8]) -> Result<Vec
 /// any arithmetic.
 pub const MAX_RSA_BITS: usize = 16_384;
 
+#[cfg(feature = "verify")]
 fn rsa_key(spki: &SubjectPublicKeyInfoOwned) -> Result<rsa::RsaPublicKey> {
     let bytes = spki
         .subject_public_key
@@ -139,6 +147,34 @@ fn rsa_key(spki: &SubjectPublicKeyInfoOwned) -> Result<rsa::RsaPublicKey> {
         .map_err(|e| Error::InvalidKey(e.to_string()))
 }
 
+/// `RSAPublicKey`, RFC 8017 Appendix A.1.1.
+#[derive(der::Sequence)]
+struct RsaPublicKeyDer<'a> {
+    modulus: der::asn1::UintRef<'a>,
+    #[allow(dead_code)] // read to check the structure, not used
+    public_exponent: der::asn1::UintRef<'a>,
+}
+
+/// The modulus size of the RSA key in `spki`, in bits.
+fn rsa_modulus_bits(spki: &SubjectPublicKeyInfoOwned) -> Result<usize> {
+    let bytes = spki
+        .subject_public_key
+        .as_bytes()
+        .ok_or_else(|| Error::InvalidKey("RSA key bit string is not octet-aligned".into()))?;
+    let key = <RsaPublicKeyDer<'_> as der::Decode<'_>>::from_der(bytes)
+        .map_err(|e| Error::InvalidKey(e.to_string()))?;
+    // `UintRef` has no leading zero bytes.
+    let m = key.modulus.as_bytes();
+    let bits = match m.first() {
+        None => 0,
+        Some(&b) => m.len() * 8 - b.leading_zeros() as usize,
+    };
+    if bits == 0 {
+        return Err(Error::InvalidKey("RSA modulus is zero".into()));
+    }
+    Ok(bits)
+}
+
 fn ec_curve(spki: &SubjectPublicKeyInfoOwned) -> Result<ObjectIdentifier> {
     spki.algorithm
         .parameters
@@ -147,6 +183,7 @@ fn ec_curve(spki: &SubjectPublicKeyInfoOwned) -> Result<ObjectIdentifier> {
         .ok_or_else(|| Error::InvalidKey("EC key without a named curve".into()))
 }
 
+#[cfg(feature = "verify")]
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Hash {
     Sha1,
@@ -156,6 +193,7 @@ enum Hash {
     Sha512,
 }
 
+#[cfg(feature = "verify")]
 impl Hash {
     fn from_digest_oid(digest_alg: ObjectIdentifier) -> Option<Self> {
         [
@@ -201,6 +239,7 @@ impl Hash {
     }
 }
 
+#[cfg(feature = "verify")]
 /// How a signature algorithm OID is verified.
 enum Scheme {
     /// RSA PKCS#1 v1.5 with the hash.
@@ -212,6 +251,7 @@ enum Scheme {
     Ecdsa(Hash),
 }
 
+#[cfg(feature = "verify")]
 /// The signature algorithms Windows (CertEnroll, MDM), macOS and OpenSSL
 /// put in PKCS#10 requests and CMS signers, and how each is verified.
 const SCHEMES: [(ObjectIdentifier, Scheme); 12] = [
@@ -230,6 +270,7 @@ const SCHEMES: [(ObjectIdentifier, Scheme); 12] = [
     (oid::ECDSA_WITH_SHA512, Scheme::Ecdsa(Hash::Sha512)),
 ];
 
+#[cfg(feature = "verify")]
 /// Signature algorithms that are recognised and refused: their digests
 /// have practical collisions, so a signature with them does not prove
 /// possession of the key (AD CS has not issued MD5-signed requests by
@@ -263,6 +304,7 @@ const INSECURE: [(ObjectIdentifier, &str); 2] = [
 /// that are not DER are [`Error::Der`]; a key that cannot be read, or one
 /// of the wrong algorithm, is [`Error::InvalidKey`]; a wrong or malformed
 /// signature is [`Error::BadSignature`].
+#[cfg(feature = "verify")]
 pub fn verify(
     spki: &SubjectPublicKeyInfoOwned,
     algorithm: &AlgorithmIdentifierOwned,
@@ -308,6 +350,7 @@ pub fn verify(
     }
 }
 
+#[cfg(feature = "verify")]
 /// The hash and salt length of an `id-RSASSA-PSS` algorithm's
 /// `RSASSA-PSS-params` (RFC 8017 Appendix A.2.3; absent fields take the
 /// defaults SHA-1, MGF1 with SHA-1, salt 20, trailer 1).
@@ -335,6 +378,7 @@ fn pss_params(algorithm: &AlgorithmIdentifierOwned) -> Result<(Hash, usize)> {
     Ok((hash, usize::from(params.salt_len)))
 }
 
+#[cfg(feature = "verify")]
 fn verify_ecdsa(
     spki: &SubjectPublicKeyInfoOwned,
     hash: Hash,
@@ -361,6 +405,7 @@ fn verify_ecdsa(
     }
 }
 
+#[cfg(feature = "verify")]
 /// A digest shorter than the curve's field, left-padded with zeros to the
 /// field size: the same integer `e` (FIPS 186-5 Section 6.4.2 uses the
 /// whole digest when it is shorter than the order), which the `ecdsa`

@@ -26,7 +26,7 @@ use x509_cert::Certificate;
 
 use super::cmc::{PendInfo, PkiData, PkiResponse};
 use super::csr::Csr;
-use super::{oid, signature};
+use super::oid;
 use crate::error::{Error, Result};
 
 /// What a SignedData encapsulates.
@@ -146,6 +146,7 @@ impl SignedPayload {
 }
 
 impl SignedPayload {
+    #[cfg(feature = "verify")]
     /// Verifies the first signer's signature with [`SignedPayload::signer`]'s
     /// key: over the signed attributes (whose `messageDigest` must match
     /// the content) when present, else over the content octets (as the
@@ -173,7 +174,7 @@ impl SignedPayload {
         let digest_alg = si.digest_alg.oid;
         let message = match &si.signed_attrs {
             Some(attrs) => {
-                let expected = signature::digest(digest_alg, content)?;
+                let expected = super::signature::digest(digest_alg, content)?;
                 let found = attrs
                     .iter()
                     .find(|a| a.oid == oid::MESSAGE_DIGEST)
@@ -190,10 +191,10 @@ impl SignedPayload {
             None => content.to_vec(),
         };
         let algorithm = spki::AlgorithmIdentifierOwned {
-            oid: signature::combine(si.signature_algorithm.oid, digest_alg),
+            oid: super::signature::combine(si.signature_algorithm.oid, digest_alg),
             parameters: None,
         };
-        signature::verify(
+        super::signature::verify(
             &cert.tbs_certificate.subject_public_key_info,
             &algorithm,
             &message,
