@@ -23,10 +23,12 @@
 //! use cepces_adcs::security::{AceKind, Ace, SecurityDescriptor, Sid, ENROLL, RIGHT_DS_CONTROL_ACCESS};
 //!
 //! let users: Sid = "S-1-5-21-1-2-3-513".parse().unwrap();
-//! let sd = SecurityDescriptor {
-//!     dacl: Some(vec![Ace::new(AceKind::Allow, users.clone(), RIGHT_DS_CONTROL_ACCESS, Some(ENROLL))]),
-//!     ..SecurityDescriptor::default()
-//! };
+//! let sd = SecurityDescriptor::new(vec![Ace::new(
+//!     AceKind::Allow,
+//!     users.clone(),
+//!     RIGHT_DS_CONTROL_ACCESS,
+//!     Some(ENROLL),
+//! )]);
 //! let template = Entry::new("CN=User,CN=Certificate Templates,CN=Public Key Services,CN=Services,CN=Configuration,DC=example,DC=test")
 //!     .with("cn", ["User"])
 //!     .with("pKIExpirationPeriod", [(-315_360_000_000_000_i64).to_le_bytes()])
@@ -39,13 +41,14 @@
 //! let directory = Directory::from_entries(&[template], &[ca], &[]).unwrap();
 //!
 //! let answer = directory.policy(&[users], &PolicyOptions::new("{0E0AB7A4-...}")).unwrap();
-//! let policies = &answer.response.as_ref().unwrap().policies;
+//! let policies = answer.response.as_ref().unwrap().policies.as_deref().unwrap();
 //! assert_eq!(policies[0].attributes.common_name.as_deref(), Some("User"));
-//! assert_eq!(policies[0].attributes.certificate_validity.as_ref().unwrap().validity_period_seconds, 365 * 86_400);
+//! let validity = policies[0].attributes.certificate_validity.as_ref().unwrap();
+//! assert_eq!(validity.validity_period_seconds, 365 * 86_400);
 //! // Someone outside Domain Users gets no template.
 //! let other: Sid = "S-1-5-21-9-9-9-1104".parse().unwrap();
-//! assert!(directory.policy(&[other], &PolicyOptions::new("{0E0AB7A4-...}")).unwrap()
-//!     .response.unwrap().policies.is_empty());
+//! let none = directory.policy(&[other], &PolicyOptions::new("{0E0AB7A4-...}")).unwrap();
+//! assert!(none.response.unwrap().policies.unwrap_or_default().is_empty());
 //! ```
 //!
 //! [MS-CRTD]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-crtd/

@@ -340,6 +340,22 @@ fn offset(b: &[u8], at: usize) -> Result<Option<usize>, String> {
 }
 
 impl SecurityDescriptor {
+    /// A descriptor with the DACL `dacl` and no owner or group.
+    pub fn new(dacl: Vec<Ace>) -> Self {
+        Self {
+            owner: None,
+            group: None,
+            dacl: Some(dacl),
+        }
+    }
+
+    /// Sets the owner.
+    #[must_use]
+    pub fn with_owner(mut self, owner: Sid) -> Self {
+        self.owner = Some(owner);
+        self
+    }
+
     /// Reads a self-relative `SECURITY_DESCRIPTOR` ([MS-DTYP] 2.4.6), as
     /// LDAP returns `nTSecurityDescriptor`.
     ///

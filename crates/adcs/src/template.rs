@@ -278,14 +278,18 @@ impl Template {
             attribute: "extensions",
             kind: ErrorKind::Malformed(format!("{what}: {e}")),
         };
-        let parse = |v: &String| -> ObjectIdentifier {
-            // Checked when read.
-            v.parse().unwrap_or(ObjectIdentifier::new_unwrap("0.0"))
+        let parse = |v: &String| -> Result<ObjectIdentifier> {
+            v.parse().map_err(|_| crate::error::Error {
+                dn: self.name.clone(),
+                attribute: "extensions",
+                kind: ErrorKind::Malformed(format!("{v:?} is not an OID")),
+            })
         };
+        let parse_all = |v: &[String]| v.iter().map(parse).collect::<Result<Vec<_>>>();
         let mut out = Vec::new();
         if let (Some(o), true) = (&self.oid, self.schema_version >= 2) {
             let info = TemplateInfoDer {
-                template_id: parse(o),
+                template_id: parse(o)?,
                 major_version: Some(self.revision),
                 minor_version: Some(self.minor_revision),
             };
@@ -320,11 +324,11 @@ impl Template {
                     .map_err(|e| der_err("key usage", e))?;
         }
         if !self.extended_key_usage.is_empty() {
-            let eku = ExtendedKeyUsage(self.extended_key_usage.iter().map(parse).collect());
+            let eku = ExtendedKeyUsage(parse_all(&self.extended_key_usage)?);
             out.push((EKU_EXTENSION, eku.to_der().map_err(|e| der_err("EKU", e))?));
         }
         if !self.application_policies.is_empty() {
-            let policies = policies(&self.application_policies, parse);
+            let policies = policies(parse_all(&self.application_policies)?);
             out.push((
                 APPLICATION_POLICIES_EXTENSION,
                 policies
@@ -333,7 +337,7 @@ impl Template {
             ));
         }
         if !self.issuance_policies.is_empty() {
-            let policies = policies(&self.issuance_policies, parse);
+            let policies = policies(parse_all(&self.issuance_policies)?);
             out.push((
                 CERTIFICATE_POLICIES_EXTENSION,
                 policies
@@ -466,11 +470,11 @@ struct TemplateInfoDer {
     minor_version: Option<u32>,
 }
 
-fn policies(oids: &[String], parse: impl Fn(&String) -> ObjectIdentifier) -> CertificatePolicies {
+fn policies(oids: Vec<ObjectIdentifier>) -> CertificatePolicies {
     CertificatePolicies(
-        oids.iter()
+        oids.into_iter()
             .map(|o| x509_cert::ext::pkix::certpolicy::PolicyInformation {
-                policy_identifier: parse(o),
+                policy_identifier: o,
                 policy_qualifiers: None,
             })
             .collect(),

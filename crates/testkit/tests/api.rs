@@ -32,7 +32,7 @@ fn set(names: &[&str]) -> BTreeSet<String> {
 
 #[test]
 fn only_the_decided_types_are_exhaustive() {
-    let decided: [(&str, &[&str]); 4] = [
+    let decided: [(&str, &[&str]); 5] = [
         (
             "soap-envelope",
             &[
@@ -59,6 +59,7 @@ fn only_the_decided_types_are_exhaustive() {
             ],
         ),
         ("enroll", &[]),
+        ("adcs", &[]),
     ];
     for (name, types) in decided {
         assert_eq!(exhaustive(name), set(types), "{name}");

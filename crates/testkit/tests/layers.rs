@@ -26,6 +26,7 @@ fn no_crate_has_a_module_cycle() {
         "cepces",
         "enroll",
         "server",
+        "adcs",
         "wstep",
         "xcep",
         "xml-derive",
