@@ -490,6 +490,16 @@ impl Dc {
         run(&mut cmd, None).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// Adds the entries of `ldif` over LDAP (`ldbadd`, bound as the
+    /// administrator as [`Dc::ldap_search`] is); binary values are
+    /// written `attr:: base64`.
+    pub fn ldap_add(&self, ldif: &str) {
+        let mut cmd = self.krb5_command("ldbadd", None);
+        cmd.args(["-H", self.ldap_url()])
+            .arg(format!("-U{NETBIOS_DOMAIN}\\{ADMIN_USER}%{ADMIN_PASSWORD}"));
+        run(&mut cmd, Some(ldif)).unwrap_or_else(|e| panic!("{e}"));
+    }
+
     /// Creates the user `name` with `password`; returns its principal,
     /// `name@EXAMPLE.TEST`.
     pub fn create_user(&self, name: &str, password: &str) -> String {
