@@ -35,6 +35,25 @@ pub struct Config {
     /// `[[user]]`.
     #[serde(rename = "user", default)]
     pub users: Vec<UserConfig>,
+    /// `[kerberos]`: the `…_Kerberos` endpoints, when given.
+    #[serde(default)]
+    pub kerberos: Option<KerberosConfig>,
+}
+
+/// `[kerberos]`: HTTP Negotiate on the `…_CEP_Kerberos` and
+/// `…_CES_Kerberos` endpoints.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct KerberosConfig {
+    /// The service keytab (`HTTP/<host>` keys, e.g. from `samba-tool
+    /// domain exportkeytab` or `ktpass`).
+    pub keytab: std::path::PathBuf,
+    /// The Kerberos realm whose principals are accounts (`EXAMPLE.TEST`).
+    pub realm: String,
+    /// The NetBIOS domain name accounts are named in (`EXAMPLE`):
+    /// `alice@EXAMPLE.TEST` is the account `EXAMPLE\alice`.
+    pub domain: String,
 }
 
 /// `[ca]`: the CA made on first start.
@@ -403,6 +422,8 @@ pub enum Auth {
     UsernamePassword,
     /// TLS client certificate.
     Certificate,
+    /// HTTP Negotiate (Kerberos).
+    Kerberos,
 }
 
 impl Auth {
@@ -410,6 +431,7 @@ impl Auth {
         match self {
             Self::UsernamePassword => "UsernamePassword",
             Self::Certificate => "Certificate",
+            Self::Kerberos => "Kerberos",
         }
     }
 }
@@ -446,7 +468,13 @@ impl Urls {
     pub fn route(&self, path: &str) -> Option<(Service, Auth)> {
         [Service::Cep, Service::Ces]
             .into_iter()
-            .flat_map(|s| [(s, Auth::UsernamePassword), (s, Auth::Certificate)])
+            .flat_map(|s| {
+                [
+                    (s, Auth::UsernamePassword),
+                    (s, Auth::Certificate),
+                    (s, Auth::Kerberos),
+                ]
+            })
             .find(|&(s, a)| self.path(s, a).eq_ignore_ascii_case(path))
     }
 }
@@ -455,6 +483,39 @@ impl Urls {
 pub type ConfigError = String;
 
 impl Config {
+    /// The CA of the policy: its certificate and CES URLs.
+    fn ca(&self, ca_der: &[u8], urls: &Urls) -> Ca {
+        let ca = Ca::new(0, Base64Text::from_bytes(ca_der), true)
+            .with_uri(
+                CaUri::new(
+                    ClientAuthentication::USERNAME_PASSWORD,
+                    urls.url(Service::Ces, Auth::UsernamePassword),
+                )
+                .with_priority(1)
+                .with_renewal_only(false),
+            )
+            .with_uri(
+                CaUri::new(
+                    ClientAuthentication::CLIENT_CERTIFICATE,
+                    urls.url(Service::Ces, Auth::Certificate),
+                )
+                .with_priority(2)
+                .with_renewal_only(false),
+            );
+        if self.kerberos.is_some() {
+            ca.with_uri(
+                CaUri::new(
+                    ClientAuthentication::KERBEROS,
+                    urls.url(Service::Ces, Auth::Kerberos),
+                )
+                .with_priority(3)
+                .with_renewal_only(false),
+            )
+        } else {
+            ca
+        }
+    }
+
     /// Parses and checks the file.
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
         let config: Self = toml::from_str(text).map_err(|e| e.to_string())?;
@@ -612,23 +673,7 @@ impl Config {
                 CertificateEnrollmentPolicy::new(oid_ref, attributes).with_ca_reference(0),
             );
         }
-        let ca = Ca::new(0, Base64Text::from_bytes(ca_der), true)
-            .with_uri(
-                CaUri::new(
-                    ClientAuthentication::USERNAME_PASSWORD,
-                    urls.url(Service::Ces, Auth::UsernamePassword),
-                )
-                .with_priority(1)
-                .with_renewal_only(false),
-            )
-            .with_uri(
-                CaUri::new(
-                    ClientAuthentication::CLIENT_CERTIFICATE,
-                    urls.url(Service::Ces, Auth::Certificate),
-                )
-                .with_priority(2)
-                .with_renewal_only(false),
-            );
+        let ca = self.ca(ca_der, urls);
         let mut policy = GetPoliciesResponse::new()
             .with_response(response)
             .with_ca(ca);

@@ -71,6 +71,7 @@ pub mod accounts;
 pub mod config;
 mod error;
 pub mod guard;
+pub mod negotiate;
 pub mod pki;
 pub mod policy;
 mod service;
@@ -86,7 +87,7 @@ pub use error::Error;
 pub use guard::Guard;
 pub use pki::Issuer;
 pub use policy::{Policy, PolicySource};
-pub use service::{Outcome, Parts, Server, Transport};
+pub use service::{Negotiate, Outcome, Parts, Server, Transport};
 pub use store::{MemoryStore, RequestStore};
 
 pub use cepces_enroll::server::Reply;

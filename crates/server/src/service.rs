@@ -1,6 +1,7 @@
 //! [`Server`]: the CEP and CES services of one CA, answering a request
 //! body that arrived at one endpoint.
 
+use crate::negotiate::{self, Acceptor, Refused, map_principal};
 use std::net::{IpAddr, SocketAddr};
 
 use cepces_enroll::server::{
@@ -68,6 +69,9 @@ pub struct Transport<'a> {
     /// The TLS client certificate (DER), verified by the TLS layer
     /// against the CA.
     pub client_cert: Option<&'a [u8]>,
+    /// The account HTTP Negotiate authenticated ([`Server::negotiate`]),
+    /// for the `…_Kerberos` endpoints.
+    pub negotiated: Option<&'a str>,
 }
 
 /// What one request came to, for the log.
@@ -112,6 +116,32 @@ pub struct Server {
     issuer: Box<dyn Issuer>,
     store: Box<dyn RequestStore>,
     guard: Guard,
+    negotiate: Option<Negotiate>,
+}
+
+/// HTTP Negotiate for the `…_Kerberos` endpoints: the token check and how
+/// principals become accounts.
+#[derive(Debug)]
+pub struct Negotiate {
+    acceptor: Box<dyn Acceptor>,
+    realm: String,
+    domain: String,
+}
+
+impl Negotiate {
+    /// Tokens checked by `acceptor`; principals of `realm` are accounts
+    /// of the NetBIOS domain `domain` ([`map_principal`]).
+    pub fn new(
+        acceptor: Box<dyn Acceptor>,
+        realm: impl Into<String>,
+        domain: impl Into<String>,
+    ) -> Self {
+        Self {
+            acceptor,
+            realm: realm.into(),
+            domain: domain.into(),
+        }
+    }
 }
 
 /// A denial of a request: the HRESULT and the message for the client.
@@ -153,6 +183,8 @@ pub struct Parts {
     pub issuer: Box<dyn Issuer>,
     /// The records.
     pub store: Box<dyn RequestStore>,
+    /// HTTP Negotiate, when the `…_Kerberos` endpoints are served.
+    pub negotiate: Option<Negotiate>,
 }
 
 impl Parts {
@@ -171,7 +203,15 @@ impl Parts {
             accounts,
             issuer,
             store,
+            negotiate: None,
         }
+    }
+
+    /// Serves the `…_Kerberos` endpoints with `negotiate`.
+    #[must_use]
+    pub fn with_negotiate(mut self, negotiate: Negotiate) -> Self {
+        self.negotiate = Some(negotiate);
+        self
     }
 
     /// Replaces the settings.
@@ -193,6 +233,7 @@ impl Server {
             accounts,
             issuer,
             store,
+            negotiate,
         } = parts;
         check_records(store.as_ref(), issuer.ca_certificate())?;
         let rules = policy.policy(issuer.ca_certificate(), &urls, DateTime::from_unix(now, 0))?;
@@ -211,7 +252,29 @@ impl Server {
             accounts,
             issuer,
             store,
+            negotiate,
         })
+    }
+
+    /// Whether the `…_Kerberos` endpoints are served.
+    pub fn serves_kerberos(&self) -> bool {
+        self.negotiate.is_some()
+    }
+
+    /// Checks the `Authorization` header of a request to a `…_Kerberos`
+    /// endpoint: the account it authenticates and the token for the
+    /// client's mutual authentication (`WWW-Authenticate: Negotiate
+    /// <token>`). Every refusal is a 401 for the client.
+    pub fn negotiate(
+        &self,
+        authorization: Option<&str>,
+    ) -> Result<(String, Option<Vec<u8>>), Refused> {
+        let n = self.negotiate.as_ref().ok_or(Refused::Missing)?;
+        let token = negotiate::token_of(authorization)?;
+        let accepted = n.acceptor.accept(&token)?;
+        let account = map_principal(&accepted.principal, &n.realm, &n.domain)
+            .ok_or_else(|| Refused::ForeignRealm(accepted.principal.clone()))?;
+        Ok((account, accepted.reply))
     }
 
     /// The endpoint URLs.
@@ -343,6 +406,7 @@ impl Server {
             .and_then(|()| match auth {
                 Auth::UsernamePassword => self.password_principal(security, peer, now),
                 Auth::Certificate => self.certificate_principal(transport.client_cert),
+                Auth::Kerberos => self.negotiated_principal(transport.negotiated),
             });
         principal.map_err(|why| auth_fault(&why, header.message_id(), peer))
     }
@@ -384,6 +448,19 @@ impl Server {
     /// records: never its subject, which an enrollee may have chosen
     /// ("subject = request" templates). The account must still exist:
     /// removing a user from the configuration ends their access.
+    /// The account HTTP Negotiate authenticated, with its groups when the
+    /// accounts know it.
+    fn negotiated_principal(&self, account: Option<&str>) -> Result<Principal, NotAuthenticated> {
+        let name = account
+            .ok_or_else(|| NotAuthenticated::Failed("not authenticated by Negotiate".into()))?;
+        let groups = self
+            .accounts
+            .account(name)
+            .map(|a| a.groups)
+            .unwrap_or_default();
+        Ok(Principal::new(name, groups))
+    }
+
     fn certificate_principal(&self, der: Option<&[u8]>) -> Result<Principal, NotAuthenticated> {
         let failed = |why: &str| NotAuthenticated::Failed(why.to_owned());
         let cert = der

@@ -91,13 +91,17 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use http::header::{
+    ALLOW, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE,
+};
 use http::{Method, Request, Response, StatusCode};
 use http_body::Body;
 use http_body_util::{BodyExt, Full};
 use soap_envelope::{DocumentBuffer, Limits};
 
-use crate::{Server, Transport};
+use crate::config::Auth;
+use crate::negotiate::Refused;
+use crate::{Reply, Server, Transport};
 
 /// How long a client may take to send the body.
 const BODY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -230,6 +234,63 @@ async fn drain<B: Body + Unpin>(body: &mut B) {
     }
 }
 
+/// The account of a request to a `…_Kerberos` endpoint and the token for
+/// the client, or the 401 that answers it.
+fn negotiate<B>(
+    server: &Server,
+    req: &Request<B>,
+) -> Result<(String, Option<Vec<u8>>), Box<Answer>> {
+    let header = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    server.negotiate(header).map_err(|why| {
+        if why != Refused::Missing {
+            let peer = req
+                .extensions()
+                .get::<ConnectionInfo>()
+                .and_then(|c| c.peer);
+            tracing::warn!(
+                event = "negotiate_refused",
+                peer = ?peer,
+                reason = %why,
+                "Kerberos authentication refused"
+            );
+        }
+        let mut r = plain(
+            StatusCode::UNAUTHORIZED,
+            "Kerberos (Negotiate) authentication required",
+        );
+        r.headers_mut()
+            .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Negotiate"));
+        Box::new((r, format!("unauthorized: {why}")))
+    })
+}
+
+/// A response and what it came to, for the log.
+type Answer = (Response<Full<Bytes>>, String);
+
+/// The SOAP reply as an HTTP response, with the mutual-authentication
+/// token of a Negotiate request.
+fn soap_response(reply: Reply, mutual: Option<Vec<u8>>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(reply.body)));
+    *response.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(reply.content_type));
+    if let Some(token) = mutual {
+        let value = format!(
+            "Negotiate {}",
+            soap_envelope::xsd::XsdType::to_xsd(&soap_envelope::xsd::Base64Binary(token))
+        );
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            response.headers_mut().insert(WWW_AUTHENTICATE, v);
+        }
+    }
+    response
+}
+
 /// The transport checks, in order, then the server's answer.
 async fn respond<B>(server: &Arc<Server>, req: Request<B>) -> (Response<Full<Bytes>>, String)
 where
@@ -237,11 +298,25 @@ where
     B::Data: Send,
     B::Error: std::fmt::Display,
 {
-    let Some(endpoint) = server.urls().route(req.uri().path()) else {
+    let Some(endpoint) = server
+        .urls()
+        .route(req.uri().path())
+        .filter(|&(_, auth)| auth != Auth::Kerberos || server.serves_kerberos())
+    else {
         return (
             plain(StatusCode::NOT_FOUND, "no such endpoint"),
             "not found".into(),
         );
+    };
+    // HTTP Negotiate before the body is read: a client without a ticket
+    // is told to bring one (RFC 4559 section 5).
+    let (negotiated, mutual) = if endpoint.1 == Auth::Kerberos {
+        match negotiate(server, &req) {
+            Ok((account, reply)) => (Some(account), reply),
+            Err(refused) => return *refused,
+        }
+    } else {
+        (None, None)
     };
     if req.method() != Method::POST {
         let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "POST a SOAP 1.2 envelope");
@@ -307,6 +382,7 @@ where
             peer: connection.peer,
             local: connection.local,
             client_cert: connection.client_cert.as_deref(),
+            negotiated: negotiated.as_deref(),
         };
         server.handle(endpoint, transport, &body, unix_now())
     })
@@ -321,13 +397,7 @@ where
             );
         }
     };
-    let mut response = Response::new(Full::new(Bytes::from(reply.body)));
-    *response.status_mut() =
-        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(reply.content_type));
-    (response, outcome.to_string())
+    (soap_response(reply, mutual), outcome.to_string())
 }
 
 /// Seconds since 1970 now.

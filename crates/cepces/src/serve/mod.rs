@@ -79,6 +79,8 @@ pub struct Running {
     pub ca_file: PathBuf,
     /// The accept loop (abort to stop).
     pub task: tokio::task::JoinHandle<()>,
+    /// Whether the `…_Kerberos` endpoints are served.
+    pub kerberos: bool,
 }
 
 impl Running {
@@ -111,7 +113,7 @@ pub fn open_admin(args: &AdminArgs) -> Result<Server, String> {
         base: "https://localhost".into(),
         ces_name: config.ces_name(),
     };
-    new_server(&dir, config, ca, urls)
+    new_server(&dir, config, ca, urls, false)
 }
 
 /// The server of the CA in `dir`: its configuration's templates and
@@ -121,6 +123,7 @@ fn new_server(
     config: config::Config,
     ca: cepces_server::pki::Authority,
     urls: Urls,
+    serving: bool,
 ) -> Result<Server, String> {
     let db = dir.db();
     let store = SqliteStore::open(&db).map_err(|e| format!("{}: {e}", db.display()))?;
@@ -134,7 +137,63 @@ fn new_server(
         Box::new(store),
     )
     .with_settings(config.service);
+    let parts = match (&config.kerberos, serving) {
+        (Some(k), true) => parts.with_negotiate(negotiate(k)?),
+        _ => parts,
+    };
     Server::new(parts, crate::pki::unix_now()).map_err(|e| format!("{}: {e}", db.display()))
+}
+
+/// HTTP Negotiate with the system GSS-API and the configured keytab
+/// ([`use_keytab`] has put it in `KRB5_KTNAME`).
+#[cfg(feature = "kerberos")]
+fn negotiate(k: &config::KerberosConfig) -> Result<cepces_server::Negotiate, String> {
+    let acceptor = cepces_server::negotiate::GssAcceptor::new()
+        .map_err(|e| format!("[kerberos] keytab {}: {e}", k.keytab.display()))?;
+    Ok(cepces_server::Negotiate::new(
+        Box::new(acceptor),
+        k.realm.clone(),
+        k.domain.clone(),
+    ))
+}
+
+#[cfg(not(feature = "kerberos"))]
+fn negotiate(_: &config::KerberosConfig) -> Result<cepces_server::Negotiate, String> {
+    Err("[kerberos] is configured, but this cepces was built without the `kerberos` feature".into())
+}
+
+/// GSS-API reads the acceptor's keys from `KRB5_KTNAME`, an environment
+/// variable the library reads on its own; setting it in a running
+/// process is `unsafe` (other threads may read the environment), so
+/// `cepces serve` runs itself again, at once and before any thread
+/// starts, with `KRB5_KTNAME=FILE:<keytab>`. Returns only when the
+/// variable already names the keytab (or there is none to set).
+fn use_keytab(args: &ServeArgs) -> Result<(), String> {
+    let dir = StateDir {
+        root: args.dir.clone(),
+    };
+    let Ok(config) = app::load_config(&dir, args.config.as_deref(), false) else {
+        // Reported by the normal start.
+        return Ok(());
+    };
+    let Some(k) = config.kerberos else {
+        return Ok(());
+    };
+    let keytab = k
+        .keytab
+        .canonicalize()
+        .map_err(|e| format!("[kerberos] keytab {}: {e}", k.keytab.display()))?;
+    let want = format!("FILE:{}", keytab.display());
+    if std::env::var_os("KRB5_KTNAME").is_some_and(|v| v == want.as_str()) {
+        return Ok(());
+    }
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find cepces itself: {e}"))?;
+    let err = std::os::unix::process::CommandExt::exec(
+        std::process::Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env("KRB5_KTNAME", want),
+    );
+    Err(format!("cannot run cepces again with KRB5_KTNAME: {err}"))
 }
 
 /// The password the example configuration of earlier versions documented
@@ -256,7 +315,8 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
         .map_err(|e| format!("TLS certificate: {e}"))?;
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
     let max_connections = connection_cap(config.service.max_connections);
-    let app = Arc::new(new_server(&dir, config, ca, urls.clone())?);
+    let app = Arc::new(new_server(&dir, config, ca, urls.clone(), true)?);
+    let kerberos = app.serves_kerberos();
     dir.warn_exposed(args.config.as_deref());
     let task = tokio::spawn(http::serve(
         listener,
@@ -269,11 +329,16 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
         urls,
         ca_file: dir.ca_cert(),
         task,
+        kerberos,
     })
 }
 
 /// `cepces serve`: runs until interrupted.
 pub fn run(args: &ServeArgs) -> u8 {
+    if let Err(e) = use_keytab(args) {
+        eprintln!("cepces serve: {e}");
+        return crate::exit::IO;
+    }
     crate::init_logging();
     let runtime = match crate::runtime() {
         Ok(r) => r,
@@ -288,7 +353,10 @@ pub fn run(args: &ServeArgs) -> u8 {
             }
         };
         println!("listening on https://{}", running.addr);
-        for auth in [Auth::UsernamePassword, Auth::Certificate] {
+        for auth in [Auth::UsernamePassword, Auth::Certificate, Auth::Kerberos] {
+            if auth == Auth::Kerberos && !running.kerberos {
+                continue;
+            }
             println!("CEP {:?}: {}", auth, running.urls.url(Service::Cep, auth));
             println!("CES {:?}: {}", auth, running.urls.url(Service::Ces, auth));
         }

@@ -122,11 +122,21 @@ impl Server {
 
     /// `cepces serve` on `DIR/ca` with `args`, once it listens.
     pub fn launch(dir: tempfile::TempDir, args: &[&std::ffi::OsStr]) -> Self {
+        Self::launch_with_env(dir, args, &[])
+    }
+
+    /// [`Server::launch`] with environment variables `env` set.
+    pub fn launch_with_env(
+        dir: tempfile::TempDir,
+        args: &[&std::ffi::OsStr],
+        env: &[(&str, &std::ffi::OsStr)],
+    ) -> Self {
         let log = dir.path().join(format!("serve-{}.log", std::process::id()));
         let mut child = Command::new(BIN)
             .args(["serve", "--listen", "127.0.0.1:0", "--dir"])
             .arg(dir.path().join("ca"))
             .args(args)
+            .envs(env.iter().copied())
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())

@@ -1,0 +1,228 @@
+//! `cepces serve` with HTTP Negotiate (Kerberos) on its `…_Kerberos`
+//! endpoints, against the Samba AD DC of `testkit::samba` and curl as the
+//! client (a real SPNEGO initiator: libcurl over MIT GSS-API): a user with
+//! a ticket is answered, with the mutual-authentication token; no ticket,
+//! a replayed token, a garbage token and a ticket for another service are
+//! each a 401 with a log line, never a 500.
+//!
+//! Built with the `kerberos` feature; skipped, with a message, outside CI
+//! when no DC can run.
+#![cfg(feature = "kerberos")]
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{GET_POLICIES_ACTION, PASSWORD, SOAP12, Server, config, get_policies, hash};
+use testkit::samba::Dc;
+
+const USER_PASSWORD: &str = "Pa55word-krb!";
+
+/// A served CEP on `keytab`, with the account `EXAMPLE\<user>` in Staff.
+fn serve(dc: &Dc, keytab: &Path, user: &str) -> Server {
+    let config = format!(
+        "{}\n[[user]]\nname = \"EXAMPLE\\\\{user}\"\npassword_hash = \"{}\"\ngroups = [\"Staff\"]\n\n[kerberos]\nkeytab = \"{}\"\nrealm = \"EXAMPLE.TEST\"\ndomain = \"EXAMPLE\"\n",
+        config(),
+        hash(PASSWORD),
+        keytab.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cepces.toml");
+    std::fs::write(&path, config).unwrap();
+    Server::launch_with_env(
+        dir,
+        &["--config".as_ref(), path.as_os_str()],
+        &[("KRB5_CONFIG", dc.krb5_conf().as_os_str())],
+    )
+}
+
+/// GetPolicies without WS-Security: Negotiate authenticates.
+fn body(server: &Server) -> Vec<u8> {
+    let text = String::from_utf8(get_policies(
+        &server.cep("Kerberos"),
+        GET_POLICIES_ACTION,
+        "x",
+    ))
+    .unwrap();
+    let start = text.find("<o:Security").unwrap();
+    let end = text.find("</o:Security>").unwrap() + "</o:Security>".len();
+    format!("{}{}", &text[..start], &text[end..]).into_bytes()
+}
+
+struct Answer {
+    status: u16,
+    headers: String,
+    body: String,
+    verbose: String,
+}
+
+/// POSTs GetPolicies with curl: `--negotiate` from `ccache` when given,
+/// else with the `extra` header.
+fn post(dc: &Dc, server: &Server, ccache: Option<&Path>, extra: Option<&str>) -> Answer {
+    let dir = server.path("");
+    let n = rand();
+    let body_file = dir.join(format!("krb-body-{n}"));
+    std::fs::write(&body_file, body(server)).unwrap();
+    let out = dir.join(format!("krb-out-{n}"));
+    let headers = dir.join(format!("krb-headers-{n}"));
+    let mut cmd = dc.krb5_command("curl", ccache);
+    cmd.args(["-sS", "-v", "--max-time", "60", "--cacert"])
+        .arg(server.ca_file())
+        .args(["-H", &format!("Content-Type: {SOAP12}"), "--data-binary"])
+        .arg(format!("@{}", body_file.display()))
+        .arg("-o")
+        .arg(&out)
+        .arg("-D")
+        .arg(&headers)
+        .args(["-w", "%{http_code}"]);
+    if ccache.is_some() {
+        cmd.args(["--negotiate", "-u", ":"]);
+    }
+    if let Some(h) = extra {
+        cmd.args(["-H", h]);
+    }
+    let result = cmd.arg(server.cep("Kerberos")).output().unwrap();
+    let verbose = String::from_utf8_lossy(&result.stderr).into_owned();
+    assert!(result.status.success(), "curl: {verbose}");
+    Answer {
+        status: String::from_utf8_lossy(&result.stdout)
+            .trim()
+            .parse()
+            .unwrap(),
+        headers: std::fs::read_to_string(&headers).unwrap_or_default(),
+        body: std::fs::read_to_string(&out).unwrap_or_default(),
+        verbose,
+    }
+}
+
+/// The value of header line `line` if it is `name` (ASCII case ignored).
+fn header_value<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+    let (n, v) = line.split_once(':')?;
+    n.eq_ignore_ascii_case(name).then(|| v.trim())
+}
+
+fn rand() -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A service account with `spn`, and its keytab in `dir`.
+fn service_keytab(dc: &Dc, dir: &Path, spn: &str) -> PathBuf {
+    let machine = dc.create_machine(&dc.unique("web"));
+    dc.add_spn(spn, &machine);
+    let keytab = dir.join(format!("{}.keytab", dc.unique("kt")));
+    dc.export_keytab(&format!("{spn}@{}", dc.realm()), &keytab);
+    keytab
+}
+
+/// Waits until the log has `needle` (the server logs after answering).
+fn log_has(server: &Server, needle: &str) -> bool {
+    for _ in 0..50 {
+        if server.log().contains(needle) {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    false
+}
+
+#[test]
+fn negotiate_on_the_kerberos_endpoints() {
+    let Some(dc) = Dc::shared() else { return };
+    let dir = testkit::tmp_dir("serve-kerberos");
+    // The server: HTTP/localhost, the name curl asks for at localhost.
+    let keytab = service_keytab(dc, &dir, "HTTP/localhost");
+    let user = dc.unique("alice");
+    let principal = dc.create_user(&user, USER_PASSWORD);
+    let ccache = dir.join(format!("{user}.ccache"));
+    dc.kinit_password(&principal, USER_PASSWORD, &ccache)
+        .unwrap();
+    let server = serve(dc, &keytab, &user);
+
+    // A ticket: answered, with the mutual-authentication token.
+    let ok = post(dc, &server, Some(&ccache), None);
+    assert_eq!(
+        ok.status,
+        200,
+        "{}\n{}\n{}",
+        ok.body,
+        ok.verbose,
+        server.log()
+    );
+    assert!(
+        ok.body.contains("<commonName>User</commonName>"),
+        "{}",
+        ok.body
+    );
+    let mutual = ok
+        .headers
+        .lines()
+        .find_map(|l| header_value(l, "www-authenticate"))
+        .and_then(|v| v.strip_prefix("Negotiate "))
+        .unwrap_or_else(|| panic!("no mutual authentication token:\n{}", ok.headers));
+    assert!(mutual.trim().len() > 20, "{mutual}");
+
+    // No ticket: told to negotiate.
+    let none = post(dc, &server, None, None);
+    assert_eq!(none.status, 401);
+    assert!(
+        none.headers
+            .lines()
+            .any(|l| header_value(l, "www-authenticate") == Some("Negotiate")),
+        "{}",
+        none.headers
+    );
+
+    // The same token again: a replay.
+    let token = ok
+        .verbose
+        .lines()
+        .find_map(|l| l.strip_prefix("> Authorization: Negotiate "))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let replay = post(
+        dc,
+        &server,
+        None,
+        Some(&format!("Authorization: Negotiate {token}")),
+    );
+    assert_eq!(replay.status, 401);
+    assert!(log_has(&server, "negotiate_refused"), "{}", server.log());
+    // MIT's replay cache names it.
+    assert!(
+        server.log().to_lowercase().contains("replay"),
+        "{}",
+        server.log()
+    );
+
+    // Garbage.
+    let garbage = post(dc, &server, None, Some("Authorization: Negotiate AAAA"));
+    assert_eq!(garbage.status, 401);
+
+    // A server whose keytab is another service's: the ticket is not for
+    // it.
+    let other = service_keytab(
+        dc,
+        &dir,
+        &format!("HTTP/{}.example.test", dc.unique("other")),
+    );
+    let wrong = serve(dc, &other, &user);
+    let refused = post(dc, &wrong, Some(&ccache), None);
+    assert_eq!(refused.status, 401, "{}", wrong.log());
+    assert!(log_has(&wrong, "negotiate_refused"), "{}", wrong.log());
+    assert!(
+        wrong.log().contains("not found in keytab"),
+        "{}",
+        wrong.log()
+    );
+}
+
+#[test]
+fn without_kerberos_configured_the_endpoints_do_not_exist() {
+    let server = Server::start();
+    let (status, _) = server.curl(&server.cep("Kerberos"), SOAP12, b"<x/>", None);
+    assert_eq!(status, 404);
+}
