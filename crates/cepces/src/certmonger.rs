@@ -63,7 +63,8 @@ pub enum AuthKind {
     /// A TLS client certificate (`..._CEP_Certificate`).
     #[value(name = "Certificate")]
     Certificate,
-    /// HTTP Negotiate (`..._CEP_Kerberos`): not supported yet.
+    /// HTTP Negotiate (`..._CEP_Kerberos`): the default credential cache,
+    /// or `--keytab` (built with the `kerberos` feature).
     #[value(name = "Kerberos")]
     Kerberos,
 }
@@ -110,6 +111,27 @@ pub struct CertmongerArgs {
     /// Seconds certmonger waits before polling a pending request.
     #[arg(long, default_value_t = 3600)]
     pub poll_delay: u32,
+    /// A keytab for Kerberos (a machine's, e.g. `/etc/krb5.keytab`).
+    #[arg(long)]
+    pub keytab: Option<PathBuf>,
+    /// The Kerberos principal (e.g. `HOST$@EXAMPLE.TEST`).
+    #[arg(long)]
+    pub principal: Option<String>,
+}
+
+impl CertmongerArgs {
+    /// The connection options for the enroll client.
+    fn connection(&self, cep: String) -> Connection {
+        Connection {
+            ca_file: self.ca_file.clone(),
+            poll_interval: 1,
+            quiet: true,
+            kerberos: self.auth == AuthKind::Kerberos,
+            keytab: self.keytab.clone(),
+            principal: self.principal.clone(),
+            ..Connection::new(cep)
+        }
+    }
 }
 
 /// What a helper run prints and exits with.
@@ -176,6 +198,12 @@ impl Cookie {
 /// `cepces certmonger`: runs the operation certmonger asked for, prints
 /// its answer and returns the exit status.
 pub fn run(args: &CertmongerArgs) -> u8 {
+    if args.auth == AuthKind::Kerberos
+        && let Err(e) = client::use_client_keytab(&args.connection(String::new()))
+    {
+        println!("{e}");
+        return status::UNDERCONFIGURED;
+    }
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let operation = env("CERTMONGER_OPERATION").unwrap_or_else(|| "SUBMIT".to_owned());
     let answer = match crate::runtime() {
@@ -272,11 +300,6 @@ fn csr_der(pem: &str) -> Result<Vec<u8>, String> {
 /// The CEP URL and the enrollment configuration for `template`.
 fn config(args: &CertmongerArgs, template: &str) -> Result<(Config, reqwest::Client), Answer> {
     let under = |e: String| Answer::new(status::UNDERCONFIGURED, e);
-    if args.auth == AuthKind::Kerberos {
-        return Err(under(
-            "--auth Kerberos is not supported yet: use UsernamePassword or Certificate".into(),
-        ));
-    }
     let cep = match (&args.cep, &args.server) {
         (Some(url), _) => url.clone(),
         (None, Some(host)) => format!(
@@ -315,7 +338,10 @@ fn config(args: &CertmongerArgs, template: &str) -> Result<(Config, reqwest::Cli
             }
             config = config.with_authentication(ClientAuthentication::CLIENT_CERTIFICATE);
         }
-        AuthKind::Kerberos => {}
+        AuthKind::Kerberos => {
+            client::Negotiator::for_connection(&args.connection(String::new())).map_err(under)?;
+            config = config.with_authentication(ClientAuthentication::KERBEROS);
+        }
     }
     let http = client::http_client(args.ca_file.as_deref(), identity).map_err(under)?;
     Ok((config, http))
@@ -336,13 +362,7 @@ async fn enroll(
     if let Some(p) = pending {
         config = config.resuming(p);
     }
-    let connection = Connection {
-        cep: config.cep_url.clone(),
-        ca_file: args.ca_file.clone(),
-        wait: 0,
-        poll_interval: 1,
-        quiet: true,
-    };
+    let connection = args.connection(config.cep_url.clone());
     let mut make = move |_: &Requirements| -> Result<Vec<u8>, String> {
         csr.clone()
             .ok_or_else(|| "a CSR was asked for while polling".to_owned())
@@ -395,7 +415,11 @@ async fn policy_answer(
     let Some(tx) = machine.poll_transmit(client::now(), &client::message_id()) else {
         return Answer::new(status::UNDERCONFIGURED, "no GetPolicies to send");
     };
-    let (http_status, _, body) = match client::send(&http, tx).await {
+    let negotiator = client::Negotiator::for_connection(&args.connection(String::new()))
+        .ok()
+        .flatten();
+    let (http_status, _, body) = match client::send_negotiated(&http, tx, negotiator.as_ref()).await
+    {
         Ok(answer) => answer,
         Err(e) => return Answer::new(status::UNREACHABLE, e),
     };

@@ -50,6 +50,34 @@ pub struct Connection {
     /// Do not print progress lines.
     #[arg(long)]
     pub quiet: bool,
+    /// Authenticate with Kerberos (HTTP Negotiate, `…_CEP_Kerberos`
+    /// endpoints): the default credential cache's ticket, or `--keytab`'s.
+    #[arg(long)]
+    pub kerberos: bool,
+    /// A keytab to get the Kerberos ticket from (a machine's, with
+    /// `--principal 'HOST$@REALM'`).
+    #[arg(long, requires = "kerberos")]
+    pub keytab: Option<PathBuf>,
+    /// The Kerberos principal to authenticate as (default: the credential
+    /// cache's, or the keytab's first).
+    #[arg(long, requires = "kerberos")]
+    pub principal: Option<String>,
+}
+
+impl Connection {
+    /// Options for `cep` and nothing else.
+    pub fn new(cep: impl Into<String>) -> Self {
+        Self {
+            cep: cep.into(),
+            ca_file: None,
+            wait: 0,
+            poll_interval: 5,
+            quiet: false,
+            kerberos: false,
+            keytab: None,
+            principal: None,
+        }
+    }
 }
 
 /// Arguments of `cepces enroll`.
@@ -227,6 +255,8 @@ pub fn http_client(
     )));
     reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
+        // The server's certificate, for Kerberos channel bindings.
+        .tls_info(true)
         .timeout(Duration::from_secs(120))
         .connect_timeout(Duration::from_secs(20))
         .build()
@@ -252,6 +282,112 @@ pub async fn send(
         .send()
         .await
         .map_err(|e| transport_error(&tx.url, &e))?;
+    read_answer(&tx.url, answer).await
+}
+
+/// HTTP Negotiate for one run: the system GSS-API (feature `kerberos`).
+#[cfg(feature = "kerberos")]
+pub type Negotiator = crate::negotiate::Negotiator;
+/// HTTP Negotiate is not built in without the `kerberos` feature.
+#[cfg(not(feature = "kerberos"))]
+#[derive(Debug)]
+pub enum Negotiator {}
+
+impl Negotiator {
+    /// The negotiator `connection` asks for (`--kerberos`), if any.
+    #[allow(clippy::unnecessary_wraps)] // fails without the feature
+    pub fn for_connection(connection: &Connection) -> Result<Option<Self>, String> {
+        if !connection.kerberos {
+            return Ok(None);
+        }
+        #[cfg(feature = "kerberos")]
+        return Ok(Some(crate::negotiate::Negotiator::new(
+            connection.principal.clone(),
+        )));
+        #[cfg(not(feature = "kerberos"))]
+        Err("--kerberos: this cepces was built without the `kerberos` feature".into())
+    }
+}
+
+/// [`send`] with HTTP Negotiate: a first request without a token learns
+/// the server's certificate (its 401 asks for Negotiate), then the
+/// request goes with a token bound to it, and the server's answer must
+/// authenticate the server.
+pub async fn send_negotiated(
+    http: &reqwest::Client,
+    tx: cepces_enroll::client::Transmit,
+    negotiator: Option<&Negotiator>,
+) -> Result<(u16, String, bytes::Bytes), String> {
+    let Some(negotiator) = negotiator else {
+        return send(http, tx).await;
+    };
+    #[cfg(not(feature = "kerberos"))]
+    match *negotiator {}
+    #[cfg(feature = "kerberos")]
+    {
+        let host = reqwest::Url::parse(&tx.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .ok_or_else(|| format!("{}: no host", tx.url))?;
+        if negotiator.binding(&host).is_none() {
+            let first = http
+                .post(&tx.url)
+                .header(reqwest::header::CONTENT_TYPE, tx.content_type)
+                .body(tx.body.clone())
+                .send()
+                .await
+                .map_err(|e| transport_error(&tx.url, &e))?;
+            if let Some(cert) = first
+                .extensions()
+                .get::<reqwest::tls::TlsInfo>()
+                .and_then(reqwest::tls::TlsInfo::peer_certificate)
+            {
+                negotiator.learn(&host, cert)?;
+            }
+            if first.status() != reqwest::StatusCode::UNAUTHORIZED {
+                return Err(format!(
+                    "{}: HTTP {} without Kerberos: not a Kerberos endpoint",
+                    tx.url,
+                    first.status().as_u16()
+                ));
+            }
+        }
+        let (pending, token) = negotiator.start(&host, negotiator.binding(&host).as_deref())?;
+        let authorization = format!(
+            "Negotiate {}",
+            soap_envelope::xsd::XsdType::to_xsd(&soap_envelope::xsd::Base64Binary(token))
+        );
+        let answer = http
+            .post(&tx.url)
+            .header(reqwest::header::CONTENT_TYPE, tx.content_type)
+            .header(reqwest::header::AUTHORIZATION, authorization)
+            .body(tx.body)
+            .send()
+            .await
+            .map_err(|e| transport_error(&tx.url, &e))?;
+        if answer.status() == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(format!(
+                "{}: the server refused our Kerberos ticket (HTTP 401)",
+                tx.url
+            ));
+        }
+        pending
+            .finish(
+                answer
+                    .headers()
+                    .get(reqwest::header::WWW_AUTHENTICATE)
+                    .and_then(|v| v.to_str().ok()),
+            )
+            .map_err(|e| format!("{}: {e}", tx.url))?;
+        read_answer(&tx.url, answer).await
+    }
+}
+
+/// The status, content type and body of `answer`.
+async fn read_answer(
+    url: &str,
+    answer: reqwest::Response,
+) -> Result<(u16, String, bytes::Bytes), String> {
     let status = answer.status().as_u16();
     let content_type = answer
         .headers()
@@ -259,13 +395,13 @@ pub async fn send(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    if let Some(message) = http_error(&tx.url, status, &content_type) {
+    if let Some(message) = http_error(url, status, &content_type) {
         return Err(message);
     }
     let body = answer
         .bytes()
         .await
-        .map_err(|e| format!("{}: {}", tx.url, error_chain(&e)))?;
+        .map_err(|e| format!("{url}: {}", error_chain(&e)))?;
     Ok((status, content_type, body))
 }
 
@@ -284,6 +420,7 @@ pub async fn drive(
     renewal: bool,
 ) -> Result<Outcome, String> {
     let deadline = std::time::Instant::now() + Duration::from_secs(connection.wait);
+    let negotiator = Negotiator::for_connection(connection)?;
     loop {
         while let Some(tx) = machine.poll_transmit(now(), &message_id()) {
             let what = if tx.action == wstep::actions::RST {
@@ -292,7 +429,8 @@ pub async fn drive(
                 tx.action.rsplit('/').next().unwrap_or(tx.action)
             };
             progress.step(&format!("{what} -> {}", tx.url));
-            let (status, content_type, body) = send(http, tx).await?;
+            let (status, content_type, body) =
+                send_negotiated(http, tx, negotiator.as_ref()).await?;
             // Failures also arrive as Event::Failed below.
             let _ = machine.handle_response(now(), Response::new(status, &content_type, &body));
         }
@@ -640,6 +778,9 @@ pub async fn enroll(args: &EnrollArgs) -> Result<Outcome, String> {
                 .with_authentication(ClientAuthentication::USERNAME_PASSWORD);
         }
         (Some(_), None) => return Err("--username needs --password or --password-file".into()),
+        _ if args.connection.kerberos => {
+            config = config.with_authentication(ClientAuthentication::KERBEROS);
+        }
         _ if client_auth.is_some() => {
             config = config.with_authentication(ClientAuthentication::CLIENT_CERTIFICATE);
         }
@@ -686,8 +827,14 @@ pub async fn renew(args: &RenewArgs) -> Result<Outcome, String> {
     let progress = Progress::new(args.connection.quiet);
     let old_cert = pki::cert_from_pem(&read(&args.cert)?)?;
     let old_key = pki::key_from_pem(&read(&args.key)?)?;
-    let identity = tls_identity(&args.cert, &args.key)?;
-    let http = http_client(args.connection.ca_file.as_deref(), Some(identity))?;
+    // Over Kerberos, Negotiate authenticates; the old certificate (which
+    // may not be a TLS client certificate at all) only signs the request.
+    let identity = if args.connection.kerberos {
+        None
+    } else {
+        Some(tls_identity(&args.cert, &args.key)?)
+    };
+    let http = http_client(args.connection.ca_file.as_deref(), identity)?;
     let template = match &args.template {
         Some(t) => selector(t),
         None => {
@@ -696,7 +843,11 @@ pub async fn renew(args: &RenewArgs) -> Result<Outcome, String> {
     };
     let config = Config::new(args.connection.cep.clone(), template)
         .with_mode(Mode::Renew)
-        .with_authentication(ClientAuthentication::CLIENT_CERTIFICATE);
+        .with_authentication(if args.connection.kerberos {
+            ClientAuthentication::KERBEROS
+        } else {
+            ClientAuthentication::CLIENT_CERTIFICATE
+        });
     let out_key = args.out_key.clone();
     let bits = args.key_bits;
     let subject = old_cert.tbs_certificate.subject.clone();
@@ -771,11 +922,36 @@ fn run(
 
 /// `cepces enroll`.
 pub fn run_enroll(args: &EnrollArgs) -> u8 {
+    if let Err(e) = use_client_keytab(&args.connection) {
+        eprintln!("cepces enroll: {e}");
+        return crate::exit::USAGE;
+    }
     run(enroll(args), &args.connection, &args.out_cert)
+}
+
+/// GSS-API takes an initiator's keytab from `KRB5_CLIENT_KTNAME` only, an
+/// environment variable: with `--keytab`, the command runs itself again
+/// with it (and a private in-memory credential cache, so that the user's
+/// own is neither read nor written), before any thread starts.
+pub(crate) fn use_client_keytab(connection: &Connection) -> Result<(), String> {
+    let Some(keytab) = &connection.keytab else {
+        return Ok(());
+    };
+    let keytab = keytab
+        .canonicalize()
+        .map_err(|e| format!("--keytab {}: {e}", keytab.display()))?;
+    crate::reexec_with_env(&[
+        ("KRB5_CLIENT_KTNAME", format!("FILE:{}", keytab.display())),
+        ("KRB5CCNAME", "MEMORY:cepces".to_owned()),
+    ])
 }
 
 /// `cepces renew`.
 pub fn run_renew(args: &RenewArgs) -> u8 {
+    if let Err(e) = use_client_keytab(&args.connection) {
+        eprintln!("cepces renew: {e}");
+        return crate::exit::USAGE;
+    }
     run(renew(args), &args.connection, &args.out_cert)
 }
 

@@ -128,11 +128,10 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
         running.addr, ca.tbs_certificate.subject
     ));
     let connection = |auth: Auth, wait: u64| Connection {
-        cep: running.cep_url(auth),
         ca_file: Some(running.ca_file.clone()),
         wait,
         poll_interval: 1,
-        quiet: false,
+        ..Connection::new(running.cep_url(auth))
     };
     let enroll_args = |template: &str, name: &str, wait: u64| EnrollArgs {
         connection: connection(Auth::UsernamePassword, wait),

@@ -38,6 +38,8 @@ mod certmonger;
 mod client;
 mod csr;
 mod demo;
+#[cfg(feature = "kerberos")]
+mod negotiate;
 mod serve;
 
 use cepces_server::pki;
@@ -193,6 +195,28 @@ fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Command::User(UserCommand::Add(args)) => serve::users::add(&args),
         Command::Certmonger(args) => certmonger::run(&args),
     }
+}
+
+/// Runs this command again with the environment variables `vars` set,
+/// unless they already have those values (then returns `Ok`). For
+/// libraries that read their configuration from the environment only
+/// (GSS-API's keytabs): setting a variable in a running process is
+/// `unsafe`, replacing the process before it starts a thread is not.
+pub fn reexec_with_env(vars: &[(&str, String)]) -> Result<(), String> {
+    if vars
+        .iter()
+        .all(|(k, v)| std::env::var_os(k).is_some_and(|have| have == v.as_str()))
+    {
+        return Ok(());
+    }
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find cepces itself: {e}"))?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(std::env::args_os().skip(1));
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    let err = std::os::unix::process::CommandExt::exec(&mut cmd);
+    Err(format!("cannot run cepces again: {err}"))
 }
 
 /// Sends `tracing` output to standard error; `RUST_LOG` overrides the

@@ -8,10 +8,11 @@
 //! Built with the `kerberos` feature; skipped, with a message, outside CI
 //! when no DC can run.
 #![cfg(feature = "kerberos")]
-#![allow(clippy::unwrap_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::too_many_lines, missing_docs)]
 
 mod common;
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use common::{GET_POLICIES_ACTION, PASSWORD, SOAP12, Server, config, get_policies, hash};
@@ -19,14 +20,23 @@ use testkit::samba::Dc;
 
 const USER_PASSWORD: &str = "Pa55word-krb!";
 
-/// A served CEP on `keytab`, with the account `EXAMPLE\<user>` in Staff.
-fn serve(dc: &Dc, keytab: &Path, user: &str) -> Server {
-    let config = format!(
-        "{}\n[[user]]\nname = \"EXAMPLE\\\\{user}\"\npassword_hash = \"{}\"\ngroups = [\"Staff\"]\n\n[kerberos]\nkeytab = \"{}\"\nrealm = \"EXAMPLE.TEST\"\ndomain = \"EXAMPLE\"\n",
-        config(),
-        hash(PASSWORD),
+/// A served CEP on `keytab`, with the accounts `EXAMPLE\<user>` in Staff.
+fn serve(dc: &Dc, keytab: &Path, users: &[&str]) -> Server {
+    let hash = hash(PASSWORD);
+    let mut config = config();
+    for user in users {
+        write!(
+            config,
+            "\n[[user]]\nname = \"EXAMPLE\\\\{user}\"\npassword_hash = \"{hash}\"\ngroups = [\"Staff\"]\n"
+        )
+        .unwrap();
+    }
+    write!(
+        config,
+        "\n[kerberos]\nkeytab = \"{}\"\nrealm = \"EXAMPLE.TEST\"\ndomain = \"EXAMPLE\"\n",
         keytab.display()
-    );
+    )
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cepces.toml");
     std::fs::write(&path, config).unwrap();
@@ -139,7 +149,8 @@ fn negotiate_on_the_kerberos_endpoints() {
     let ccache = dir.join(format!("{user}.ccache"));
     dc.kinit_password(&principal, USER_PASSWORD, &ccache)
         .unwrap();
-    let server = serve(dc, &keytab, &user);
+    let machine = dc.create_machine(&dc.unique("ws"));
+    let server = serve(dc, &keytab, &[&user, &machine]);
 
     // A ticket: answered, with the mutual-authentication token.
     let ok = post(dc, &server, Some(&ccache), None);
@@ -209,7 +220,7 @@ fn negotiate_on_the_kerberos_endpoints() {
         &dir,
         &format!("HTTP/{}.example.test", dc.unique("other")),
     );
-    let wrong = serve(dc, &other, &user);
+    let wrong = serve(dc, &other, &[&user]);
     let refused = post(dc, &wrong, Some(&ccache), None);
     assert_eq!(refused.status, 401, "{}", wrong.log());
     assert!(log_has(&wrong, "negotiate_refused"), "{}", wrong.log());
@@ -218,6 +229,118 @@ fn negotiate_on_the_kerberos_endpoints() {
         "{}",
         wrong.log()
     );
+
+    // cepces enroll over Negotiate as the user (its ticket cache) ...
+    let out = enroll(
+        dc,
+        &server,
+        &["--subject", "CN=alice"],
+        Some(&ccache),
+        "user",
+    );
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        server.log()
+    );
+    let cert = common::read_cert(&server.path("user-cert.pem"));
+    assert!(
+        cert.tbs_certificate
+            .subject
+            .to_string()
+            .contains("CN=alice")
+    );
+    // ... renews over it ...
+    let renewed = dc
+        .krb5_command(common::BIN, Some(&ccache))
+        .args(["renew", "--quiet", "--kerberos", "--cep"])
+        .arg(server.cep("Kerberos"))
+        .arg("--ca-file")
+        .arg(server.ca_file())
+        .arg("--cert")
+        .arg(server.path("user-cert.pem"))
+        .arg("--key")
+        .arg(server.path("user-key.pem"))
+        .arg("--out-cert")
+        .arg(server.path("renewed-cert.pem"))
+        .arg("--out-key")
+        .arg(server.path("renewed-key.pem"))
+        .output()
+        .unwrap();
+    assert!(
+        renewed.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&renewed.stderr),
+        server.log()
+    );
+    let again = common::read_cert(&server.path("renewed-cert.pem"));
+    assert_ne!(
+        again.tbs_certificate.serial_number,
+        cert.tbs_certificate.serial_number
+    );
+    // ... and as the machine, from its keytab (no credential cache).
+    let machine_keytab = dir.join(format!("{machine}.keytab"));
+    dc.export_keytab(&format!("{machine}@{}", dc.realm()), &machine_keytab);
+    let keytab_arg = machine_keytab.display().to_string();
+    let principal = format!("{machine}@{}", dc.realm());
+    let out = enroll(
+        dc,
+        &server,
+        &[
+            "--subject",
+            "CN=ws.example.test",
+            "--keytab",
+            &keytab_arg,
+            "--principal",
+            &principal,
+        ],
+        None,
+        "machine",
+    );
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        server.log()
+    );
+    // The records name the accounts Negotiate authenticated.
+    let records = common::stdout(&server.admin("list", &[]));
+    assert!(records.contains(&format!("EXAMPLE\\{user}")), "{records}");
+    assert!(
+        records.contains(&format!("EXAMPLE\\{machine}")),
+        "{records}"
+    );
+}
+
+/// `cepces enroll --kerberos` for the Web template against `server`'s
+/// Kerberos CEP, writing `<name>-key.pem` and `<name>-cert.pem`.
+fn enroll(
+    dc: &Dc,
+    server: &Server,
+    args: &[&str],
+    ccache: Option<&Path>,
+    name: &str,
+) -> std::process::Output {
+    dc.krb5_command(common::BIN, ccache)
+        .args([
+            "enroll",
+            "--quiet",
+            "--kerberos",
+            "--template",
+            "Web",
+            "--cep",
+        ])
+        .arg(server.cep("Kerberos"))
+        .arg("--ca-file")
+        .arg(server.ca_file())
+        .args(args)
+        .arg("--out-key")
+        .arg(server.path(&format!("{name}-key.pem")))
+        .arg("--out-cert")
+        .arg(server.path(&format!("{name}-cert.pem")))
+        .output()
+        .unwrap()
 }
 
 #[test]

@@ -183,17 +183,7 @@ fn use_keytab(args: &ServeArgs) -> Result<(), String> {
         .keytab
         .canonicalize()
         .map_err(|e| format!("[kerberos] keytab {}: {e}", k.keytab.display()))?;
-    let want = format!("FILE:{}", keytab.display());
-    if std::env::var_os("KRB5_KTNAME").is_some_and(|v| v == want.as_str()) {
-        return Ok(());
-    }
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find cepces itself: {e}"))?;
-    let err = std::os::unix::process::CommandExt::exec(
-        std::process::Command::new(exe)
-            .args(std::env::args_os().skip(1))
-            .env("KRB5_KTNAME", want),
-    );
-    Err(format!("cannot run cepces again with KRB5_KTNAME: {err}"))
+    crate::reexec_with_env(&[("KRB5_KTNAME", format!("FILE:{}", keytab.display()))])
 }
 
 /// The password the example configuration of earlier versions documented
