@@ -93,7 +93,7 @@ impl fmt::Display for Interval {
             (3_600, "hours"),
         ];
         for (len, name) in units {
-            if s >= len && s % len == 0 {
+            if s >= len && s.is_multiple_of(len) {
                 return write!(f, "{} {name}", s / len);
             }
         }

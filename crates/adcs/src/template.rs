@@ -107,7 +107,7 @@ impl RaApplicationPolicies {
             // A list of Name`Type`Value` triplets; the last delimiter may be
             // missing. Values never contain a grave accent.
             let fields: Vec<&str> = value.trim().trim_end_matches('`').split('`').collect();
-            if fields.len() % 3 != 0 {
+            if !fields.len().is_multiple_of(3) {
                 return Err(ValueError::BadFormat(format!(
                     "{:?} is not a list of Name`Type`Value` triplets",
                     trunc(value)
@@ -270,6 +270,7 @@ impl CertificateTemplate {
     /// `pKIExpirationPeriod` and `pKIOverlapPeriod` are required; every
     /// malformed value is an [`Error`](crate::Error) naming the entry and
     /// the attribute.
+    #[allow(clippy::too_many_lines)] // one line or two per attribute
     pub fn from_entry(e: &LdapEntry) -> Result<Self> {
         let cn = e.required_string("cn")?.to_owned();
         let period = |attr: &'static str| -> Result<Interval> {

@@ -256,13 +256,13 @@ impl Ace {
             offset,
             size,
         };
-        if size < 4 || size % 4 != 0 {
+        if size < 4 || !size.is_multiple_of(4) {
             return Err(bad_size);
         }
         let ace = take(data, offset, usize::from(size), "ACE")?;
         let body = &ace[4..];
-        let ace = match ace_type {
-            AceType::Other(_) => Self {
+        let ace = if let AceType::Other(_) = ace_type {
+            Self {
                 ace_type,
                 flags,
                 mask: 0,
@@ -270,51 +270,50 @@ impl Ace {
                 inherited_object_type: None,
                 sid: None,
                 body: body.to_vec(),
-            },
-            _ => {
-                let mask = u32::from_le_bytes(
-                    body.get(..4)
-                        .ok_or(bad_size.clone())?
-                        .try_into()
-                        .map_err(|_| bad_size.clone())?,
-                );
-                let mut at = 4;
-                let (mut object_type, mut inherited_object_type) = (None, None);
-                if ace_type.is_object() {
-                    let f = body.get(4..8).ok_or(bad_size.clone())?;
-                    let obj_flags = u32::from_le_bytes([f[0], f[1], f[2], f[3]]);
-                    at = 8;
-                    for (bit, slot) in [
-                        (ACE_OBJECT_TYPE_PRESENT, &mut object_type),
-                        (
-                            ACE_INHERITED_OBJECT_TYPE_PRESENT,
-                            &mut inherited_object_type,
-                        ),
-                    ] {
-                        if obj_flags & bit != 0 {
-                            let g = body.get(at..at + 16).ok_or(bad_size.clone())?;
-                            let mut b = [0; 16];
-                            b.copy_from_slice(g);
-                            *slot = Some(Guid::from_bytes(b));
-                            at += 16;
-                        }
+            }
+        } else {
+            let mask = u32::from_le_bytes(
+                body.get(..4)
+                    .ok_or(bad_size.clone())?
+                    .try_into()
+                    .map_err(|_| bad_size.clone())?,
+            );
+            let mut at = 4;
+            let (mut object_type, mut inherited_object_type) = (None, None);
+            if ace_type.is_object() {
+                let f = body.get(4..8).ok_or(bad_size.clone())?;
+                let obj_flags = u32::from_le_bytes([f[0], f[1], f[2], f[3]]);
+                at = 8;
+                for (bit, slot) in [
+                    (ACE_OBJECT_TYPE_PRESENT, &mut object_type),
+                    (
+                        ACE_INHERITED_OBJECT_TYPE_PRESENT,
+                        &mut inherited_object_type,
+                    ),
+                ] {
+                    if obj_flags & bit != 0 {
+                        let g = body.get(at..at + 16).ok_or(bad_size.clone())?;
+                        let mut b = [0; 16];
+                        b.copy_from_slice(g);
+                        *slot = Some(Guid::from_bytes(b));
+                        at += 16;
                     }
                 }
-                // The SID may be followed by padding up to AceSize
-                // (application data in callback ACEs), so read, not fill.
-                let (sid, _) = Sid::read(&body[at..]).map_err(|error| DescriptorError::Sid {
-                    offset: offset + 4 + at,
-                    error,
-                })?;
-                Self {
-                    ace_type,
-                    flags,
-                    mask,
-                    object_type,
-                    inherited_object_type,
-                    sid: Some(sid),
-                    body: Vec::new(),
-                }
+            }
+            // The SID may be followed by padding up to AceSize
+            // (application data in callback ACEs), so read, not fill.
+            let (sid, _) = Sid::read(&body[at..]).map_err(|error| DescriptorError::Sid {
+                offset: offset + 4 + at,
+                error,
+            })?;
+            Self {
+                ace_type,
+                flags,
+                mask,
+                object_type,
+                inherited_object_type,
+                sid: Some(sid),
+                body: Vec::new(),
             }
         };
         Ok((ace, usize::from(size)))
@@ -345,7 +344,7 @@ impl Ace {
             }
             out.extend_from_slice(&sid.to_bytes());
         }
-        while (out.len() - start) % 4 != 0 {
+        while !(out.len() - start).is_multiple_of(4) {
             out.push(0);
         }
         let size = u16::try_from(out.len() - start).unwrap_or(u16::MAX);

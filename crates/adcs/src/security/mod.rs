@@ -210,10 +210,10 @@ impl SecurityDescriptor {
     /// Whether `caller` has the extended right `right` ([`ENROLL`],
     /// [`AUTO_ENROLL`], or any other): see the [module docs](self).
     pub fn grants(&self, caller: &Caller, right: &Guid) -> bool {
+        const EXTENDED: u32 = rights::CONTROL_ACCESS | rights::GENERIC_ALL;
         let Some(dacl) = &self.dacl else {
             return true; // NULL DACL: no protection.
         };
-        const EXTENDED: u32 = rights::CONTROL_ACCESS | rights::GENERIC_ALL;
         for ace in &dacl.aces {
             if ace.flags & INHERIT_ONLY_ACE != 0 || ace.mask & EXTENDED == 0 {
                 continue;

@@ -244,9 +244,9 @@ fn hand_built_binary_descriptor() {
     ];
     let sid = du.to_bytes();
     let ace_len = 4 + 4 + 4 + 16 + sid.len(); // header, mask, flags, GUID, SID
-    let acl_len = 8 + ace_len + 20;
+    let total_acl = 8 + ace_len + 20;
     sd.extend_from_slice(&[4, 0]); // AclRevision ACL_REVISION_DS, Sbz1
-    sd.extend_from_slice(&u16::try_from(acl_len).unwrap().to_le_bytes());
+    sd.extend_from_slice(&u16::try_from(total_acl).unwrap().to_le_bytes());
     sd.extend_from_slice(&[2, 0, 0, 0]); // AceCount 2, Sbz2
     // ACCESS_ALLOWED_OBJECT_ACE: Enroll for Domain Users.
     sd.extend_from_slice(&[0x05, 0x00]);
