@@ -1,10 +1,10 @@
 //! Directory entries written from the specs: the default templates of
 //! MS-CRTD section 3 (product behavior note 43, the templates Windows
 //! Server 2008 and later install), their default DACLs, and a CA.
-#![allow(dead_code)] // each test file uses a part
+#![allow(dead_code, clippy::unwrap_used, missing_docs)] // dead code: each test file uses a part
 
 use cepces_adcs::LdapEntry;
-use cepces_adcs::security::{Ace, Acl, ENROLL, AUTO_ENROLL, SecurityDescriptor, Sid, rights};
+use cepces_adcs::security::{AUTO_ENROLL, Ace, Acl, ENROLL, SecurityDescriptor, Sid, rights};
 
 pub const CONFIG: &str = "CN=Configuration,DC=example,DC=test";
 pub const DOMAIN: &str = "S-1-5-21-1004336348-1177238915-682003330";
@@ -33,7 +33,10 @@ pub fn entry(dn: &str, text: &str) -> LdapEntry {
         let (name, values) = line.split_once(':').unwrap();
         let name = name.split(" (").next().unwrap().trim();
         let values = values.trim().trim_end_matches(';');
-        if matches!(name, "pKIExpirationPeriod" | "pKIOverlapPeriod" | "pKIKeyUsage") {
+        if matches!(
+            name,
+            "pKIExpirationPeriod" | "pKIOverlapPeriod" | "pKIKeyUsage"
+        ) {
             e.insert(name, [hex(values)]);
         } else if name == "msPKI-RA-Application-Policies" {
             e.insert(name, [values.to_owned()]);
@@ -177,7 +180,12 @@ pub fn machine_dacl() -> SecurityDescriptor {
         Some(domain(519)),
         Acl::new(vec![
             Ace::new(false, rights::CONTROL_ACCESS, Some(ENROLL), domain(515)),
-            Ace::new(false, rights::CONTROL_ACCESS, Some(AUTO_ENROLL), domain(515)),
+            Ace::new(
+                false,
+                rights::CONTROL_ACCESS,
+                Some(AUTO_ENROLL),
+                domain(515),
+            ),
             Ace::new(false, ADMIN_RIGHTS, None, domain(512)),
             Ace::new(false, READ, None, Sid::AUTHENTICATED_USERS),
         ]),
