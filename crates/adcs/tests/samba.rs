@@ -3,9 +3,11 @@
 //! with `ldbadd`, read back over LDAP (LDIF from `ldbsearch`), mapped and
 //! evaluated for the DC's Administrator.
 
-#![allow(clippy::unwrap_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::too_many_lines, missing_docs)]
 
 mod common;
+
+use std::fmt::Write as _;
 
 use base64::Engine as _;
 use cepces_adcs::security::{Caller, Sid};
@@ -123,13 +125,15 @@ fn samba_provisions_no_templates_and_a_loaded_one_maps() {
             continue;
         }
         for v in user.values(name) {
-            ldif.push_str(&format!("{name}:: {}\n", B64.encode(v)));
+            writeln!(ldif, "{name}:: {}", B64.encode(v)).unwrap();
         }
     }
-    ldif.push_str(&format!(
-        "cn: {cn}\nnTSecurityDescriptor:: {}\n",
+    writeln!(
+        ldif,
+        "cn: {cn}\nnTSecurityDescriptor:: {}",
         B64.encode(sd.to_bytes())
-    ));
+    )
+    .unwrap();
     let mut add = dc.krb5_command("ldbadd", None);
     add.arg("-H").arg(dc.dir().join("private/sam.ldb"));
     add.stdin(std::process::Stdio::piped())
