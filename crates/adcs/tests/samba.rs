@@ -10,7 +10,7 @@ mod common;
 use std::fmt::Write as _;
 
 use base64::Engine as _;
-use cepces_adcs::security::{Caller, Sid};
+use cepces_adcs::security::{Caller, SddlDomains, SecurityDescriptor, Sid};
 use cepces_adcs::{CertificateTemplate, EnterpriseOid, LdapEntry, PolicyBuilder};
 use testkit::samba::Dc;
 
@@ -174,8 +174,12 @@ fn samba_provisions_no_templates_and_a_loaded_one_maps() {
             entry.insert(name, read[0].values(name).iter().cloned());
         }
     }
-    // The descriptor as written (the one the directory holds, per the SDDL above).
-    entry.insert("nTSecurityDescriptor", [sd.to_bytes()]);
+    // The directory's descriptor (Samba added the container's inheritable
+    // ACEs), from its SDDL, in the binary form an LDAP client receives.
+    let stored =
+        SecurityDescriptor::from_sddl(&sddl, &SddlDomains::single(domain_sid.clone())).unwrap();
+    assert!(stored.dacl.as_ref().unwrap().aces.len() > 6, "{sddl}");
+    entry.insert("nTSecurityDescriptor", [stored.to_bytes()]);
     let t = CertificateTemplate::from_entry(&entry).unwrap();
     assert_eq!(t.cn, cn);
     assert_eq!(t.validity.seconds(), 365 * 86_400);
@@ -185,10 +189,20 @@ fn samba_provisions_no_templates_and_a_loaded_one_maps() {
     assert_eq!(t.extended_key_usage.len(), 3);
     assert_eq!(t.csps.len(), 2);
     let sd = t.security_descriptor.as_ref().unwrap();
+    // The Administrator: Enroll from the explicit object ACEs, AutoEnroll
+    // too, from the inherited full-control ACEs of Domain and Enterprise
+    // Admins (they include CR, every extended right).
     let p = sd.permission(&caller);
-    assert!(p.enroll && !p.auto_enroll, "{sd:#?}");
-    // A caller with only Everyone and Authenticated Users: no Enroll.
-    let nobody = Caller::new(domain_sid.with_rid(4000).unwrap(), []);
+    assert!(p.enroll && p.auto_enroll, "{sddl}");
+    // A Domain User: Enroll only.
+    let user = Caller::new(
+        domain_sid.with_rid(4000).unwrap(),
+        [domain_sid.with_rid(513).unwrap()],
+    );
+    let p = sd.permission(&user);
+    assert!(p.enroll && !p.auto_enroll, "{sddl}");
+    // Only Everyone and Authenticated Users: nothing.
+    let nobody = Caller::new(domain_sid.with_rid(4001).unwrap(), []);
     assert!(!sd.permission(&nobody).enroll);
 
     let (response, skipped) = PolicyBuilder::new("{00000000-0000-0000-0000-000000000001}")

@@ -57,6 +57,7 @@
 //! [MS-DTYP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-dtyp/
 
 mod descriptor;
+mod sddl;
 mod sid;
 
 pub use descriptor::{
@@ -64,6 +65,7 @@ pub use descriptor::{
     INHERIT_ONLY_ACE, INHERITED_ACE, SE_DACL_PRESENT, SE_SACL_PRESENT, SE_SELF_RELATIVE,
     SecurityDescriptor,
 };
+pub use sddl::{SddlDomains, SddlError, SddlErrorKind};
 pub use sid::Sid;
 
 /// The Certificate-Enrollment extended right, [MS-CRTD] 2.5.2 table

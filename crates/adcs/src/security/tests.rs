@@ -9,72 +9,10 @@ fn domain(rid: u32) -> Sid {
     DOMAIN.parse::<Sid>().unwrap().with_rid(rid).unwrap()
 }
 
-/// A small SDDL reader for the tests ([MS-DTYP] 2.5.1): `D:` flags and
-/// `(type;flags;rights;object;inherited object;sid)` ACEs of the four access
-/// types, with the aliases the default template DACLs use.
+/// The library's SDDL reader, for this test domain.
 fn sddl(text: &str) -> SecurityDescriptor {
-    let dacl = text.strip_prefix("D:").unwrap();
-    let aces_at = dacl.find('(').unwrap();
-    let mut aces = Vec::new();
-    for part in dacl[aces_at..].split(')').filter(|p| !p.is_empty()) {
-        let f: Vec<&str> = part.trim_start_matches('(').split(';').collect();
-        assert_eq!(f.len(), 6, "{part}");
-        let deny = match f[0] {
-            "A" | "OA" => false,
-            "D" | "OD" => true,
-            other => panic!("ACE type {other}"),
-        };
-        let mut flags = 0;
-        for pair in f[1].as_bytes().chunks(2) {
-            flags |= match pair {
-                b"CI" => 0x02,
-                b"IO" => INHERIT_ONLY_ACE,
-                b"ID" => INHERITED_ACE,
-                other => panic!("flag {other:?}"),
-            };
-        }
-        let mask = if let Some(hex) = f[2].strip_prefix("0x") {
-            u32::from_str_radix(hex, 16).unwrap()
-        } else {
-            f[2].as_bytes()
-                .chunks(2)
-                .map(|pair| match pair {
-                    b"CC" => rights::CREATE_CHILD,
-                    b"DC" => rights::DELETE_CHILD,
-                    b"LC" => rights::LIST_CHILDREN,
-                    b"SW" => rights::SELF_WRITE,
-                    b"RP" => rights::READ_PROPERTY,
-                    b"WP" => rights::WRITE_PROPERTY,
-                    b"DT" => rights::DELETE_TREE,
-                    b"LO" => rights::LIST_OBJECT,
-                    b"CR" => rights::CONTROL_ACCESS,
-                    b"SD" => rights::DELETE,
-                    b"RC" => rights::READ_CONTROL,
-                    b"WD" => rights::WRITE_DAC,
-                    b"WO" => rights::WRITE_OWNER,
-                    b"GA" => rights::GENERIC_ALL,
-                    other => panic!("right {other:?}"),
-                })
-                .fold(0, |a, b| a | b)
-        };
-        let object = (!f[3].is_empty()).then(|| f[3].parse::<Guid>().unwrap());
-        let sid = match f[5] {
-            "DA" => domain(512),
-            "DU" => domain(513),
-            "DC" => domain(515),
-            "EA" => domain(519),
-            "AU" => Sid::AUTHENTICATED_USERS,
-            "WD" => Sid::EVERYONE,
-            "SY" => Sid::LOCAL_SYSTEM,
-            s => s.parse().unwrap(),
-        };
-        let mut ace = Ace::new(deny, mask, object, sid).with_flags(flags);
-        if f[0].starts_with('O') && object.is_none() {
-            ace = ace.into_object(None);
-        }
-        aces.push(ace);
-    }
-    SecurityDescriptor::new(Some(domain(519)), Some(domain(519)), Acl::new(aces))
+    SecurityDescriptor::from_sddl(text, &SddlDomains::single(DOMAIN.parse().unwrap()))
+        .unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
 /// Through the binary form and back, so the reader is what is tested.
@@ -412,4 +350,88 @@ fn callers_from_ldap_values() {
             available: 3
         })
     );
+}
+
+#[test]
+fn sddl_reads_what_directory_tools_print() {
+    // What Samba's ldbsearch prints for the User template after ldbadd:
+    // the explicit ACEs, then the ones inherited from the container.
+    let sd = sddl(
+        "O:EAG:EAD:AI(OA;;RPWPCR;0e10c968-78fb-11d2-90d4-00c04f79dc55;;DU)\
+         (A;;RPLCLORC;;;AU)(A;CIID;RPWPCRCCDCLCLORCWOWDSDDTSW;;;EA)",
+    );
+    assert_eq!(sd.owner, Some(domain(519)));
+    assert_eq!(sd.control & 0x0400, 0x0400);
+    let aces = &sd.dacl.as_ref().unwrap().aces;
+    assert_eq!(aces.len(), 3);
+    assert_eq!(aces[2].flags, 0x02 | INHERITED_ACE);
+    assert_eq!(aces[2].mask, rights::FULL_CONTROL);
+    let admin = Caller::new(domain(500), [domain(519)]);
+    assert_eq!(
+        sd.permission(&admin),
+        Permission {
+            enroll: true,
+            auto_enroll: true
+        }
+    );
+    // Hex rights, SID strings, well-known aliases.
+    let sd = sddl("D:(A;;0x100;;;S-1-5-21-9-9-9-513)(D;;GA;;;WD)");
+    let aces = &sd.dacl.as_ref().unwrap().aces;
+    assert_eq!((aces[0].mask, aces[1].mask), (0x100, rights::GENERIC_ALL));
+    assert_eq!(aces[1].sid, Some(Sid::EVERYONE));
+    assert_eq!(aces[1].ace_type, AceType::AccessDenied);
+}
+
+#[test]
+fn malformed_sddl_is_a_positioned_error() {
+    let d = SddlDomains::single(DOMAIN.parse().unwrap());
+    let err = |t: &str| SecurityDescriptor::from_sddl(t, &d).unwrap_err();
+    assert_eq!(
+        err("D:(A;;QQ;;;DU)").kind,
+        SddlErrorKind::UnknownRight("QQ".into())
+    );
+    assert_eq!(err("D:(A;;QQ;;;DU)").position, 6);
+    assert_eq!(
+        err("D:(A;;CR;;;ZZ)").kind,
+        SddlErrorKind::UnknownSid("ZZ".into())
+    );
+    assert_eq!(
+        err("D:(A;XX;CR;;;DU)").kind,
+        SddlErrorKind::UnknownFlag("XX".into())
+    );
+    assert!(matches!(
+        err("D:(AU;SA;CR;;;DU)").kind,
+        SddlErrorKind::Unsupported(_)
+    ));
+    assert!(matches!(
+        err("S:(AU;SA;CR;;;DU)").kind,
+        SddlErrorKind::Unsupported(_)
+    ));
+    assert!(matches!(
+        err("D:(A;;CR;;;DU").kind,
+        SddlErrorKind::Expected(")", _)
+    ));
+    assert!(matches!(
+        err("D:(OA;;CR;not-a-guid;;DU)").kind,
+        SddlErrorKind::Expected(..)
+    ));
+    assert!(matches!(
+        err("D:(A;;CR;0e10c968-78fb-11d2-90d4-00c04f79dc55;;DU)").kind,
+        SddlErrorKind::Expected(..)
+    ));
+    assert!(matches!(err("X:").kind, SddlErrorKind::Expected(..)));
+    assert!(err("O:S-1-x").to_string().contains("unknown SID"));
+    // Odd lengths and multi-byte text never panic.
+    for t in [
+        "D:(A;;C;;;DU)",
+        "D:(A;;é;;;DU)",
+        "D:(A;é;CR;;;DU)",
+        "O:é",
+        "O:aé",
+        "G:aéD:",
+        "D:((",
+        "D:(A",
+    ] {
+        let _ = SecurityDescriptor::from_sddl(t, &d);
+    }
 }
