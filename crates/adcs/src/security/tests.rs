@@ -435,3 +435,30 @@ fn malformed_sddl_is_a_positioned_error() {
         let _ = SecurityDescriptor::from_sddl(t, &d);
     }
 }
+
+#[test]
+fn every_single_byte_mutation_reads_or_fails_cleanly() {
+    let good = sddl(USER_DACL).to_bytes();
+    let caller = Caller::new(domain(1104), [domain(513)]);
+    let mut read = 0;
+    for i in 0..good.len() {
+        for v in [0x00, 0x01, 0x04, 0x05, 0x0F, 0x10, 0x7F, 0x80, 0xFF] {
+            let mut bad = good.clone();
+            bad[i] = v;
+            if let Ok(sd) = SecurityDescriptor::from_bytes(&bad) {
+                // Whatever reads evaluates, and writes back to something
+                // that reads the same.
+                let _ = sd.permission(&caller);
+                // (the SACL is not written).
+                let back = SecurityDescriptor::from_bytes(&sd.to_bytes()).unwrap();
+                assert_eq!(
+                    (&back.owner, &back.group, &back.dacl),
+                    (&sd.owner, &sd.group, &sd.dacl)
+                );
+                read += 1;
+            }
+        }
+    }
+    // Most mutations hit masks, GUIDs and sub-authorities, which read.
+    assert!(read > good.len() * 4, "{read}");
+}
