@@ -83,21 +83,25 @@ impl Interval {
 
 impl fmt::Display for Interval {
     /// The largest whole unit the certificate templates snap-in would
-    /// show: `1 years`, `6 weeks`, `2 days`, `5 hours`, otherwise seconds.
+    /// show: `1 year`, `6 weeks`, `2 days`, `5 hours`, otherwise seconds
+    /// (`90 seconds`), and below a second the 100-nanosecond units.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.seconds();
-        let units: [(u64, &str); 4] = [
-            (365 * 86_400, "years"),
-            (7 * 86_400, "weeks"),
-            (86_400, "days"),
-            (3_600, "hours"),
+        let units: [(u64, &str); 5] = [
+            (365 * 86_400, "year"),
+            (7 * 86_400, "week"),
+            (86_400, "day"),
+            (3_600, "hour"),
+            (1, "second"),
         ];
         for (len, name) in units {
             if s >= len && s.is_multiple_of(len) {
-                return write!(f, "{} {name}", s / len);
+                let n = s / len;
+                let plural = if n == 1 { "" } else { "s" };
+                return write!(f, "{n} {name}{plural}");
             }
         }
-        write!(f, "{s} seconds")
+        write!(f, "{} 100-nanosecond units", self.units)
     }
 }
 
@@ -112,7 +116,7 @@ mod tests {
             (
                 [0x00, 0x40, 0x39, 0x87, 0x2E, 0xE1, 0xFE, 0xFF],
                 365 * 86_400,
-                "1 years",
+                "1 year",
             ),
             (
                 [0x00, 0x80, 0x72, 0x0E, 0x5D, 0xC2, 0xFD, 0xFF],
@@ -132,12 +136,12 @@ mod tests {
             (
                 [0x00, 0xC0, 0x1B, 0xD7, 0x7F, 0xFA, 0xFF, 0xFF],
                 7 * 86_400,
-                "1 weeks",
+                "1 week",
             ),
             (
                 [0x00, 0x40, 0x96, 0xD5, 0x36, 0xFF, 0xFF, 0xFF],
                 86_400,
-                "1 days",
+                "1 day",
             ),
         ];
         for (bytes, seconds, text) in cases {
@@ -147,6 +151,10 @@ mod tests {
             assert_eq!(i.to_filetime_bytes(), bytes);
             assert_eq!(Interval::from_seconds(seconds), i);
         }
+        assert_eq!(Interval::from_seconds(90).to_string(), "90 seconds");
+        assert_eq!(Interval::from_seconds(3_600).to_string(), "1 hour");
+        let short = Interval::from_filetime_bytes(&(-5_i64).to_le_bytes()).unwrap();
+        assert_eq!(short.to_string(), "5 100-nanosecond units");
         let year =
             Interval::from_filetime_bytes(&(-315_360_000_000_000_i64).to_le_bytes()).unwrap();
         assert_eq!(year.seconds() / 86_400, 365);

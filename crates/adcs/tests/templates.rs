@@ -118,7 +118,7 @@ fn default_machine_template() {
         t.csps[0].name,
         "Microsoft RSA SChannel Cryptographic Provider"
     );
-    assert_eq!(t.validity.to_string(), "1 years");
+    assert_eq!(t.validity.to_string(), "1 year");
 }
 
 #[test]
