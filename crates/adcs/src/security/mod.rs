@@ -27,7 +27,8 @@
 //!   [`rights::CONTROL_ACCESS`] or [`rights::GENERIC_ALL`] in its mask (all
 //!   extended rights: that is how Full Control grants Enroll), or
 //! - it is an object ACE with one of those bits and an `ObjectType` equal
-//!   to the right's GUID, or no `ObjectType` at all (all extended rights).
+//!   to the right's GUID, or no `ObjectType` at all (all extended rights,
+//!   [MS-ADTS] 5.1.3.2.1).
 //!
 //! No ACE about the right: not granted. A NULL DACL (absent) grants
 //! everything, an empty DACL nothing, as in Windows. ACE types other than
@@ -55,6 +56,7 @@
 //!
 //! [MS-CRTD]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-crtd/
 //! [MS-DTYP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-dtyp/
+//! [MS-ADTS]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-adts/
 
 mod descriptor;
 mod sddl;
@@ -69,9 +71,14 @@ pub use sddl::{SddlDomains, SddlError, SddlErrorKind};
 pub use sid::Sid;
 
 /// The Certificate-Enrollment extended right, [MS-CRTD] 2.5.2 table
-/// ("Enroll").
+/// ("Enroll"). A control access right ([MS-ADTS] 5.1.3.2.1): granted by an
+/// ACE with `RIGHT_DS_CONTROL_ACCESS` and this GUID as `ObjectType`, or
+/// with no `ObjectType`, which "is deemed to control the right to perform
+/// all operations associated with the objects that are controlled by
+/// control access rights".
 ///
 /// [MS-CRTD]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-crtd/
+/// [MS-ADTS]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-adts/
 pub const ENROLL: Guid = Guid::from_fields(
     0x0e10_c968,
     0x78fb,
@@ -80,9 +87,11 @@ pub const ENROLL: Guid = Guid::from_fields(
 );
 
 /// The Certificate-AutoEnrollment extended right, [MS-CRTD] 2.5.2 table
-/// ("AutoEnroll").
+/// ("AutoEnroll"), a control access right as [`ENROLL`] is ([MS-ADTS]
+/// 5.1.3.2.1).
 ///
 /// [MS-CRTD]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-crtd/
+/// [MS-ADTS]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-adts/
 pub const AUTO_ENROLL: Guid = Guid::from_fields(
     0xa05b_8cc2,
     0x17bc,
