@@ -401,3 +401,126 @@ fn pairs(s: &str) -> impl Iterator<Item = &str> {
         Some(piece)
     })
 }
+
+/// Every alias [`alias`] knows, in the order [`SecurityDescriptor::to_sddl`]
+/// tries them.
+const ALIASES: &[&str] = &[
+    "WD", "CO", "CG", "NU", "IU", "SU", "AN", "ED", "PS", "AU", "RC", "SY", "LS", "NS", "BA", "BU",
+    "BG", "PU", "AO", "SO", "BO", "RU", "RD", "DA", "DU", "DG", "DC", "DD", "CA", "PA", "CN", "RS",
+    "SA", "EA", "RO",
+];
+
+/// The rights [`SecurityDescriptor::to_sddl`] writes by name, in the order
+/// Samba prints them.
+const RIGHTS: &[&str] = &[
+    "GA", "GR", "GW", "GX", "RP", "WP", "CR", "CC", "DC", "LC", "LO", "RC", "WO", "WD", "SD", "DT",
+    "SW",
+];
+
+fn sid_text(sid: &Sid, domains: Option<&SddlDomains>) -> String {
+    /// The aliases [`alias`] resolves against a domain.
+    const DOMAIN_RELATIVE: &[&str] = &[
+        "DA", "DU", "DG", "DC", "DD", "CA", "PA", "CN", "RS", "SA", "EA", "RO",
+    ];
+    // Any domain serves for the aliases that need none.
+    let placeholder = SddlDomains::single(Sid::EVERYONE);
+    ALIASES
+        .iter()
+        .find(|a| match domains {
+            Some(d) => alias(a, d).as_ref() == Some(sid),
+            None => !DOMAIN_RELATIVE.contains(a) && alias(a, &placeholder).as_ref() == Some(sid),
+        })
+        .map_or_else(|| sid.to_string(), |a| (*a).to_owned())
+}
+
+fn rights_text(mask: u32) -> String {
+    let mut rest = mask;
+    let mut out = String::new();
+    for name in RIGHTS {
+        let bits = right(name).unwrap_or(0);
+        if rest & bits == bits && bits != 0 {
+            out.push_str(name);
+            rest &= !bits;
+        }
+    }
+    if rest == 0 && !out.is_empty() {
+        out
+    } else {
+        format!("{mask:#x}")
+    }
+}
+
+impl SecurityDescriptor {
+    /// The SDDL form ([MS-DTYP] 2.5.1) of the owner, group and DACL, for
+    /// display: SIDs as aliases where one fits (the domain-relative ones
+    /// only with `domains`), rights by name in Samba's order when every
+    /// bit has one, else in hex. ACEs of other types than `A`, `D`, `OA`
+    /// and `OD` are left out. [`SecurityDescriptor::from_sddl`] reads it
+    /// back.
+    ///
+    /// ```
+    /// use cepces_adcs::security::{SddlDomains, SecurityDescriptor, Sid};
+    ///
+    /// let d = SddlDomains::single("S-1-5-21-1-2-3".parse::<Sid>().unwrap());
+    /// let text = "O:EAG:EAD:AI(OA;;RPWPCR;0e10c968-78fb-11d2-90d4-00c04f79dc55;;DU)(A;CIID;RPWPCRCCDCLCLORCWOWDSDDTSW;;;EA)";
+    /// let sd = SecurityDescriptor::from_sddl(text, &d)?;
+    /// assert_eq!(sd.to_sddl(Some(&d)), text);
+    /// assert!(sd.to_sddl(None).starts_with("O:S-1-5-21-1-2-3-519G:"));
+    /// # Ok::<(), cepces_adcs::security::SddlError>(())
+    /// ```
+    ///
+    /// [MS-DTYP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-dtyp/
+    pub fn to_sddl(&self, domains: Option<&SddlDomains>) -> String {
+        use fmt::Write as _;
+        let mut out = String::new();
+        if let Some(o) = &self.owner {
+            let _ = write!(out, "O:{}", sid_text(o, domains));
+        }
+        if let Some(g) = &self.group {
+            let _ = write!(out, "G:{}", sid_text(g, domains));
+        }
+        let Some(dacl) = &self.dacl else {
+            return out;
+        };
+        out.push_str("D:");
+        for (bit, flag) in [(0x1000, "P"), (0x0400, "AI"), (0x0100, "AR")] {
+            if self.control & bit != 0 {
+                out.push_str(flag);
+            }
+        }
+        for ace in &dacl.aces {
+            let ty = match ace.ace_type {
+                super::AceType::AccessAllowed => "A",
+                super::AceType::AccessDenied => "D",
+                super::AceType::AccessAllowedObject => "OA",
+                super::AceType::AccessDeniedObject => "OD",
+                _ => continue,
+            };
+            let Some(sid) = &ace.sid else { continue };
+            let mut flags = String::new();
+            for (bit, f) in [
+                (0x01, "OI"),
+                (0x02, "CI"),
+                (0x04, "NP"),
+                (INHERIT_ONLY_ACE, "IO"),
+                (INHERITED_ACE, "ID"),
+                (0x40, "SA"),
+                (0x80, "FA"),
+            ] {
+                if ace.flags & bit != 0 {
+                    flags.push_str(f);
+                }
+            }
+            let guid = |g: Option<Guid>| g.map(|g| g.to_string()).unwrap_or_default();
+            let _ = write!(
+                out,
+                "({ty};{flags};{};{};{};{})",
+                rights_text(ace.mask),
+                guid(ace.object_type),
+                guid(ace.inherited_object_type),
+                sid_text(sid, domains)
+            );
+        }
+        out
+    }
+}

@@ -462,3 +462,33 @@ fn every_single_byte_mutation_reads_or_fails_cleanly() {
     // Most mutations hit masks, GUIDs and sub-authorities, which read.
     assert!(read > good.len() * 4, "{read}");
 }
+
+#[test]
+fn sddl_written_reads_back_and_matches_samba() {
+    let d = SddlDomains::single(DOMAIN.parse().unwrap());
+    // As Samba prints the User template it stored (rights, flags and
+    // aliases in its order).
+    let samba = "O:EAG:EAD:AI(OA;;RPWPCR;0e10c968-78fb-11d2-90d4-00c04f79dc55;;DA)\
+        (OA;;RPWPCR;0e10c968-78fb-11d2-90d4-00c04f79dc55;;DU)(A;;RPWPCCDCLCLORCWOWDSDDTSW;;;DA)\
+        (A;;RPLCLORC;;;AU)(A;CIID;RPWPCRCCDCLCLORCWOWDSDDTSW;;;EA)(A;CIID;RPWPCRCCLCLORCWOWDSDSW;;;DA)";
+    let sd = sddl(samba);
+    assert_eq!(sd.to_sddl(Some(&d)), samba);
+    for text in [
+        USER_DACL,
+        "D:(A;;0x40000;;;WD)(OD;CIIO;CR;;bf967aba-0de6-11d0-a285-00aa003049e2;S-1-5-21-1-2-3-4)",
+    ] {
+        let sd = sddl(text);
+        let again = SecurityDescriptor::from_sddl(&sd.to_sddl(Some(&d)), &d).unwrap();
+        assert_eq!(again, sd, "{text}");
+        // Without domains, domain SIDs are written out.
+        let plain = sd.to_sddl(None);
+        assert!(
+            !plain.contains(";DU)") && !plain.contains(";DA)"),
+            "{plain}"
+        );
+        assert_eq!(SecurityDescriptor::from_sddl(&plain, &d).unwrap(), sd);
+    }
+    // A mask with a bit no abbreviation names is written in hex.
+    let sd = sddl("D:(A;;0x200;;;AU)");
+    assert_eq!(sd.to_sddl(None), "D:(A;;0x200;;;AU)");
+}
