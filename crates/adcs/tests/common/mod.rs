@@ -230,3 +230,29 @@ pub fn ca_entry() -> LdapEntry {
         ],
     )
 }
+
+/// MS-CRTD 3, note 43: `EFS` ("Basic EFS"), the template of the MS-XCEP
+/// 4.1.1.2 example.
+pub const EFS: &str = "
+cn: EFS;
+displayName: Basic EFS;
+flags: 66104;
+msPKI-Cert-Template-OID: 1.3.6.1.4.1.311.21.8.11034890.834619.12601478.16236816.7255827.176.1.6;
+msPKI-Certificate-Name-Flag: -2113929216;
+msPKI-Enrollment-Flag: 41;
+msPKI-Minimal-Key-Size: 2048;
+msPKI-Private-Key-Flag: 16;
+msPKI-RA-Signature: 0;
+msPKI-Template-Minor-Revision: 1;
+msPKI-Template-Schema-Version: 1;
+name: EFS;
+pKICriticalExtensions: 2.5.29.15;
+pKIDefaultCSPs (2): 2,Microsoft Base Cryptographic Provider v1.0; 1,Microsoft Enhanced Cryptographic Provider v1.0;
+pKIDefaultKeySpec: 1;
+pKIExpirationPeriod: 0x00 0x40 0x39 0x87 0x2E 0xE1 0xFE 0xFF;
+pKIExtendedKeyUsage: 1.3.6.1.4.1.311.10.3.4;
+pKIKeyUsage: 0x20 0x00;
+pKIMaxIssuingDepth: 0;
+pKIOverlapPeriod: 0x00 0x80 0xA6 0x0A 0xFF 0xDE 0xFF 0xFF;
+revision: 3;
+";
