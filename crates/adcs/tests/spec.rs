@@ -75,5 +75,5 @@ fn spec_4_1_1_2_efs_policy_has_the_example_shape() {
                 })
                 .collect()
         };
-    assert_eq!(shape(&got), shape(&want));
+    assert_eq!(shape(got), shape(want));
 }
