@@ -62,7 +62,8 @@ pub struct Skipped {
 ///   revision, schema 2 and later), EKU (`2.5.29.37`), key usage
 ///   (`2.5.29.15`), application policies (`1.3.6.1.4.1.311.21.10`,
 ///   schema 2 and later), certificate policies (`2.5.29.32`) and, for CA
-///   templates, basic constraints (`2.5.29.19`).
+///   and cross-CA templates, basic constraints (`2.5.29.19`, `cA` true,
+///   the path length from `pKIMaxIssuingDepth`, none when it is -1).
 /// - **OIDs**: every OID a policy refers to, numbered from 1 in order of
 ///   first use, named from the [`EnterpriseOid`]s or a short table of
 ///   well-known names. Enterprise OIDs no policy uses are not sent.
@@ -423,7 +424,9 @@ fn extensions(
     if !t.certificate_policies.is_empty() {
         out.push(("2.5.29.32", policies(&t.certificate_policies)?));
     }
-    if t.general_flags.contains(xcep::flags::GeneralFlags::IS_CA) {
+    if t.general_flags
+        .intersects(xcep::flags::GeneralFlags::IS_CA | xcep::flags::GeneralFlags::IS_CROSS_CA)
+    {
         let bc = BasicConstraints {
             ca: true,
             path_len_constraint: t.max_issuing_depth.and_then(|d| u8::try_from(d).ok()),

@@ -267,3 +267,88 @@ fn written_and_read_back_it_is_equal_and_valid() {
         String::from_utf8_lossy(&xml)
     );
 }
+
+#[test]
+fn ca_templates_ra_signatures_and_key_archival() {
+    let t = |cn, text: &str| {
+        CertificateTemplate::from_entry(&template(cn, text, &user_dacl())).unwrap()
+    };
+    // The User template with CT_FLAG_REQUIRE_PRIVATE_KEY_ARCHIVAL (0x1) added.
+    let archival = USER.replace("msPKI-Private-Key-Flag: 16;", "msPKI-Private-Key-Flag: 17;");
+    let (response, skipped) = PolicyBuilder::new(POLICY_ID)
+        .with_template(t("SubCA", common::SUB_CA))
+        .with_template(t("CrossCA", common::CROSS_CA))
+        .with_template(t("User", &archival))
+        .build(&user());
+    assert_eq!(skipped, []);
+    let policy = response.resolve().unwrap();
+
+    // SubCA: key usage 0x86 and basic constraints cA, no path length (-1), both critical.
+    let sub = policy.template_by_name("SubCA").unwrap();
+    let ext: Vec<(&str, bool, Vec<u8>)> = sub
+        .extensions()
+        .iter()
+        .map(|e| {
+            (
+                e.oid.value.as_str(),
+                e.extension.critical.unwrap(),
+                decode(e.extension.value.as_ref().unwrap()),
+            )
+        })
+        .collect();
+    assert_eq!(ext[1], ("2.5.29.15", true, vec![0x03, 0x02, 0x01, 0x86]));
+    assert_eq!(
+        ext[2],
+        ("2.5.29.19", true, vec![0x30, 0x03, 0x01, 0x01, 0xFF])
+    );
+    assert_eq!(ext.len(), 3); // template name, key usage, basic constraints
+    assert_eq!(
+        sub.attributes().private_key_attributes.key_spec,
+        Some(KeySpec::AT_SIGNATURE)
+    );
+    assert_eq!(
+        sub.attributes()
+            .certificate_validity
+            .as_ref()
+            .unwrap()
+            .validity_period_seconds,
+        5 * 31_536_000
+    );
+
+    // CrossCA: one RA signature with the Qualified Subordination EKU.
+    let cross = policy.template_by_name("CrossCA").unwrap();
+    let ra = cross.attributes().ra_requirements.as_ref().unwrap();
+    assert_eq!(ra.ra_signatures, 1);
+    let eku = response.find_oid(ra.ra_ekus.as_ref().unwrap()[0]).unwrap();
+    assert_eq!(
+        (eku.value.as_str(), eku.group),
+        ("1.3.6.1.4.1.311.10.3.10", OidGroup::ExtendedKeyUsage)
+    );
+    assert_eq!(ra.ra_policies, None);
+    let values: Vec<&str> = cross
+        .extensions()
+        .iter()
+        .map(|e| e.oid.value.as_str())
+        .collect();
+    assert_eq!(values, ["1.3.6.1.4.1.311.21.7", "2.5.29.15", "2.5.29.19"]);
+
+    // Key archival: 3DES, 168 bits, unless the template names another.
+    let user = policy.template_by_name("User").unwrap();
+    let k = user.attributes().key_archival_attributes.as_ref().unwrap();
+    assert_eq!(k.symmetric_algorithm_key_length, 168);
+    let alg = response
+        .find_oid(k.symmetric_algorithm_oid_reference)
+        .unwrap();
+    assert_eq!(
+        (alg.value.as_str(), alg.group),
+        ("1.2.840.113549.3.7", OidGroup::EncryptionAlgorithm)
+    );
+    assert!(
+        policy
+            .template_by_name("CrossCA")
+            .unwrap()
+            .attributes()
+            .key_archival_attributes
+            .is_none()
+    );
+}

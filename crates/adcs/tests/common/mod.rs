@@ -256,3 +256,53 @@ pKIMaxIssuingDepth: 0;
 pKIOverlapPeriod: 0x00 0x80 0xA6 0x0A 0xFF 0xDE 0xFF 0xFF;
 revision: 3;
 ";
+
+/// MS-CRTD 3, note 43: `SubCA`.
+pub const SUB_CA: &str = "
+cn: SubCA;
+displayName: Subordinate Certification Authority;
+flags: 66257;
+msPKI-Cert-Template-OID: 1.3.6.1.4.1.311.21.8.11034890.834619.12601478.16236816.7255827.176.1.18;
+msPKI-Certificate-Name-Flag: 1;
+msPKI-Enrollment-Flag: 0;
+msPKI-Minimal-Key-Size: 1024;
+msPKI-Private-Key-Flag: 16;
+msPKI-RA-Signature: 0;
+msPKI-Template-Minor-Revision: 1;
+msPKI-Template-Schema-Version: 1;
+name: SubCA;
+pKICriticalExtensions (2): 2.5.29.15; 2.5.29.19;
+pKIDefaultCSPs: 1,Microsoft Enhanced Cryptographic Provider v1.0;
+pKIDefaultKeySpec: 2;
+pKIExpirationPeriod: 0x00 0x40 0x1E 0xA4 0xE8 0x65 0xFA 0xFF;
+pKIKeyUsage: 0x86 0x00;
+pKIMaxIssuingDepth: -1;
+pKIOverlapPeriod: 0x00 0x80 0xA6 0x0A 0xFF 0xDE 0xFF 0xFF;
+revision: 5;
+";
+
+/// MS-CRTD 3, note 43: `CrossCA`, a schema 2 template needing one RA
+/// signature.
+pub const CROSS_CA: &str = "
+cn: CrossCA;
+displayName: Cross Certification Authority;
+flags: 67600;
+msPKI-Cert-Template-OID: 1.3.6.1.4.1.311.21.8.11034890.834619.12601478.16236816.7255827.176.1.25;
+msPKI-Certificate-Name-Flag: 1;
+msPKI-Enrollment-Flag: 8;
+msPKI-Minimal-Key-Size: 1024;
+msPKI-Private-Key-Flag: 16;
+msPKI-RA-Application-Policies: 1.3.6.1.4.1.311.10.3.10;
+msPKI-RA-Signature: 1;
+msPKI-Template-Minor-Revision: 0;
+msPKI-Template-Schema-Version: 2;
+name: CrossCA;
+pKICriticalExtensions (2): 2.5.29.15; 2.5.29.19;
+pKIDefaultCSPs: 1,Microsoft Enhanced Cryptographic Provider v1.0;
+pKIDefaultKeySpec: 2;
+pKIExpirationPeriod: 0x00 0x40 0x1E 0xA4 0xE8 0x65 0xFA 0xFF;
+pKIKeyUsage: 0x86 0x00;
+pKIMaxIssuingDepth: -1;
+pKIOverlapPeriod: 0x00 0x80 0xA6 0x0A 0xFF 0xDE 0xFF 0xFF;
+revision: 105;
+";
