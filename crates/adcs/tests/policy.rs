@@ -352,3 +352,45 @@ fn ca_templates_ra_signatures_and_key_archival() {
             .is_none()
     );
 }
+
+#[test]
+fn the_ca_descriptor_decides_enroll_permission() {
+    use cepces_adcs::security::{Ace, Acl, ENROLL, SecurityDescriptor, rights};
+    // Enroll on the CA for Domain Computers only.
+    let ca_sd = SecurityDescriptor::new(
+        None,
+        None,
+        Acl::new(vec![Ace::new(
+            false,
+            rights::CONTROL_ACCESS,
+            Some(ENROLL),
+            domain(515),
+        )]),
+    );
+    let ca = ca_entry().with_attribute("nTSecurityDescriptor", [ca_sd.to_bytes()]);
+    let builder = PolicyBuilder::new(POLICY_ID)
+        .with_template(
+            CertificateTemplate::from_entry(&template("User", USER, &user_dacl())).unwrap(),
+        )
+        .with_service(EnrollmentService::from_entry(&ca).unwrap());
+    let (response, _) = builder.build(&user());
+    assert!(!response.cas.as_ref().unwrap()[0].enroll_permission);
+    let computer = Caller::new(domain(1201), [domain(513), domain(515)]);
+    let (response, _) = builder.build(&computer);
+    assert!(response.cas.as_ref().unwrap()[0].enroll_permission);
+    // A CA without a certificate or without endpoints is left out, and said so.
+    let no_cert = LdapEntry::new("CN=bare,CN=Enrollment Services").with_attribute("cn", ["bare"]);
+    let no_uri = LdapEntry::new("CN=nouri,CN=Enrollment Services")
+        .with_attribute("cn", ["nouri"])
+        .with_attribute("cACertificate", [vec![0x30, 0x00]]);
+    let (response, skipped) = PolicyBuilder::new(POLICY_ID)
+        .with_service(EnrollmentService::from_entry(&no_cert).unwrap())
+        .with_service(EnrollmentService::from_entry(&no_uri).unwrap())
+        .build(&user());
+    assert_eq!(response.cas, None);
+    let reasons: Vec<&str> = skipped.iter().map(|s| s.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        ["no cACertificate", "no msPKI-Enrollment-Servers endpoint"]
+    );
+}
