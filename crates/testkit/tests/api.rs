@@ -59,7 +59,9 @@ fn only_the_decided_types_are_exhaustive() {
             ],
         ),
         ("enroll", &[]),
-        ("adcs", &[]),
+        // A `pKIDefaultCSPs` value (`N,name`), the two template rights of
+        // MS-CRTD 4.1.2, the two domains SDDL aliases name.
+        ("adcs", &["Csp", "Permission", "SddlDomains"]),
     ];
     for (name, types) in decided {
         assert_eq!(exhaustive(name), set(types), "{name}");
