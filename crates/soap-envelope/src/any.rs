@@ -41,6 +41,7 @@ pub struct AnyElement {
 
 /// An attribute of an [`AnyElement`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct AnyAttribute {
     /// The attribute's expanded name.
     pub name: OwnedQName,

@@ -38,6 +38,7 @@ use crate::flags::{
 #[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "policy")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CertificateEnrollmentPolicy {
     /// `policyOIDReference`: the `oIDReferenceID` of the template's OID
     /// (group 9, enrollment object); identifies the policy.
@@ -154,6 +155,7 @@ impl CertificateEnrollmentPolicy {
 #[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "attributes")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Attributes {
     /// `commonName`: the template's name, unique in a response. Required
     /// by the schema; `None` when absent (MS-MDE2 servers leave it out).
@@ -352,6 +354,7 @@ impl Attributes {
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SupersededPolicies {
     /// The `commonName`s. The schema requires at least one; an
     /// [`Attributes`] with an empty list writes `supersededPolicies` as nil.
@@ -417,6 +420,7 @@ mod superseded {
 #[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "certificateValidity")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CertificateValidity {
     /// `validityPeriodSeconds`: "MUST be a positive nonzero long".
     #[xml(name = "validityPeriodSeconds", with = soap_envelope::fields::value)]
@@ -459,6 +463,7 @@ impl CertificateValidity {
 #[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "permission")]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct EnrollmentPermission {
     /// `enroll`: the requestor may enroll.
     #[xml(name = "enroll", with = soap_envelope::fields::value)]
@@ -504,6 +509,7 @@ impl EnrollmentPermission {
 #[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "revision")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Revision {
     /// `majorRevision` (MS-CRTD `revision`).
     #[xml(name = "majorRevision", with = soap_envelope::fields::value)]
@@ -565,6 +571,7 @@ impl Revision {
 #[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "privateKeyAttributes")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PrivateKeyAttributes {
     /// `minimalKeyLength`: the minimum key length in bits.
     #[xml(name = "minimalKeyLength", with = soap_envelope::fields::value)]
@@ -671,6 +678,7 @@ impl PrivateKeyAttributes {
 #[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "rARequirements")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RaRequirements {
     /// `rASignatures`: how many additional signatures are required.
     #[xml(name = "rASignatures", with = soap_envelope::fields::value)]
@@ -736,6 +744,7 @@ impl RaRequirements {
 #[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "keyArchivalAttributes")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct KeyArchivalAttributes {
     /// `symmetricAlgorithmOIDReference`: the `oIDReferenceID` of the
     /// symmetric algorithm.
@@ -802,6 +811,7 @@ impl KeyArchivalAttributes {
 #[xml(ns = soap_envelope::ns::XCEP, nil = crate::codec::is_nil, name = "extension")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Extension {
     /// `oIDReference`: the `oIDReferenceID` of the extension's OID.
     #[xml(name = "oIDReference", with = soap_envelope::fields::value)]
