@@ -6,8 +6,9 @@
 //! view: a `{"value", "name"}` struct named `FlagSet` or `HResult` (a flag
 //! set, an HRESULT) is a [`Value::Named`] shown in hexadecimal, one named
 //! `EnumeratedValue` a [`Value::Named`] shown in decimal. Struct fields keep
-//! their order. Maps (whose keys are not `'static`) are refused: the model
-//! types have none.
+//! their order. What the model types do not use is refused (maps, whose
+//! keys are not `'static`, tuples and data-carrying variants other than
+//! untagged ones).
 
 use std::fmt;
 
@@ -48,14 +49,16 @@ fn int(v: impl TryInto<i64>) -> Value {
     Value::Int(v.try_into().unwrap_or(i64::MAX))
 }
 
+/// What a model type does not use.
+fn unsupported<T>(what: &str) -> Result<T, Error> {
+    Err(Error(format!("a view has no {what}")))
+}
+
 /// A sequence being built.
 struct Seq(Vec<Value>);
 
 /// A struct being built: its serde name and fields.
 struct Record(&'static str, Vec<(&'static str, Value)>);
-
-/// A variant being built: its name, and the record or list it holds.
-struct Variant<T>(&'static str, T);
 
 impl Record {
     /// The record, or a [`Value::Named`] for a `{value, name}` struct whose
@@ -77,43 +80,31 @@ impl Record {
     }
 }
 
+/// `serialize_*` methods for integers.
+macro_rules! ints {
+    ($($f:ident: $t:ty),*) => {$(
+        fn $f(self, v: $t) -> Result<Value, Error> {
+            Ok(int(v))
+        }
+    )*};
+}
+
 impl ser::Serializer for ValueSerializer {
     type Ok = Value;
     type Error = Error;
     type SerializeSeq = Seq;
-    type SerializeTuple = Seq;
-    type SerializeTupleStruct = Seq;
-    type SerializeTupleVariant = Variant<Seq>;
+    type SerializeTuple = Impossible<Value, Error>;
+    type SerializeTupleStruct = Impossible<Value, Error>;
+    type SerializeTupleVariant = Impossible<Value, Error>;
     type SerializeMap = Impossible<Value, Error>;
     type SerializeStruct = Record;
-    type SerializeStructVariant = Variant<Record>;
+    type SerializeStructVariant = Impossible<Value, Error>;
+
+    ints!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
 
     fn serialize_bool(self, v: bool) -> Result<Value, Error> {
         Ok(Value::Bool(v))
-    }
-    fn serialize_i8(self, v: i8) -> Result<Value, Error> {
-        Ok(int(v))
-    }
-    fn serialize_i16(self, v: i16) -> Result<Value, Error> {
-        Ok(int(v))
-    }
-    fn serialize_i32(self, v: i32) -> Result<Value, Error> {
-        Ok(int(v))
-    }
-    fn serialize_i64(self, v: i64) -> Result<Value, Error> {
-        Ok(int(v))
-    }
-    fn serialize_u8(self, v: u8) -> Result<Value, Error> {
-        Ok(int(v))
-    }
-    fn serialize_u16(self, v: u16) -> Result<Value, Error> {
-        Ok(int(v))
-    }
-    fn serialize_u32(self, v: u32) -> Result<Value, Error> {
-        Ok(int(v))
-    }
-    fn serialize_u64(self, v: u64) -> Result<Value, Error> {
-        Ok(int(v))
     }
     fn serialize_f32(self, v: f32) -> Result<Value, Error> {
         Ok(Value::Decimal(v.to_string()))
@@ -169,35 +160,39 @@ impl ser::Serializer for ValueSerializer {
     fn serialize_seq(self, len: Option<usize>) -> Result<Seq, Error> {
         Ok(Seq(Vec::with_capacity(len.unwrap_or(0))))
     }
-    fn serialize_tuple(self, len: usize) -> Result<Seq, Error> {
-        self.serialize_seq(Some(len))
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Error> {
+        unsupported("tuples")
     }
-    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Seq, Error> {
-        self.serialize_seq(Some(len))
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Error> {
+        unsupported("tuples")
     }
     fn serialize_tuple_variant(
         self,
         _: &'static str,
         _: u32,
-        variant: &'static str,
-        len: usize,
-    ) -> Result<Variant<Seq>, Error> {
-        Ok(Variant(variant, Seq(Vec::with_capacity(len))))
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Error> {
+        unsupported("tuple variants")
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Error> {
-        Err(Error("a map has no field names for a view".into()))
+        unsupported("maps")
     }
     fn serialize_struct(self, name: &'static str, len: usize) -> Result<Record, Error> {
         Ok(Record(name, Vec::with_capacity(len)))
     }
     fn serialize_struct_variant(
         self,
-        name: &'static str,
+        _: &'static str,
         _: u32,
-        variant: &'static str,
-        len: usize,
-    ) -> Result<Variant<Record>, Error> {
-        Ok(Variant(variant, Record(name, Vec::with_capacity(len))))
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Error> {
+        unsupported("struct variants")
     }
 }
 
@@ -210,39 +205,6 @@ impl ser::SerializeSeq for Seq {
     }
     fn end(self) -> Result<Value, Error> {
         Ok(Value::List(self.0))
-    }
-}
-
-impl ser::SerializeTuple for Seq {
-    type Ok = Value;
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
-        ser::SerializeSeq::serialize_element(self, v)
-    }
-    fn end(self) -> Result<Value, Error> {
-        ser::SerializeSeq::end(self)
-    }
-}
-
-impl ser::SerializeTupleStruct for Seq {
-    type Ok = Value;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
-        ser::SerializeSeq::serialize_element(self, v)
-    }
-    fn end(self) -> Result<Value, Error> {
-        ser::SerializeSeq::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Variant<Seq> {
-    type Ok = Value;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Error> {
-        ser::SerializeSeq::serialize_element(&mut self.1, v)
-    }
-    fn end(self) -> Result<Value, Error> {
-        Ok(Value::Record(vec![(self.0, Value::List(self.1.0))]))
     }
 }
 
@@ -259,21 +221,6 @@ impl ser::SerializeStruct for Record {
     }
     fn end(self) -> Result<Value, Error> {
         Ok(self.finish())
-    }
-}
-
-impl ser::SerializeStructVariant for Variant<Record> {
-    type Ok = Value;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        v: &T,
-    ) -> Result<(), Error> {
-        ser::SerializeStruct::serialize_field(&mut self.1, key, v)
-    }
-    fn end(self) -> Result<Value, Error> {
-        Ok(Value::Record(vec![(self.0, self.1.finish())]))
     }
 }
 

@@ -3,6 +3,10 @@
 //! `RequestSecurityTokenResponse`, the `CertificateEnrollmentWSDetail` fault
 //! detail, and the MS-MDE2 `Discover` / `DiscoverResponse`.
 //!
+//! The values come from wstep's `serde::Serialize` (feature `serde`),
+//! through [`crate::value_ser`]; the tokens' decoded payloads, their element
+//! paths and the HRESULT messages are added here.
+//!
 //! As for [`crate::xcep_view`], the element (already read as an
 //! [`AnyElement`]) is written back and read again with the model, so the
 //! view is a function of the element's values. The facts (read from the

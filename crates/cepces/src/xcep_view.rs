@@ -10,6 +10,12 @@
 //! element path) instead of a model; `cepces inspect` then prints the
 //! generic reading and the error, and exits 2.
 //!
+//! The values come from xcep's `serde::Serialize` (feature `serde`),
+//! through [`crate::value_ser`]: the view picks, orders and renames the
+//! serialized fields, and adds what the model does not hold (references
+//! resolved against the response, the validity in days, the decoded
+//! extensions and CA certificates, what is missing).
+//!
 //! What is shown:
 //!
 //! - request: `lastUpdate`, `preferredLanguage`, the request filter (policy
