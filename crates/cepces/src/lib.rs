@@ -52,6 +52,7 @@ mod inspect;
 mod output;
 mod payload_view;
 mod value;
+mod value_ser;
 mod views;
 mod wstep_view;
 mod xcep_view;

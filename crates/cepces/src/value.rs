@@ -96,6 +96,51 @@ impl Value {
     pub fn map_or_nil<T>(v: Option<T>, f: impl FnOnce(T) -> Value) -> Self {
         v.map_or(Value::Nil, f)
     }
+
+    /// The field `key` of a record, taken out; `Nil` when there is none.
+    pub fn take(&mut self, key: &str) -> Value {
+        match self {
+            Value::Record(fields) => fields
+                .iter_mut()
+                .find(|(k, _)| *k == key)
+                .map_or(Value::Nil, |(_, v)| std::mem::replace(v, Value::Nil)),
+            _ => Value::Nil,
+        }
+    }
+
+    /// A record of the fields `keys` of this record, in that order: `name`
+    /// keeps a field's name, `shown=name` renames it; an absent field is
+    /// `Nil`. `Nil` stays `Nil`.
+    #[must_use]
+    pub fn select(mut self, keys: &[&'static str]) -> Value {
+        if self == Value::Nil {
+            return self;
+        }
+        let fields = keys
+            .iter()
+            .map(|k| {
+                let (shown, name) = k.split_once('=').unwrap_or((k, k));
+                (shown, self.take(name))
+            })
+            .collect();
+        Value::Record(fields)
+    }
+
+    /// Each item of a list mapped with `f`; anything else is kept.
+    #[must_use]
+    pub fn map_items(self, f: impl FnMut(Value) -> Value) -> Value {
+        match self {
+            Value::List(items) => Value::List(items.into_iter().map(f).collect()),
+            v => v,
+        }
+    }
+
+    /// `self`, or [`Value::Missing`] when `present` is false: an element
+    /// the schema requires.
+    #[must_use]
+    pub fn required(self, present: bool) -> Value {
+        if present { self } else { Value::Missing }
+    }
 }
 
 /// A recognizer for some payload or fault detail elements.

@@ -4,7 +4,8 @@
 //!
 //! This is the plug-in point for the protocol crates. A protocol crate with
 //! a typed model adds a [`PayloadView`] that reads the element with its own
-//! `FromXml` type and reports the values as a [`Value`] tree (the MS-XCEP
+//! `FromXml` type and reports the values as a [`Value`] tree, serialized
+//! from the model's `serde::Serialize` by [`crate::value_ser`] (the MS-XCEP
 //! messages: [`crate::xcep_view`]; the MS-WSTEP and MS-MDE2 messages:
 //! [`crate::wstep_view`]), or the typed error when the model refuses the
 //! element; facts may also be read from the generic [`AnyElement`] tree, so

@@ -3,6 +3,10 @@
 //! `RequestSecurityTokenResponse`, the `CertificateEnrollmentWSDetail` fault
 //! detail, and the MS-MDE2 `Discover` / `DiscoverResponse`.
 //!
+//! The values come from wstep's `serde::Serialize` (feature `serde`),
+//! through [`crate::value_ser`]; the tokens' decoded payloads, their element
+//! paths and the HRESULT messages are added here.
+//!
 //! As for [`crate::xcep_view`], the element (already read as an
 //! [`AnyElement`]) is written back and read again with the model, so the
 //! view is a function of the element's values. The facts (read from the
@@ -31,17 +35,16 @@
 //! exits 2.
 
 use soap_envelope::{AnyElement, FromXml, Limits, QName, read_document};
-use wstep::hresult::HResult;
 use wstep::mde2::{Discover, DiscoverNamespace, DiscoverResponse};
 use wstep::ns;
 use wstep::{
-    AdditionalContext, BinarySecurityToken, BinarySecurityTokenExt, CertificateEnrollmentWsDetail,
+    BinarySecurityToken, BinarySecurityTokenExt, CertificateEnrollmentWsDetail,
     RequestSecurityToken, RequestSecurityTokenResponse, RequestSecurityTokenResponseCollection,
-    RequestType,
 };
 
 use crate::payload_view::{self, Errors, kind_name};
 use crate::value::{PayloadView, Value, View, ViewError};
+use crate::value_ser::to_value;
 
 /// The MS-WSTEP protocol name.
 const WSTEP: &str = "MS-WSTEP";
@@ -194,35 +197,24 @@ fn size(n: usize) -> Value {
     Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
-/// Unknown children, by `{namespace}local` name.
-fn unknown(v: &[AnyElement]) -> Value {
-    Value::List(
-        v.iter()
-            .map(|e| {
-                Value::Text(match e.name.ns.as_deref() {
-                    Some(ns) => format!("{{{ns}}}{}", e.name.local),
-                    None => e.name.local.clone(),
-                })
-            })
-            .collect(),
-    )
+/// Serialized unknown children, by their `{namespace}local` name.
+fn unknown(v: Value) -> Value {
+    v.map_items(|mut e| e.take("name"))
 }
 
 /// A `BinarySecurityToken` found at element path `path`: its value type,
 /// declared kind, encoding, decoded size (`Nil` when the text is not
 /// base64) and the decoded DER payload (see [`payload_view::decoded`]).
 fn token(t: &BinarySecurityToken, path: &str, errors: &mut Errors) -> Value {
+    let mut v = to_value(t);
     let decoded = t.decode_bytes().ok();
     Value::Record(vec![
-        ("value_type", Value::text_or_nil(t.value_type.as_deref())),
+        ("value_type", v.take("value_type")),
         (
             "kind",
             Value::map_or_nil(t.value_kind(), |k| Value::Text(kind_name(k).to_owned())),
         ),
-        (
-            "encoding_type",
-            Value::text_or_nil(t.encoding_type.as_deref()),
-        ),
+        ("encoding_type", v.take("encoding_type")),
         (
             "decoded_bytes",
             Value::map_or_nil(decoded, |b| size(b.len())),
@@ -231,37 +223,21 @@ fn token(t: &BinarySecurityToken, path: &str, errors: &mut Errors) -> Value {
     ])
 }
 
-/// The `AdditionalContext` items, by name and value.
-fn context_items(c: &AdditionalContext) -> Value {
-    Value::List(
-        c.items
-            .iter()
-            .map(|i| {
-                Value::Record(vec![
-                    ("name", Value::Text(i.name.clone())),
-                    ("value", Value::text_or_nil(i.value.as_deref())),
-                ])
-            })
-            .collect(),
-    )
-}
-
 /// The request.
 fn request(r: &RequestSecurityToken, errors: &mut Errors) -> Value {
-    let kind = match &r.request_type {
-        RequestType::Issue => "Issue",
-        RequestType::Renew => "Renew",
-        RequestType::QueryTokenStatus => "QueryTokenStatus",
-        RequestType::KeyExchangeToken => "KET",
-        _ => "other",
+    let mut v = to_value(r);
+    // The WS-Trust short names; another request type is serialized as its
+    // URI.
+    let kind = match v.take("request_type") {
+        Value::Text(k) if matches!(k.as_str(), "Issue" | "Renew" | "QueryTokenStatus" | "KET") => {
+            Value::Text(k)
+        }
+        _ => Value::Text("other".to_owned()),
     };
     Value::Record(vec![
-        ("request_kind", Value::Text(kind.to_owned())),
-        ("context", Value::text_or_nil(r.context.as_deref())),
-        (
-            "preferred_language",
-            Value::text_or_nil(r.preferred_language.as_deref()),
-        ),
+        ("request_kind", kind),
+        ("context", v.take("context")),
+        ("preferred_language", v.take("preferred_language")),
         (
             "binary_security_token",
             Value::map_or_nil(r.binary_security_token.as_ref(), |t| {
@@ -270,9 +246,11 @@ fn request(r: &RequestSecurityToken, errors: &mut Errors) -> Value {
         ),
         (
             "context_items",
-            Value::map_or_nil(r.additional_context.as_ref(), context_items),
+            v.take("additional_context")
+                .take("items")
+                .map_items(|i| i.select(&["name", "value"])),
         ),
-        ("unknown", unknown(&r.unknown)),
+        ("unknown", unknown(v.take("unknown"))),
     ])
 }
 
@@ -294,7 +272,7 @@ fn collection(c: &RequestSecurityTokenResponseCollection, errors: &mut Errors) -
         .collect();
     Value::Record(vec![
         ("responses", Value::List(responses)),
-        ("unknown", unknown(&c.unknown)),
+        ("unknown", unknown(to_value(&c.unknown))),
     ])
 }
 
@@ -305,85 +283,46 @@ fn response(r: &RequestSecurityTokenResponse, errors: &mut Errors) -> Value {
 
 /// One `RequestSecurityTokenResponse`, at element path `path`.
 fn response_at(r: &RequestSecurityTokenResponse, path: &str, errors: &mut Errors) -> Value {
+    let mut v = to_value(r);
+    let mut disposition = v.take("disposition_message");
     let issued = r.requested_security_token.as_ref();
-    let response_token = r
-        .binary_security_token
-        .as_ref()
-        .map(|t| token(t, &format!("{path}/BinarySecurityToken"), errors));
-    let issued_token = issued
-        .and_then(|t| t.binary_security_token.as_ref())
-        .map(|t| {
-            let p = format!("{path}/RequestedSecurityToken/BinarySecurityToken");
-            token(t, &p, errors)
-        });
-    let key_exchange_token = issued
-        .and_then(|t| t.key_exchange_token.as_ref())
-        .and_then(|k| k.binary_security_token.as_ref())
-        .map(|t| {
-            let p = format!("{path}/RequestedSecurityToken/KeyExchangeToken/BinarySecurityToken");
-            token(t, &p, errors)
-        });
+    let mut token_at = |t: Option<&BinarySecurityToken>, at: &str| {
+        Value::map_or_nil(t, |t| token(t, &format!("{path}{at}"), errors))
+    };
+    let response_token = token_at(r.binary_security_token.as_ref(), "/BinarySecurityToken");
+    let issued_token = token_at(
+        issued.and_then(|t| t.binary_security_token.as_ref()),
+        "/RequestedSecurityToken/BinarySecurityToken",
+    );
+    let key_exchange_token = token_at(
+        issued
+            .and_then(|t| t.key_exchange_token.as_ref())
+            .and_then(|k| k.binary_security_token.as_ref()),
+        "/RequestedSecurityToken/KeyExchangeToken/BinarySecurityToken",
+    );
+    let token_reference = v
+        .take("requested_security_token")
+        .take("security_token_reference")
+        .take("reference")
+        .select(&["uri", "value_type"]);
     Value::Record(vec![
-        ("token_type", Value::text_or_nil(r.token_type.as_deref())),
-        (
-            "disposition_message",
-            Value::text_or_nil(
-                r.disposition_message
-                    .as_ref()
-                    .and_then(|d| d.text.as_deref()),
-            ),
-        ),
-        (
-            "disposition_lang",
-            Value::text_or_nil(
-                r.disposition_message
-                    .as_ref()
-                    .and_then(|d| d.lang.as_deref()),
-            ),
-        ),
-        (
-            "request_id",
-            Value::text_or_nil(r.request_id.as_ref().and_then(wstep::RequestId::as_str)),
-        ),
-        ("context", Value::text_or_nil(r.context.as_deref())),
-        ("response_token", response_token.unwrap_or(Value::Nil)),
-        ("issued_token", issued_token.unwrap_or(Value::Nil)),
-        (
-            "token_reference",
-            Value::map_or_nil(
-                issued
-                    .and_then(|t| t.security_token_reference.as_deref())
-                    .and_then(|r| r.reference.as_ref()),
-                |r| {
-                    Value::Record(vec![
-                        ("uri", Value::Text(r.uri.clone())),
-                        ("value_type", Value::text_or_nil(r.value_type.as_deref())),
-                    ])
-                },
-            ),
-        ),
-        (
-            "key_exchange_token",
-            key_exchange_token.unwrap_or(Value::Nil),
-        ),
-        ("unknown", unknown(&r.unknown)),
+        ("token_type", v.take("token_type")),
+        ("disposition_message", disposition.take("text")),
+        ("disposition_lang", disposition.take("lang")),
+        ("request_id", v.take("request_id")),
+        ("context", v.take("context")),
+        ("response_token", response_token),
+        ("issued_token", issued_token),
+        ("token_reference", token_reference),
+        ("key_exchange_token", key_exchange_token),
+        ("unknown", unknown(v.take("unknown"))),
     ])
-}
-
-/// An HRESULT by name: `Named` with the unsigned value, `unknown` as the
-/// name of a code `wstep` does not know.
-fn hresult(h: HResult) -> Value {
-    Value::Named {
-        value: h.as_u32(),
-        name: h.name().unwrap_or("unknown").to_owned(),
-        hex: true,
-    }
 }
 
 /// The fault detail.
 fn detail(d: &CertificateEnrollmentWsDetail, _: &mut Errors) -> Value {
     Value::Record(vec![
-        ("hresult", Value::map_or_nil(d.error_code, hresult)),
+        ("hresult", to_value(&d.error_code)),
         (
             "hresult_message",
             Value::text_or_nil(d.error_code.and_then(|h| h.message())),
@@ -395,70 +334,54 @@ fn detail(d: &CertificateEnrollmentWsDetail, _: &mut Errors) -> Value {
     ])
 }
 
-/// The namespace spelling.
-fn namespace(n: DiscoverNamespace) -> Value {
-    Value::Text(
-        match n {
-            DiscoverNamespace::TrailingSlash => "trailing-slash (erratum)",
-            _ => "schema",
-        }
-        .to_owned(),
-    )
+/// The serialized namespace spelling, the erratum named.
+fn namespace(v: Value) -> Value {
+    match v {
+        Value::Text(s) if s == "trailing-slash" => Value::Text(format!("{s} (erratum)")),
+        v => v,
+    }
+}
+
+/// A version number, shown as the number it is (`5.0`).
+fn version(v: Value) -> Value {
+    match v {
+        Value::Text(s) => Value::Decimal(s),
+        v => v,
+    }
 }
 
 /// The MS-MDE2 `Discover` request.
 fn discover(d: &Discover, _: &mut Errors) -> Value {
+    let mut v = to_value(d);
     Value::Record(vec![
-        ("namespace", namespace(d.namespace)),
-        (
-            "email_address",
-            Value::text_or_nil(d.email_address.as_deref()),
-        ),
-        (
-            "request_version",
-            Value::map_or_nil(d.request_version.as_ref(), |v| Value::Decimal(v.clone())),
-        ),
-        ("device_type", Value::text_or_nil(d.device_type.as_deref())),
-        (
-            "application_version",
-            Value::text_or_nil(d.application_version.as_deref()),
-        ),
-        (
-            "os_edition",
-            Value::map_or_nil(d.os_edition, |n| Value::Int(i64::from(n))),
-        ),
-        (
-            "auth_policies",
-            Value::map_or_nil(d.auth_policies.as_ref(), |v| {
-                Value::List(v.iter().map(|p| Value::Text(p.to_string())).collect())
-            }),
-        ),
-        ("unknown", unknown(&d.unknown)),
+        ("namespace", namespace(v.take("namespace"))),
+        ("email_address", v.take("email_address")),
+        ("request_version", version(v.take("request_version"))),
+        ("device_type", v.take("device_type")),
+        ("application_version", v.take("application_version")),
+        ("os_edition", v.take("os_edition")),
+        ("auth_policies", v.take("auth_policies")),
+        ("unknown", unknown(v.take("unknown"))),
     ])
 }
 
 /// The MS-MDE2 `DiscoverResponse`.
 fn discover_response(r: &DiscoverResponse, _: &mut Errors) -> Value {
+    let mut v = to_value(r);
     Value::Record(vec![
-        ("namespace", namespace(r.namespace)),
-        ("auth_policy", Value::Text(r.auth_policy.to_string())),
-        (
-            "enrollment_version",
-            Value::map_or_nil(r.enrollment_version.as_ref(), |v| Value::Decimal(v.clone())),
-        ),
+        ("namespace", namespace(v.take("namespace"))),
+        ("auth_policy", v.take("auth_policy")),
+        ("enrollment_version", version(v.take("enrollment_version"))),
         (
             "enrollment_policy_service_url",
-            Value::text_or_nil(r.enrollment_policy_service_url.as_deref()),
+            v.take("enrollment_policy_service_url"),
         ),
-        (
-            "enrollment_service_url",
-            Value::Text(r.enrollment_service_url.clone()),
-        ),
+        ("enrollment_service_url", v.take("enrollment_service_url")),
         (
             "authentication_service_url",
-            Value::text_or_nil(r.authentication_service_url.as_deref()),
+            v.take("authentication_service_url"),
         ),
-        ("unknown", unknown(&r.unknown)),
+        ("unknown", unknown(v.take("unknown"))),
     ])
 }
 

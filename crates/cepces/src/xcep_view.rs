@@ -10,6 +10,12 @@
 //! element path) instead of a model; `cepces inspect` then prints the
 //! generic reading and the error, and exits 2.
 //!
+//! The values come from xcep's `serde::Serialize` (feature `serde`),
+//! through [`crate::value_ser`]: the view picks, orders and renames the
+//! serialized fields, and adds what the model does not hold (references
+//! resolved against the response, the validity in days, the decoded
+//! extensions and CA certificates, what is missing).
+//!
 //! What is shown:
 //!
 //! - request: `lastUpdate`, `preferredLanguage`, the request filter (policy
@@ -34,15 +40,14 @@
 //! `missing (schema requires)` in text and `null` in JSON, and listed by
 //! name in the record's `missing_required`.
 
-use std::fmt::Display;
-
 use soap_envelope::{AnyElement, Limits, read_document};
 use xcep::{
-    Ca, CaUri, CertificateEnrollmentPolicy, Extension, GetPolicies, GetPoliciesResponse, Oid,
-    OidGroup, RequestFilter, Response, XcepMessage,
+    CertificateEnrollmentPolicy, Extension, GetPolicies, GetPoliciesResponse, OidGroup, Response,
+    XcepMessage,
 };
 
 use crate::value::{PayloadView, Value, View, ViewError};
+use crate::value_ser::to_value;
 use crate::{extension_view, payload_view};
 
 /// The protocol name shown.
@@ -101,23 +106,6 @@ fn int(v: impl Into<i64>) -> Value {
     Value::Int(v.into())
 }
 
-/// A flag set or enumerated value: its number and its `Display` (the
-/// Windows names).
-fn named(bits: u32, display: impl Display, hex: bool) -> Value {
-    Value::Named {
-        value: bits,
-        name: display.to_string(),
-        hex,
-    }
-}
-
-/// A list of strings, `Nil` when nil.
-fn texts(v: Option<&Vec<String>>) -> Value {
-    Value::map_or_nil(v, |v| {
-        Value::List(v.iter().map(|s| Value::Text(s.clone())).collect())
-    })
-}
-
 /// Seconds as days: an integer when exact, else to three decimals.
 fn days(seconds: u64) -> Value {
     const DAY: u64 = 86_400;
@@ -135,52 +123,38 @@ fn days(seconds: u64) -> Value {
     Value::Decimal(s.trim_end_matches('0').trim_end_matches('.').to_owned())
 }
 
-/// The request.
+/// The request: the `client` values, and the filter.
 fn request(r: &GetPolicies) -> Value {
+    let mut client = to_value(&r.client);
+    let filter = to_value(&r.request_filter);
     Value::Record(vec![
-        (
-            "last_update",
-            Value::map_or_nil(r.client.last_update, |d| Value::Text(d.to_string())),
-        ),
-        (
-            "preferred_language",
-            Value::text_or_nil(r.client.preferred_language.as_deref()),
-        ),
+        ("last_update", client.take("last_update")),
+        ("preferred_language", client.take("preferred_language")),
         (
             "request_filter",
-            Value::map_or_nil(r.request_filter.as_ref(), filter),
+            filter.select(&["policy_oids", "client_version", "server_version"]),
         ),
-    ])
-}
-
-/// The request filter. `clientVersion` and `serverVersion` are `Nil` when
-/// absent or nil.
-fn filter(f: &RequestFilter) -> Value {
-    let version = |v: Option<&xcep::Nillable<i32>>| {
-        Value::map_or_nil(v.and_then(xcep::Nillable::value), |&n| int(n))
-    };
-    Value::Record(vec![
-        ("policy_oids", texts(f.policy_oids.as_ref())),
-        ("client_version", version(f.client_version.as_ref())),
-        ("server_version", version(f.server_version.as_ref())),
     ])
 }
 
 /// The response.
 fn response(r: &GetPoliciesResponse) -> Value {
+    let mut v = to_value(r);
     Value::Record(vec![
         (
             "response",
             Value::map_or_nil(r.response.as_ref(), |x| policy(r, x)),
         ),
-        (
-            "cas",
-            Value::map_or_nil(r.cas.as_ref(), |v| Value::List(v.iter().map(ca).collect())),
-        ),
+        ("cas", v.take("cas").map_items(ca)),
         (
             "oids",
-            Value::map_or_nil(r.oids.as_ref(), |v| {
-                Value::List(v.iter().map(oid).collect())
+            v.take("oids").map_items(|o| {
+                o.select(&[
+                    "reference_id=oid_reference_id",
+                    "value",
+                    "group",
+                    "default_name",
+                ])
             }),
         ),
     ])
@@ -188,21 +162,16 @@ fn response(r: &GetPoliciesResponse) -> Value {
 
 /// The `response` element: the policy and its templates.
 fn policy(all: &GetPoliciesResponse, r: &Response) -> Value {
+    let mut v = to_value(r);
     Value::Record(vec![
-        ("policy_id", required(r.policy_id.as_deref(), text)),
+        (
+            "policy_id",
+            v.take("policy_id").required(r.policy_id.is_some()),
+        ),
         ("missing_required", missing(&r.missing_required())),
-        (
-            "policy_friendly_name",
-            Value::text_or_nil(r.policy_friendly_name.as_deref()),
-        ),
-        (
-            "next_update_hours",
-            Value::map_or_nil(r.next_update_hours, int),
-        ),
-        (
-            "policies_not_changed",
-            Value::map_or_nil(r.policies_not_changed, Value::Bool),
-        ),
+        ("policy_friendly_name", v.take("policy_friendly_name")),
+        ("next_update_hours", v.take("next_update_hours")),
+        ("policies_not_changed", v.take("policies_not_changed")),
         (
             "templates",
             Value::map_or_nil(r.policies.as_ref(), |v| {
@@ -239,20 +208,9 @@ fn ca_ref(all: &GetPoliciesResponse, reference: i32) -> Value {
     ])
 }
 
-/// A string value.
-fn text(s: &str) -> Value {
-    Value::Text(s.to_owned())
-}
-
-/// `f(v)`, or [`Value::Missing`] for an element the schema requires that
-/// was absent.
-fn required<T>(v: Option<T>, f: impl FnOnce(T) -> Value) -> Value {
-    v.map_or(Value::Missing, f)
-}
-
 /// The names of the schema-required elements that were absent.
 fn missing(names: &[&str]) -> Value {
-    Value::List(names.iter().map(|n| text(n)).collect())
+    Value::List(names.iter().map(|n| Value::Text((*n).to_owned())).collect())
 }
 
 /// Seconds as an integer value.
@@ -260,85 +218,76 @@ fn seconds(s: u64) -> Value {
     int(i64::try_from(s).unwrap_or(i64::MAX))
 }
 
-/// One template.
+/// One template: the serialized attributes, flattened, with references
+/// resolved and the validity also in days.
 fn template(all: &GetPoliciesResponse, p: &CertificateEnrollmentPolicy) -> Value {
     let a = &p.attributes;
+    let mut attrs = to_value(a);
+    let mut key = attrs.take("private_key_attributes");
+    let mut permission = attrs.take("permission");
+    let mut revision = attrs.take("revision");
     let validity = a.certificate_validity.as_ref();
-    let revision = a.revision.as_ref();
-    let permission = a.permission.as_ref();
-    let key = &a.private_key_attributes;
+    let in_validity = |f: fn(u64) -> Value, renewal: bool| {
+        validity.map_or(Value::Missing, |v| {
+            f(if renewal {
+                v.renewal_period_seconds
+            } else {
+                v.validity_period_seconds
+            })
+        })
+    };
+    let oid_or_nil = |r: Option<i32>| Value::map_or_nil(r, |r| oid_ref(all, r));
     Value::Record(vec![
-        ("common_name", required(a.common_name.as_deref(), text)),
+        (
+            "common_name",
+            attrs.take("common_name").required(a.common_name.is_some()),
+        ),
         ("missing_required", missing(&a.missing_required())),
         ("oid", oid_ref(all, p.policy_oid_reference)),
         ("oid_note", template_oid_note(all, p.policy_oid_reference)),
-        ("schema_version", int(a.policy_schema)),
+        ("schema_version", attrs.take("policy_schema")),
         (
             "major_revision",
-            required(revision, |r| int(r.major_revision)),
+            revision
+                .take("major_revision")
+                .required(a.revision.is_some()),
         ),
         (
             "minor_revision",
-            required(revision, |r| Value::map_or_nil(r.minor_revision, int)),
+            revision
+                .take("minor_revision")
+                .required(a.revision.is_some()),
         ),
+        ("validity_days", in_validity(days, false)),
+        ("renewal_days", in_validity(days, true)),
+        ("validity_seconds", in_validity(seconds, false)),
+        ("renewal_seconds", in_validity(seconds, true)),
         (
-            "validity_days",
-            required(validity, |v| days(v.validity_period_seconds)),
+            "enroll",
+            permission.take("enroll").required(a.permission.is_some()),
         ),
-        (
-            "renewal_days",
-            required(validity, |v| days(v.renewal_period_seconds)),
-        ),
-        (
-            "validity_seconds",
-            required(validity, |v| seconds(v.validity_period_seconds)),
-        ),
-        (
-            "renewal_seconds",
-            required(validity, |v| seconds(v.renewal_period_seconds)),
-        ),
-        ("enroll", required(permission, |p| Value::Bool(p.enroll))),
         (
             "auto_enroll",
-            required(permission, |p| Value::Bool(p.auto_enroll)),
+            permission
+                .take("auto_enroll")
+                .required(a.permission.is_some()),
         ),
-        ("minimal_key_length", int(key.minimal_key_length)),
-        (
-            "key_spec",
-            Value::map_or_nil(key.key_spec, |k| named(k.bits(), k, false)),
-        ),
-        (
-            "key_usage",
-            Value::map_or_nil(key.key_usage_property, |k| named(k.bits(), k, true)),
-        ),
+        ("minimal_key_length", key.take("minimal_key_length")),
+        ("key_spec", key.take("key_spec")),
+        ("key_usage", key.take("key_usage_property")),
         (
             "key_algorithm",
-            Value::map_or_nil(key.algorithm_oid_reference, |r| oid_ref(all, r)),
+            oid_or_nil(a.private_key_attributes.algorithm_oid_reference),
         ),
-        (
-            "hash_algorithm",
-            Value::map_or_nil(a.hash_algorithm_oid_reference, |r| oid_ref(all, r)),
-        ),
-        ("crypto_providers", texts(key.crypto_providers.as_ref())),
-        (
-            "private_key_flags",
-            Value::map_or_nil(a.private_key_flags, |f| named(f.bits(), f, true)),
-        ),
-        (
-            "subject_name_flags",
-            Value::map_or_nil(a.subject_name_flags, |f| named(f.bits(), f, true)),
-        ),
-        (
-            "enrollment_flags",
-            Value::map_or_nil(a.enrollment_flags, |f| named(f.bits(), f, true)),
-        ),
-        (
-            "general_flags",
-            Value::map_or_nil(a.general_flags, |f| named(f.bits(), f, true)),
-        ),
+        ("hash_algorithm", oid_or_nil(a.hash_algorithm_oid_reference)),
+        ("crypto_providers", key.take("crypto_providers")),
+        ("private_key_flags", attrs.take("private_key_flags")),
+        ("subject_name_flags", attrs.take("subject_name_flags")),
+        ("enrollment_flags", attrs.take("enrollment_flags")),
+        ("general_flags", attrs.take("general_flags")),
         (
             "superseded_templates",
-            texts(a.superseded_policies.as_ref().map(|s| &s.common_names)),
+            attrs.take("superseded_policies").take("common_names"),
         ),
         (
             "extensions",
@@ -382,10 +331,10 @@ fn extension(all: &GetPoliciesResponse, e: &Extension) -> Value {
     )
 }
 
-/// A CA's certificate, decoded: subject, issuer, validity, key; or why it
-/// could not be.
-fn ca_certificate(c: &Ca) -> Value {
-    let der = match c.certificate.decode() {
+/// A CA's certificate (the serialized base64 text), decoded: subject,
+/// issuer, validity, key; or why it could not be.
+fn ca_certificate(base64: &str) -> Value {
+    let der = match xcep::Base64Text::new(base64).decode() {
         Ok(der) => der,
         Err(e) => return Value::Record(vec![("error", Value::Text(format!("[base64] {e}")))]),
     };
@@ -398,55 +347,29 @@ fn ca_certificate(c: &Ca) -> Value {
     }
 }
 
-/// One CA.
-fn ca(c: &Ca) -> Value {
-    let decoded = c.certificate.decode().ok().map(|b| b.len());
+/// One serialized CA, with its certificate's size and decoding.
+fn ca(mut c: Value) -> Value {
+    let Value::Text(base64) = c.take("certificate") else {
+        return c;
+    };
+    let decoded = xcep::Base64Text::new(&base64)
+        .decode()
+        .ok()
+        .map(|b| b.len());
+    let uri = |u: Value| u.select(&["uri", "client_authentication", "priority", "renewal_only"]);
     Value::Record(vec![
-        ("reference_id", int(c.ca_reference_id)),
-        ("uris", Value::List(c.uris.iter().map(ca_uri).collect())),
-        ("enroll_permission", Value::Bool(c.enroll_permission)),
+        ("reference_id", c.take("ca_reference_id")),
+        ("uris", c.take("uris").map_items(uri)),
+        ("enroll_permission", c.take("enroll_permission")),
         (
             "certificate_bytes",
             Value::map_or_nil(decoded, |n| int(i64::try_from(n).unwrap_or(i64::MAX))),
         ),
         (
             "certificate_base64_chars",
-            int(i64::try_from(c.certificate.as_str().len()).unwrap_or(i64::MAX)),
+            int(i64::try_from(base64.len()).unwrap_or(i64::MAX)),
         ),
-        ("certificate", ca_certificate(c)),
-    ])
-}
-
-/// One CA URI.
-fn ca_uri(u: &CaUri) -> Value {
-    Value::Record(vec![
-        ("uri", Value::Text(u.uri.clone())),
-        (
-            "client_authentication",
-            named(
-                u.client_authentication.bits(),
-                u.client_authentication,
-                false,
-            ),
-        ),
-        ("priority", Value::map_or_nil(u.priority, int)),
-        (
-            "renewal_only",
-            Value::map_or_nil(u.renewal_only, Value::Bool),
-        ),
-    ])
-}
-
-/// One OID.
-fn oid(o: &Oid) -> Value {
-    Value::Record(vec![
-        ("reference_id", int(o.oid_reference_id)),
-        ("value", Value::Text(o.value.clone())),
-        ("group", named(u32::from(o.group), o.group, false)),
-        (
-            "default_name",
-            Value::text_or_nil(o.default_name.as_deref()),
-        ),
+        ("certificate", ca_certificate(&base64)),
     ])
 }
 

@@ -4,7 +4,7 @@
 //! acceptor's mutual-authentication token in `WWW-Authenticate`.
 //!
 //! [`Acceptor`] is the part that checks a token; it has no system
-//! dependency, so an embedder can bring its own. [`GssAcceptor`] (feature
+//! dependency, so an embedder can bring its own. `GssAcceptor` (feature
 //! `kerberos`) is the system GSS-API's (MIT Kerberos through `libgssapi`),
 //! with the service keys of the default keytab (`KRB5_KTNAME`, which
 //! `cepces serve` sets from its configuration). [`map_principal`] turns the

@@ -36,6 +36,7 @@ pub const WSA_FAULT_ACTION: &str = "http://www.w3.org/2005/08/addressing/fault";
 /// The value is read with the anyURI whitespace rule (collapsed), since
 /// Windows and the spec examples put it on a line of its own.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct HeaderValue {
     /// The URI.
@@ -84,6 +85,7 @@ impl HeaderValue {
 /// `wsa:RelatesTo`: the MessageID of a related message, with its
 /// relationship (a reply when absent).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RelatesTo {
     /// The related message's MessageID.
@@ -143,6 +145,7 @@ impl RelatesTo {
 ///
 /// [WS-Addressing Core]: https://www.w3.org/TR/ws-addr-core/#eprinfoset
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EndpointReference {
     /// `wsa:Address`.

@@ -42,6 +42,7 @@ pub struct AnyElement {
 
 /// An attribute of an [`AnyElement`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AnyAttribute {
     /// The attribute's expanded name.

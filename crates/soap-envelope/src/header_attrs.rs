@@ -27,6 +27,7 @@ pub const ROLE_NONE: &str = "http://www.w3.org/2003/05/soap-envelope/role/none";
 ///
 /// [SOAP 1.2 Part 1]: https://www.w3.org/TR/soap12-part1/#soapmu
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct HeaderAttrs {
     /// `mustUnderstand`: the receiver must process the block or fault.

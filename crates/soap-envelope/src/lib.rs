@@ -21,6 +21,8 @@ mod name;
 pub mod ns;
 mod reader;
 pub mod security;
+#[cfg(feature = "serde")]
+mod serde_impls;
 mod traits;
 pub mod writer;
 pub mod xsd;

@@ -379,6 +379,7 @@ impl std::fmt::Debug for Password {
 ///
 /// [WSS 1.0]: https://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0.pdf
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BinarySecurityToken {
     /// `wsu:Id` (or an unqualified `Id`).

@@ -69,6 +69,7 @@ pub mod names {
 #[derive(Debug, Clone, PartialEq, Eq, Default, FromXml, ToXml)]
 #[xml(ns = ns::AUTH, prefixes = crate::PREFIXES, name = "AdditionalContext")]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct AdditionalContext {
     /// The `ContextItem`s, in order.
     #[xml(name = "ContextItem")]
@@ -84,6 +85,7 @@ pub struct AdditionalContext {
 #[derive(Debug, Clone, PartialEq, Eq, Default, FromXml, ToXml)]
 #[xml(ns = ns::AUTH, prefixes = crate::PREFIXES, name = "ContextItem")]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ContextItem {
     /// `Name` (whitespace collapsed).
     #[xml(attribute(name = "Name"), with = fields::token)]

@@ -60,6 +60,7 @@ const XSI_NIL: QName = QName::new(ns::XSI, "nil");
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CertificateEnrollmentWsDetail {
     /// `BinaryResponse`: the CA's response, base64.
     pub binary_response: Option<String>,

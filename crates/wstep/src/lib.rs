@@ -67,7 +67,13 @@
 //!
 //! # Cargo features
 //!
-//! None: the crate has no optional parts.
+//! - `serde` (off): `serde::Serialize` on the XML model types, for JSON
+//!   views (`cepces inspect --json`). Fields keep their Rust names;
+//!   [`RequestType`] is its WS-Trust short name (`Issue`, `KET`, ...) or the
+//!   URI read, [`AuthPolicy`] its value,
+//!   [`HResult`](hresult::HResult) `{"value": unsigned, "name": winerror.h
+//!   name or "unknown"}`, [`RequestId`] its text or `null`. The DER payloads
+//!   are not serialized: decode them with [`payload`].
 //!
 //! [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 #![forbid(unsafe_code)]
@@ -87,6 +93,8 @@ pub mod payload;
 mod request;
 mod request_id;
 mod response;
+#[cfg(feature = "serde")]
+mod serde_impls;
 mod token;
 
 pub use additional_context::{AdditionalContext, ContextItem, names as context_items};

@@ -43,6 +43,8 @@ pub const NAMESPACE_TRAILING_SLASH: &str =
 /// Which spelling of the MS-MDE2 namespace a message was read in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 pub enum DiscoverNamespace {
     /// The schema's, [`crate::ns::MDE2`] (always written).
     #[default]
@@ -209,6 +211,7 @@ fn nillable_text(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result<Option<Stri
 /// [MS-MDE2]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-mde2/
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Discover {
     /// The namespace spelling read (the schema's is written).
     pub namespace: DiscoverNamespace,
@@ -424,6 +427,7 @@ impl Payload for Discover {
 /// [MS-MDE2]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-mde2/
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DiscoverResponse {
     /// The namespace spelling read (the schema's is written).
     pub namespace: DiscoverNamespace,

@@ -23,6 +23,8 @@ use crate::response::{RequestSecurityTokenResponse, RequestSecurityTokenResponse
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(untagged))]
 pub enum WstepMessage {
     /// `wst:RequestSecurityToken`.
     RequestSecurityToken(RequestSecurityToken),

@@ -49,6 +49,7 @@ use crate::request_id::RequestId;
 #[derive(Debug, Clone, PartialEq, Eq, FromXml, ToXml)]
 #[xml(ns = ns::WST, prefixes = crate::PREFIXES, name = "RequestSecurityToken")]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RequestSecurityToken {
     /// The `Context` attribute.
     #[xml(attribute(name = "Context"), with = fields::token)]
@@ -179,6 +180,7 @@ impl Payload for RequestSecurityToken {
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum RequestType {
     /// A new certificate.
     Issue,
@@ -187,8 +189,10 @@ pub enum RequestType {
     /// The status of a pending request, by `RequestID`.
     QueryTokenStatus,
     /// The CA's key exchange certificate.
+    #[cfg_attr(feature = "serde", serde(rename = "KET"))]
     KeyExchangeToken,
     /// Any other URI, kept as read.
+    #[cfg_attr(feature = "serde", serde(untagged))]
     Other(String),
 }
 

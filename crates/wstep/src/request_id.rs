@@ -16,6 +16,8 @@ use soap_envelope::{FromXml, QName, Result, Start, ToXml, XmlReader, XmlWriter};
 ///
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
 pub struct RequestId(pub Option<String>);
 
 impl RequestId {

@@ -36,6 +36,7 @@ const VALUE_TYPE: QName = QName::new("", "ValueType");
 #[derive(Debug, Clone, PartialEq, Eq, Default, ToXml)]
 #[xml(ns = ns::WST, prefixes = crate::PREFIXES, name = "RequestSecurityTokenResponseCollection")]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RequestSecurityTokenResponseCollection {
     /// The responses (MS-WSTEP sends one).
     #[xml(name = "RequestSecurityTokenResponse")]
@@ -143,6 +144,7 @@ impl Payload for RequestSecurityTokenResponseCollection {
 #[derive(Debug, Clone, PartialEq, Eq, Default, FromXml, ToXml)]
 #[xml(ns = ns::WST, prefixes = crate::PREFIXES, name = "RequestSecurityTokenResponse")]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RequestSecurityTokenResponse {
     /// The `Context` attribute.
     #[xml(attribute(name = "Context"), with = fields::token)]
@@ -267,6 +269,7 @@ impl Payload for RequestSecurityTokenResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Default, FromXml, ToXml)]
 #[xml(ns = ns::WSTEP, prefixes = crate::PREFIXES, name = "DispositionMessage")]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DispositionMessage {
     /// `xml:lang`.
     #[xml(attribute(name = "lang", ns = ns::XML), with = fields::token)]
@@ -326,6 +329,7 @@ impl DispositionMessage {
 #[derive(Debug, Clone, PartialEq, Eq, Default, FromXml, ToXml)]
 #[xml(ns = ns::WST, prefixes = crate::PREFIXES, name = "RequestedSecurityToken")]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RequestedSecurityToken {
     /// `wsse:BinarySecurityToken`: the issued certificate.
     #[xml(ns = ns::WSSE, name = "BinarySecurityToken", with = fields::element)]
@@ -384,6 +388,7 @@ impl RequestedSecurityToken {
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SecurityTokenReference {
     /// `wsse:Reference`.
     pub reference: Option<Reference>,
@@ -459,6 +464,7 @@ impl ToXml for SecurityTokenReference {
 /// [WSS 1.0]: https://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0.pdf
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Reference {
     /// `URI`: for MS-WSTEP, the CES endpoint.
     pub uri: String,
@@ -499,6 +505,7 @@ impl Reference {
 #[derive(Debug, Clone, PartialEq, Eq, Default, FromXml, ToXml)]
 #[xml(ns = ns::WST, prefixes = crate::PREFIXES, name = "KeyExchangeToken")]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct KeyExchangeToken {
     /// `wsse:BinarySecurityToken`: the exchange certificate.
     #[xml(ns = ns::WSSE, name = "BinarySecurityToken", with = fields::element)]

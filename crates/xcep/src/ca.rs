@@ -41,6 +41,7 @@ use crate::flags::ClientAuthentication;
 #[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "cA")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Ca {
     /// `uris`: the endpoints (`CAURICollection`, [MS-XCEP] 3.1.4.1.3.6).
     /// The schema requires at least one; an empty `<uris/>` reads as an
@@ -116,6 +117,7 @@ impl Ca {
 #[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "cAURI")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CaUri {
     /// `clientAuthentication`: the authentication the endpoint takes
     /// (1 anonymous, 2 Kerberos, 4 user name and password, 8 client

@@ -44,6 +44,7 @@ use crate::nillable::Nillable;
 #[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "GetPolicies", declare = soap_envelope::ns::XSI)]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetPolicies {
     /// `client`: who asks, and when it last asked.
     #[xml(name = "client")]
@@ -123,6 +124,7 @@ impl Payload for GetPolicies {
 #[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "client")]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Client {
     /// `lastUpdate`: when the client last fetched policies from this
     /// server (GMT); `None` when nil ("older than" anything).
@@ -203,6 +205,7 @@ impl Client {
 #[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "requestFilter")]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RequestFilter {
     /// `policyOIDs`: the template OIDs wanted (surrounding whitespace
     /// removed); `None` when nil (no OID filter). An empty list is written

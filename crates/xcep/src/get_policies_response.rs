@@ -53,6 +53,7 @@ use crate::policy::CertificateEnrollmentPolicy;
 #[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "GetPoliciesResponse", declare = soap_envelope::ns::XSI)]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GetPoliciesResponse {
     /// `response`: the policy; `None` when nil.
     #[xml(name = "response", nillable)]
@@ -176,6 +177,7 @@ impl Payload for GetPoliciesResponse {
 #[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "response")]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Response {
     /// `policyID`: identifies the policy (not meant for people). Required
     /// by the schema; MS-MDE2 servers send it empty (`Some("")`) or leave

@@ -168,7 +168,12 @@
 //!
 //! # Cargo features
 //!
-//! None: the crate has no optional parts.
+//! - `serde` (off): `serde::Serialize` on every model type, for JSON views
+//!   (`cepces inspect --json`). Fields keep their Rust names; flag sets and
+//!   [`OidGroup`] are `{"value": number, "name": "Windows names"}`,
+//!   [`Nillable`] is the value or `null`, [`Base64Text`] the text as sent,
+//!   [`XcepMessage`] the message itself, unknown and extension elements
+//!   [`AnyElement`](soap_envelope::AnyElement)s (see soap-envelope).
 //!
 //! [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #![forbid(unsafe_code)]
@@ -189,6 +194,8 @@ mod nillable;
 mod oid;
 mod policy;
 pub mod resolve;
+#[cfg(feature = "serde")]
+mod serde_impls;
 
 pub use base64_text::Base64Text;
 pub use ca::{Ca, CaUri};

@@ -23,6 +23,8 @@ use crate::get_policies_response::GetPoliciesResponse;
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(untagged))]
 pub enum XcepMessage {
     /// The request.
     GetPolicies(GetPolicies),

@@ -37,6 +37,7 @@ use soap_envelope::{AnyElement, FromXml, ToXml};
 #[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "oID")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Oid {
     /// `value`: the dotted object identifier, e.g. `2.5.29.37`.
     #[xml(name = "value", with = crate::codec::with::trimmed)]

@@ -38,6 +38,7 @@ use crate::flags::{
 #[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "policy")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CertificateEnrollmentPolicy {
     /// `policyOIDReference`: the `oIDReferenceID` of the template's OID
     /// (group 9, enrollment object); identifies the policy.
@@ -154,6 +155,7 @@ impl CertificateEnrollmentPolicy {
 #[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "attributes")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Attributes {
     /// `commonName`: the template's name, unique in a response. Required
     /// by the schema; `None` when absent (MS-MDE2 servers leave it out).
@@ -352,6 +354,7 @@ impl Attributes {
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SupersededPolicies {
     /// The `commonName`s. The schema requires at least one; an
@@ -418,6 +421,7 @@ mod superseded {
 #[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "certificateValidity")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CertificateValidity {
     /// `validityPeriodSeconds`: "MUST be a positive nonzero long".
     #[xml(name = "validityPeriodSeconds", with = soap_envelope::fields::value)]
@@ -460,6 +464,7 @@ impl CertificateValidity {
 #[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "permission")]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct EnrollmentPermission {
     /// `enroll`: the requestor may enroll.
     #[xml(name = "enroll", with = soap_envelope::fields::value)]
@@ -505,6 +510,7 @@ impl EnrollmentPermission {
 #[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "revision")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Revision {
     /// `majorRevision` (MS-CRTD `revision`).
     #[xml(name = "majorRevision", with = soap_envelope::fields::value)]
@@ -566,6 +572,7 @@ impl Revision {
 #[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "privateKeyAttributes")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PrivateKeyAttributes {
     /// `minimalKeyLength`: the minimum key length in bits.
     #[xml(name = "minimalKeyLength", with = soap_envelope::fields::value)]
@@ -672,6 +679,7 @@ impl PrivateKeyAttributes {
 #[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "rARequirements")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RaRequirements {
     /// `rASignatures`: how many additional signatures are required.
     #[xml(name = "rASignatures", with = soap_envelope::fields::value)]
@@ -737,6 +745,7 @@ impl RaRequirements {
 #[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "keyArchivalAttributes")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct KeyArchivalAttributes {
     /// `symmetricAlgorithmOIDReference`: the `oIDReferenceID` of the
     /// symmetric algorithm.
@@ -803,6 +812,7 @@ impl KeyArchivalAttributes {
 #[xml(ns = crate::NAMESPACE, prefixes = crate::PREFIXES, nil = crate::codec::is_nil, name = "extension")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Extension {
     /// `oIDReference`: the `oIDReferenceID` of the extension's OID.
     #[xml(name = "oIDReference", with = soap_envelope::fields::value)]
