@@ -70,7 +70,7 @@
 //! - `serde` (off): `serde::Serialize` on the XML model types, for JSON
 //!   views (`cepces inspect --json`). Fields keep their Rust names;
 //!   [`RequestType`] is its WS-Trust short name (`Issue`, `KET`, ...) or the
-//!   URI read, [`AuthPolicy`] its value,
+//!   URI read, [`AuthPolicy`](mde2::AuthPolicy) its value,
 //!   [`HResult`](hresult::HResult) `{"value": unsigned, "name": winerror.h
 //!   name or "unknown"}`, [`RequestId`] its text or `null`. The DER payloads
 //!   are not serialized: decode them with [`payload`].

@@ -109,7 +109,7 @@ impl Csr {
     #[cfg(feature = "verify")]
     /// Verifies the request's self-signature (proof of possession).
     ///
-    /// The algorithms are [`signature::verify`]'s: RSA PKCS#1 v1.5 with
+    /// The algorithms are [`signature::verify`](super::signature::verify)'s: RSA PKCS#1 v1.5 with
     /// SHA-1 (also under the OIW OID `1.3.14.3.2.29` of Windows MDM
     /// clients), SHA-224/256/384/512, RSASSA-PSS, and ECDSA on P-256/P-384.
     /// MD5 and MD2 are [`Error::InsecureAlgorithm`]; any other algorithm is
