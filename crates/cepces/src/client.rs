@@ -353,10 +353,7 @@ pub async fn send_negotiated(
             }
         }
         let (pending, token) = negotiator.start(&host, negotiator.binding(&host).as_deref())?;
-        let authorization = format!(
-            "Negotiate {}",
-            soap_envelope::xsd::XsdType::to_xsd(&soap_envelope::xsd::Base64Binary(token))
-        );
+        let authorization = cepces_server::negotiate::header_value(&token);
         let answer = http
             .post(&tx.url)
             .header(reqwest::header::CONTENT_TYPE, tx.content_type)

@@ -64,7 +64,8 @@ pub trait Acceptor: Send + Sync + std::fmt::Debug {
     fn accept(&self, token: &[u8]) -> Result<Accepted, Refused>;
 }
 
-/// The token of an `Authorization` header value `Negotiate <base64>`.
+/// The token of an `Authorization` (or `WWW-Authenticate`) value
+/// `Negotiate <base64>`, the scheme's case ignored.
 pub fn token_of(header: Option<&str>) -> Result<Vec<u8>, Refused> {
     let value = header.ok_or(Refused::Missing)?.trim();
     let (scheme, token) = value.split_once(' ').ok_or(Refused::Malformed)?;
@@ -74,6 +75,17 @@ pub fn token_of(header: Option<&str>) -> Result<Vec<u8>, Refused> {
     <soap_envelope::xsd::Base64Binary as soap_envelope::xsd::XsdType>::parse_xsd(token.trim())
         .map(|b| b.0)
         .map_err(|_| Refused::Malformed)
+}
+
+/// An `Authorization` or `WWW-Authenticate` value carrying `token`:
+/// `Negotiate <base64>`.
+pub fn header_value(token: &[u8]) -> String {
+    format!(
+        "Negotiate {}",
+        <soap_envelope::xsd::Base64Binary as soap_envelope::xsd::XsdType>::to_xsd(
+            &soap_envelope::xsd::Base64Binary(token.to_vec())
+        )
+    )
 }
 
 /// The account name of `principal` for the templates' enroll lists:
@@ -111,24 +123,25 @@ mod gss {
     /// The system GSS-API's acceptor (MIT Kerberos): the service keys come
     /// from the default keytab (`KRB5_KTNAME`), any of its principals
     /// accepted; tickets are checked for expiry and replay by the library.
-    #[derive(Debug, Default)]
-    pub struct GssAcceptor;
+    #[derive(Debug)]
+    pub struct GssAcceptor {
+        /// Acquired once (a shared handle on the keytab).
+        cred: Cred,
+    }
 
     impl GssAcceptor {
-        /// An acceptor; checks now that the keytab gives acceptor
-        /// credentials, so that a bad keytab fails at start.
+        /// An acceptor with the keytab's credentials, acquired now, so that
+        /// a bad keytab fails at start.
         pub fn new() -> Result<Self, String> {
-            Cred::acquire(None, None, CredUsage::Accept, None)
+            let cred = Cred::acquire(None, None, CredUsage::Accept, None)
                 .map_err(|e| format!("no acceptor credentials in the keytab: {e}"))?;
-            Ok(Self)
+            Ok(Self { cred })
         }
     }
 
     impl Acceptor for GssAcceptor {
         fn accept(&self, token: &[u8]) -> Result<Accepted, Refused> {
-            let cred = Cred::acquire(None, None, CredUsage::Accept, None)
-                .map_err(|e| Refused::Mechanism(format!("acceptor credentials: {e}")))?;
-            let mut ctx = ServerCtx::new(Some(cred));
+            let mut ctx = ServerCtx::new(Some(self.cred.clone()));
             let reply = ctx
                 .step(token)
                 .map_err(|e| Refused::Mechanism(e.to_string()))?;

@@ -1,7 +1,6 @@
 //! [`Server`]: the CEP and CES services of one CA, answering a request
 //! body that arrived at one endpoint.
 
-use crate::negotiate::{self, Acceptor, Refused, map_principal};
 use std::net::{IpAddr, SocketAddr};
 
 use cepces_enroll::server::{
@@ -24,6 +23,7 @@ use crate::Error;
 use crate::accounts::Authenticator;
 use crate::config::{AccountAttribute, Auth, Service, ServiceConfig, SubjectSource, Urls};
 use crate::guard::{Guard, Refusal};
+use crate::negotiate::{self, Acceptor, Refused, map_principal};
 use crate::pki::{self, CertificateSpec, Issuer, Profile};
 use crate::policy::{Policy, PolicySource};
 use crate::store::{self, NewRequest, Record, RequestStore};
@@ -444,10 +444,6 @@ impl Server {
         Ok(Principal::new(account.name, account.groups))
     }
 
-    /// The account a TLS client certificate was issued to, by this CA's
-    /// records: never its subject, which an enrollee may have chosen
-    /// ("subject = request" templates). The account must still exist:
-    /// removing a user from the configuration ends their access.
     /// The account HTTP Negotiate authenticated, with its groups when the
     /// accounts know it.
     fn negotiated_principal(&self, account: Option<&str>) -> Result<Principal, NotAuthenticated> {
@@ -461,6 +457,10 @@ impl Server {
         Ok(Principal::new(name, groups))
     }
 
+    /// The account a TLS client certificate was issued to, by this CA's
+    /// records: never its subject, which an enrollee may have chosen
+    /// ("subject = request" templates). The account must still exist:
+    /// removing a user from the configuration ends their access.
     fn certificate_principal(&self, der: Option<&[u8]>) -> Result<Principal, NotAuthenticated> {
         let failed = |why: &str| NotAuthenticated::Failed(why.to_owned());
         let cert = der

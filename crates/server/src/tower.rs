@@ -279,14 +279,10 @@ fn soap_response(reply: Reply, mutual: Option<Vec<u8>>) -> Response<Full<Bytes>>
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static(reply.content_type));
-    if let Some(token) = mutual {
-        let value = format!(
-            "Negotiate {}",
-            soap_envelope::xsd::XsdType::to_xsd(&soap_envelope::xsd::Base64Binary(token))
-        );
-        if let Ok(v) = HeaderValue::from_str(&value) {
-            response.headers_mut().insert(WWW_AUTHENTICATE, v);
-        }
+    if let Some(token) = mutual
+        && let Ok(v) = HeaderValue::from_str(&crate::negotiate::header_value(&token))
+    {
+        response.headers_mut().insert(WWW_AUTHENTICATE, v);
     }
     response
 }

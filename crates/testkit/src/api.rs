@@ -12,27 +12,13 @@ use std::path::Path;
 /// are in `src` (test modules left out).
 pub fn exhaustive_types(src: &Path) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    let mut files = Vec::new();
-    collect(src, &mut files);
-    for text in files {
-        scan(&text, &mut out);
+    for path in crate::layers::rust_files(src) {
+        scan(
+            &std::fs::read_to_string(&path).unwrap_or_default(),
+            &mut out,
+        );
     }
     out
-}
-
-fn collect(dir: &Path, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(std::fs::read_to_string(&path).unwrap_or_default());
-        }
-    }
 }
 
 /// Adds the exhaustive public types declared in `text` to `out`.

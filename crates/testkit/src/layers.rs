@@ -11,7 +11,7 @@ use std::path::Path;
 /// to the end of the file) and comments are left out.
 pub fn module_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     let mut files = Vec::new();
-    collect(src, src, &mut files);
+    collect(src, &mut files);
     let names: BTreeSet<String> = files.iter().map(|(m, _)| top(m).to_owned()).collect();
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (module, text) in &files {
@@ -81,33 +81,45 @@ fn top(module: &str) -> &str {
     module.split("::").next().unwrap_or(module)
 }
 
-fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
+/// The `.rs` files under `dir`, in sorted order, subdirectories
+/// included (unreadable directories are skipped).
+pub fn rust_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+        return out;
     };
     let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
-            collect(root, &path, out);
+            out.extend(rust_files(&path));
         } else if path.extension().is_some_and(|e| e == "rs") {
-            let rel = path.strip_prefix(root).unwrap_or(&path).with_extension("");
-            let mut parts: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            if matches!(
-                parts.last().map(String::as_str),
-                Some("mod" | "lib" | "main")
-            ) {
-                parts.pop();
-            }
-            if parts.is_empty() {
-                continue; // the crate root names what it re-exports
-            }
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            out.push((parts.join("::"), text));
+            out.push(path);
         }
+    }
+    out
+}
+
+/// The modules of the crate whose sources are in `root`, by path
+/// (`a::b`), with their text; the crate root left out.
+fn collect(root: &Path, out: &mut Vec<(String, String)>) {
+    for path in rust_files(root) {
+        let rel = path.strip_prefix(root).unwrap_or(&path).with_extension("");
+        let mut parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        if matches!(
+            parts.last().map(String::as_str),
+            Some("mod" | "lib" | "main")
+        ) {
+            parts.pop();
+        }
+        if parts.is_empty() {
+            continue; // the crate root names what it re-exports
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        out.push((parts.join("::"), text));
     }
 }
 
