@@ -34,9 +34,12 @@ use der::{Decode, EncodePem};
 use x509_cert::Certificate;
 use xcep::flags::ClientAuthentication;
 
+use std::collections::HashMap;
+
 use cepces_enroll::client::{Config, Enrollment, PendingRequest, Requirements};
 
 use crate::client::{self, Connection, Outcome, Progress};
+use crate::helper_config::{self, HelperConfig};
 
 /// certmonger's exit statuses for a helper.
 pub mod status {
@@ -80,19 +83,23 @@ impl AuthKind {
 }
 
 /// Arguments of `cepces certmonger` (the flags of the Python helper
-/// `cepces-submit` where they mean the same).
+/// `cepces-submit` where they mean the same). What the command line does
+/// not say is read from its configuration file (`--config`, by default
+/// `/etc/cepces/cepces.conf` when it exists): see [`crate::helper_config`].
 #[derive(Debug, Clone, Args)]
 pub struct CertmongerArgs {
     /// The CEP/CES host: the policy is at
-    /// `https://HOST/ADPolicyProvider_CEP_<auth>/service.svc/CEP`.
-    #[arg(long, required_unless_present = "cep")]
+    /// `https://HOST/ADPolicyProvider_CEP_<auth>/service.svc/CEP` (or the
+    /// configuration file's `endpoint`, with `${server}` this host).
+    #[arg(long)]
     pub server: Option<String>,
     /// The CEP URL, instead of `--server`.
     #[arg(long)]
     pub cep: Option<String>,
-    /// How to authenticate.
-    #[arg(long, value_enum, default_value = "UsernamePassword")]
-    pub auth: AuthKind,
+    /// How to authenticate (default: the configuration file's `auth`, else
+    /// Kerberos, as `cepces-submit`).
+    #[arg(long, value_enum)]
+    pub auth: Option<AuthKind>,
     /// The user name (UsernamePassword).
     #[arg(long)]
     pub username: Option<String>,
@@ -105,33 +112,196 @@ pub struct CertmongerArgs {
     /// Its key (PKCS#8 PEM).
     #[arg(long, requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
-    /// PEM certificates to trust for HTTPS (default: the system's roots).
+    /// PEM certificates to trust for HTTPS, a file or a directory of them
+    /// (default: the configuration file's `cas`, else the system's roots).
     #[arg(long)]
     pub ca_file: Option<PathBuf>,
-    /// Seconds certmonger waits before polling a pending request.
-    #[arg(long, default_value_t = 3600)]
-    pub poll_delay: u32,
+    /// Seconds certmonger waits before polling a pending request (default:
+    /// the configuration file's `poll_interval`, else 3600).
+    #[arg(long)]
+    pub poll_delay: Option<u32>,
     /// A keytab for Kerberos (a machine's, e.g. `/etc/krb5.keytab`).
     #[arg(long)]
     pub keytab: Option<PathBuf>,
     /// The Kerberos principal (e.g. `HOST$@EXAMPLE.TEST`).
     #[arg(long)]
     pub principal: Option<String>,
+    /// `cepces-submit`'s configuration file (INI).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The password, from the configuration file's `[usernamepassword]`.
+    #[arg(skip)]
+    pub password: Option<String>,
+    /// More principals to try, in order, from the configuration file's
+    /// `principals` (the first the keytab has is used).
+    #[arg(skip)]
+    pub principals: Vec<String>,
 }
 
+/// Where `cepces-submit` keeps its configuration.
+pub const DEFAULT_CONFIG: &str = "/etc/cepces/cepces.conf";
+
+/// The system keytab, used for Kerberos when nothing else names one and
+/// there is no credential cache in the environment (a machine's
+/// certmonger, as `cepces-submit` does with `ccache = True`).
+const SYSTEM_KEYTAB: &str = "/etc/krb5.keytab";
+
 impl CertmongerArgs {
+    /// The authentication method in effect.
+    fn auth(&self) -> AuthKind {
+        self.auth.unwrap_or(AuthKind::Kerberos)
+    }
+
     /// The connection options for the enroll client.
     fn connection(&self, cep: String) -> Connection {
         Connection {
             ca_file: self.ca_file.clone(),
             poll_interval: 1,
             quiet: true,
-            kerberos: self.auth == AuthKind::Kerberos,
+            kerberos: self.auth() == AuthKind::Kerberos,
             keytab: self.keytab.clone(),
             principal: self.principal.clone(),
+            principals: self.principals.clone(),
             ..Connection::new(cep)
         }
     }
+
+    /// These arguments completed from the configuration file (the command
+    /// line wins) and the defaults.
+    pub fn resolve(&self) -> Result<Self, String> {
+        let (path, required) = match &self.config {
+            Some(p) => (p.clone(), true),
+            None => (PathBuf::from(DEFAULT_CONFIG), false),
+        };
+        let file = match std::fs::read_to_string(&path) {
+            Ok(text) => Some(
+                HelperConfig::parse(&text, &path.display().to_string())?
+                    .with_host(&helper_config::hostname()),
+            ),
+            Err(e) if required || e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(format!("{}: {e}", path.display()));
+            }
+            Err(_) => None,
+        };
+        let mut out = self.clone();
+        if let Some(file) = &file {
+            out.apply(file)?;
+        }
+        if out.auth() == AuthKind::Kerberos
+            && out.keytab.is_none()
+            && std::env::var_os("KRB5CCNAME").is_none()
+            && std::fs::File::open(SYSTEM_KEYTAB).is_ok()
+        {
+            out.keytab = Some(PathBuf::from(SYSTEM_KEYTAB));
+            if out.principal.is_none() && out.principals.is_empty() {
+                out.principals = default_principals(&helper_config::hostname());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Fills what the command line left out from `file`.
+    fn apply(&mut self, file: &HelperConfig) -> Result<(), String> {
+        let mut overrides = HashMap::new();
+        if let Some(server) = &self.server {
+            overrides.insert("server", server.clone());
+        }
+        if let Some(auth) = self.auth {
+            overrides.insert("auth", auth.path_name().to_owned());
+        }
+        if self.auth.is_none()
+            && let Some(auth) = file.get("global", "auth", &overrides)?
+        {
+            self.auth = Some(match auth.as_str() {
+                "Kerberos" => AuthKind::Kerberos,
+                "UsernamePassword" => AuthKind::UsernamePassword,
+                "Certificate" => AuthKind::Certificate,
+                other => {
+                    return Err(format!(
+                        "auth = {other}: this helper authenticates with Kerberos, UsernamePassword or Certificate"
+                    ));
+                }
+            });
+            overrides.insert("auth", auth);
+        }
+        let get = |section: &str, key: &str| file.get(section, key, &overrides);
+        if let Some(kind) = get("global", "type")?
+            && kind != "Policy"
+        {
+            return Err(format!(
+                "type = {kind}: only Policy (CEP, then the CES it names) is supported"
+            ));
+        }
+        if self.cep.is_none() {
+            if let Some(endpoint) = get("global", "endpoint")? {
+                self.cep = Some(endpoint);
+            } else if self.server.is_none() {
+                self.server = get("global", "server")?;
+            }
+        }
+        if self.ca_file.is_none()
+            && let Some(cas) = get("global", "cas")?
+        {
+            if cas.is_empty() {
+                return Err(
+                    "cas is empty: this helper never turns certificate verification off".into(),
+                );
+            }
+            self.ca_file = Some(PathBuf::from(cas));
+        }
+        if self.poll_delay.is_none()
+            && let Some(p) = get("global", "poll_interval")?
+        {
+            self.poll_delay = Some(
+                p.parse()
+                    .map_err(|_| format!("poll_interval = {p}: not a number of seconds"))?,
+            );
+        }
+        let ccache = get("kerberos", "ccache")?
+            .map(|v| helper_config::boolean(&v).map_err(|e| format!("[kerberos] ccache: {e}")))
+            .transpose()?
+            .unwrap_or(true);
+        if self.keytab.is_none() && ccache {
+            self.keytab = get("kerberos", "keytab")?
+                .filter(|k| !k.is_empty())
+                .map(PathBuf::from);
+        }
+        if self.principal.is_none() && self.principals.is_empty() {
+            let realm = get("kerberos", "realm")?.filter(|r| !r.is_empty());
+            self.principals = get("kerberos", "principals")?
+                .map(|v| helper_config::list(&v))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| match &realm {
+                    Some(r) if !p.contains('@') => format!("{p}@{r}"),
+                    _ => p,
+                })
+                .collect();
+        }
+        if self.tls_cert.is_none() && self.tls_key.is_none() {
+            self.tls_cert = get("certificate", "certfile")?.map(PathBuf::from);
+            self.tls_key = get("certificate", "keyfile")?.map(PathBuf::from);
+        }
+        if self.username.is_none() {
+            self.username = get("usernamepassword", "username")?;
+        }
+        if self.password_file.is_none() {
+            self.password = get("usernamepassword", "password")?;
+        }
+        Ok(())
+    }
+}
+
+/// `cepces-submit`'s principals for a machine: `shortname$`,
+/// `SHORTNAME$`, `host/SHORTNAME`, `host/fqdn`.
+fn default_principals(hostname: &str) -> Vec<String> {
+    let short = hostname.split('.').next().unwrap_or(hostname);
+    vec![
+        format!("{}$", short.to_ascii_lowercase()),
+        format!("{}$", short.to_ascii_uppercase()),
+        format!("host/{}", short.to_ascii_uppercase()),
+        format!("host/{hostname}"),
+    ]
 }
 
 /// What a helper run prints and exits with.
@@ -198,7 +368,15 @@ impl Cookie {
 /// `cepces certmonger`: runs the operation certmonger asked for, prints
 /// its answer and returns the exit status.
 pub fn run(args: &CertmongerArgs) -> u8 {
-    if args.auth == AuthKind::Kerberos
+    let args = match args.resolve() {
+        Ok(a) => a,
+        Err(e) => {
+            println!("{e}");
+            return status::UNDERCONFIGURED;
+        }
+    };
+    let args = &args;
+    if args.auth() == AuthKind::Kerberos
         && let Err(e) = client::use_client_keytab(&args.connection(String::new()))
     {
         println!("{e}");
@@ -304,28 +482,40 @@ fn config(args: &CertmongerArgs, template: &str) -> Result<(Config, reqwest::Cli
         (Some(url), _) => url.clone(),
         (None, Some(host)) => format!(
             "https://{host}/ADPolicyProvider_CEP_{}/service.svc/CEP",
-            args.auth.path_name()
+            args.auth().path_name()
         ),
-        (None, None) => return Err(under("--server or --cep is needed".into())),
+        (None, None) => {
+            return Err(under(
+                "--server or --cep is needed (or server/endpoint in the configuration file)".into(),
+            ));
+        }
     };
     let mut config = Config::new(cep, client::selector(template));
     let identity = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => Some(client::tls_identity(cert, key).map_err(under)?),
         _ => None,
     };
-    match args.auth {
+    match args.auth() {
         AuthKind::UsernamePassword => {
-            let (Some(user), Some(file)) = (&args.username, &args.password_file) else {
+            let password = match (&args.password_file, &args.password) {
+                (Some(file), _) => client::read(file)
+                    .map_err(under)?
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_owned(),
+                (None, Some(p)) => p.clone(),
+                (None, None) => String::new(),
+            };
+            let Some(user) = args
+                .username
+                .as_ref()
+                .filter(|_| args.password_file.is_some() || args.password.is_some())
+            else {
                 return Err(under(
                     "--auth UsernamePassword needs --username and --password-file".into(),
                 ));
             };
-            let password = client::read(file)
-                .map_err(under)?
-                .lines()
-                .next()
-                .unwrap_or("")
-                .to_owned();
             config = config
                 .with_username_password(user.clone(), password)
                 .with_authentication(ClientAuthentication::USERNAME_PASSWORD);
@@ -392,7 +582,7 @@ async fn enroll(
             };
             Answer::new(
                 status::WAIT_WITH_DELAY,
-                format!("{}\n{}", args.poll_delay, cookie.encode()),
+                format!("{}\n{}", args.poll_delay.unwrap_or(3600), cookie.encode()),
             )
         }
         Ok(Outcome::Denied(name, message)) => {

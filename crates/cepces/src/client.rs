@@ -62,6 +62,11 @@ pub struct Connection {
     /// cache's, or the keytab's first).
     #[arg(long, requires = "kerberos")]
     pub principal: Option<String>,
+    /// Principals to try after `principal`, in order (the certmonger
+    /// helper's configured `principals`): the first the keytab has.
+    #[arg(skip)]
+    #[cfg_attr(not(feature = "kerberos"), allow(dead_code))]
+    pub principals: Vec<String>,
 }
 
 impl Connection {
@@ -76,6 +81,7 @@ impl Connection {
             kerberos: false,
             keytab: None,
             principal: None,
+            principals: Vec::new(),
         }
     }
 }
@@ -302,7 +308,12 @@ impl Negotiator {
         }
         #[cfg(feature = "kerberos")]
         return Ok(Some(crate::negotiate::Negotiator::new(
-            connection.principal.clone(),
+            connection
+                .principal
+                .iter()
+                .chain(&connection.principals)
+                .cloned()
+                .collect(),
         )));
         #[cfg(not(feature = "kerberos"))]
         Err("--kerberos: this cepces was built without the `kerberos` feature".into())

@@ -38,6 +38,7 @@ mod certmonger;
 mod client;
 mod csr;
 mod demo;
+mod helper_config;
 #[cfg(feature = "kerberos")]
 mod negotiate;
 mod serve;

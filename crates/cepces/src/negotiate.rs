@@ -11,13 +11,14 @@ use libgssapi::context::{ClientCtx, CtxFlags, SecurityContext};
 use libgssapi::credential::{Cred, CredUsage};
 use libgssapi::name::Name;
 use libgssapi::oid::{GSS_MECH_SPNEGO, GSS_NT_HOSTBASED_SERVICE, GSS_NT_KRB5_PRINCIPAL};
-use sha2::Digest;
 
 /// The tokens of one client: its credentials and the channel bindings of
 /// each host seen.
 #[derive(Debug, Default)]
 pub struct Negotiator {
-    principal: Option<String>,
+    principals: Vec<String>,
+    /// The credentials of the first principal that had them, once found.
+    cred: Mutex<Option<Cred>>,
     bindings: Mutex<HashMap<String, Vec<u8>>>,
 }
 
@@ -25,13 +26,40 @@ pub struct Negotiator {
 pub struct Pending(ClientCtx);
 
 impl Negotiator {
-    /// Tokens for `principal` (from the keytab `KRB5_CLIENT_KTNAME`
-    /// names), or for the default credential cache's principal.
-    pub fn new(principal: Option<String>) -> Self {
+    /// Tokens for the first of `principals` that has credentials (from
+    /// the keytab `KRB5_CLIENT_KTNAME` names), or, with none, for the
+    /// default credential cache's principal.
+    pub fn new(principals: Vec<String>) -> Self {
         Self {
-            principal,
+            principals,
+            cred: Mutex::new(None),
             bindings: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The credentials to initiate with: `None` for the default ones.
+    fn credentials(&self) -> Result<Option<Cred>, String> {
+        if self.principals.is_empty() {
+            return Ok(None);
+        }
+        if let Some(c) = self.cred.lock().ok().and_then(|c| c.clone()) {
+            return Ok(Some(c));
+        }
+        let mut why = Vec::new();
+        for p in &self.principals {
+            let attempt = Name::new(p.as_bytes(), Some(GSS_NT_KRB5_PRINCIPAL))
+                .and_then(|name| Cred::acquire(Some(&name), None, CredUsage::Initiate, None));
+            match attempt {
+                Ok(cred) => {
+                    if let Ok(mut c) = self.cred.lock() {
+                        *c = Some(cred.clone());
+                    }
+                    return Ok(Some(cred));
+                }
+                Err(e) => why.push(format!("{p}: {e}")),
+            }
+        }
+        Err(format!("no Kerberos credentials: {}", why.join("; ")))
     }
 
     /// The channel bindings kept for `host`.
@@ -41,7 +69,8 @@ impl Negotiator {
 
     /// Keeps the channel bindings of `host` from its TLS certificate.
     pub fn learn(&self, host: &str, certificate: &[u8]) -> Result<(), String> {
-        let binding = tls_server_end_point(certificate)?;
+        let binding = cepces_server::negotiate::tls_server_end_point(certificate)
+            .map_err(|e| format!("the server's TLS certificate: {e}"))?;
         if let Ok(mut b) = self.bindings.lock() {
             b.insert(host.to_owned(), binding);
         }
@@ -51,27 +80,17 @@ impl Negotiator {
     /// The first token for `HTTP@host`, and the context that checks the
     /// answer.
     pub fn start(&self, host: &str, binding: Option<&[u8]>) -> Result<(Pending, Vec<u8>), String> {
-        let cred = match &self.principal {
-            None => None,
-            Some(p) => {
-                let name = Name::new(p.as_bytes(), Some(&GSS_NT_KRB5_PRINCIPAL))
-                    .map_err(|e| format!("Kerberos principal {p}: {e}"))?;
-                Some(
-                    Cred::acquire(Some(&name), None, CredUsage::Initiate, None)
-                        .map_err(|e| format!("Kerberos credentials of {p}: {e}"))?,
-                )
-            }
-        };
+        let cred = self.credentials()?;
         let target = Name::new(
             format!("HTTP@{host}").as_bytes(),
-            Some(&GSS_NT_HOSTBASED_SERVICE),
+            Some(GSS_NT_HOSTBASED_SERVICE),
         )
         .map_err(|e| format!("service name HTTP@{host}: {e}"))?;
         let mut ctx = ClientCtx::new(
             cred,
             target,
             CtxFlags::GSS_C_MUTUAL_FLAG,
-            Some(&GSS_MECH_SPNEGO),
+            Some(GSS_MECH_SPNEGO),
         );
         let token = ctx
             .step(None, binding)
@@ -101,29 +120,4 @@ impl Pending {
             Err("the server's Negotiate answer did not complete the exchange".into())
         }
     }
-}
-
-/// `tls-server-end-point` channel bindings (RFC 5929 section 4): the hash
-/// of the server's certificate, SHA-256 unless its signature uses a
-/// stronger hash, after the label.
-pub fn tls_server_end_point(certificate: &[u8]) -> Result<Vec<u8>, String> {
-    use der::Decode;
-    let cert = x509_cert::Certificate::from_der(certificate)
-        .map_err(|e| format!("the server's TLS certificate: {e}"))?;
-    let alg = cert.signature_algorithm.oid.to_string();
-    let hash: Vec<u8> = match alg.as_str() {
-        // sha384WithRSAEncryption, ecdsa-with-SHA384
-        "1.2.840.113549.1.1.12" | "1.2.840.10045.4.3.3" => {
-            sha2::Sha384::digest(certificate).to_vec()
-        }
-        // sha512WithRSAEncryption, ecdsa-with-SHA512
-        "1.2.840.113549.1.1.13" | "1.2.840.10045.4.3.4" => {
-            sha2::Sha512::digest(certificate).to_vec()
-        }
-        // SHA-256, and MD5 and SHA-1 (RFC 5929: use SHA-256 for those).
-        _ => sha2::Sha256::digest(certificate).to_vec(),
-    };
-    let mut out = b"tls-server-end-point:".to_vec();
-    out.extend_from_slice(&hash);
-    Ok(out)
 }

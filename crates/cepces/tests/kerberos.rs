@@ -2,8 +2,10 @@
 //! endpoints, against the Samba AD DC of `testkit::samba` and curl as the
 //! client (a real SPNEGO initiator: libcurl over MIT GSS-API): a user with
 //! a ticket is answered, with the mutual-authentication token; no ticket,
-//! a replayed token, a garbage token and a ticket for another service are
-//! each a 401 with a log line, never a 500.
+//! a replayed token, a garbage token, a ticket for another service, a
+//! principal of a realm the server does not map, a token without channel
+//! binding where it is required and a token bound to another channel (made
+//! with python-gssapi) are each a 401 with a log line, never a 500.
 //!
 //! Built with the `kerberos` feature; skipped, with a message, outside CI
 //! when no DC can run.
@@ -22,6 +24,12 @@ const USER_PASSWORD: &str = "Pa55word-krb!";
 
 /// A served CEP on `keytab`, with the accounts `EXAMPLE\<user>` in Staff.
 fn serve(dc: &Dc, keytab: &Path, users: &[&str]) -> Server {
+    serve_with(keytab, users, "realm = \"EXAMPLE.TEST\"\n", dc.krb5_conf())
+}
+
+/// [`serve`] with `kerberos` (the `realm` line and more) in `[kerberos]`,
+/// and `krb5_conf` as the server's Kerberos configuration.
+fn serve_with(keytab: &Path, users: &[&str], kerberos: &str, krb5_conf: &Path) -> Server {
     let hash = hash(PASSWORD);
     let mut config = config();
     for user in users {
@@ -33,7 +41,7 @@ fn serve(dc: &Dc, keytab: &Path, users: &[&str]) -> Server {
     }
     write!(
         config,
-        "\n[kerberos]\nkeytab = \"{}\"\nrealm = \"EXAMPLE.TEST\"\ndomain = \"EXAMPLE\"\n",
+        "\n[kerberos]\nkeytab = \"{}\"\ndomain = \"EXAMPLE\"\n{kerberos}",
         keytab.display()
     )
     .unwrap();
@@ -43,7 +51,7 @@ fn serve(dc: &Dc, keytab: &Path, users: &[&str]) -> Server {
     Server::launch_with_env(
         dir,
         &["--config".as_ref(), path.as_os_str()],
-        &[("KRB5_CONFIG", dc.krb5_conf().as_os_str())],
+        &[("KRB5_CONFIG", krb5_conf.as_os_str())],
     )
 }
 
@@ -127,6 +135,17 @@ fn service_keytab(dc: &Dc, dir: &Path, spn: &str) -> PathBuf {
     keytab
 }
 
+/// The keytab of `HTTP/localhost` (the name curl and cepces ask for at
+/// localhost), made once per test process: an SPN belongs to one account.
+fn localhost_keytab(dc: &Dc) -> PathBuf {
+    static KEYTAB: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    KEYTAB
+        .get_or_init(|| {
+            service_keytab(dc, &testkit::tmp_dir("serve-kerberos-kt"), "HTTP/localhost")
+        })
+        .clone()
+}
+
 /// Waits until the log has `needle` (the server logs after answering).
 fn log_has(server: &Server, needle: &str) -> bool {
     for _ in 0..50 {
@@ -143,7 +162,7 @@ fn negotiate_on_the_kerberos_endpoints() {
     let Some(dc) = Dc::shared() else { return };
     let dir = testkit::tmp_dir("serve-kerberos");
     // The server: HTTP/localhost, the name curl asks for at localhost.
-    let keytab = service_keytab(dc, &dir, "HTTP/localhost");
+    let keytab = localhost_keytab(dc);
     let user = dc.unique("alice");
     let principal = dc.create_user(&user, USER_PASSWORD);
     let ccache = dir.join(format!("{user}.ccache"));
@@ -341,6 +360,155 @@ fn enroll(
         .arg(server.path(&format!("{name}-cert.pem")))
         .output()
         .unwrap()
+}
+
+/// A SPNEGO token for `HTTP@localhost` from python-gssapi (another MIT
+/// GSS-API initiator, the one Samba's Python tools use) with the
+/// credentials of `ccache`, bound to `binding` when given; `None` when
+/// python3-gssapi is not installed (outside CI).
+fn python_token(dc: &Dc, ccache: &Path, binding: Option<&[u8]>) -> Option<String> {
+    const SCRIPT: &str = r#"
+import base64, sys, gssapi
+from gssapi.raw import ChannelBindings
+cb = ChannelBindings(application_data=bytes.fromhex(sys.argv[1])) if sys.argv[1] else None
+ctx = gssapi.SecurityContext(
+    name=gssapi.Name("HTTP@localhost", gssapi.NameType.hostbased_service),
+    usage="initiate", mech=gssapi.OID.from_int_seq("1.3.6.1.5.5.2"),
+    flags=gssapi.RequirementFlag.mutual_authentication, channel_bindings=cb)
+print(base64.b64encode(ctx.step()).decode())
+"#;
+    let probe = std::process::Command::new("/usr/bin/python3")
+        .args(["-c", "import gssapi"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        assert!(!testkit::in_ci(), "python3-gssapi is missing in CI");
+        eprintln!("skipped: python3-gssapi is not installed");
+        return None;
+    }
+    let hex = binding
+        .unwrap_or_default()
+        .iter()
+        .fold(String::new(), |mut s, b| {
+            write!(s, "{b:02x}").unwrap();
+            s
+        });
+    let out = dc
+        .krb5_command("/usr/bin/python3", Some(ccache))
+        .args(["-c", SCRIPT, &hex])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "python-gssapi: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8(out.stdout).unwrap().trim().to_owned())
+}
+
+/// The `tls-server-end-point` binding of `server`'s TLS certificate.
+fn binding_of(server: &Server) -> Vec<u8> {
+    use der::Encode;
+    let leaf = common::read_cert(&server.ca_dir().join("tls.pem"));
+    cepces_server::negotiate::tls_server_end_point(&leaf.to_der().unwrap()).unwrap()
+}
+
+/// Channel binding ("required" and "when-supported") and a principal of a
+/// realm the server does not map: each a 401 with a log line saying why;
+/// a token bound to the right channel is answered.
+#[test]
+fn channel_binding_and_realm() {
+    let Some(dc) = Dc::shared() else { return };
+    let dir = testkit::tmp_dir("serve-kerberos-cb");
+    let keytab = localhost_keytab(dc);
+    let user = dc.unique("bob");
+    let principal = dc.create_user(&user, USER_PASSWORD);
+    let ccache = dir.join(format!("{user}.ccache"));
+    dc.kinit_password(&principal, USER_PASSWORD, &ccache)
+        .unwrap();
+
+    // Required: curl (7.88, no channel bindings) is refused ...
+    let required = serve_with(
+        &keytab,
+        &[&user],
+        "realm = \"EXAMPLE.TEST\"\nchannel_binding = \"required\"\n",
+        dc.krb5_conf(),
+    );
+    let unbound = post(dc, &required, Some(&ccache), None);
+    assert_eq!(unbound.status, 401, "{}", required.log());
+    assert!(
+        log_has(&required, "not bound to the TLS channel"),
+        "{}",
+        required.log()
+    );
+    // ... cepces enroll, which binds its token, is answered ...
+    let out = enroll(
+        dc,
+        &required,
+        &["--subject", "CN=bob"],
+        Some(&ccache),
+        "bound",
+    );
+    assert!(
+        out.status.success(),
+        "{}
+{}",
+        String::from_utf8_lossy(&out.stderr),
+        required.log()
+    );
+    // ... and so is python-gssapi given the same binding, while its token
+    // bound to another channel (a relay) is refused by MIT's acceptor.
+    let right = binding_of(&required);
+    if let Some(token) = python_token(dc, &ccache, Some(&right)) {
+        let ok = post(
+            dc,
+            &required,
+            None,
+            Some(&format!("Authorization: Negotiate {token}")),
+        );
+        assert_eq!(ok.status, 200, "{}", required.log());
+        let mut other = right.clone();
+        let last = other.len() - 1;
+        other[last] ^= 1;
+        let token = python_token(dc, &ccache, Some(&other)).unwrap();
+        let relayed = post(
+            dc,
+            &required,
+            None,
+            Some(&format!("Authorization: Negotiate {token}")),
+        );
+        assert_eq!(relayed.status, 401, "{}", required.log());
+        assert!(log_has(&required, "channel binding"), "{}", required.log());
+    }
+
+    // When-supported (the default): a token bound to another channel is
+    // still refused.
+    let lenient = serve(dc, &keytab, &[&user]);
+    if let Some(token) = python_token(dc, &ccache, Some(b"tls-server-end-point:elsewhere")) {
+        let relayed = post(
+            dc,
+            &lenient,
+            None,
+            Some(&format!("Authorization: Negotiate {token}")),
+        );
+        assert_eq!(relayed.status, 401, "{}", lenient.log());
+        assert!(log_has(&lenient, "negotiate_refused"), "{}", lenient.log());
+    }
+
+    // A server mapping another realm's principals: EXAMPLE.TEST's user is
+    // authenticated by Kerberos but is no account of it.
+    let foreign = serve_with(
+        &keytab,
+        &[&user],
+        "realm = \"OTHER.TEST\"\n",
+        dc.krb5_conf(),
+    );
+    let refused = post(dc, &foreign, Some(&ccache), None);
+    assert_eq!(refused.status, 401, "{}", foreign.log());
+    assert!(
+        log_has(&foreign, "is not of the server's realm"),
+        "{}",
+        foreign.log()
+    );
 }
 
 #[test]

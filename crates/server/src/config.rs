@@ -54,6 +54,13 @@ pub struct KerberosConfig {
     /// The NetBIOS domain name accounts are named in (`EXAMPLE`):
     /// `alice@EXAMPLE.TEST` is the account `EXAMPLE\alice`.
     pub domain: String,
+    /// `channel_binding = "off" | "when-supported" | "required"`: whether a
+    /// token must be bound to the TLS channel (RFC 5929, IIS's Extended
+    /// Protection). A token bound to another channel is refused unless
+    /// `off`; `required` also refuses a token with no binding (curl, older
+    /// helpers). Default `when-supported`.
+    #[serde(default)]
+    pub channel_binding: crate::negotiate::ChannelBinding,
 }
 
 /// `[ca]`: the CA made on first start.

@@ -10,7 +10,15 @@
 //! `cepces serve` sets from its configuration). [`map_principal`] turns the
 //! client's Kerberos name into the account name templates list.
 //!
+//! Channel binding ([RFC 5929], what IIS calls Extended Protection): the
+//! connection's `tls-server-end-point` binding ([`tls_server_end_point`],
+//! put in [`ConnectionInfo`](crate::tower::ConnectionInfo) by whoever
+//! terminates TLS) is given to the acceptor, so that a token made for
+//! another TLS channel is refused; [`ChannelBinding`] says whether a token
+//! without one is accepted.
+//!
 //! [RFC 4559]: https://www.rfc-editor.org/rfc/rfc4559
+//! [RFC 5929]: https://www.rfc-editor.org/rfc/rfc5929
 
 /// What an accepted token says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,16 +30,52 @@ pub struct Accepted {
     /// The token for the client's mutual authentication, if the mechanism
     /// gives one.
     pub reply: Option<Vec<u8>>,
+    /// Whether the token carried the channel binding the acceptor was
+    /// given, and it matched (a token whose binding differs is refused).
+    pub channel_bound: bool,
 }
 
 impl Accepted {
-    /// The client `principal`, with `reply` for it.
+    /// The client `principal`, with `reply` for it, not channel bound.
     pub fn new(principal: impl Into<String>, reply: Option<Vec<u8>>) -> Self {
         Self {
             principal: principal.into(),
             reply,
+            channel_bound: false,
         }
     }
+
+    /// Says the token carried the matching channel binding.
+    #[must_use]
+    pub fn channel_bound(mut self, bound: bool) -> Self {
+        self.channel_bound = bound;
+        self
+    }
+}
+
+/// Whether a Negotiate token must be bound to the TLS channel it came
+/// over ([RFC 5929] `tls-server-end-point`), as IIS's Extended Protection
+/// settings say it.
+///
+/// A token bound to *another* channel (a relayed one) is refused under
+/// every setting but [`Off`](Self::Off); the setting decides only about a
+/// token with no binding at all.
+///
+/// [RFC 5929]: https://www.rfc-editor.org/rfc/rfc5929
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum ChannelBinding {
+    /// The binding is not checked (IIS "Off").
+    Off,
+    /// A binding, when the token has one, must match; a token without one
+    /// is accepted (IIS "Accept"; what clients without Extended
+    /// Protection, such as curl and older Python helpers, need).
+    #[default]
+    WhenSupported,
+    /// Every token must carry the matching binding (IIS "Require"; Windows
+    /// and `cepces enroll` send it).
+    Required,
 }
 
 /// Why a token was refused (always a 401 for the client; the reason goes
@@ -56,12 +100,50 @@ pub enum Refused {
     /// The principal is not of the realm the server maps to accounts.
     #[error("principal {0} is not of the server's realm")]
     ForeignRealm(String),
+    /// The server requires channel binding and the token has none (or
+    /// the connection has no TLS channel to bind to).
+    #[error("the token is not bound to the TLS channel (channel binding required)")]
+    Unbound,
 }
 
 /// Checks a Negotiate token.
 pub trait Acceptor: Send + Sync + std::fmt::Debug {
     /// Accepts the client's first (and, for Kerberos, only) token.
-    fn accept(&self, token: &[u8]) -> Result<Accepted, Refused>;
+    /// `channel_binding` is the connection's binding
+    /// ([`tls_server_end_point`]) when it is to be checked: a token bound
+    /// to other data is refused, and [`Accepted::channel_bound`] says
+    /// whether the token carried it.
+    fn accept(&self, token: &[u8], channel_binding: Option<&[u8]>) -> Result<Accepted, Refused>;
+}
+
+/// The `tls-server-end-point` channel binding of a TLS server certificate
+/// ([RFC 5929] section 4.1): the label and the hash of the certificate,
+/// SHA-256 unless its signature uses a stronger hash (MD5 and SHA-1
+/// signatures also take SHA-256). Client and server compute the same
+/// bytes: the client from the certificate the server presented, the
+/// server from its own.
+///
+/// [RFC 5929]: https://www.rfc-editor.org/rfc/rfc5929
+pub fn tls_server_end_point(certificate: &[u8]) -> Result<Vec<u8>, der::Error> {
+    use der::Decode;
+    use sha2::Digest;
+    /// sha384WithRSAEncryption, ecdsa-with-SHA384.
+    const SHA384: [&str; 2] = ["1.2.840.113549.1.1.12", "1.2.840.10045.4.3.3"];
+    /// sha512WithRSAEncryption, ecdsa-with-SHA512.
+    const SHA512: [&str; 2] = ["1.2.840.113549.1.1.13", "1.2.840.10045.4.3.4"];
+    let cert = x509_cert::Certificate::from_der(certificate)?;
+    let oid = cert.signature_algorithm.oid;
+    let is = |set: [&str; 2]| set.iter().any(|s| oid.to_string() == *s);
+    let hash: Vec<u8> = if is(SHA384) {
+        sha2::Sha384::digest(certificate).to_vec()
+    } else if is(SHA512) {
+        sha2::Sha512::digest(certificate).to_vec()
+    } else {
+        sha2::Sha256::digest(certificate).to_vec()
+    };
+    let mut out = b"tls-server-end-point:".to_vec();
+    out.extend_from_slice(&hash);
+    Ok(out)
 }
 
 /// The token of an `Authorization` (or `WWW-Authenticate`) value
@@ -120,9 +202,16 @@ mod gss {
 
     use super::{Accepted, Acceptor, Refused};
 
+    /// `GSS_C_CHANNEL_BOUND_FLAG` (MIT krb5 1.19, `gssapi_ext.h`): the
+    /// acceptor's channel bindings matched the initiator's.
+    const GSS_C_CHANNEL_BOUND_FLAG: u32 = 2048;
+
     /// The system GSS-API's acceptor (MIT Kerberos): the service keys come
     /// from the default keytab (`KRB5_KTNAME`), any of its principals
-    /// accepted; tickets are checked for expiry and replay by the library.
+    /// accepted; tickets are checked for expiry and replay by the library,
+    /// and a channel binding given to [`Acceptor::accept`] is checked by
+    /// it too (`GSS_S_BAD_BINDINGS` for another channel's token;
+    /// `GSS_C_CHANNEL_BOUND_FLAG`, MIT 1.19 and later, when it matched).
     #[derive(Debug)]
     pub struct GssAcceptor {
         /// Acquired once (a shared handle on the keytab).
@@ -140,10 +229,14 @@ mod gss {
     }
 
     impl Acceptor for GssAcceptor {
-        fn accept(&self, token: &[u8]) -> Result<Accepted, Refused> {
+        fn accept(
+            &self,
+            token: &[u8],
+            channel_binding: Option<&[u8]>,
+        ) -> Result<Accepted, Refused> {
             let mut ctx = ServerCtx::new(Some(self.cred.clone()));
             let reply = ctx
-                .step(token)
+                .step(token, channel_binding)
                 .map_err(|e| Refused::Mechanism(e.to_string()))?;
             if !ctx.is_complete() {
                 return Err(Refused::Continue);
@@ -151,7 +244,78 @@ mod gss {
             let name = ctx
                 .source_name()
                 .map_err(|e| Refused::Mechanism(format!("client name: {e}")))?;
-            Ok(Accepted::new(name.to_string(), reply.map(|b| b.to_vec())))
+            let bound = channel_binding.is_some()
+                && ctx
+                    .flags()
+                    .is_ok_and(|f| f.bits() & GSS_C_CHANNEL_BOUND_FLAG != 0);
+            Ok(Accepted::new(name.to_string(), reply.map(|b| b.to_vec())).channel_bound(bound))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The issued certificate of the MS-WSTEP 4.1.1.2 example (signed
+    /// sha1RSA, so hashed with SHA-256 as RFC 5929 says), and openssl's
+    /// SHA-256 fingerprint of it.
+    #[test]
+    fn tls_server_end_point_is_the_label_and_openssls_sha256_fingerprint() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/testdata/spec/wstep/4.1.1.2-RSTRC-issued.xml"
+        );
+        let Ok(text) = std::fs::read_to_string(path) else {
+            eprintln!("skipped: {path} is missing");
+            return;
+        };
+        let issued = &text[text.find("<RequestedSecurityToken>").unwrap()..];
+        let b64 = &issued[issued.find("xsd\">").unwrap() + 5..issued.find("</Binary").unwrap()];
+        let der = <soap_envelope::xsd::Base64Binary as soap_envelope::xsd::XsdType>::parse_xsd(b64)
+            .unwrap()
+            .0;
+        let binding = tls_server_end_point(&der).unwrap();
+        assert_eq!(&binding[..21], b"tls-server-end-point:");
+        assert_eq!(binding.len(), 21 + 32);
+        let dir = std::env::temp_dir().join(format!("cb-{}", std::process::id()));
+        std::fs::write(&dir, &der).unwrap();
+        let out = std::process::Command::new("openssl")
+            .args([
+                "x509",
+                "-inform",
+                "DER",
+                "-noout",
+                "-fingerprint",
+                "-sha256",
+                "-in",
+            ])
+            .arg(&dir)
+            .output();
+        let _ = std::fs::remove_file(&dir);
+        let Ok(out) = out else {
+            eprintln!("skipped: no openssl");
+            return;
+        };
+        let text = String::from_utf8(out.stdout).unwrap();
+        let hex: String = text
+            .split_once('=')
+            .unwrap()
+            .1
+            .trim()
+            .split(':')
+            .collect::<String>()
+            .to_lowercase();
+        let ours: String = binding[21..].iter().fold(String::new(), |mut s, b| {
+            use std::fmt::Write as _;
+            let _ = write!(s, "{b:02x}");
+            s
+        });
+        assert_eq!(ours, hex);
+    }
+
+    #[test]
+    fn a_certificate_that_does_not_parse_is_an_error_not_a_binding() {
+        assert!(tls_server_end_point(b"\x30\x03\x02\x01").is_err());
     }
 }

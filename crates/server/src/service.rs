@@ -23,7 +23,7 @@ use crate::Error;
 use crate::accounts::Authenticator;
 use crate::config::{AccountAttribute, Auth, Service, ServiceConfig, SubjectSource, Urls};
 use crate::guard::{Guard, Refusal};
-use crate::negotiate::{self, Acceptor, Refused, map_principal};
+use crate::negotiate::{self, Acceptor, ChannelBinding, Refused, map_principal};
 use crate::pki::{self, CertificateSpec, Issuer, Profile};
 use crate::policy::{Policy, PolicySource};
 use crate::store::{self, NewRequest, Record, RequestStore};
@@ -126,6 +126,7 @@ pub struct Negotiate {
     acceptor: Box<dyn Acceptor>,
     realm: String,
     domain: String,
+    channel_binding: ChannelBinding,
 }
 
 impl Negotiate {
@@ -140,7 +141,16 @@ impl Negotiate {
             acceptor,
             realm: realm.into(),
             domain: domain.into(),
+            channel_binding: ChannelBinding::default(),
         }
+    }
+
+    /// Whether tokens must be bound to the TLS channel (default
+    /// [`ChannelBinding::WhenSupported`]).
+    #[must_use]
+    pub fn with_channel_binding(mut self, policy: ChannelBinding) -> Self {
+        self.channel_binding = policy;
+        self
     }
 }
 
@@ -264,14 +274,26 @@ impl Server {
     /// Checks the `Authorization` header of a request to a `…_Kerberos`
     /// endpoint: the account it authenticates and the token for the
     /// client's mutual authentication (`WWW-Authenticate: Negotiate
-    /// <token>`). Every refusal is a 401 for the client.
+    /// <token>`). `channel_binding` is the connection's
+    /// ([`negotiate::tls_server_end_point`] of the server's certificate),
+    /// checked as [`Negotiate::with_channel_binding`] says. Every refusal
+    /// is a 401 for the client.
     pub fn negotiate(
         &self,
         authorization: Option<&str>,
+        channel_binding: Option<&[u8]>,
     ) -> Result<(String, Option<Vec<u8>>), Refused> {
         let n = self.negotiate.as_ref().ok_or(Refused::Missing)?;
         let token = negotiate::token_of(authorization)?;
-        let accepted = n.acceptor.accept(&token)?;
+        let binding = match n.channel_binding {
+            ChannelBinding::Off => None,
+            ChannelBinding::WhenSupported => channel_binding,
+            ChannelBinding::Required => Some(channel_binding.ok_or(Refused::Unbound)?),
+        };
+        let accepted = n.acceptor.accept(&token, binding)?;
+        if n.channel_binding == ChannelBinding::Required && !accepted.channel_bound {
+            return Err(Refused::Unbound);
+        }
         let account = map_principal(&accepted.principal, &n.realm, &n.domain)
             .ok_or_else(|| Refused::ForeignRealm(accepted.principal.clone()))?;
         Ok((account, accepted.reply))

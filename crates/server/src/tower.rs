@@ -115,6 +115,7 @@ const DRAIN_TIME: Duration = Duration::from_secs(2);
 /// What the connection knows about a request, for
 /// [`Transport`]: put it in the request's extensions.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct ConnectionInfo {
     /// The client's address.
     pub peer: Option<SocketAddr>,
@@ -122,6 +123,35 @@ pub struct ConnectionInfo {
     pub local: Option<SocketAddr>,
     /// The TLS client certificate (DER), verified by the TLS layer.
     pub client_cert: Option<Arc<[u8]>>,
+    /// The TLS channel's `tls-server-end-point` binding
+    /// ([`crate::negotiate::tls_server_end_point`] of the certificate the
+    /// server presented), for HTTP Negotiate's channel-binding check.
+    pub channel_binding: Option<Arc<[u8]>>,
+}
+
+impl ConnectionInfo {
+    /// A connection from `peer` to `local`, without TLS facts.
+    pub fn new(peer: Option<SocketAddr>, local: Option<SocketAddr>) -> Self {
+        Self {
+            peer,
+            local,
+            ..Self::default()
+        }
+    }
+
+    /// With the client's verified TLS certificate.
+    #[must_use]
+    pub fn with_client_cert(mut self, der: Option<Arc<[u8]>>) -> Self {
+        self.client_cert = der;
+        self
+    }
+
+    /// With the channel's `tls-server-end-point` binding.
+    #[must_use]
+    pub fn with_channel_binding(mut self, binding: Option<Arc<[u8]>>) -> Self {
+        self.channel_binding = binding;
+        self
+    }
 }
 
 /// What a request came to, for the log: in the response's extensions.
@@ -244,12 +274,11 @@ fn negotiate<B>(
         .headers()
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    server.negotiate(header).map_err(|why| {
+    let connection = req.extensions().get::<ConnectionInfo>();
+    let binding = connection.and_then(|c| c.channel_binding.as_deref());
+    server.negotiate(header, binding).map_err(|why| {
         if why != Refused::Missing {
-            let peer = req
-                .extensions()
-                .get::<ConnectionInfo>()
-                .and_then(|c| c.peer);
+            let peer = connection.and_then(|c| c.peer);
             tracing::warn!(
                 event = "negotiate_refused",
                 peer = ?peer,

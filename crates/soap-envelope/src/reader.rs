@@ -431,6 +431,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Reads the next raw event, mapping errors and rejecting DTDs.
+    #[inline]
     pub(crate) fn next_event(&mut self) -> Result<Event<'a>> {
         self.event_offset = self.inner.buffer_position();
         let ev = match self.inner.read_event() {
@@ -568,6 +569,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Opens an element: checks limits, resolves names, pushes a frame.
+    #[inline]
     pub(crate) fn open(&mut self, e: &BytesStart<'a>, empty: bool) -> Result<Start<'a>> {
         let (ns, attrs) = self.checked_start(e, self.stack.len() + 1)?;
         let local = self.reborrow(local_part(e.name().0))?;
@@ -632,6 +634,7 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn close(&mut self) {
         self.last_closed = self.stack.pop();
         if self.stack.is_empty() {
@@ -639,6 +642,7 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn current_empty(&self) -> Result<bool> {
         match self.stack.last() {
             Some(f) => Ok(f.empty),
@@ -687,6 +691,7 @@ impl<'a> XmlReader<'a> {
         )))
     }
 
+    #[inline]
     pub(crate) fn push_text(&self, acc: &mut Cow<'a, str>, piece: Cow<'a, str>) -> Result<()> {
         if acc.is_empty() {
             *acc = piece;

@@ -28,7 +28,15 @@ const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
 /// At most `max_connections` are served at once: one more is closed as
 /// it arrives, before any TLS work, so that a flood of idle sockets takes
 /// neither memory nor the descriptors the accepted connections need.
-pub async fn serve(listener: TcpListener, tls: TlsAcceptor, app: Arc<App>, max_connections: usize) {
+/// `binding` is the `tls-server-end-point` channel binding of the
+/// server's certificate, the same for every connection.
+pub async fn serve(
+    listener: TcpListener,
+    tls: TlsAcceptor,
+    app: Arc<App>,
+    max_connections: usize,
+    binding: Option<Arc<[u8]>>,
+) {
     let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
     let handshake_timeout =
         Duration::from_secs(u64::from(app.settings().handshake_timeout_secs.max(1)));
@@ -56,6 +64,7 @@ pub async fn serve(listener: TcpListener, tls: TlsAcceptor, app: Arc<App>, max_c
         let local = tcp.local_addr().ok();
         let tls = tls.clone();
         let app = Arc::clone(&app);
+        let binding = binding.clone();
         tokio::spawn(async move {
             let _slot = slot;
             let stream = match tokio::time::timeout(handshake_timeout, tls.accept(tcp)).await {
@@ -76,11 +85,9 @@ pub async fn serve(listener: TcpListener, tls: TlsAcceptor, app: Arc<App>, max_c
                 .and_then(|c| c.first())
                 .map(|c| Arc::from(c.as_ref()));
             let adapter = ServiceAdapter::new(app);
-            let connection = ConnectionInfo {
-                peer: Some(peer),
-                local,
-                client_cert,
-            };
+            let connection = ConnectionInfo::new(Some(peer), local)
+                .with_client_cert(client_cert)
+                .with_channel_binding(binding);
             let service = hyper::service::service_fn(move |req| {
                 let adapter = adapter.clone();
                 let connection = connection.clone();

@@ -150,11 +150,10 @@ fn new_server(
 fn negotiate(k: &config::KerberosConfig) -> Result<cepces_server::Negotiate, String> {
     let acceptor = cepces_server::negotiate::GssAcceptor::new()
         .map_err(|e| format!("[kerberos] keytab {}: {e}", k.keytab.display()))?;
-    Ok(cepces_server::Negotiate::new(
-        Box::new(acceptor),
-        k.realm.clone(),
-        k.domain.clone(),
-    ))
+    Ok(
+        cepces_server::Negotiate::new(Box::new(acceptor), k.realm.clone(), k.domain.clone())
+            .with_channel_binding(k.channel_binding),
+    )
 }
 
 #[cfg(not(feature = "kerberos"))]
@@ -294,6 +293,13 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
             .allow_unauthenticated()
             .build()
             .map_err(|e| format!("client verifier: {e}"))?;
+    // The channel binding of every connection: the leaf's hash.
+    let binding = chain
+        .first()
+        .map(|leaf| cepces_server::negotiate::tls_server_end_point(leaf))
+        .transpose()
+        .map_err(|e| format!("TLS certificate: {e}"))?
+        .map(Arc::from);
     let mut tls = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?
@@ -313,6 +319,7 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
         tokio_rustls::TlsAcceptor::from(Arc::new(tls)),
         app,
         max_connections,
+        binding,
     ));
     Ok(Running {
         addr,
