@@ -227,6 +227,26 @@ pub fn http_client(
 ) -> Result<reqwest::Client, String> {
     let mut roots = RootCertStore::empty();
     match ca_file {
+        Some(path) if path.is_dir() => {
+            // A directory of PEM files (`/etc/ssl/certs`): every file that
+            // holds certificates; others (hash links to the same files,
+            // CRLs, READMEs) add nothing or are skipped.
+            let entries =
+                std::fs::read_dir(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            for entry in entries.flatten() {
+                let Ok(pem) = std::fs::read_to_string(entry.path()) else {
+                    continue;
+                };
+                for cert in pki::certs_from_pem(&pem).unwrap_or_default() {
+                    if let Ok(der) = pki::to_der(&cert) {
+                        let _ = roots.add(CertificateDer::from(der));
+                    }
+                }
+            }
+            if roots.is_empty() {
+                return Err(format!("{}: no PEM certificates in it", path.display()));
+            }
+        }
         Some(path) => {
             let pem =
                 std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;

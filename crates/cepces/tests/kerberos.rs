@@ -517,3 +517,115 @@ fn without_kerberos_configured_the_endpoints_do_not_exist() {
     let (status, _) = server.curl(&server.cep("Kerberos"), SOAP12, b"<x/>", None);
     assert_eq!(status, 404);
 }
+
+/// certmonger itself driving `cepces certmonger --server=HOST
+/// --auth=Kerberos` (the command line Samba's auto-enrollment writes),
+/// the rest from a `cepces-submit` configuration file naming the machine's
+/// keytab: issued → MONITORING, pending → approved → MONITORING, a
+/// template the machine may not have → CA_REJECTED, resubmit → renewed.
+#[test]
+fn certmonger_enrolls_a_machine_over_kerberos() {
+    use common::certmonger::{Certmonger, certmonger_available};
+    let Some(dc) = Dc::shared() else { return };
+    if !certmonger_available() {
+        eprintln!("skipped: certmonger (or openssl) is not installed");
+        return;
+    }
+    let dir = testkit::tmp_dir("certmonger-kerberos");
+    let keytab = localhost_keytab(dc);
+    let machine = dc.create_machine(&dc.unique("cm"));
+    let machine_keytab = dir.join(format!("{machine}.keytab"));
+    dc.export_keytab(&format!("{machine}@{}", dc.realm()), &machine_keytab);
+    let server = serve(dc, &keytab, &[&machine]);
+
+    // `cas` a directory, as /etc/ssl/certs: the CA and a file that is not
+    // a certificate.
+    let cas = dir.join("cas");
+    std::fs::create_dir_all(&cas).unwrap();
+    std::fs::copy(server.ca_file(), cas.join("test-ca.pem")).unwrap();
+    std::fs::write(cas.join("README"), "not a certificate\n").unwrap();
+    let conf = dir.join("cepces.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "[global]\nserver=ca\ntype=Policy\nauth=UsernamePassword\n\
+             endpoint=https://${{server}}/ADPolicyProvider_CEP_${{auth}}/service.svc/CEP\n\
+             cas={}\npoll_interval=1\n\n\
+             [kerberos]\nkeytab={}\nrealm=EXAMPLE.TEST\nccache=True\n\
+             principals=\n  {}\n",
+            cas.display(),
+            // configparser's `$` is interpolation: a dollar is `$$`.
+            machine_keytab.display().to_string().replace('$', "$$"),
+            machine.replace('$', "$$"),
+        ),
+    )
+    .unwrap();
+    let cm = Certmonger::start();
+    let host = server.base().trim_start_matches("https://").to_owned();
+    // certmonger clears its helpers' environment: the DC's krb5.conf (a
+    // machine's is /etc/krb5.conf) goes through env(1).
+    let helper = format!(
+        "/usr/bin/env KRB5_CONFIG={} {} certmonger --config {} --server={host} --auth=Kerberos",
+        dc.krb5_conf().display(),
+        common::BIN,
+        conf.display()
+    );
+    let out = cm.getcert(&["add-ca", "-c", "cepces-krb", "-e", &helper]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+
+    let request = |id: &str, template: &str| {
+        let out = cm.getcert(&[
+            "request",
+            "-c",
+            "cepces-krb",
+            "-T",
+            template,
+            "-I",
+            id,
+            "-k",
+            cm.path(&format!("{id}.key")).to_str().unwrap(),
+            "-f",
+            cm.path(&format!("{id}.crt")).to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", common::stderr(&out));
+    };
+    // Issued, for the account Negotiate authenticated.
+    request("machine", "User");
+    cm.wait_for("machine", "MONITORING");
+    let cert = cm.path("machine.crt");
+    common::openssl_verify(&server.ca_file(), &cert);
+    let issued = common::read_cert(&cert);
+    let records = common::stdout(&server.admin("list", &[]));
+    assert!(
+        records.contains(&format!("\tUser\tEXAMPLE\\{machine}")),
+        "{records}"
+    );
+
+    // Pending, approved, polled.
+    request("approval", "Approval");
+    cm.wait_for("approval", "CA_WORKING");
+    let list = common::stdout(&server.admin("list", &[]));
+    let id = list
+        .lines()
+        .find(|l| l.contains(&format!("\tPending\tApproval\tEXAMPLE\\{machine}")))
+        .and_then(|l| l.split('\t').next())
+        .unwrap_or_else(|| panic!("no pending request in {list}"))
+        .to_owned();
+    let out = server.admin("approve", &[&id]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    cm.wait_for("approval", "MONITORING");
+
+    // Rejected: the machine is not in Administrators.
+    request("admins", "Admins");
+    cm.wait_for("admins", "CA_REJECTED");
+
+    // Renewed.
+    let out = cm.getcert(&["resubmit", "-i", "machine", "-w"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    cm.wait_for("machine", "MONITORING");
+    let renewed = common::read_cert(&cert);
+    assert_ne!(
+        renewed.tbs_certificate.serial_number,
+        issued.tbs_certificate.serial_number
+    );
+}

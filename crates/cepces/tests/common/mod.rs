@@ -3,6 +3,8 @@
 //! `cepces` binary for clients and administrators, and curl/openssl.
 #![allow(dead_code, clippy::unwrap_used, missing_docs)]
 
+pub mod certmonger;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
