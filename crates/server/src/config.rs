@@ -23,6 +23,7 @@ const TEMPLATE_ARC: &str = "1.3.6.1.4.1.311.21.8.4242.1";
 /// The whole file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Config {
     /// `[ca]`.
     pub ca: CaConfig,
@@ -66,6 +67,7 @@ pub struct KerberosConfig {
 /// `[ca]`: the CA made on first start.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct CaConfig {
     /// The CA certificate's common name.
     pub common_name: String,
@@ -80,6 +82,7 @@ pub struct CaConfig {
 /// `[service]`: URLs and limits.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ServiceConfig {
     /// The `policyID` ([MS-XCEP] 3.1.4.1.3.24); derived from the CA
     /// certificate when absent.
@@ -160,6 +163,7 @@ impl Default for ServiceConfig {
 /// Where the subject of an issued certificate comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum SubjectSource {
     /// The request's subject and subjectAltName
     /// (`CT_FLAG_ENROLLEE_SUPPLIES_SUBJECT` and `_ALT_NAME`). Dangerous
@@ -179,6 +183,7 @@ pub enum SubjectSource {
 /// puts into the certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum AccountAttribute {
     /// `CN=<account name>` (`CT_FLAG_SUBJECT_REQUIRE_COMMON_NAME`).
     Name,
@@ -225,6 +230,7 @@ pub const AUTHENTICATION_EKUS: [&str; 4] = [
 /// `[[template]]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct TemplateConfig {
     /// The template `commonName`.
     pub name: String,
@@ -274,6 +280,7 @@ pub struct TemplateConfig {
 /// `[[user]]`: a UsernameToken account.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct UserConfig {
     /// The user name (compared without regard to ASCII case).
     pub name: String,
@@ -415,6 +422,7 @@ fn default_ekus() -> Vec<String> {
 
 /// The endpoint URLs, as Windows lays them out.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Urls {
     /// `https://host:port`.
     pub base: String,
@@ -424,6 +432,7 @@ pub struct Urls {
 
 /// How a client authenticates at an endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Auth {
     /// WS-Security UsernameToken.
     UsernamePassword,
@@ -453,6 +462,15 @@ pub enum Service {
 }
 
 impl Urls {
+    /// The endpoints under `base` (`https://host:port`), the CES path
+    /// named `ces_name` ([`Config::ces_name`]).
+    pub fn new(base: impl Into<String>, ces_name: impl Into<String>) -> Self {
+        Self {
+            base: base.into(),
+            ces_name: ces_name.into(),
+        }
+    }
+
     /// The path of `service` with `auth`.
     pub fn path(&self, service: Service, auth: Auth) -> String {
         match service {

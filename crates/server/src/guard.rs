@@ -29,6 +29,7 @@ const MAX_NONCES: usize = 262_144;
 
 /// Why a message was refused before its password was checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Refusal {
     /// The timestamp (or the token's `Created`) is outside the window:
     /// `wsse:MessageExpired`.

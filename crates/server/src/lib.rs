@@ -41,7 +41,7 @@
 //!     1_800_000_000,
 //!     86_400 * 365,
 //! )?;
-//! let urls = Urls { base: "https://ca.example.com".into(), ces_name: config.ces_name() };
+//! let urls = Urls::new("https://ca.example.com", config.ces_name());
 //! let accounts = PasswordAccounts::new(config.users.clone(), 4);
 //! let parts = Parts::new(
 //!     urls.clone(),

@@ -263,6 +263,7 @@ fn key_identifier(spki: &SubjectPublicKeyInfoOwned) -> Result<OctetString> {
 
 /// What a certificate is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Profile {
     /// A self-signed root CA.
     Root,
@@ -272,6 +273,7 @@ pub enum Profile {
 
 /// What to put in a certificate besides the CA's own data.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct CertificateSpec {
     /// The subject.
     pub subject: Name,
@@ -285,6 +287,35 @@ pub struct CertificateSpec {
     pub profile: Profile,
     /// More extensions (EKU, subjectAltName, template).
     pub extensions: Vec<Extension>,
+}
+
+impl CertificateSpec {
+    /// A certificate for `subject` and `public_key`, valid from
+    /// `not_before` to `not_after` (seconds since 1970), of `profile`, with
+    /// no more extensions.
+    pub fn new(
+        subject: Name,
+        public_key: SubjectPublicKeyInfoOwned,
+        not_before: i64,
+        not_after: i64,
+        profile: Profile,
+    ) -> Self {
+        Self {
+            subject,
+            public_key,
+            not_before,
+            not_after,
+            profile,
+            extensions: Vec::new(),
+        }
+    }
+
+    /// With `extensions` (EKU, subjectAltName, template).
+    #[must_use]
+    pub fn with_extensions(mut self, extensions: Vec<Extension>) -> Self {
+        self.extensions = extensions;
+        self
+    }
 }
 
 /// A CA that signs what the server decided: the file CA
@@ -310,6 +341,7 @@ impl Issuer for Authority {
 
 /// The CA: its key and certificate.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Authority {
     /// The CA key.
     pub key: RsaPrivateKey,
@@ -318,6 +350,11 @@ pub struct Authority {
 }
 
 impl Authority {
+    /// The CA of `key` and its `certificate`.
+    pub fn new(key: RsaPrivateKey, certificate: Certificate) -> Self {
+        Self { key, certificate }
+    }
+
     /// A new CA with a self-signed certificate named `common_name`, valid
     /// from `now` for `validity_secs`.
     pub fn create(

@@ -60,6 +60,7 @@ fn check_records(store: &dyn RequestStore, ca: &Certificate) -> Result<(), Error
 
 /// What the connection tells about a request besides its bytes.
 #[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
 pub struct Transport<'a> {
     /// The client's address.
     pub peer: Option<SocketAddr>,

@@ -13,6 +13,7 @@ use crate::Error;
 
 /// A request's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum State {
     /// Waiting for `cepces approve` / `cepces deny`.
     Pending,
@@ -45,6 +46,7 @@ impl State {
 
 /// One request.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Record {
     /// The request ID (`RequestID` on the wire).
     pub id: i64,
@@ -78,6 +80,7 @@ pub struct Record {
 
 /// A new request to record.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct NewRequest<'a> {
     /// When it arrived.
     pub received: i64,
@@ -95,6 +98,7 @@ pub struct NewRequest<'a> {
 
 /// An issued certificate to record.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Issued<'a> {
     /// DER.
     pub certificate: &'a [u8],

@@ -35,7 +35,7 @@
 //!     now,
 //!     86_400 * 365,
 //! )?;
-//! let urls = Urls { base: "https://ca.example.com".into(), ces_name: config.ces_name() };
+//! let urls = Urls::new("https://ca.example.com", config.ces_name());
 //! let cep = urls.url(Service::Cep, Auth::UsernamePassword);
 //! let accounts = PasswordAccounts::new(config.users.clone(), 2);
 //! let parts = Parts::new(

@@ -46,7 +46,7 @@ pub fn load_or_create_ca(
 ) -> Result<Authority, String> {
     let (key_path, cert_path) = (dir.ca_key(), dir.ca_cert());
     if let Some((key, certificate)) = load_pair(&key_path, &cert_path)? {
-        return Ok(Authority { key, certificate });
+        return Ok(Authority::new(key, certificate));
     }
     if !create {
         return Err(format!(
@@ -166,17 +166,17 @@ pub fn load_or_create_tls(
             }
         }
         let now = pki::unix_now();
-        let spec = CertificateSpec {
-            subject: pki::name_with_cn(dns.last().copied().unwrap_or("localhost"))?,
-            public_key: pki::spki(&key.to_public_key())?,
-            not_before: now - 60,
-            not_after: now + 825 * 86_400,
-            profile: Profile::Leaf,
-            extensions: vec![
-                pki::subject_alt_name(&dns, &ips)?,
-                pki::extended_key_usage(&[const_oid::db::rfc5280::ID_KP_SERVER_AUTH])?,
-            ],
-        };
+        let spec = CertificateSpec::new(
+            pki::name_with_cn(dns.last().copied().unwrap_or("localhost"))?,
+            pki::spki(&key.to_public_key())?,
+            now - 60,
+            now + 825 * 86_400,
+            Profile::Leaf,
+        )
+        .with_extensions(vec![
+            pki::subject_alt_name(&dns, &ips)?,
+            pki::extended_key_usage(&[const_oid::db::rfc5280::ID_KP_SERVER_AUTH])?,
+        ]);
         let cert = ca.issue(&spec)?;
         write_pair(
             &key_path,

@@ -109,10 +109,7 @@ pub fn open_admin(args: &AdminArgs) -> Result<Server, String> {
     }
     let config = app::load_config(&dir, args.config.as_deref(), false)?;
     let ca = app::load_or_create_ca(&dir, &config, false)?;
-    let urls = Urls {
-        base: "https://localhost".into(),
-        ces_name: config.ces_name(),
-    };
+    let urls = Urls::new("https://localhost", config.ces_name());
     new_server(&dir, config, ca, urls, false)
 }
 
@@ -275,13 +272,13 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
         .await
         .map_err(|e| format!("listening on {}: {e}", args.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let urls = Urls {
-        base: args.public_url.as_ref().map_or_else(
+    let urls = Urls::new(
+        args.public_url.as_ref().map_or_else(
             || format!("https://localhost:{}", addr.port()),
             |u| u.trim_end_matches('/').to_owned(),
         ),
-        ces_name: config.ces_name(),
-    };
+        config.ces_name(),
+    );
     let mut roots = RootCertStore::empty();
     let ca_der = crate::pki::to_der(&ca.certificate)?;
     roots
@@ -434,10 +431,7 @@ mod tests {
     #[test]
     fn the_example_parses_and_gives_a_policy_that_resolves() {
         let config = Config::from_toml(EXAMPLE).unwrap();
-        let urls = Urls {
-            base: "https://localhost:8443".into(),
-            ces_name: config.ces_name(),
-        };
+        let urls = Urls::new("https://localhost:8443", config.ces_name());
         let policy = config.policy(&[0x30, 0x00], &urls).unwrap();
         let resolved = policy.resolve().unwrap();
         for t in &config.templates {
