@@ -30,6 +30,21 @@ fn serve(dc: &Dc, keytab: &Path, users: &[&str]) -> Server {
 /// [`serve`] with `kerberos` (the `realm` line and more) in `[kerberos]`,
 /// and `krb5_conf` as the server's Kerberos configuration.
 fn serve_with(keytab: &Path, users: &[&str], kerberos: &str, krb5_conf: &Path) -> Server {
+    serve_env(
+        keytab,
+        users,
+        kerberos,
+        &[("KRB5_CONFIG", krb5_conf.as_os_str())],
+    )
+}
+
+/// [`serve_with`] with the server's environment `env`.
+fn serve_env(
+    keytab: &Path,
+    users: &[&str],
+    kerberos: &str,
+    env: &[(&str, &std::ffi::OsStr)],
+) -> Server {
     let hash = hash(PASSWORD);
     let mut config = config();
     for user in users {
@@ -48,11 +63,7 @@ fn serve_with(keytab: &Path, users: &[&str], kerberos: &str, krb5_conf: &Path) -
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cepces.toml");
     std::fs::write(&path, config).unwrap();
-    Server::launch_with_env(
-        dir,
-        &["--config".as_ref(), path.as_os_str()],
-        &[("KRB5_CONFIG", krb5_conf.as_os_str())],
-    )
+    Server::launch_with_env(dir, &["--config".as_ref(), path.as_os_str()], env)
 }
 
 /// GetPolicies without WS-Security: Negotiate authenticates.
@@ -509,6 +520,103 @@ fn channel_binding_and_realm() {
         "{}",
         foreign.log()
     );
+}
+
+/// An expired ticket: MIT's initiator will not use one (`cepces enroll`
+/// says so and fails cleanly), so a server meets one when its clock has
+/// passed the ticket's end: a server eleven hours ahead (a Samba ticket
+/// lives ten; libfaketime) refuses the live client's token with a 401 and
+/// the library's "Ticket expired" in its log.
+#[test]
+fn expired_tickets_and_clocks_apart() {
+    let Some(dc) = Dc::shared() else { return };
+    let dir = testkit::tmp_dir("serve-kerberos-expired");
+    let keytab = localhost_keytab(dc);
+    let user = dc.unique("carol");
+    let principal = dc.create_user(&user, USER_PASSWORD);
+    let server = serve(dc, &keytab, &[&user]);
+
+    // The client: a ticket of four seconds, used after it ended.
+    let short = dir.join(format!("{user}-short.ccache"));
+    let mut kinit = dc.krb5_command("kinit", Some(&short));
+    kinit
+        .args(["-l", "4s", &principal])
+        .stdin(std::process::Stdio::piped());
+    let mut child = kinit.spawn().unwrap();
+    {
+        use std::io::Write as _;
+        writeln!(child.stdin.take().unwrap(), "{USER_PASSWORD}").unwrap();
+    }
+    assert!(child.wait().unwrap().success());
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    let out = enroll(
+        dc,
+        &server,
+        &["--subject", "CN=carol"],
+        Some(&short),
+        "expired",
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("expired"), "{err}");
+    assert!(!server.log().contains("panic"), "{}", server.log());
+
+    // The server: eleven hours ahead.
+    let faketime = std::fs::read_dir("/usr/lib")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|d| d.path().join("faketime/libfaketime.so.1"))
+        .find(|p| p.exists());
+    let Some(faketime) = faketime else {
+        assert!(!testkit::in_ci(), "libfaketime is missing in CI");
+        eprintln!("skipped: libfaketime is not installed");
+        return;
+    };
+    let ahead = serve_env(
+        &keytab,
+        &[&user],
+        "realm = \"EXAMPLE.TEST\"\n",
+        &[
+            ("KRB5_CONFIG", dc.krb5_conf().as_os_str()),
+            ("LD_PRELOAD", faketime.as_os_str()),
+            ("FAKETIME", "+11h".as_ref()),
+        ],
+    );
+    let ccache = dir.join(format!("{user}.ccache"));
+    dc.kinit_password(&principal, USER_PASSWORD, &ccache)
+        .unwrap();
+    // Its certificates are made in its future: curl -k.
+    let result = dc
+        .krb5_command("curl", Some(&ccache))
+        .args([
+            "-sS",
+            "-k",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--negotiate",
+            "-u",
+            ":",
+        ])
+        .args([
+            "-H",
+            &format!("Content-Type: {SOAP12}"),
+            "--data-binary",
+            "<x/>",
+        ])
+        .arg(ahead.cep("Kerberos"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&result.stdout),
+        "401",
+        "{}",
+        ahead.log()
+    );
+    assert!(log_has(&ahead, "negotiate_refused"), "{}", ahead.log());
+    assert!(ahead.log().contains("Ticket expired"), "{}", ahead.log());
 }
 
 #[test]
