@@ -260,6 +260,9 @@ pub struct XmlReader<'a> {
     any_event: bool,
     elements: usize,
     interned: HashSet<Rc<str>>,
+    /// The namespace of the last element resolved: most elements share
+    /// their parent's, and one comparison is cheaper than hashing the URI.
+    last_ns: Option<Rc<str>>,
     event_offset: u64,
 }
 
@@ -311,6 +314,7 @@ impl<'a> XmlReader<'a> {
             any_event: false,
             elements: 0,
             interned: HashSet::new(),
+            last_ns: None,
             event_offset: 0,
         })
     }
@@ -494,15 +498,27 @@ impl<'a> XmlReader<'a> {
         match res {
             ResolveResult::Unbound => Ok(None),
             ResolveResult::Bound(n) => {
-                if !needs_ns_normalizing(n.0)
+                // `last_ns` has none of the characters normalizing
+                // changes, so raw bytes equal to it are already normal.
+                if let Some(last) = &self.last_ns
+                    && **last == *n.0
+                {
+                    return Ok(Some(last.clone()));
+                }
+                let rc = if !needs_ns_normalizing(n.0)
                     && let Some(rc) = self.interned.get(n.0)
                 {
-                    return Ok(Some(rc.clone()));
+                    rc.clone()
+                } else {
+                    let uri = normalize_ns(n.0)
+                        .map_err(|k| self.error_here(k))?
+                        .into_owned();
+                    self.intern(&uri)
+                };
+                if !needs_ns_normalizing(&rc) {
+                    self.last_ns = Some(rc.clone());
                 }
-                let uri = normalize_ns(n.0)
-                    .map_err(|k| self.error_here(k))?
-                    .into_owned();
-                Ok(Some(self.intern(&uri)))
+                Ok(Some(rc))
             }
             ResolveResult::Unknown(p) => Err(self.error_here(ErrorKind::UnboundPrefix(p))),
         }
