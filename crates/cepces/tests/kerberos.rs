@@ -538,16 +538,8 @@ fn expired_tickets_and_clocks_apart() {
 
     // The client: a ticket of four seconds, used after it ended.
     let short = dir.join(format!("{user}-short.ccache"));
-    let mut kinit = dc.krb5_command("kinit", Some(&short));
-    kinit
-        .args(["-l", "4s", &principal])
-        .stdin(std::process::Stdio::piped());
-    let mut child = kinit.spawn().unwrap();
-    {
-        use std::io::Write as _;
-        writeln!(child.stdin.take().unwrap(), "{USER_PASSWORD}").unwrap();
-    }
-    assert!(child.wait().unwrap().success());
+    dc.kinit_password_for(&principal, USER_PASSWORD, &short, "4s")
+        .unwrap();
     std::thread::sleep(std::time::Duration::from_secs(6));
     let out = enroll(
         dc,

@@ -611,6 +611,20 @@ impl Dc {
         run(&mut cmd, Some(&format!("{password}\n"))).map(drop)
     }
 
+    /// [`Dc::kinit_password`] asking for a ticket that lives `lifetime`
+    /// (kinit's `-l`, e.g. `4s`).
+    pub fn kinit_password_for(
+        &self,
+        principal: &str,
+        password: &str,
+        ccache: &Path,
+        lifetime: &str,
+    ) -> Result<(), ToolError> {
+        let mut cmd = self.krb5_command("kinit", Some(ccache));
+        cmd.args(["-l", lifetime, principal]);
+        run(&mut cmd, Some(&format!("{password}\n"))).map(drop)
+    }
+
     /// `kinit -k -t KEYTAB PRINCIPAL` into the cache `ccache`.
     pub fn kinit_keytab(
         &self,
