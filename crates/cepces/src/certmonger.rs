@@ -27,14 +27,13 @@
 //! getcert request -c cepces -T User -k /etc/pki/alice.key -f /etc/pki/alice.crt
 //! ```
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use der::{Decode, EncodePem};
 use x509_cert::Certificate;
 use xcep::flags::ClientAuthentication;
-
-use std::collections::HashMap;
 
 use cepces_enroll::client::{Config, Enrollment, PendingRequest, Requirements};
 
@@ -173,11 +172,11 @@ impl CertmongerArgs {
             Some(p) => (p.clone(), true),
             None => (PathBuf::from(DEFAULT_CONFIG), false),
         };
+        let hostname = helper_config::hostname();
         let file = match std::fs::read_to_string(&path) {
-            Ok(text) => Some(
-                HelperConfig::parse(&text, &path.display().to_string())?
-                    .with_host(&helper_config::hostname()),
-            ),
+            Ok(text) => {
+                Some(HelperConfig::parse(&text, &path.display().to_string())?.with_host(&hostname))
+            }
             Err(e) if required || e.kind() != std::io::ErrorKind::NotFound => {
                 return Err(format!("{}: {e}", path.display()));
             }
@@ -194,7 +193,7 @@ impl CertmongerArgs {
         {
             out.keytab = Some(PathBuf::from(SYSTEM_KEYTAB));
             if out.principal.is_none() && out.principals.is_empty() {
-                out.principals = default_principals(&helper_config::hostname());
+                out.principals = default_principals(&hostname);
             }
         }
         Ok(out)
@@ -497,6 +496,9 @@ fn config(args: &CertmongerArgs, template: &str) -> Result<(Config, reqwest::Cli
     };
     match args.auth() {
         AuthKind::UsernamePassword => {
+            let needs =
+                || under("--auth UsernamePassword needs --username and --password-file".into());
+            let user = args.username.as_ref().ok_or_else(needs)?;
             let password = match (&args.password_file, &args.password) {
                 (Some(file), _) => client::read(file)
                     .map_err(under)?
@@ -505,16 +507,7 @@ fn config(args: &CertmongerArgs, template: &str) -> Result<(Config, reqwest::Cli
                     .unwrap_or("")
                     .to_owned(),
                 (None, Some(p)) => p.clone(),
-                (None, None) => String::new(),
-            };
-            let Some(user) = args
-                .username
-                .as_ref()
-                .filter(|_| args.password_file.is_some() || args.password.is_some())
-            else {
-                return Err(under(
-                    "--auth UsernamePassword needs --username and --password-file".into(),
-                ));
+                (None, None) => return Err(needs()),
             };
             config = config
                 .with_username_password(user.clone(), password)

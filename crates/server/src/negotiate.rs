@@ -127,19 +127,18 @@ pub trait Acceptor: Send + Sync + std::fmt::Debug {
 pub fn tls_server_end_point(certificate: &[u8]) -> Result<Vec<u8>, der::Error> {
     use der::Decode;
     use sha2::Digest;
-    /// sha384WithRSAEncryption, ecdsa-with-SHA384.
-    const SHA384: [&str; 2] = ["1.2.840.113549.1.1.12", "1.2.840.10045.4.3.3"];
-    /// sha512WithRSAEncryption, ecdsa-with-SHA512.
-    const SHA512: [&str; 2] = ["1.2.840.113549.1.1.13", "1.2.840.10045.4.3.4"];
     let cert = x509_cert::Certificate::from_der(certificate)?;
-    let oid = cert.signature_algorithm.oid;
-    let is = |set: [&str; 2]| set.iter().any(|s| oid.to_string() == *s);
-    let hash: Vec<u8> = if is(SHA384) {
-        sha2::Sha384::digest(certificate).to_vec()
-    } else if is(SHA512) {
-        sha2::Sha512::digest(certificate).to_vec()
-    } else {
-        sha2::Sha256::digest(certificate).to_vec()
+    let hash: Vec<u8> = match cert.signature_algorithm.oid.to_string().as_str() {
+        // sha384WithRSAEncryption, ecdsa-with-SHA384
+        "1.2.840.113549.1.1.12" | "1.2.840.10045.4.3.3" => {
+            sha2::Sha384::digest(certificate).to_vec()
+        }
+        // sha512WithRSAEncryption, ecdsa-with-SHA512
+        "1.2.840.113549.1.1.13" | "1.2.840.10045.4.3.4" => {
+            sha2::Sha512::digest(certificate).to_vec()
+        }
+        // SHA-256, and MD5 and SHA-1 (RFC 5929: SHA-256 for those).
+        _ => sha2::Sha256::digest(certificate).to_vec(),
     };
     let mut out = b"tls-server-end-point:".to_vec();
     out.extend_from_slice(&hash);
