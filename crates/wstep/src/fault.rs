@@ -2,20 +2,12 @@
 //! enrollment.
 
 use crate::ns;
-use soap_envelope::xsd::{XsdType, trim};
 use soap_envelope::{
-    AnyElement, ErrorKind, Fault, FaultCodeValue, FromXml, Limits, QName, Result, Start, ToXml,
-    XmlReader, XmlWriter, read_document,
+    AnyElement, Fault, FaultCodeValue, FromXml, Limits, ToXml, fields, read_document,
 };
 
-use crate::codec::once;
+use crate::codec::trimmed;
 use crate::hresult::HResult;
-
-const BINARY_RESPONSE: QName = QName::new(ns::WSTEP, "BinaryResponse");
-const ERROR_CODE: QName = QName::new(ns::WSTEP, "ErrorCode");
-const INVALID_REQUEST: QName = QName::new(ns::WSTEP, "InvalidRequest");
-const REQUEST_ID: QName = QName::new(ns::WSTEP, "RequestID");
-const XSI_NIL: QName = QName::new(ns::XSI, "nil");
 
 /// The `CertificateEnrollmentWSDetail` element, [MS-WSTEP] 3.1.4.1.3.4: why
 /// the CA refused a request, carried as a SOAP Fault detail entry (with the
@@ -58,24 +50,26 @@ const XSI_NIL: QName = QName::new(ns::XSI, "nil");
 /// ```
 ///
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, FromXml, ToXml)]
+#[xml(ns = ns::WSTEP, prefixes = crate::PREFIXES, name = "CertificateEnrollmentWSDetail", nillable)]
 #[non_exhaustive]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CertificateEnrollmentWsDetail {
     /// `BinaryResponse`: the CA's response, base64.
+    #[xml(name = "BinaryResponse", nillable, with = trimmed)]
     pub binary_response: Option<String>,
     /// `ErrorCode`: the HRESULT.
+    #[xml(name = "ErrorCode", nillable(omit), with = fields::value)]
     pub error_code: Option<HResult>,
     /// `InvalidRequest`: whether the request itself was bad.
+    #[xml(name = "InvalidRequest", nillable(omit), with = fields::value)]
     pub invalid_request: Option<bool>,
     /// `RequestID`.
+    #[xml(name = "RequestID", nillable, with = trimmed)]
     pub request_id: Option<String>,
 }
 
 impl CertificateEnrollmentWsDetail {
-    /// The element name.
-    pub const NAME: QName = QName::new(ns::WSTEP, "CertificateEnrollmentWSDetail");
-
     /// An empty detail.
     pub fn new() -> Self {
         Self::default()
@@ -149,91 +143,10 @@ impl CertificateEnrollmentWsDetail {
     }
 }
 
-/// Reads a nillable simple value; nil or empty is `None`.
-fn nillable<T: XsdType>(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result<Option<T>> {
-    if r.is_nil(start)? {
-        r.skip()?;
-        return Ok(None);
-    }
-    let text = r.text()?;
-    let text = trim(&text);
-    if text.is_empty() {
-        return Ok(None);
-    }
-    T::parse_xsd(text)
-        .map(Some)
-        .map_err(|why| r.error_after(ErrorKind::bad_value(T::TYPE_NAME, text, why)))
-}
-
-impl<'a> FromXml<'a> for CertificateEnrollmentWsDetail {
-    fn matches(start: &Start<'_>) -> bool {
-        start.is(Self::NAME)
-    }
-
-    fn read(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
-        let mut d = Self::default();
-        if r.is_nil(start)? {
-            r.skip()?;
-            return Ok(d);
-        }
-        let (mut br, mut ec, mut ir, mut id) = (None, None, None, None);
-        while let Some(child) = r.next_child()? {
-            if child.is(BINARY_RESPONSE) {
-                once(r, &mut br, BINARY_RESPONSE, |r| {
-                    nillable::<String>(r, &child)
-                })?;
-            } else if child.is(ERROR_CODE) {
-                once(r, &mut ec, ERROR_CODE, |r| nillable::<i32>(r, &child))?;
-            } else if child.is(INVALID_REQUEST) {
-                once(r, &mut ir, INVALID_REQUEST, |r| nillable::<bool>(r, &child))?;
-            } else if child.is(REQUEST_ID) {
-                once(r, &mut id, REQUEST_ID, |r| nillable::<String>(r, &child))?;
-            } else {
-                return Err(r.error(ErrorKind::UnexpectedElement {
-                    found: child.name(),
-                    expected: Some("a CertificateEnrollmentWSDetail child".into()),
-                }));
-            }
-        }
-        d.binary_response = br.flatten();
-        d.error_code = ec.flatten().map(HResult);
-        d.invalid_request = ir.flatten();
-        d.request_id = id.flatten();
-        Ok(d)
-    }
-}
-
-impl ToXml for CertificateEnrollmentWsDetail {
-    fn prefixes(&self) -> soap_envelope::Prefixes {
-        crate::PREFIXES
-    }
-    fn write(&self, w: &mut XmlWriter) -> Result<()> {
-        w.start(Self::NAME)?;
-        nillable_element(w, BINARY_RESPONSE, self.binary_response.as_deref())?;
-        if let Some(c) = &self.error_code {
-            w.value_element(ERROR_CODE, &c.0)?;
-        }
-        if let Some(i) = &self.invalid_request {
-            w.value_element(INVALID_REQUEST, i)?;
-        }
-        nillable_element(w, REQUEST_ID, self.request_id.as_deref())?;
-        w.end()
-    }
-}
-
-/// Writes `name` with `text`, or with `xsi:nil="true"` when there is none.
-fn nillable_element(w: &mut XmlWriter, name: QName, text: Option<&str>) -> Result<()> {
-    if let Some(t) = text {
-        return w.text_element(name, t);
-    }
-    w.start(name)?;
-    w.attribute(XSI_NIL, "true")?;
-    w.end()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use soap_envelope::ErrorKind;
 
     #[test]
     fn nil_fields_and_bad_error_code() {
@@ -256,5 +169,29 @@ mod tests {
         };
         assert!(matches!(e.kind(), ErrorKind::BadValue { .. }), "{e}");
         assert!(e.path().ends_with("ErrorCode"), "{}", e.path());
+    }
+
+    #[test]
+    fn nil_detail_and_what_is_written_for_none() {
+        let xml = format!(
+            "<d:CertificateEnrollmentWSDetail xmlns:d='{}' xmlns:i='{}' i:nil='1'/>",
+            ns::WSTEP,
+            ns::XSI
+        );
+        let d = CertificateEnrollmentWsDetail::from_xml(xml.as_bytes()).unwrap();
+        assert_eq!(d, CertificateEnrollmentWsDetail::default());
+        // BinaryResponse and RequestID are written nil, ErrorCode and
+        // InvalidRequest left out, as AD CS does.
+        let text = String::from_utf8(d.with_request_id(" 42 ").to_xml().unwrap()).unwrap();
+        assert!(
+            text.contains("<BinaryResponse ") && text.contains("xsi:nil=\"true\"/>"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("ErrorCode") && !text.contains("InvalidRequest"),
+            "{text}"
+        );
+        let again = CertificateEnrollmentWsDetail::from_xml(text.as_bytes()).unwrap();
+        assert_eq!(again.request_id.as_deref(), Some("42"));
     }
 }

@@ -518,6 +518,21 @@ impl From<HResult> for u32 {
     }
 }
 
+/// As `xs:int` (`ErrorCode` of [MS-WSTEP] 3.1.4.1.3.4, signed decimal).
+///
+/// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+impl soap_envelope::xsd::XsdType for HResult {
+    const TYPE_NAME: &'static str = i32::TYPE_NAME;
+
+    fn parse_xsd(s: &str) -> Result<Self, String> {
+        i32::parse_xsd(s).map(Self)
+    }
+
+    fn to_xsd(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Owned(self.0.to_string())
+    }
+}
+
 /// The text given to [`HResult::from_str`] is not an HRESULT.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseHResultError {

@@ -33,6 +33,8 @@
 //!   `soap_envelope::fields::xsi_nil` (`xsi:nil="true"`).
 //! - `declare = EXPR` (repeatable): a namespace declared on the element
 //!   when it is written (`ns::XSI` on a message root).
+//! - `nillable`: the element itself is nillable; nil (see `nil`) reads as
+//!   `Self::default()` (the type implements `Default`).
 //! - `prefixes = EXPR`: the `soap_envelope::Prefixes` table `ToXml::prefixes`
 //!   returns (the crate's own, such as `crate::PREFIXES`), so that the
 //!   element written alone or as a SOAP Body gets its crate's prefixes.
@@ -49,7 +51,8 @@
 //! order.
 //!
 //! - `nillable` (on `Option<T>`): `xsi:nil` (see `nil`) or the codec's
-//!   empty content is `None`, written as `xsi:nil="true"`.
+//!   empty content is `None`, written as `xsi:nil="true"`;
+//!   `nillable(omit)`: read the same, `None` left out on writing.
 //! - `list(item = "local", item_ns = EXPR)` (on `Vec<T>` or
 //!   `Option<Vec<T>>`): a wrapper element of repeated `item`s; another
 //!   child is `UnexpectedElement`. Nillable, no items is `None` and `None`
@@ -118,6 +121,8 @@ enum Kind {
         name: String,
         ns: Expr,
         nillable: bool,
+        /// `nillable(omit)`: `None` is left out on writing, not written as nil.
+        omit_nil: bool,
         list: Option<(String, Expr)>,
         /// A repeat goes to the `unknown` field instead of being an error.
         first: bool,
@@ -156,6 +161,8 @@ struct Model {
     nil: TokenStream2,
     declare: Vec<Expr>,
     prefixes: Option<Expr>,
+    /// `nillable`: a nil element reads as `Self::default()`.
+    nillable: bool,
     fields: Vec<Field>,
 }
 
@@ -208,6 +215,7 @@ impl Model {
         let mut nil = None;
         let mut declare = Vec::new();
         let mut prefixes = None;
+        let mut nillable = false;
         for attr in input.attrs.iter().filter(|a| a.path().is_ident("xml")) {
             attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("ns") {
@@ -220,8 +228,12 @@ impl Model {
                     declare.push(meta.value()?.parse::<Expr>()?);
                 } else if meta.path.is_ident("prefixes") {
                     prefixes = Some(meta.value()?.parse::<Expr>()?);
+                } else if meta.path.is_ident("nillable") {
+                    nillable = true;
                 } else {
-                    return Err(meta.error("expected `ns`, `name`, `nil`, `declare` or `prefixes`"));
+                    return Err(meta.error(
+                        "expected `ns`, `name`, `nil`, `declare`, `prefixes` or `nillable`",
+                    ));
                 }
                 Ok(())
             })?;
@@ -281,6 +293,7 @@ impl Model {
             nil,
             declare,
             prefixes,
+            nillable,
             fields,
         })
     }
@@ -327,6 +340,14 @@ impl Model {
         let nil = &self.nil;
         let sf = quote!(::soap_envelope::fields);
 
+        let nil_self = self.nillable.then(|| {
+            quote! {
+                if #nil(r, start)? {
+                    r.skip()?;
+                    return Ok(<Self as ::core::default::Default>::default());
+                }
+            }
+        });
         let mut decls = TokenStream2::new();
         let mut branches = Vec::new();
         let mut inits = Vec::new();
@@ -501,6 +522,7 @@ impl Model {
                     r: &mut ::soap_envelope::XmlReader<'__xml>,
                     start: &::soap_envelope::Start<'__xml>,
                 ) -> ::soap_envelope::Result<Self> {
+                    #nil_self
                     <Self as ::soap_envelope::fields::ReadFields<'__xml>>::read_fields(
                         r,
                         start,
@@ -552,8 +574,15 @@ impl Model {
                     }
                 }),
                 Kind::Unknown => body.extend(quote!(#sf::write_all(w, &self.#id)?;)),
-                Kind::Element { nillable, list, .. } => {
-                    body.extend(match (list, *nillable, f.shape) {
+                Kind::Element {
+                    nillable,
+                    omit_nil,
+                    list,
+                    ..
+                } => {
+                    // `nillable(omit)` writes as a plain optional element.
+                    let nillable = *nillable && !*omit_nil;
+                    body.extend(match (list, nillable, f.shape) {
                         (Some(_), true, _) => {
                             let ic = f.item_const();
                             quote! {
@@ -634,6 +663,7 @@ impl Field {
         let mut name = None;
         let mut ns = None;
         let mut nillable = false;
+        let mut omit_nil = false;
         let mut list = None;
         let mut with = None;
         let mut text = false;
@@ -649,6 +679,16 @@ impl Field {
                     ns = Some(meta.value()?.parse::<Expr>()?);
                 } else if p.is_ident("nillable") {
                     nillable = true;
+                    if meta.input.peek(syn::token::Paren) {
+                        meta.parse_nested_meta(|m| {
+                            if m.path.is_ident("omit") {
+                                omit_nil = true;
+                                Ok(())
+                            } else {
+                                Err(m.error("expected `omit`"))
+                            }
+                        })?;
+                    }
                 } else if p.is_ident("with") {
                     with = Some(meta.value()?.parse::<Path>()?);
                 } else if p.is_ident("text") {
@@ -711,6 +751,9 @@ impl Field {
                  only `text` takes `nillable`",
             );
         }
+        if omit_nil && (text || list.is_some()) {
+            return err("`nillable(omit)` goes on a plain optional element");
+        }
         if first && (nillable || list.is_some() || shape == Shape::Vec) {
             return err("`first` goes on a plain single-valued element (`T` or `Option<T>`)");
         }
@@ -756,6 +799,7 @@ impl Field {
                 list: list.map(|(item, item_ns)| (item, item_ns.unwrap_or_else(|| ns.clone()))),
                 ns,
                 nillable,
+                omit_nil,
                 first,
             }
         };
