@@ -458,6 +458,44 @@ pub mod string {
     }
 }
 
+/// The codec of a string whose surrounding whitespace does not count
+/// (`wsse:Username`, MS-WSTEP's `DispositionMessage` and fault
+/// `RequestID`): trimmed on reading, written as it is; an empty nillable
+/// element is `None`. See [`value`] for what a codec is.
+pub mod trimmed {
+    use crate::error::Result;
+    use crate::lexical::is_ws_char;
+    use crate::name::QName;
+    use crate::reader::{Start, XmlReader};
+    use crate::writer::XmlWriter;
+
+    /// The element's text, trimmed.
+    pub fn read(r: &mut XmlReader<'_>, _start: &Start<'_>) -> Result<String> {
+        Ok(r.text()?.trim_matches(is_ws_char).to_owned())
+    }
+
+    /// Like [`read`]; empty (or all-whitespace) is `None`.
+    pub fn read_nillable(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result<Option<String>> {
+        let text = read(r, start)?;
+        Ok((!text.is_empty()).then_some(text))
+    }
+
+    /// Writes `<name>text</name>`.
+    pub fn write(w: &mut XmlWriter, name: QName, text: &str) -> Result<()> {
+        w.text_element(name, text)
+    }
+
+    /// Writes `<name>text</name>`, or `<name xsi:nil="true"/>` for `None`.
+    pub fn write_nillable(w: &mut XmlWriter, name: QName, text: Option<&String>) -> Result<()> {
+        super::string::write_nillable(w, name, text)
+    }
+
+    /// Writes the text.
+    pub fn write_content(w: &mut XmlWriter, text: &str) -> Result<()> {
+        w.text(text)
+    }
+}
+
 /// The codec of a complex type ([`ReadFields`] and [`WriteFields`], which
 /// the derive implements): the default of a field without `with`. A
 /// nillable element without child elements is `None`. See [`value`] for

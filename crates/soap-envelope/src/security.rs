@@ -7,14 +7,16 @@
 //! [WSS UsernameToken Profile 1.0]: https://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0.pdf
 
 use crate::any::AnyElement;
-use crate::error::{ErrorKind, Result};
+use crate::error::Result;
+use crate::fields::{self, once};
 use crate::header_attrs::HeaderAttrs;
 use crate::name::QName;
 use crate::ns;
 use crate::reader::{Start, XmlReader};
-use crate::traits::ToXml;
+use crate::traits::{FromXml, ToXml};
 use crate::writer::XmlWriter;
 use crate::xsd::{Base64Binary, DateTime, XsdType, collapse};
+use soap_envelope_derive::{FromXml, ToXml};
 
 /// `Type` of a plain-text password.
 pub const PASSWORD_TEXT: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
@@ -30,29 +32,48 @@ pub const ENCODING_BASE64: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-
 pub const ENCODING_BASE64_SECEXT: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd#base64binary";
 
 pub(crate) const SECURITY: QName = QName::new(ns::WSSE, "Security");
-const TIMESTAMP: QName = QName::new(ns::WSU, "Timestamp");
-const CREATED: QName = QName::new(ns::WSU, "Created");
-const EXPIRES: QName = QName::new(ns::WSU, "Expires");
-const USERNAME_TOKEN: QName = QName::new(ns::WSSE, "UsernameToken");
-const USERNAME: QName = QName::new(ns::WSSE, "Username");
-const PASSWORD: QName = QName::new(ns::WSSE, "Password");
-const NONCE: QName = QName::new(ns::WSSE, "Nonce");
-const BINARY_SECURITY_TOKEN: QName = QName::new(ns::WSSE, "BinarySecurityToken");
-const WSU_ID: QName = QName::new(ns::WSU, "Id");
 
-/// Reads `wsu:Id`, or the unqualified `Id` some peers write (MS-MDE2
-/// 4.2.1.2 does).
-fn read_id(start: &Start<'_>) -> Option<String> {
-    start
-        .attr(WSU_ID)
-        .or_else(|| start.attr(QName::new("", "Id")))
-        .map(str::to_owned)
+/// The codec of `wsu:Id`, also read unqualified as some peers write it
+/// (MS-MDE2 4.2.1.2 does); written qualified.
+mod wsu_id {
+    use super::{QName, Result, Start, XmlReader, XmlWriter};
+
+    #[allow(clippy::unnecessary_wraps)] // the codec's signature
+    pub(super) fn read_attr(
+        _r: &XmlReader<'_>,
+        start: &Start<'_>,
+        name: QName,
+    ) -> Result<Option<String>> {
+        Ok(start
+            .attr(name)
+            .or_else(|| start.attr(QName::new("", name.local)))
+            .map(str::to_owned))
+    }
+
+    pub(super) fn write_attr(w: &mut XmlWriter, name: QName, id: &str) -> Result<()> {
+        w.attribute(name, id)
+    }
 }
 
-fn write_id(w: &mut XmlWriter, id: Option<&String>) -> Result<()> {
-    match id {
-        Some(id) => w.attribute(WSU_ID, id),
-        None => Ok(()),
+/// The codec of `wsse:Password/@Type`: WSS defines it unqualified; MS-MDE2
+/// examples write `wsse:Type`, also read. Whitespace collapsed.
+mod password_type {
+    use super::{QName, Result, Start, XmlReader, XmlWriter, collapse, ns};
+
+    #[allow(clippy::unnecessary_wraps)] // the codec's signature
+    pub(super) fn read_attr(
+        _r: &XmlReader<'_>,
+        start: &Start<'_>,
+        name: QName,
+    ) -> Result<Option<String>> {
+        Ok(start
+            .attr(name)
+            .or_else(|| start.attr(QName::new(ns::WSSE, name.local)))
+            .map(|s| collapse(s).into_owned()))
+    }
+
+    pub(super) fn write_attr(w: &mut XmlWriter, name: QName, value: &str) -> Result<()> {
+        w.attribute(name, value)
     }
 }
 
@@ -126,19 +147,15 @@ impl Security {
             ..Security::default()
         };
         while let Some(child) = r.next_child()? {
-            if child.is(TIMESTAMP) {
-                if s.timestamp.is_some() {
-                    return Err(r.error(ErrorKind::DuplicateElement(TIMESTAMP.to_owned_name())));
-                }
-                s.timestamp = Some(Timestamp::read(r, &child)?);
-            } else if child.is(USERNAME_TOKEN) {
-                if s.username_token.is_some() {
-                    return Err(
-                        r.error(ErrorKind::DuplicateElement(USERNAME_TOKEN.to_owned_name()))
-                    );
-                }
-                s.username_token = Some(UsernameToken::read(r, &child)?);
-            } else if child.is(BINARY_SECURITY_TOKEN) {
+            if child.is(Timestamp::NAME) {
+                once(r, &mut s.timestamp, Timestamp::NAME, |r| {
+                    Timestamp::read(r, &child)
+                })?;
+            } else if child.is(UsernameToken::NAME) {
+                once(r, &mut s.username_token, UsernameToken::NAME, |r| {
+                    UsernameToken::read(r, &child)
+                })?;
+            } else if child.is(BinarySecurityToken::NAME) {
                 s.binary_security_tokens
                     .push(BinarySecurityToken::read(r, &child)?);
             } else {
@@ -173,14 +190,20 @@ impl ToXml for Security {
 /// ([WSS 1.0] 10).
 ///
 /// [WSS 1.0]: https://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0.pdf
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// Children other than `Created` and `Expires` are skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Default, FromXml, ToXml)]
+#[xml(ns = ns::WSU, name = "Timestamp", skip_unknown)]
 #[non_exhaustive]
 pub struct Timestamp {
     /// `wsu:Id`.
+    #[xml(attribute(name = "Id", ns = ns::WSU), with = wsu_id)]
     pub id: Option<String>,
     /// `wsu:Created`.
+    #[xml(name = "Created", with = fields::value)]
     pub created: Option<DateTime>,
     /// `wsu:Expires`.
+    #[xml(name = "Expires", with = fields::value)]
     pub expires: Option<DateTime>,
 }
 
@@ -194,60 +217,32 @@ impl Timestamp {
             expires: Some(DateTime::from_unix(created.to_unix() + lifetime_secs, 0)),
         }
     }
-
-    fn read(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result<Self> {
-        let mut t = Timestamp {
-            id: read_id(start),
-            ..Timestamp::default()
-        };
-        while let Some(child) = r.next_child()? {
-            if child.is(CREATED) {
-                if t.created.is_some() {
-                    return Err(r.error(ErrorKind::DuplicateElement(CREATED.to_owned_name())));
-                }
-                t.created = Some(r.value()?);
-            } else if child.is(EXPIRES) {
-                if t.expires.is_some() {
-                    return Err(r.error(ErrorKind::DuplicateElement(EXPIRES.to_owned_name())));
-                }
-                t.expires = Some(r.value()?);
-            } else {
-                r.skip()?;
-            }
-        }
-        Ok(t)
-    }
-}
-
-impl ToXml for Timestamp {
-    fn write(&self, w: &mut XmlWriter) -> Result<()> {
-        w.start(TIMESTAMP)?;
-        write_id(w, self.id.as_ref())?;
-        if let Some(c) = &self.created {
-            w.value_element(CREATED, c)?;
-        }
-        if let Some(e) = &self.expires {
-            w.value_element(EXPIRES, e)?;
-        }
-        w.end()
-    }
 }
 
 /// `wsse:UsernameToken` ([WSS UsernameToken Profile 1.0] 3).
 ///
 /// [WSS UsernameToken Profile 1.0]: https://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0.pdf
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// `Username` is required; children the profile does not define are
+/// skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Default, FromXml, ToXml)]
+#[xml(ns = ns::WSSE, name = "UsernameToken", skip_unknown)]
 #[non_exhaustive]
 pub struct UsernameToken {
     /// `wsu:Id`.
+    #[xml(attribute(name = "Id", ns = ns::WSU), with = wsu_id)]
     pub id: Option<String>,
     /// `wsse:Username` (surrounding whitespace removed).
+    #[xml(name = "Username", with = fields::trimmed)]
     pub username: String,
     /// `wsse:Password`.
+    #[xml(name = "Password")]
     pub password: Option<Password>,
-    /// `wsse:Nonce`, base64 as written.
+    /// `wsse:Nonce`, base64 as written (whitespace collapsed).
+    #[xml(name = "Nonce", with = fields::token)]
     pub nonce: Option<String>,
     /// `wsu:Created`.
+    #[xml(name = "Created", ns = ns::WSU, with = fields::value)]
     pub created: Option<DateTime>,
 }
 
@@ -262,84 +257,22 @@ impl UsernameToken {
             created: None,
         }
     }
-
-    fn read(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result<Self> {
-        let mut t = UsernameToken {
-            id: read_id(start),
-            ..UsernameToken::default()
-        };
-        let mut seen_username = false;
-        while let Some(child) = r.next_child()? {
-            if child.is(USERNAME) {
-                if seen_username {
-                    return Err(r.error(ErrorKind::DuplicateElement(USERNAME.to_owned_name())));
-                }
-                seen_username = true;
-                r.text()?
-                    .trim_matches(crate::lexical::is_ws_char)
-                    .clone_into(&mut t.username);
-            } else if child.is(PASSWORD) {
-                if t.password.is_some() {
-                    return Err(r.error(ErrorKind::DuplicateElement(PASSWORD.to_owned_name())));
-                }
-                // WSS defines an unqualified Type; MS-MDE2 examples write wsse:Type.
-                let password_type = child
-                    .attr(QName::new("", "Type"))
-                    .or_else(|| child.attr(QName::new(ns::WSSE, "Type")))
-                    .map(|s| collapse(s).into_owned());
-                t.password = Some(Password {
-                    value: r.text()?.into_owned(),
-                    password_type,
-                });
-            } else if child.is(NONCE) {
-                t.nonce = Some(collapse(&r.text()?).into_owned());
-            } else if child.is(CREATED) {
-                t.created = Some(r.value()?);
-            } else {
-                r.skip()?;
-            }
-        }
-        if !seen_username {
-            return Err(r.error_after(ErrorKind::MissingElement(USERNAME.to_owned_name())));
-        }
-        Ok(t)
-    }
-}
-
-impl ToXml for UsernameToken {
-    fn write(&self, w: &mut XmlWriter) -> Result<()> {
-        w.start(USERNAME_TOKEN)?;
-        write_id(w, self.id.as_ref())?;
-        w.text_element(USERNAME, &self.username)?;
-        if let Some(p) = &self.password {
-            w.start(PASSWORD)?;
-            if let Some(t) = &p.password_type {
-                w.attribute(QName::new("", "Type"), t)?;
-            }
-            w.text(&p.value)?;
-            w.end()?;
-        }
-        if let Some(n) = &self.nonce {
-            w.text_element(NONCE, n)?;
-        }
-        if let Some(c) = &self.created {
-            w.value_element(CREATED, c)?;
-        }
-        w.end()
-    }
 }
 
 /// `wsse:Password` with its `Type`.
 ///
 /// Its `Debug` output never shows the value, so logging a parsed envelope
 /// does not leak the password.
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default, FromXml, ToXml)]
+#[xml(ns = ns::WSSE, name = "Password")]
 #[non_exhaustive]
 pub struct Password {
     /// The password (or digest) exactly as sent.
+    #[xml(text, with = fields::string)]
     pub value: String,
     /// `Type`: [`PASSWORD_TEXT`], [`PASSWORD_DIGEST`] or another URI; `None`
     /// means text.
+    #[xml(attribute(name = "Type"), with = password_type)]
     pub password_type: Option<String>,
 }
 
@@ -378,17 +311,22 @@ impl std::fmt::Debug for Password {
 /// [`decode`](Self::decode) turns it into bytes.
 ///
 /// [WSS 1.0]: https://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0.pdf
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, FromXml, ToXml)]
+#[xml(ns = ns::WSSE, name = "BinarySecurityToken")]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct BinarySecurityToken {
-    /// `wsu:Id` (or an unqualified `Id`).
-    pub id: Option<String>,
     /// `ValueType`.
+    #[xml(attribute(name = "ValueType"), with = fields::token)]
     pub value_type: Option<String>,
     /// `EncodingType`.
+    #[xml(attribute(name = "EncodingType"), with = fields::token)]
     pub encoding_type: Option<String>,
+    /// `wsu:Id` (or an unqualified `Id`).
+    #[xml(attribute(name = "Id", ns = ns::WSU), with = wsu_id)]
+    pub id: Option<String>,
     /// The base64 text.
+    #[xml(text, with = fields::trimmed)]
     pub value: String,
 }
 
@@ -410,51 +348,10 @@ impl BinarySecurityToken {
         Base64Binary::parse_xsd(&self.value).map(|b| b.0)
     }
 
-    /// Reads a `BinarySecurityToken` element (its start tag already read).
-    pub fn read(r: &mut XmlReader<'_>, start: &Start<'_>) -> Result<Self> {
-        let value_type = start
-            .attr(QName::new("", "ValueType"))
-            .map(|s| collapse(s).into_owned());
-        let encoding_type = start
-            .attr(QName::new("", "EncodingType"))
-            .map(|s| collapse(s).into_owned());
-        let id = read_id(start);
-        let value = r
-            .text()?
-            .trim_matches(crate::lexical::is_ws_char)
-            .to_owned();
-        Ok(Self {
-            id,
-            value_type,
-            encoding_type,
-            value,
-        })
-    }
-}
-
-/// Its element, `wsse:BinarySecurityToken`: [`BinarySecurityToken::read`].
-impl<'a> crate::traits::FromXml<'a> for BinarySecurityToken {
-    fn matches(start: &Start<'_>) -> bool {
-        start.is(BINARY_SECURITY_TOKEN)
-    }
-
-    fn read(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
-        Self::read(r, start)
-    }
-}
-
-impl ToXml for BinarySecurityToken {
-    fn write(&self, w: &mut XmlWriter) -> Result<()> {
-        w.start(BINARY_SECURITY_TOKEN)?;
-        if let Some(v) = &self.value_type {
-            w.attribute(QName::new("", "ValueType"), v)?;
-        }
-        if let Some(v) = &self.encoding_type {
-            w.attribute(QName::new("", "EncodingType"), v)?;
-        }
-        write_id(w, self.id.as_ref())?;
-        w.text(&self.value)?;
-        w.end()
+    /// Reads a `BinarySecurityToken` element (its start tag already read):
+    /// [`FromXml::read`].
+    pub fn read<'a>(r: &mut XmlReader<'a>, start: &Start<'a>) -> Result<Self> {
+        <Self as FromXml<'a>>::read(r, start)
     }
 }
 

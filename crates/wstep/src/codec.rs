@@ -4,38 +4,6 @@
 
 pub(crate) use soap_envelope::fields::{once, required};
 
-/// A string with surrounding whitespace removed (`DispositionMessage`,
-/// the fault detail's `BinaryResponse` and `RequestID`); empty is `None`
-/// when nillable.
-pub(crate) mod trimmed {
-    use soap_envelope::xsd::trim;
-    use soap_envelope::{QName, Result, Start, XmlReader, XmlWriter, fields};
-
-    pub(crate) fn read(r: &mut XmlReader<'_>, _start: &Start<'_>) -> Result<String> {
-        Ok(trim(&r.text()?).to_owned())
-    }
-
-    pub(crate) fn read_nillable(
-        r: &mut XmlReader<'_>,
-        start: &Start<'_>,
-    ) -> Result<Option<String>> {
-        let text = read(r, start)?;
-        Ok((!text.is_empty()).then_some(text))
-    }
-
-    pub(crate) fn write_nillable(
-        w: &mut XmlWriter,
-        name: QName,
-        text: Option<&String>,
-    ) -> Result<()> {
-        fields::string::write_nillable(w, name, text)
-    }
-
-    pub(crate) fn write_content(w: &mut XmlWriter, text: &str) -> Result<()> {
-        w.text(text)
-    }
-}
-
 /// A URI-valued enumeration with an `Other` case (`RequestType`): the
 /// collapsed text parsed (infallibly), written with `Display`.
 pub(crate) mod uri_enum {

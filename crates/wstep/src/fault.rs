@@ -6,8 +6,8 @@ use soap_envelope::{
     AnyElement, Fault, FaultCodeValue, FromXml, Limits, ToXml, fields, read_document,
 };
 
-use crate::codec::trimmed;
 use crate::hresult::HResult;
+use soap_envelope::fields::trimmed;
 
 /// The `CertificateEnrollmentWSDetail` element, [MS-WSTEP] 3.1.4.1.3.4: why
 /// the CA refused a request, carried as a SOAP Fault detail entry (with the

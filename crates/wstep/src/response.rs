@@ -9,8 +9,9 @@ use soap_envelope::{
 };
 
 use crate::actions;
-use crate::codec::{once, trimmed};
+use crate::codec::once;
 use crate::request_id::RequestId;
+use soap_envelope::fields::trimmed;
 
 const REFERENCE: QName = QName::new(ns::WSSE, "Reference");
 const URI: QName = QName::new("", "URI");

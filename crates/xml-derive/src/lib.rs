@@ -35,6 +35,8 @@
 //!   when it is written (`ns::XSI` on a message root).
 //! - `nillable`: the element itself is nillable; nil (see `nil`) reads as
 //!   `Self::default()` (the type implements `Default`).
+//! - `skip_unknown`: a child no field reads is skipped (without it, and
+//!   without an `unknown` field, it is `UnexpectedElement`).
 //! - `prefixes = EXPR`: the `soap_envelope::Prefixes` table `ToXml::prefixes`
 //!   returns (the crate's own, such as `crate::PREFIXES`), so that the
 //!   element written alone or as a SOAP Body gets its crate's prefixes.
@@ -163,6 +165,8 @@ struct Model {
     prefixes: Option<Expr>,
     /// `nillable`: a nil element reads as `Self::default()`.
     nillable: bool,
+    /// `skip_unknown`: a child no field reads is skipped.
+    skip_unknown: bool,
     fields: Vec<Field>,
 }
 
@@ -216,6 +220,7 @@ impl Model {
         let mut declare = Vec::new();
         let mut prefixes = None;
         let mut nillable = false;
+        let mut skip_unknown = false;
         for attr in input.attrs.iter().filter(|a| a.path().is_ident("xml")) {
             attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("ns") {
@@ -230,9 +235,12 @@ impl Model {
                     prefixes = Some(meta.value()?.parse::<Expr>()?);
                 } else if meta.path.is_ident("nillable") {
                     nillable = true;
+                } else if meta.path.is_ident("skip_unknown") {
+                    skip_unknown = true;
                 } else {
                     return Err(meta.error(
-                        "expected `ns`, `name`, `nil`, `declare`, `prefixes` or `nillable`",
+                        "expected `ns`, `name`, `nil`, `declare`, `prefixes`, `nillable` \
+                         or `skip_unknown`",
                     ));
                 }
                 Ok(())
@@ -294,6 +302,7 @@ impl Model {
             declare,
             prefixes,
             nillable,
+            skip_unknown,
             fields,
         })
     }
@@ -462,6 +471,10 @@ impl Model {
             .any(|f| matches!(f.kind, Kind::Text { .. }));
         let fallback = if let Some(var) = &unknown {
             quote!({ #var.push(r.any(&child)?); })
+        } else if self.skip_unknown {
+            quote!({
+                r.skip()?;
+            })
         } else {
             quote!({
                 return Err(r.error(::soap_envelope::ErrorKind::UnexpectedElement {
