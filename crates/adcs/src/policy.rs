@@ -133,14 +133,26 @@ impl PolicyBuilder {
 
     /// The response for `caller`, and what was left out.
     pub fn build(&self, caller: &Caller) -> (GetPoliciesResponse, Vec<Skipped>) {
+        self.build_for(Some(caller))
+    }
+
+    /// The response with every template that has a security descriptor,
+    /// whoever may enroll (each `permission` false, every CA's
+    /// `enrollPermission` true): what a server keeps and decides per
+    /// caller with [`SecurityDescriptor::enrollment_entries`](crate::security::SecurityDescriptor::enrollment_entries).
+    pub fn build_unfiltered(&self) -> (GetPoliciesResponse, Vec<Skipped>) {
+        self.build_for(None)
+    }
+
+    fn build_for(&self, caller: Option<&Caller>) -> (GetPoliciesResponse, Vec<Skipped>) {
         let mut skipped = Vec::new();
         let mut oids = OidTable::new(&self.oids);
         let mut cas: Vec<(Ca, &EnrollmentService)> = Vec::new();
         for s in &self.services {
-            let enroll = s
-                .security_descriptor
-                .as_ref()
-                .is_none_or(|sd| sd.grants(caller, &ENROLL));
+            let enroll = match (caller, &s.security_descriptor) {
+                (Some(caller), Some(sd)) => sd.grants(caller, &ENROLL),
+                _ => true,
+            };
             let id = i32::try_from(cas.len()).unwrap_or(i32::MAX);
             match s.to_ca(id, enroll) {
                 Some(ca) if !ca.uris.is_empty() => cas.push((ca, s)),
@@ -158,8 +170,8 @@ impl PolicyBuilder {
                 skipped.push(skip(&t.dn, "no nTSecurityDescriptor"));
                 continue;
             };
-            let permission = sd.permission(caller);
-            if !permission.enroll {
+            let permission = caller.map_or_else(Permission::default, |c| sd.permission(c));
+            if caller.is_some() && !permission.enroll {
                 skipped.push(skip(&t.dn, "the caller may not enroll"));
                 continue;
             }

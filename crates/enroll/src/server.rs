@@ -31,7 +31,7 @@ pub use enrollment::{
     Decision, EnrollmentServer, IssueRequest, RequestSource, StatusAnswer, StoredState,
 };
 pub use envelope::{Reply, RequestContext};
-pub use permission::{Permissions, Principal};
+pub use permission::{AccessEntry, Permissions, Principal, Rights};
 pub use policy::PolicyServer;
 pub use replies::{denied_fault, denied_reply, fault_reply, issued_reply, pending_reply};
 

@@ -7,8 +7,8 @@
 use std::path::Path;
 
 use cepces_enroll::server::{
-    Decision, EnrollmentServer, Permissions, PolicyServer, Principal, Reply, RequestContext,
-    StoredState, denied_reply, issued_reply, pending_reply,
+    AccessEntry, Decision, EnrollmentServer, Permissions, PolicyServer, Principal, Reply,
+    RequestContext, StoredState, denied_reply, issued_reply, pending_reply,
 };
 use der::Decode;
 use soap_envelope::fault::subcode;
@@ -426,6 +426,134 @@ fn caller_without_permission_is_template_denied() {
         ces().decide(&rst(&der, Some("Admin")), &admin),
         Decision::Issue(_)
     ));
+}
+
+/// Access lists as a template's security descriptor gives them (SIDs in
+/// the principal's groups): the first entry about a right that names the
+/// caller decides; denied templates are left out of GetPolicies; CES
+/// refuses what GetPolicies did not offer.
+fn access_lists() -> Permissions {
+    const USERS: &str = "S-1-5-21-1-2-3-513";
+    const ADMINS: &str = "S-1-5-21-1-2-3-512";
+    Permissions::new()
+        // Users enroll; AutoEnroll only for the admins.
+        .with_access(
+            "User",
+            [
+                AccessEntry::allow(USERS, true, false),
+                AccessEntry::allow(ADMINS, false, true),
+            ],
+        )
+        // Mallory is denied before the group is allowed.
+        .with_access(
+            "PendUser",
+            [
+                AccessEntry::deny("S-1-5-21-1-2-3-1106", true, true),
+                AccessEntry::allow(USERS, true, true),
+            ],
+        )
+        // Nobody but the admins.
+        .with_access("Admin", [AccessEntry::allow(ADMINS, true, true)])
+        .omitting_denied()
+}
+
+#[test]
+fn access_lists_decide_enroll_and_auto_enroll_per_caller() {
+    let offered = |who: Principal| {
+        let request = get_policies(
+            GetPolicies::new(Client::new()),
+            GetPolicies::ACTION,
+            CEP_URL,
+        );
+        let ctx = RequestContext::new(CEP_URL, now()).with_principal(who);
+        let reply = PolicyServer::new(policy(), last_update())
+            .with_permissions(access_lists())
+            .handle_get_policies(&request, &ctx)
+            .unwrap();
+        let env = read_policies(&reply);
+        let Some(XcepMessage::GetPoliciesResponse(answer)) = env.payload() else {
+            panic!("not a GetPoliciesResponse");
+        };
+        answer
+            .policies()
+            .iter()
+            .map(|p| {
+                let perm = p.attributes.permission.as_ref().unwrap();
+                (
+                    p.attributes.common_name.clone().unwrap(),
+                    perm.enroll,
+                    perm.auto_enroll,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let user = |sid: &str| {
+        Principal::new(
+            format!("EXAMPLE\\{sid}"),
+            [sid, "S-1-5-21-1-2-3-513", "S-1-5-11", "S-1-1-0"],
+        )
+    };
+    let owned = |v: &[(&str, bool, bool)]| {
+        v.iter()
+            .map(|&(n, e, a)| (n.to_owned(), e, a))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        offered(user("S-1-5-21-1-2-3-1105")),
+        owned(&[("User", true, false), ("PendUser", true, true)])
+    );
+    // The deny entry comes first: PendUser is not offered to mallory.
+    assert_eq!(
+        offered(user("S-1-5-21-1-2-3-1106")),
+        owned(&[("User", true, false)])
+    );
+    // An admin (not in Domain Users): AutoEnroll on User without Enroll,
+    // so User is not offered; Admin is.
+    let admin = Principal::new("EXAMPLE\\root", ["S-1-5-21-1-2-3-512", "S-1-5-11"]);
+    assert_eq!(offered(admin), owned(&[("Admin", true, true)]));
+    // Nobody authenticated: nothing.
+    let request = get_policies(
+        GetPolicies::new(Client::new()),
+        GetPolicies::ACTION,
+        CEP_URL,
+    );
+    let reply = PolicyServer::new(policy(), last_update())
+        .with_permissions(access_lists())
+        .handle_get_policies(&request, &RequestContext::new(CEP_URL, now()))
+        .unwrap();
+    let env = read_policies(&reply);
+    let Some(XcepMessage::GetPoliciesResponse(answer)) = env.payload() else {
+        panic!("not a GetPoliciesResponse");
+    };
+    assert!(answer.policies().is_empty());
+}
+
+#[test]
+fn ces_enforces_the_access_list() {
+    openssl_or_skip!();
+    let dir = tmp_dir("acl-denied");
+    let der = csr(&dir, RSA2048, "/CN=alice", &[]);
+    let ces = EnrollmentServer::new(policy()).with_permissions(access_lists());
+    let as_ = |name: &str, groups: &[&str]| {
+        RequestContext::new(CES_URL, now()).with_principal(Principal::new(name, groups.to_vec()))
+    };
+    let mallory = as_(
+        "EXAMPLE\\mallory",
+        &["S-1-5-21-1-2-3-1106", "S-1-5-21-1-2-3-513"],
+    );
+    assert_eq!(
+        denied_with(&ces.decide(&rst(&der, Some("PendUser")), &mallory)),
+        HResult::CERTSRV_E_TEMPLATE_DENIED
+    );
+    assert!(matches!(
+        ces.decide(&rst(&der, Some("User")), &mallory),
+        Decision::Issue(_)
+    ));
+    let root = as_("EXAMPLE\\root", &["S-1-5-21-1-2-3-512"]);
+    assert_eq!(
+        denied_with(&ces.decide(&rst(&der, Some("User")), &root)),
+        HResult::CERTSRV_E_TEMPLATE_DENIED
+    );
 }
 
 #[test]

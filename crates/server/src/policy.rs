@@ -39,6 +39,21 @@ pub trait PolicySource: Send + Sync + std::fmt::Debug {
     /// The policy for the CA certificate `ca` served at `urls`, as of
     /// `now`.
     fn policy(&self, ca: &Certificate, urls: &Urls, now: DateTime) -> Result<Policy, Error>;
+
+    /// The policy again if the source changed since `current` was loaded
+    /// (its `last_update` then follows the change, so that clients' cached
+    /// copies are replaced); `None` when it did not. The default: a
+    /// source that never changes.
+    fn refresh(
+        &self,
+        current: &Policy,
+        ca: &Certificate,
+        urls: &Urls,
+        now: DateTime,
+    ) -> Result<Option<Policy>, Error> {
+        let _ = (current, ca, urls, now);
+        Ok(None)
+    }
 }
 
 impl PolicySource for Config {

@@ -2,6 +2,7 @@
 //! body that arrived at one endpoint.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, RwLock};
 
 use cepces_enroll::server::{
     Decision, EnrollmentServer, IssueRequest, PolicyServer, Principal, Reply, RequestContext,
@@ -110,14 +111,37 @@ impl std::fmt::Display for Outcome {
 pub struct Server {
     settings: ServiceConfig,
     urls: Urls,
-    rules: Policy,
-    policy: PolicyServer,
-    ces: EnrollmentServer,
+    source: Box<dyn PolicySource>,
+    loaded: RwLock<Arc<Loaded>>,
     accounts: Box<dyn Authenticator>,
     issuer: Box<dyn Issuer>,
     store: Box<dyn RequestStore>,
     guard: Guard,
     negotiate: Option<Negotiate>,
+}
+
+/// A policy as loaded, with the CEP and CES services answering from it;
+/// replaced whole when the source changes ([`Server::refresh`]).
+#[derive(Debug)]
+struct Loaded {
+    rules: Arc<Policy>,
+    policy: PolicyServer,
+    ces: EnrollmentServer,
+}
+
+impl Loaded {
+    fn new(rules: Policy, settings: &ServiceConfig) -> Self {
+        Self {
+            policy: PolicyServer::new(rules.response.clone(), rules.last_update)
+                .with_permissions(rules.permissions.clone()),
+            ces: EnrollmentServer::new(rules.response.clone())
+                .with_permissions(rules.permissions.clone())
+                .with_max_key_bits(
+                    usize::try_from(settings.max_rsa_key_bits).unwrap_or(usize::MAX),
+                ),
+            rules: Arc::new(rules),
+        }
+    }
 }
 
 /// HTTP Negotiate for the `…_Kerberos` endpoints: the token check and how
@@ -249,16 +273,10 @@ impl Server {
         check_records(store.as_ref(), issuer.ca_certificate())?;
         let rules = policy.policy(issuer.ca_certificate(), &urls, DateTime::from_unix(now, 0))?;
         Ok(Self {
-            policy: PolicyServer::new(rules.response.clone(), rules.last_update)
-                .with_permissions(rules.permissions.clone()),
-            ces: EnrollmentServer::new(rules.response.clone())
-                .with_permissions(rules.permissions.clone())
-                .with_max_key_bits(
-                    usize::try_from(settings.max_rsa_key_bits).unwrap_or(usize::MAX),
-                ),
+            loaded: RwLock::new(Arc::new(Loaded::new(rules, &settings))),
+            source: policy,
             guard: Guard::new(&settings),
             settings,
-            rules,
             urls,
             accounts,
             issuer,
@@ -310,9 +328,43 @@ impl Server {
         &self.settings
     }
 
-    /// The policy served.
-    pub fn policy(&self) -> &Policy {
-        &self.rules
+    /// The policy served (as of the last [`refresh`](Self::refresh)).
+    pub fn policy(&self) -> Arc<Policy> {
+        Arc::clone(&self.loaded().rules)
+    }
+
+    /// Asks the policy source whether the policy changed
+    /// ([`PolicySource::refresh`]) and, when it did, serves the new one
+    /// from the next request on (a request being answered finishes with
+    /// the policy it began with). `Ok(true)` when it changed. The caller
+    /// owns the schedule (and the thread: a directory source reads the
+    /// directory here).
+    pub fn refresh(&self, now: i64) -> Result<bool, Error> {
+        let current = self.policy();
+        let next = self.source.refresh(
+            &current,
+            self.issuer.ca_certificate(),
+            &self.urls,
+            DateTime::from_unix(now, 0),
+        )?;
+        let Some(next) = next else {
+            return Ok(false);
+        };
+        let loaded = Arc::new(Loaded::new(next, &self.settings));
+        *self
+            .loaded
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = loaded;
+        Ok(true)
+    }
+
+    fn loaded(&self) -> Arc<Loaded> {
+        Arc::clone(
+            &self
+                .loaded
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 
     /// The largest request body accepted.
@@ -346,19 +398,20 @@ impl Server {
         // is decided. A request that does not read as its service's
         // message is read again with any body, to authenticate it as
         // before, and the service answers it with its fault.
+        let loaded = self.loaded();
         match endpoint.0 {
             Service::Cep => {
                 let reply = match Envelope::<XcepMessage>::from_xml(body) {
                     Ok(envelope) => {
                         match self.authenticate(endpoint.1, &envelope.header, transport, now) {
-                            Ok(principal) => self
+                            Ok(principal) => loaded
                                 .policy
                                 .handle_envelope(&envelope, &ctx.with_principal(principal)),
                             Err(fault) => return fault,
                         }
                     }
                     Err(_) => match self.authenticate_any(endpoint.1, body, transport, now) {
-                        Ok(ctx_principal) => self
+                        Ok(ctx_principal) => loaded
                             .policy
                             .handle_get_policies(body, &with_principal(ctx, ctx_principal)),
                         Err(fault) => return fault,
@@ -385,7 +438,7 @@ impl Server {
                 }
                 Err(_) => match self.authenticate_any(endpoint.1, body, transport, now) {
                     Ok(principal) => {
-                        self.reject(&self.ces.decide(body, &with_principal(ctx, principal)))
+                        self.reject(&loaded.ces.decide(body, &with_principal(ctx, principal)))
                     }
                     Err(fault) => fault,
                 },
@@ -521,6 +574,7 @@ impl Server {
         };
         let caller = ctx.authenticated.clone();
         let decision = self
+            .loaded()
             .ces
             .decide_envelope(envelope, &ctx, |id| self.stored_state(id, caller.as_ref()));
         self.answer(&decision, &renewal, now)
@@ -838,7 +892,8 @@ impl Server {
         template: &str,
         principal: &str,
     ) -> Result<(Name, Option<Extension>), Denial> {
-        let t = self.rules.template(template).ok_or_else(|| {
+        let rules = self.policy();
+        let t = rules.template(template).ok_or_else(|| {
             (
                 HResult::CERTSRV_E_UNSUPPORTED_CERT_TYPE,
                 format!("The template {template:?} is not configured."),
@@ -919,8 +974,8 @@ impl Server {
         not_before: i64,
         not_after: i64,
     ) -> Result<Certificate, String> {
-        let t = self
-            .rules
+        let rules = self.policy();
+        let t = rules
             .template(template)
             .ok_or_else(|| format!("template {template:?} is not configured"))?;
         let ekus = t
@@ -972,7 +1027,7 @@ impl Server {
         }
         let csr = Csr::from_der(&record.csr).map_err(|e| Error::Store(Box::new(e)))?;
         let validity = self
-            .rules
+            .policy()
             .template(&record.template)
             .map(|t| i64::from(t.validity_days) * 86_400)
             .ok_or_else(|| {

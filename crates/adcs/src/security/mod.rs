@@ -211,6 +211,21 @@ pub struct Permission {
     pub auto_enroll: bool,
 }
 
+/// One DACL entry about Enroll or AutoEnroll
+/// ([`SecurityDescriptor::enrollment_entries`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EnrollmentEntry {
+    /// A deny ACE (otherwise it allows).
+    pub deny: bool,
+    /// The trustee.
+    pub sid: Sid,
+    /// It is about Enroll.
+    pub enroll: bool,
+    /// It is about AutoEnroll.
+    pub auto_enroll: bool,
+}
+
 impl From<Permission> for xcep::EnrollmentPermission {
     fn from(p: Permission) -> Self {
         xcep::EnrollmentPermission::new(p.enroll, p.auto_enroll)
@@ -247,6 +262,50 @@ impl SecurityDescriptor {
             return allow;
         }
         false
+    }
+
+    /// The DACL's entries about Enroll and AutoEnroll, in order, for a
+    /// caller-independent evaluation elsewhere (the server decides each
+    /// caller with the same first-match rule [`grants`](Self::grants)
+    /// applies): every allow or deny ACE that is not inherit-only, names a
+    /// SID and carries `CR` or `GA`; an object ACE is about the right its
+    /// `ObjectType` names (both when it names none; others are left out).
+    /// A NULL DACL is one entry allowing Everyone both.
+    pub fn enrollment_entries(&self) -> Vec<EnrollmentEntry> {
+        const EXTENDED: u32 = rights::CONTROL_ACCESS | rights::GENERIC_ALL;
+        let Some(dacl) = &self.dacl else {
+            return vec![EnrollmentEntry {
+                deny: false,
+                sid: Sid::EVERYONE,
+                enroll: true,
+                auto_enroll: true,
+            }];
+        };
+        let mut out = Vec::new();
+        for ace in &dacl.aces {
+            if ace.flags & INHERIT_ONLY_ACE != 0 || ace.mask & EXTENDED == 0 {
+                continue;
+            }
+            let Some(sid) = &ace.sid else { continue };
+            let (deny, object_type) = match ace.ace_type {
+                AceType::AccessAllowed => (false, None),
+                AceType::AccessDenied => (true, None),
+                AceType::AccessAllowedObject => (false, ace.object_type),
+                AceType::AccessDeniedObject => (true, ace.object_type),
+                _ => continue,
+            };
+            let enroll = object_type.is_none_or(|t| t == ENROLL);
+            let auto_enroll = object_type.is_none_or(|t| t == AUTO_ENROLL);
+            if enroll || auto_enroll {
+                out.push(EnrollmentEntry {
+                    deny,
+                    sid: sid.clone(),
+                    enroll,
+                    auto_enroll,
+                });
+            }
+        }
+        out
     }
 
     /// `caller`'s Enroll and AutoEnroll permissions.

@@ -492,3 +492,40 @@ fn sddl_written_reads_back_and_matches_samba() {
     let sd = sddl("D:(A;;0x200;;;AU)");
     assert_eq!(sd.to_sddl(None), "D:(A;;0x200;;;AU)");
 }
+
+#[test]
+fn enrollment_entries_keep_order_rights_and_skip_the_rest() {
+    let alice = domain(1104);
+    let sd = read(&sddl(&format!(
+        "D:(OD;;CR;0e10c968-78fb-11d2-90d4-00c04f79dc55;;{alice})\
+           (OA;CIIO;CR;0e10c968-78fb-11d2-90d4-00c04f79dc55;;DC)\
+           (A;;RPWPCCDCLCSWDTLOSDRCWDWO;;;DA)\
+           (OA;;CR;00299570-246d-11d0-a768-00aa006e0529;;DU)\
+           (OA;;CR;a05b8cc2-17bc-4802-a710-e7c15ab866a2;;DU)\
+           (A;;GA;;;EA)"
+    )));
+    let entries = sd.enrollment_entries();
+    let got: Vec<_> = entries
+        .iter()
+        .map(|e| (e.deny, e.sid.to_string(), e.enroll, e.auto_enroll))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (true, alice.to_string(), true, false),
+            (false, domain(513).to_string(), false, true),
+            (false, domain(519).to_string(), true, true),
+        ]
+    );
+    let mut null = SecurityDescriptor::new(None, None, Acl::new(Vec::new()));
+    null.dacl = None;
+    assert_eq!(
+        null.enrollment_entries(),
+        [EnrollmentEntry {
+            deny: false,
+            sid: Sid::EVERYONE,
+            enroll: true,
+            auto_enroll: true
+        }]
+    );
+}

@@ -14,7 +14,10 @@ use super::permission::Permissions;
 /// ([`xcep::cache::respond`]).
 ///
 /// With [`Permissions`], each template's `permission/enroll` is set for the
-/// caller (`autoEnroll` is left as described).
+/// caller (`autoEnroll` too when the permissions decide it, as an access
+/// list does; otherwise it is left as described), and templates the
+/// caller may not enroll in are left out when the permissions say so
+/// ([`Permissions::omitting_denied`]).
 ///
 /// [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,15 +101,20 @@ impl PolicyServer {
             .reply();
         };
         let mut answer = xcep::cache::respond(get_policies, &self.policy, &self.last_update);
-        if let (Some(permissions), Some(response)) = (&self.permissions, &mut answer.response) {
-            for template in response.policies.iter_mut().flatten() {
-                let may = permissions.may_enroll(ctx.authenticated.as_ref(), template);
-                template
+        let policies = answer.response.as_mut().and_then(|r| r.policies.as_mut());
+        if let (Some(permissions), Some(policies)) = (&self.permissions, policies) {
+            policies.retain_mut(|template| {
+                let rights = permissions.rights(ctx.authenticated.as_ref(), template);
+                let permission = template
                     .attributes
                     .permission
-                    .get_or_insert_with(|| EnrollmentPermission::new(may, false))
-                    .enroll = may;
-            }
+                    .get_or_insert_with(|| EnrollmentPermission::new(rights.enroll, false));
+                permission.enroll = rights.enroll;
+                if let Some(auto) = rights.auto_enroll {
+                    permission.auto_enroll = auto;
+                }
+                rights.enroll || !permissions.omits_denied()
+            });
         }
         let mut header = Header::new().with_action(GetPoliciesResponse::ACTION);
         if let Some(id) = &relates_to {
