@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use common::{GET_POLICIES_ACTION, PASSWORD, SOAP12, Server, config, get_policies, hash};
-use testkit::samba::Dc;
+use testkit::samba::{DC_HOST as DC, Dc};
 
 const USER_PASSWORD: &str = "Pa55word-krb!";
 
@@ -89,10 +89,29 @@ struct Answer {
 /// POSTs GetPolicies with curl: `--negotiate` from `ccache` when given,
 /// else with the `extra` header.
 fn post(dc: &Dc, server: &Server, ccache: Option<&Path>, extra: Option<&str>) -> Answer {
+    post_to(
+        dc,
+        server,
+        &server.cep("Kerberos"),
+        &body(server),
+        ccache,
+        extra,
+    )
+}
+
+/// [`post`] of `body` to `url`.
+fn post_to(
+    dc: &Dc,
+    server: &Server,
+    url: &str,
+    body: &[u8],
+    ccache: Option<&Path>,
+    extra: Option<&str>,
+) -> Answer {
     let dir = server.path("");
     let n = rand();
     let body_file = dir.join(format!("krb-body-{n}"));
-    std::fs::write(&body_file, body(server)).unwrap();
+    std::fs::write(&body_file, body).unwrap();
     let out = dir.join(format!("krb-out-{n}"));
     let headers = dir.join(format!("krb-headers-{n}"));
     let mut cmd = dc.krb5_command("curl", ccache);
@@ -111,7 +130,7 @@ fn post(dc: &Dc, server: &Server, ccache: Option<&Path>, extra: Option<&str>) ->
     if let Some(h) = extra {
         cmd.args(["-H", h]);
     }
-    let result = cmd.arg(server.cep("Kerberos")).output().unwrap();
+    let result = cmd.arg(url).output().unwrap();
     let verbose = String::from_utf8_lossy(&result.stderr).into_owned();
     assert!(result.status.success(), "curl: {verbose}");
     Answer {
@@ -728,4 +747,291 @@ fn certmonger_enrolls_a_machine_over_kerberos() {
         renewed.tbs_certificate.serial_number,
         issued.tbs_certificate.serial_number
     );
+}
+
+/// `pKIExpirationPeriod`-style interval: `days` as a negative FILETIME
+/// count of 100 ns, little-endian, base64 for LDIF.
+fn interval(days: i64) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode((-days * 86_400 * 10_000_000).to_le_bytes())
+}
+
+/// A schema-2 template `cn` (OID arc `n`) with the DACL `sddl` and the
+/// subject-name flags `name_flags`, as LDIF for `CN=Certificate Templates`.
+fn template_ldif(dc: &Dc, cn: &str, n: u32, name_flags: u32, sddl: &str, domain: &str) -> String {
+    use base64::Engine as _;
+    let sd = cepces_adcs::security::SecurityDescriptor::from_sddl(
+        sddl,
+        &cepces_adcs::security::SddlDomains::single(domain.parse().unwrap()),
+    )
+    .unwrap();
+    let sd = base64::engine::general_purpose::STANDARD.encode(sd.to_bytes());
+    format!(
+        "dn: CN={cn},CN=Certificate Templates,CN=Public Key Services,CN=Services,CN=Configuration,{base}\n\
+         objectClass: top\nobjectClass: pKICertificateTemplate\ncn: {cn}\ndisplayName: {cn}\n\
+         flags: 131680\nrevision: 100\nmsPKI-Template-Minor-Revision: 1\n\
+         msPKI-Template-Schema-Version: 2\nmsPKI-Cert-Template-OID: 1.3.6.1.4.1.311.21.8.7.7.{n}\n\
+         pKIExpirationPeriod:: {exp}\npKIOverlapPeriod:: {overlap}\npKIKeyUsage:: oAA=\n\
+         pKIExtendedKeyUsage: 1.3.6.1.5.5.7.3.2\n\
+         msPKI-Certificate-Application-Policy: 1.3.6.1.5.5.7.3.2\npKIDefaultKeySpec: 1\n\
+         pKIMaxIssuingDepth: 0\npKICriticalExtensions: 2.5.29.15\nmsPKI-RA-Signature: 0\n\
+         msPKI-Enrollment-Flag: 32\nmsPKI-Private-Key-Flag: 0\n\
+         msPKI-Certificate-Name-Flag: {name_flags}\nmsPKI-Minimal-Key-Size: 2048\n\
+         nTSecurityDescriptor:: {sd}\n",
+        base = dc.base_dn(),
+        exp = interval(365),
+        overlap = interval(42),
+    )
+}
+
+/// Enroll + AutoEnroll for `who` (an SDDL trustee), full control without
+/// the extended rights for Domain Admins, read for Authenticated Users.
+fn dacl(who: &str) -> String {
+    format!(
+        "O:DAG:DAD:PAI\
+         (OA;;RPCR;0e10c968-78fb-11d2-90d4-00c04f79dc55;;{who})\
+         (OA;;RPCR;a05b8cc2-17bc-4802-a710-e7c15ab866a2;;{who})\
+         (A;;CCDCLCSWRPWPDTLOSDRCWDWO;;;DA)(A;;LCRPLORC;;;AU)"
+    )
+}
+
+/// `cepces enroll --kerberos` for `template` with the tickets of `ccache`.
+fn enroll_template(
+    dc: &Dc,
+    server: &Server,
+    template: &str,
+    ccache: &Path,
+    name: &str,
+) -> std::process::Output {
+    dc.krb5_command(common::BIN, Some(ccache))
+        .args([
+            "enroll",
+            "--quiet",
+            "--kerberos",
+            "--template",
+            template,
+            "--cep",
+        ])
+        .arg(server.cep("Kerberos"))
+        .arg("--ca-file")
+        .arg(server.ca_file())
+        .arg("--out-key")
+        .arg(server.path(&format!("{name}-key.pem")))
+        .arg("--out-cert")
+        .arg(server.path(&format!("{name}-cert.pem")))
+        .output()
+        .unwrap()
+}
+
+/// Issue 14 item 3: `[directory]` over Kerberos. The templates are in the
+/// DC (loaded as LDIF with their security descriptors); the server binds
+/// with its own keytab (SASL GSSAPI, Kerberos-sealed on ldap://); a
+/// machine is offered and issued the Domain Computers template with its
+/// dNSHostName; a user is not offered it and is refused it; a template
+/// added to the directory is offered after the refresh.
+#[test]
+fn policy_and_permissions_from_the_directory() {
+    let Some(dc) = Dc::shared() else { return };
+    let dir = testkit::tmp_dir("serve-directory");
+    let domain = dc
+        .ldap_search(&[
+            "-b",
+            dc.base_dn(),
+            "-s",
+            "base",
+            "(objectClass=*)",
+            "objectSid",
+        ])
+        .lines()
+        .find_map(|l| l.strip_prefix("objectSid: "))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let n = u32::try_from(rand()).unwrap();
+    let computers = dc.unique("DirMachine");
+    let users = dc.unique("DirUser");
+    dc.ldap_add(&template_ldif(
+        dc,
+        &computers,
+        100 + n,
+        0x1800_0000,
+        &dacl("DC"),
+        &domain,
+    ));
+    dc.ldap_add(&template_ldif(
+        dc,
+        &users,
+        200 + n,
+        0x4000_0000,
+        &dacl("DU"),
+        &domain,
+    ));
+
+    // The DC's LDAP service principal, which a full DC's samba_spnupdate
+    // registers (the test DC runs only its LDAP and KDC services).
+    dc.add_spn(
+        &format!("ldap/{DC}.{}", dc.dns_domain()),
+        &format!("{}$", DC.to_uppercase()),
+    );
+
+    // The server: HTTP/localhost for Negotiate, its own account to bind.
+    let keytab = dir.join("server.keytab");
+    std::fs::copy(localhost_keytab(dc), &keytab).unwrap();
+    let account = dc.create_machine(&dc.unique("dirsrv"));
+    let bind_principal = format!("{account}@{}", dc.realm());
+    dc.export_keytab(&bind_principal, &keytab);
+    let config = format!(
+        "[ca]\ncommon_name = \"cepces Test CA\"\n\
+         [kerberos]\nkeytab = \"{}\"\nrealm = \"EXAMPLE.TEST\"\ndomain = \"EXAMPLE\"\n\
+         [directory]\nurl = \"ldap://127.0.0.1\"\nserver_name = \"{DC}.example.test\"\n\
+         principal = \"{bind_principal}\"\nrefresh_seconds = 5\n",
+        keytab.display()
+    );
+    let state = tempfile::tempdir().unwrap();
+    let path = state.path().join("cepces.toml");
+    std::fs::write(&path, config).unwrap();
+    let server = Server::launch_with_env(
+        state,
+        &["--config".as_ref(), path.as_os_str()],
+        &[("KRB5_CONFIG", dc.krb5_conf().as_os_str())],
+    );
+    assert!(log_has(&server, "directory_bound"), "{}", server.log());
+
+    // A machine with a DNS name: offered the computers' template, issued.
+    let machine = dc.create_machine(&dc.unique("ws"));
+    let host = format!("{}.example.test", machine.trim_end_matches('$'));
+    dc.ldap_modify(&format!(
+        "dn: {}\nchangetype: modify\nreplace: dNSHostName\ndNSHostName: {host}\n",
+        dc.dn_of(&machine)
+    ));
+    let machine_keytab = dir.join(format!("{machine}.keytab"));
+    dc.export_keytab(&format!("{machine}@{}", dc.realm()), &machine_keytab);
+    let machine_cc = dir.join(format!("{machine}.ccache"));
+    dc.kinit_keytab(
+        &format!("{machine}@{}", dc.realm()),
+        &machine_keytab,
+        &machine_cc,
+    )
+    .unwrap();
+    let offered = post(dc, &server, Some(&machine_cc), None);
+    assert_eq!(offered.status, 200, "{}\n{}", offered.body, server.log());
+    assert!(
+        offered
+            .body
+            .contains(&format!("<commonName>{computers}</commonName>")),
+        "{}\n{}",
+        offered.body,
+        server.log()
+    );
+    assert!(
+        !offered
+            .body
+            .contains(&format!("<commonName>{users}</commonName>")),
+        "{}",
+        offered.body
+    );
+    let out = enroll_template(dc, &server, &computers, &machine_cc, "machine");
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        common::stderr(&out),
+        server.log()
+    );
+    let cert = server.path("machine-cert.pem");
+    let text = std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-text", "-in"])
+        .arg(&cert)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains(&format!("DNS:{host}")), "{text}");
+
+    // A user: the users' template only; refused the computers' one.
+    let user = dc.unique("dana");
+    let principal = dc.create_user(&user, USER_PASSWORD);
+    let user_cc = dir.join(format!("{user}.ccache"));
+    dc.kinit_password(&principal, USER_PASSWORD, &user_cc)
+        .unwrap();
+    let offered = post(dc, &server, Some(&user_cc), None);
+    assert_eq!(offered.status, 200, "{}", offered.body);
+    assert!(
+        offered
+            .body
+            .contains(&format!("<commonName>{users}</commonName>")),
+        "{}",
+        offered.body
+    );
+    assert!(
+        !offered
+            .body
+            .contains(&format!("<commonName>{computers}</commonName>")),
+        "{}",
+        offered.body
+    );
+    // cepces enroll will not ask for a template it was not offered; a
+    // request sent anyway is refused by CES.
+    let out = enroll_template(dc, &server, &computers, &user_cc, "refused");
+    assert!(!out.status.success(), "{}", common::stdout(&out));
+    assert!(
+        common::stderr(&out).contains("no template"),
+        "{}",
+        common::stderr(&out)
+    );
+    let csr = testkit::csr(
+        &dir,
+        &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+        "/CN=dana",
+        &[],
+    );
+    let ces = server.ces("Kerberos");
+    let request = soap_envelope::Envelope::new(
+        soap_envelope::Header::new()
+            .with_action(common::RST_ACTION)
+            .with_message_id("urn:uuid:00000000-0000-4000-8000-000000000043")
+            .with_to(ces.clone()),
+        wstep::WstepMessage::from(common::issue_rst(&csr, &computers)),
+    )
+    .to_xml()
+    .unwrap();
+    let refused = post_to(dc, &server, &ces, &request, Some(&user_cc), None);
+    assert_eq!(refused.status, 500, "{}", refused.body);
+    let fault = common::fault_of(refused.body.as_bytes());
+    let detail = wstep::CertificateEnrollmentWsDetail::from_fault(&fault)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        detail.error_code,
+        Some(wstep::hresult::HResult::CERTSRV_E_TEMPLATE_DENIED),
+        "{}",
+        refused.body
+    );
+
+    // A template added to the directory: offered after the refresh.
+    let later = dc.unique("DirLater");
+    dc.ldap_add(&template_ldif(
+        dc,
+        &later,
+        300 + n,
+        0x4000_0000,
+        &dacl("DU"),
+        &domain,
+    ));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    loop {
+        let offered = post(dc, &server, Some(&user_cc), None);
+        if offered
+            .body
+            .contains(&format!("<commonName>{later}</commonName>"))
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not offered after the refresh:\n{}\n{}",
+            offered.body,
+            server.log()
+        );
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+    assert!(log_has(&server, "policy_refreshed"), "{}", server.log());
 }

@@ -39,6 +39,55 @@ pub struct Config {
     /// `[kerberos]`: the `…_Kerberos` endpoints, when given.
     #[serde(default)]
     pub kerberos: Option<KerberosConfig>,
+    /// `[directory]`: templates, CAs and accounts from Active Directory
+    /// instead of `[[template]]` (read by `cepces serve`).
+    #[serde(default)]
+    pub directory: Option<DirectoryConfig>,
+}
+
+/// `[directory]`: an Active Directory (or Samba AD) domain controller
+/// whose `CN=Public Key Services` container gives the templates, CAs and
+/// OIDs, and whose accounts (their SIDs and groups) decide who may enroll,
+/// as Microsoft's AD policy provider does. The IO is `cepces serve`'s; this
+/// is what it reads from the configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct DirectoryConfig {
+    /// `ldap://host[:port]` or `ldaps://host[:port]`.
+    pub url: String,
+    /// How to bind: `kerberos` (SASL GSSAPI with the keys of the
+    /// `[kerberos]` keytab; the default) or `simple` (a DN and password,
+    /// over `ldaps://` only).
+    #[serde(default)]
+    pub bind: DirectoryBind,
+    /// `kerberos`: the keytab principal to bind as (for example
+    /// `CEPSRV$@EXAMPLE.TEST`); default: the keytab's first.
+    pub principal: Option<String>,
+    /// The domain controller's host name, for its `ldap/<name>` service
+    /// principal; default: the URL's host.
+    pub server_name: Option<String>,
+    /// `simple`: the bind DN (or `user@domain`).
+    pub bind_dn: Option<String>,
+    /// `simple`: a file holding the password (its first line).
+    pub password_file: Option<std::path::PathBuf>,
+    /// PEM certificates trusted for `ldaps://`; default: the system's.
+    pub ca: Option<std::path::PathBuf>,
+    /// Seconds between checks for changes in the directory (default 300).
+    #[serde(default = "default_refresh")]
+    pub refresh_seconds: u64,
+}
+
+/// How `[directory]` binds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum DirectoryBind {
+    /// SASL GSSAPI with the server's own Kerberos keys.
+    #[default]
+    Kerberos,
+    /// A simple bind with a DN and password, over TLS.
+    Simple,
 }
 
 /// `[kerberos]`: HTTP Negotiate on the `…_CEP_Kerberos` and
@@ -298,6 +347,27 @@ pub struct UserConfig {
 }
 
 impl TemplateConfig {
+    /// A template named `name` with the defaults of a `[[template]]` that
+    /// gives only its name.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            oid: None,
+            schema: default_schema(),
+            major_revision: default_major(),
+            minor_revision: 0,
+            validity_days: default_validity(),
+            renewal_days: default_renewal(),
+            minimal_key_length: default_key_bits_u32(),
+            approval: false,
+            subject: SubjectSource::default(),
+            from_account: default_from_account(),
+            allow_supplied_subject_for_authentication: false,
+            enroll: Vec::new(),
+            ekus: default_ekus(),
+        }
+    }
+
     /// Whether its certificates authenticate their subject
     /// ([`AUTHENTICATION_EKUS`], or no EKU at all).
     pub fn authenticates(&self) -> bool {
@@ -374,6 +444,10 @@ fn default_next_update() -> u32 {
 fn default_max_request() -> usize {
     1 << 20
 }
+fn default_refresh() -> u64 {
+    300
+}
+
 fn default_schema() -> u32 {
     2
 }
@@ -544,8 +618,39 @@ impl Config {
     /// Parses and checks the file.
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
         let config: Self = toml::from_str(text).map_err(|e| e.to_string())?;
-        if config.templates.is_empty() {
-            return Err("no [[template]]".into());
+        if config.templates.is_empty() && config.directory.is_none() {
+            return Err("no [[template]] (and no [directory] to read templates from)".into());
+        }
+        if let Some(d) = &config.directory {
+            if !config.templates.is_empty() {
+                return Err("[[template]] and [directory] exclude each other: \
+                            the directory gives the templates"
+                    .into());
+            }
+            let tls = d.url.starts_with("ldaps://");
+            if !tls && !d.url.starts_with("ldap://") {
+                return Err(format!("[directory] url {:?}: not ldap:// or ldaps://", d.url).into());
+            }
+            match d.bind {
+                DirectoryBind::Simple if !tls => {
+                    return Err("[directory] bind = \"simple\" sends the password: \
+                                it needs an ldaps:// url"
+                        .into());
+                }
+                DirectoryBind::Simple if d.bind_dn.is_none() || d.password_file.is_none() => {
+                    return Err(
+                        "[directory] bind = \"simple\" needs bind_dn and password_file".into(),
+                    );
+                }
+                DirectoryBind::Kerberos if config.kerberos.is_none() => {
+                    return Err(
+                        "[directory] bind = \"kerberos\" uses the [kerberos] keytab: \
+                                configure [kerberos]"
+                            .into(),
+                    );
+                }
+                _ => {}
+            }
         }
         let mut seen = BTreeMap::new();
         for (i, t) in config.templates.iter().enumerate() {

@@ -26,6 +26,22 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// A policy: the response, each template's issuance rules, who may
+    /// enroll, and when it last changed.
+    pub fn new(
+        response: GetPoliciesResponse,
+        templates: Vec<TemplateConfig>,
+        permissions: Permissions,
+        last_update: DateTime,
+    ) -> Self {
+        Self {
+            response,
+            templates,
+            permissions,
+            last_update,
+        }
+    }
+
     /// The template named `name` (ASCII case ignored).
     pub fn template(&self, name: &str) -> Option<&TemplateConfig> {
         self.templates

@@ -500,6 +500,15 @@ impl Dc {
         run(&mut cmd, Some(ldif)).unwrap_or_else(|e| panic!("{e}"));
     }
 
+    /// Applies the changes of `ldif` (`changetype: modify` records) over
+    /// LDAP with `ldbmodify`, bound as [`Dc::ldap_add`] is.
+    pub fn ldap_modify(&self, ldif: &str) {
+        let mut cmd = self.krb5_command("ldbmodify", None);
+        cmd.args(["-H", self.ldap_url()])
+            .arg(format!("-U{NETBIOS_DOMAIN}\\{ADMIN_USER}%{ADMIN_PASSWORD}"));
+        run(&mut cmd, Some(ldif)).unwrap_or_else(|e| panic!("{e}"));
+    }
+
     /// Creates the user `name` with `password`; returns its principal,
     /// `name@EXAMPLE.TEST`.
     pub fn create_user(&self, name: &str, password: &str) -> String {

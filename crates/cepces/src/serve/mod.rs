@@ -11,6 +11,8 @@
 //! Keys, the configuration and the database are 0600.
 
 pub mod app;
+#[cfg(feature = "directory")]
+pub mod directory;
 pub mod files;
 pub mod http;
 pub mod users;
@@ -126,19 +128,61 @@ fn new_server(
     let store = SqliteStore::open(&db).map_err(|e| format!("{}: {e}", db.display()))?;
     let accounts =
         PasswordAccounts::new(config.users.clone(), config.service.max_concurrent_logins);
-    let parts = Parts::new(
-        urls,
-        Box::new(config.clone()),
-        Box::new(accounts),
-        Box::new(ca),
-        Box::new(store),
-    )
-    .with_settings(config.service);
+    let (source, accounts) = sources(&config, Box::new(accounts))?;
+    let parts = Parts::new(urls, source, accounts, Box::new(ca), Box::new(store))
+        .with_settings(config.service);
     let parts = match (&config.kerberos, serving) {
         (Some(k), true) => parts.with_negotiate(negotiate(k)?),
         _ => parts,
     };
     Server::new(parts, crate::pki::unix_now()).map_err(|e| format!("{}: {e}", db.display()))
+}
+
+/// Where the templates and accounts come from: `[directory]` (falling
+/// back to the `[[user]]`s for passwords and accounts it does not have),
+/// or the configuration itself.
+#[cfg(feature = "directory")]
+fn sources(
+    config: &config::Config,
+    users: Box<dyn cepces_server::Authenticator>,
+) -> Result<
+    (
+        Box<dyn cepces_server::policy::PolicySource>,
+        Box<dyn cepces_server::Authenticator>,
+    ),
+    String,
+> {
+    let Some(d) = &config.directory else {
+        return Ok((Box::new(config.clone()), users));
+    };
+    let directory = Arc::new(directory::Directory::new(d.clone()));
+    Ok((
+        Box::new(directory::DirectorySource::new(
+            Arc::clone(&directory),
+            config.ca.common_name.clone(),
+        )),
+        Box::new(directory::DirectoryAccounts::new(directory, users)),
+    ))
+}
+
+#[cfg(not(feature = "directory"))]
+fn sources(
+    config: &config::Config,
+    users: Box<dyn cepces_server::Authenticator>,
+) -> Result<
+    (
+        Box<dyn cepces_server::policy::PolicySource>,
+        Box<dyn cepces_server::Authenticator>,
+    ),
+    String,
+> {
+    if config.directory.is_some() {
+        return Err(
+            "[directory] is configured, but this cepces was built without the `directory` feature"
+                .into(),
+        );
+    }
+    Ok((Box::new(config.clone()), users))
 }
 
 /// HTTP Negotiate with the system GSS-API and the configured keytab
@@ -179,7 +223,19 @@ fn use_keytab(args: &ServeArgs) -> Result<(), String> {
         .keytab
         .canonicalize()
         .map_err(|e| format!("[kerberos] keytab {}: {e}", k.keytab.display()))?;
-    crate::reexec_with_env(&[("KRB5_KTNAME", format!("FILE:{}", keytab.display()))])
+    let mut vars = vec![("KRB5_KTNAME", format!("FILE:{}", keytab.display()))];
+    // The directory is read with the same keys, as a client: MIT takes an
+    // initiator's keys from KRB5_CLIENT_KTNAME and keeps the tickets in a
+    // cache of this process alone.
+    if config
+        .directory
+        .as_ref()
+        .is_some_and(|d| d.bind == config::DirectoryBind::Kerberos)
+    {
+        vars.push(("KRB5_CLIENT_KTNAME", format!("FILE:{}", keytab.display())));
+        vars.push(("KRB5CCNAME", "MEMORY:cepces-directory".to_owned()));
+    }
+    crate::reexec_with_env(&vars)
 }
 
 /// The password the example configuration of earlier versions documented
@@ -308,7 +364,18 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
         .map_err(|e| format!("TLS certificate: {e}"))?;
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
     let max_connections = connection_cap(config.service.max_connections);
-    let app = Arc::new(new_server(&dir, config, ca, urls.clone(), true)?);
+    let refresh = config.directory.as_ref().map(|d| d.refresh_seconds.max(5));
+    // The first read of a directory blocks (ldap3's own runtime): not on
+    // this runtime's thread.
+    let app = std::thread::scope(|s| {
+        s.spawn(|| new_server(&dir, config, ca, urls.clone(), true))
+            .join()
+            .unwrap_or_else(|_| Err("the server did not start".into()))
+    })?;
+    let app = Arc::new(app);
+    if let Some(seconds) = refresh {
+        tokio::spawn(refresh_policy(Arc::clone(&app), seconds));
+    }
     let kerberos = app.serves_kerberos();
     dir.warn_exposed(args.config.as_deref());
     let task = tokio::spawn(http::serve(
@@ -325,6 +392,26 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
         task,
         kerberos,
     })
+}
+
+/// Asks the policy source for changes every `seconds`, on the blocking
+/// pool (a directory source reads the directory).
+async fn refresh_policy(app: Arc<Server>, seconds: u64) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(seconds));
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let server = Arc::clone(&app);
+        let now = crate::pki::unix_now();
+        match tokio::task::spawn_blocking(move || server.refresh(now)).await {
+            Ok(Ok(true)) => tracing::info!(event = "policy_refreshed", "the policy changed"),
+            Ok(Ok(false)) => tracing::debug!(event = "policy_unchanged", "the policy is current"),
+            Ok(Err(e)) => {
+                tracing::warn!(event = "policy_refresh_failed", error = %e, "policy not refreshed");
+            }
+            Err(e) => tracing::warn!(event = "policy_refresh_failed", error = %e, "refresh task"),
+        }
+    }
 }
 
 /// `cepces serve`: runs until interrupted.

@@ -146,7 +146,14 @@ impl Server {
             .unwrap();
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
-        let first = lines.next().expect("serve printed nothing").unwrap();
+        let Some(first) = lines.next() else {
+            let _ = child.wait();
+            panic!(
+                "serve printed nothing; its log:\n{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        };
+        let first = first.unwrap();
         let port = first
             .rsplit(':')
             .next()
