@@ -629,7 +629,10 @@ impl Config {
             }
             let tls = d.url.starts_with("ldaps://");
             if !tls && !d.url.starts_with("ldap://") {
-                return Err(format!("[directory] url {:?}: not ldap:// or ldaps://", d.url).into());
+                return Err(format!(
+                    "[directory] url {:?}: not ldap:// or ldaps://",
+                    d.url
+                ));
             }
             match d.bind {
                 DirectoryBind::Simple if !tls => {
@@ -875,6 +878,36 @@ mod tests {
                 | SubjectNameFlags::SUBJECT_ALT_REQUIRE_EMAIL
         );
         assert!(!enrollment.contains(EnrollmentFlags::PEND_ALL_REQUESTS));
+    }
+
+    #[test]
+    fn directory_sections_are_checked() {
+        let ca = "[ca]\ncommon_name = \"x\"\n";
+        let krb = "[kerberos]\nkeytab = \"k\"\nrealm = \"EXAMPLE.TEST\"\ndomain = \"EXAMPLE\"\n";
+        let ok =
+            Config::from_toml(&format!("{ca}{krb}[directory]\nurl = \"ldap://dc\"\n")).unwrap();
+        let d = ok.directory.unwrap();
+        assert_eq!(d.bind, DirectoryBind::Kerberos);
+        assert_eq!(d.refresh_seconds, 300);
+        let err = |text: &str| Config::from_toml(text).unwrap_err();
+        // Kerberos binds use the [kerberos] keytab.
+        assert!(err(&format!("{ca}[directory]\nurl = \"ldap://dc\"\n")).contains("[kerberos]"));
+        // A password in the clear is refused.
+        let e = err(&format!(
+            "{ca}[directory]\nurl = \"ldap://dc\"\nbind = \"simple\"\nbind_dn = \"a\"\npassword_file = \"p\"\n"
+        ));
+        assert!(e.contains("ldaps://"), "{e}");
+        assert!(
+            Config::from_toml(&format!(
+                "{ca}[directory]\nurl = \"ldaps://dc\"\nbind = \"simple\"\nbind_dn = \"a\"\npassword_file = \"p\"\n"
+            ))
+            .is_ok()
+        );
+        let e = err(&format!(
+            "{ca}{krb}[directory]\nurl = \"ldap://dc\"\n[[template]]\nname = \"User\"\n"
+        ));
+        assert!(e.contains("exclude"), "{e}");
+        assert!(err(&format!("{ca}{krb}[directory]\nurl = \"http://dc\"\n")).contains("ldap://"));
     }
 
     #[test]

@@ -33,7 +33,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use cepces_adcs::security::Sid;
+use cepces_adcs::security::{SecurityDescriptor, Sid};
 use cepces_adcs::{
     CertificateTemplate, EnrollmentService, EnterpriseOid, LdapEntry, PolicyBuilder,
 };
@@ -484,16 +484,7 @@ impl DirectorySource {
         let mut configs = Vec::new();
         for t in &templates {
             if let Some(sd) = &t.security_descriptor {
-                permissions = permissions.with_access(
-                    t.cn.clone(),
-                    sd.enrollment_entries().into_iter().map(|e| {
-                        if e.deny {
-                            AccessEntry::deny(e.sid.to_string(), e.enroll, e.auto_enroll)
-                        } else {
-                            AccessEntry::allow(e.sid.to_string(), e.enroll, e.auto_enroll)
-                        }
-                    }),
-                );
+                permissions = permissions.with_access(t.cn.clone(), access_list(sd));
             }
             configs.push(template_config(t));
             builder = builder.with_template(t.clone());
@@ -557,6 +548,21 @@ impl PolicySource for DirectorySource {
         self.build(&entries, ca, urls, DateTime::from_unix(last, 0))
             .map(Some)
     }
+}
+
+/// A template's DACL as the access list the server decides callers with
+/// (SIDs in their string form, as [`DirectoryAccounts`] gives groups).
+fn access_list(sd: &SecurityDescriptor) -> Vec<AccessEntry> {
+    sd.enrollment_entries()
+        .into_iter()
+        .map(|e| {
+            if e.deny {
+                AccessEntry::deny(e.sid.to_string(), e.enroll, e.auto_enroll)
+            } else {
+                AccessEntry::allow(e.sid.to_string(), e.enroll, e.auto_enroll)
+            }
+        })
+        .collect()
 }
 
 /// The issuance rules of a directory template.
@@ -721,6 +727,71 @@ impl Authenticator for DirectoryAccounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cepces_adcs::security::{Caller, SddlDomains};
+    use cepces_enroll::server::Principal;
+
+    /// The access list decides every caller as the descriptor itself does
+    /// (`SecurityDescriptor::permission`), for DACLs with object and plain
+    /// ACEs, denies before and after allows, GA, inherit-only ACEs and
+    /// other rights.
+    #[test]
+    fn access_lists_decide_as_the_descriptor_does() {
+        const DOMAIN: &str = "S-1-5-21-1-2-3";
+        let domains = SddlDomains::single(DOMAIN.parse().unwrap());
+        let rid = |r: u32| DOMAIN.parse::<Sid>().unwrap().with_rid(r).unwrap();
+        let enroll = "0e10c968-78fb-11d2-90d4-00c04f79dc55";
+        let auto = "a05b8cc2-17bc-4802-a710-e7c15ab866a2";
+        let dacls = [
+            format!(
+                "D:(OA;;RPWPCR;{enroll};;DU)(A;;CCDCLCSWRPWPDTLOSDRCWDWO;;;DA)(A;;LCRPLORC;;;AU)"
+            ),
+            format!(
+                "D:(OD;;CR;{enroll};;S-1-5-21-1-2-3-1104)(OA;;CR;{enroll};;DU)(OA;;CR;{auto};;DU)"
+            ),
+            format!("D:(OA;;CR;{enroll};;DU)(OD;;CR;{enroll};;S-1-5-21-1-2-3-1104)"),
+            "D:(D;;CR;;;WD)(OA;;CR;;;DU)".to_owned(),
+            "D:(A;;GA;;;DA)(OA;CIIO;CR;;;DU)".to_owned(),
+            format!("D:(OA;;CR;{auto};;DC)(OA;;CR;00299570-246d-11d0-a768-00aa006e0529;;DU)"),
+            format!("D:(OA;;CR;{enroll};;AU)"),
+        ];
+        let callers = [
+            (rid(1104), vec![rid(513)]),
+            (rid(1105), vec![rid(513)]),
+            (rid(500), vec![rid(512), rid(513)]),
+            (rid(1200), vec![rid(515)]),
+        ];
+        let template = xcep::CertificateEnrollmentPolicy::new(
+            1,
+            xcep::Attributes::new(
+                "T",
+                2,
+                xcep::CertificateValidity::new(1, 1),
+                xcep::EnrollmentPermission::new(false, false),
+                xcep::PrivateKeyAttributes::new(2048),
+                xcep::Revision::new(100, 0),
+            ),
+        );
+        for dacl in &dacls {
+            let sd = SecurityDescriptor::from_sddl(dacl, &domains).unwrap();
+            let permissions = Permissions::new().with_access("T", access_list(&sd));
+            for (sid, groups) in &callers {
+                let expected = sd.permission(&Caller::new(sid.clone(), groups.clone()));
+                let mut names: Vec<String> = groups.iter().map(ToString::to_string).collect();
+                names.extend([
+                    sid.to_string(),
+                    Sid::EVERYONE.to_string(),
+                    Sid::AUTHENTICATED_USERS.to_string(),
+                ]);
+                let principal = Principal::new("EXAMPLE\\x", names);
+                let rights = permissions.rights(Some(&principal), &template);
+                assert_eq!(
+                    (rights.enroll, rights.auto_enroll),
+                    (expected.enroll, Some(expected.auto_enroll)),
+                    "{dacl} for {sid}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn generalized_times_and_hosts() {

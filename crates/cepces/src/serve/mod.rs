@@ -138,20 +138,21 @@ fn new_server(
     Server::new(parts, crate::pki::unix_now()).map_err(|e| format!("{}: {e}", db.display()))
 }
 
+/// The policy source and the accounts of a server.
+type Sources = (
+    Box<dyn cepces_server::policy::PolicySource>,
+    Box<dyn cepces_server::Authenticator>,
+);
+
 /// Where the templates and accounts come from: `[directory]` (falling
 /// back to the `[[user]]`s for passwords and accounts it does not have),
 /// or the configuration itself.
 #[cfg(feature = "directory")]
+#[allow(clippy::unnecessary_wraps)] // the same signature as without the feature
 fn sources(
     config: &config::Config,
     users: Box<dyn cepces_server::Authenticator>,
-) -> Result<
-    (
-        Box<dyn cepces_server::policy::PolicySource>,
-        Box<dyn cepces_server::Authenticator>,
-    ),
-    String,
-> {
+) -> Result<Sources, String> {
     let Some(d) = &config.directory else {
         return Ok((Box::new(config.clone()), users));
     };
@@ -169,13 +170,7 @@ fn sources(
 fn sources(
     config: &config::Config,
     users: Box<dyn cepces_server::Authenticator>,
-) -> Result<
-    (
-        Box<dyn cepces_server::policy::PolicySource>,
-        Box<dyn cepces_server::Authenticator>,
-    ),
-    String,
-> {
+) -> Result<Sources, String> {
     if config.directory.is_some() {
         return Err(
             "[directory] is configured, but this cepces was built without the `directory` feature"
