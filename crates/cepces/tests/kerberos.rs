@@ -945,6 +945,44 @@ fn policy_and_permissions_from_the_directory() {
         .unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains(&format!("DNS:{host}")), "{text}");
+    // Its SID, for strong certificate mapping (KB5014754): openssl shows
+    // the extension by OID, the SID's text inside it.
+    let machine_sid = dc
+        .ldap_search(&[
+            "-b",
+            &dc.dn_of(&machine),
+            "-s",
+            "base",
+            "(objectClass=*)",
+            "objectSid",
+        ])
+        .lines()
+        .find_map(|l| l.strip_prefix("objectSid: "))
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert!(text.contains("1.3.6.1.4.1.311.25.2"), "{text}");
+    let der = std::process::Command::new("openssl")
+        .args(["x509", "-outform", "DER", "-in"])
+        .arg(&cert)
+        .output()
+        .unwrap()
+        .stdout;
+    let issued = <x509_cert::Certificate as der::Decode>::from_der(&der).unwrap();
+    let ext = issued
+        .tbs_certificate
+        .extensions
+        .iter()
+        .flatten()
+        .find(|e| e.extn_id.to_string() == "1.3.6.1.4.1.311.25.2")
+        .unwrap();
+    assert!(
+        ext.extn_value
+            .as_bytes()
+            .windows(machine_sid.len())
+            .any(|w| w == machine_sid.as_bytes()),
+        "{machine_sid} not in the extension"
+    );
 
     // A user: the users' template only; refused the computers' one.
     let user = dc.unique("dana");

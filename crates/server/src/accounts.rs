@@ -23,6 +23,9 @@ pub struct Account {
     pub upn: Option<String>,
     /// Its DNS name (a machine's).
     pub dns_name: Option<String>,
+    /// Its SID (`S-1-5-21-…`), from a directory: certificates built from
+    /// the account carry it for strong certificate mapping.
+    pub sid: Option<String>,
 }
 
 impl Account {
@@ -34,6 +37,7 @@ impl Account {
             email: None,
             upn: None,
             dns_name: None,
+            sid: None,
         }
     }
 }
@@ -46,6 +50,7 @@ impl From<&UserConfig> for Account {
             email: u.email.clone(),
             upn: u.upn.clone(),
             dns_name: u.dns_name.clone(),
+            sid: None,
         }
     }
 }

@@ -37,6 +37,29 @@ pub const TEMPLATE_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.
 /// `szOID_ENROLL_CERTTYPE_EXTENSION` ([MS-WCCE] 2.2.2.7.7.1).
 pub const TEMPLATE_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.20.2");
 
+/// `szOID_NTDS_CA_SECURITY_EXT`: the requester's SID, which domain
+/// controllers in full enforcement of strong certificate mapping require
+/// for certificate logon (KB5014754).
+pub const NTDS_CA_SECURITY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.25.2");
+/// `szOID_NTDS_OBJECTSID`, the otherName type of the SID in
+/// [`NTDS_CA_SECURITY`].
+pub const NTDS_OBJECTSID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.25.2.1");
+
+/// The [`NTDS_CA_SECURITY`] extension for `sid` (its string form), as AD
+/// CS writes it: a non-critical `SEQUENCE` of one `otherName` of type
+/// [`NTDS_OBJECTSID`] whose value is `[0] EXPLICIT OCTET STRING` of the
+/// SID's text.
+pub fn sid_extension(sid: &str) -> Result<Extension> {
+    use x509_cert::ext::pkix::name::{GeneralName, OtherName};
+    let value = der::Any::new(der::Tag::OctetString, sid.as_bytes())
+        .map_err(|e| err("encoding a SID")(&e))?;
+    let names = vec![GeneralName::OtherName(OtherName {
+        type_id: NTDS_OBJECTSID,
+        value,
+    })];
+    extension(NTDS_CA_SECURITY, false, &names)
+}
+
 /// An error of this module, as text for the command line.
 pub type Result<T> = std::result::Result<T, String>;
 
@@ -506,6 +529,29 @@ pub fn serial_hex(cert: &Certificate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bytes of KB5014754's extension, laid out by hand.
+    #[test]
+    fn sid_extension_is_one_other_name() {
+        let sid = "S-1-5-21-3623811015-3361044348-30300820-1013";
+        let ext = sid_extension(sid).unwrap();
+        assert_eq!(ext.extn_id.to_string(), "1.3.6.1.4.1.311.25.2");
+        assert!(!ext.critical);
+        let text = sid.as_bytes();
+        let mut octets = vec![0x04, u8::try_from(text.len()).unwrap()];
+        octets.extend_from_slice(text);
+        let mut explicit = vec![0xA0, u8::try_from(octets.len()).unwrap()];
+        explicit.extend(octets);
+        let oid = [
+            0x06, 0x0A, 0x2B, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x19, 0x02, 0x01,
+        ];
+        let mut other = vec![0xA0, u8::try_from(oid.len() + explicit.len()).unwrap()];
+        other.extend(oid);
+        other.extend(explicit);
+        let mut expected = vec![0x30, u8::try_from(other.len()).unwrap()];
+        expected.extend(other);
+        assert_eq!(ext.extn_value.as_bytes(), expected);
+    }
 
     #[test]
     fn ca_issues_a_leaf_that_verifies_with_the_ca_key() {

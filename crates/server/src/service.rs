@@ -1005,6 +1005,13 @@ impl Server {
             .subject_for(csr, template, principal)
             .map_err(|(hresult, message)| format!("{hresult}: {message}"))?;
         extensions.extend(alt_names);
+        // Built from the account: its SID, for strong certificate mapping
+        // (KB5014754), when the directory gave one.
+        if t.subject == SubjectSource::Directory
+            && let Some(sid) = self.accounts.account(principal).and_then(|a| a.sid)
+        {
+            extensions.push(pki::sid_extension(&sid)?);
+        }
         self.issuer.issue(&CertificateSpec {
             subject,
             public_key: csr.request.info.public_key.clone(),

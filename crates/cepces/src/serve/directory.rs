@@ -623,6 +623,7 @@ fn template_config(t: &CertificateTemplate) -> TemplateConfig {
 /// An account read from the directory.
 #[derive(Debug, Clone)]
 struct DirectoryAccount {
+    sid: String,
     sids: Vec<String>,
     email: Option<String>,
     upn: Option<String>,
@@ -638,7 +639,8 @@ impl DirectoryAccount {
             .and_then(|v| {
                 Sid::from_bytes(v).map_err(|e| format!("{}: objectSid: {e}", entry.dn()))
             })?;
-        let mut sids = vec![sid.to_string()];
+        let object_sid = sid.to_string();
+        let mut sids = vec![object_sid.clone()];
         for g in token_groups {
             match Sid::from_bytes(g) {
                 Ok(s) => sids.push(s.to_string()),
@@ -651,6 +653,7 @@ impl DirectoryAccount {
         sids.dedup();
         let owned = |name| text(entry, name).map(str::to_owned);
         Ok(Self {
+            sid: object_sid,
             sids,
             email: owned("mail"),
             upn: owned("userPrincipalName"),
@@ -713,6 +716,7 @@ impl Authenticator for DirectoryAccounts {
                 account.email = a.email;
                 account.upn = a.upn;
                 account.dns_name = a.dns_name;
+                account.sid = Some(a.sid);
                 Some(account)
             }
             None => self.fallback.account(name),
