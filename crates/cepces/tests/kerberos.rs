@@ -858,11 +858,22 @@ fn policy_and_permissions_from_the_directory() {
         &dacl("DC"),
         &domain,
     ));
+    // AD's User template builds the subject from the directory path and
+    // puts the UPN in the SAN; a mail template needs an e-mail address.
     dc.ldap_add(&template_ldif(
         dc,
         &users,
         200 + n,
-        0x4000_0000,
+        0x8200_0000,
+        &dacl("DU"),
+        &domain,
+    ));
+    let mail = dc.unique("DirMail");
+    dc.ldap_add(&template_ldif(
+        dc,
+        &mail,
+        400 + n,
+        0xA400_0000,
         &dacl("DU"),
         &domain,
     ));
@@ -945,6 +956,12 @@ fn policy_and_permissions_from_the_directory() {
         .unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains(&format!("DNS:{host}")), "{text}");
+    // DNS_AS_CN: the subject is the DNS name, whatever the request said.
+    assert!(
+        text.contains(&format!("Subject: CN={host}\n"))
+            || text.contains(&format!("Subject: CN = {host}\n")),
+        "{text}"
+    );
     // Its SID, for strong certificate mapping (KB5014754): openssl shows
     // the extension by OID, the SID's text inside it.
     let machine_sid = dc
@@ -1008,6 +1025,38 @@ fn policy_and_permissions_from_the_directory() {
     );
     // cepces enroll will not ask for a template it was not offered; a
     // request sent anyway is refused by CES.
+    // Her certificate: her distinguished name, her UPN.
+    let out = enroll_template(dc, &server, &users, &user_cc, "dana");
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        common::stderr(&out),
+        server.log()
+    );
+    let text = std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-text", "-nameopt", "RFC2253", "-in"])
+        .arg(server.path("dana-cert.pem"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains(&format!("Subject: CN={user},CN=Users,DC=example,DC=test")),
+        "{text}"
+    );
+    // samba-tool writes the UPN with the DNS domain in lower case.
+    assert!(
+        text.to_lowercase()
+            .contains(&format!("othername: upn::{}", principal.to_lowercase())),
+        "{text}"
+    );
+    // No e-mail address in the directory: refused as AD CS refuses it.
+    let out = enroll_template(dc, &server, &mail, &user_cc, "nomail");
+    assert!(!out.status.success(), "{}", common::stdout(&out));
+    let why = common::stderr(&out);
+    assert!(
+        why.contains("CERTSRV_E_SUBJECT_EMAIL_REQUIRED") || why.contains("80094812"),
+        "{why}"
+    );
     let out = enroll_template(dc, &server, &computers, &user_cc, "refused");
     assert!(!out.status.success(), "{}", common::stdout(&out));
     assert!(

@@ -26,6 +26,9 @@ pub struct Account {
     /// Its SID (`S-1-5-21-…`), from a directory: certificates built from
     /// the account carry it for strong certificate mapping.
     pub sid: Option<String>,
+    /// Its distinguished name, from a directory (the subject of
+    /// `directory_path` templates).
+    pub dn: Option<String>,
 }
 
 impl Account {
@@ -38,6 +41,7 @@ impl Account {
             upn: None,
             dns_name: None,
             sid: None,
+            dn: None,
         }
     }
 }
@@ -51,6 +55,7 @@ impl From<&UserConfig> for Account {
             upn: u.upn.clone(),
             dns_name: u.dns_name.clone(),
             sid: None,
+            dn: None,
         }
     }
 }

@@ -231,7 +231,7 @@ pub enum SubjectSource {
 /// An attribute of the authenticated account that a `directory` template
 /// puts into the certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum AccountAttribute {
     /// `CN=<account name>` (`CT_FLAG_SUBJECT_REQUIRE_COMMON_NAME`).
@@ -245,6 +245,13 @@ pub enum AccountAttribute {
     /// The account's `dns_name` as a dNSName
     /// (`CT_FLAG_SUBJECT_ALT_REQUIRE_DNS`).
     Dns,
+    /// `CN=<the account's dns_name>` (`CT_FLAG_SUBJECT_REQUIRE_DNS_AS_CN`,
+    /// AD's Machine template); `dns_as_cn` in the file.
+    DnsAsCn,
+    /// The account's distinguished name as the subject
+    /// (`CT_FLAG_SUBJECT_REQUIRE_DIRECTORY_PATH`, AD's User template);
+    /// only directory accounts have one. `directory_path` in the file.
+    DirectoryPath,
 }
 
 impl AccountAttribute {
@@ -258,6 +265,8 @@ impl AccountAttribute {
             }
             Self::Upn => SubjectNameFlags::SUBJECT_ALT_REQUIRE_UPN,
             Self::Dns => SubjectNameFlags::SUBJECT_ALT_REQUIRE_DNS,
+            Self::DnsAsCn => SubjectNameFlags::SUBJECT_REQUIRE_DNS_AS_CN,
+            Self::DirectoryPath => SubjectNameFlags::SUBJECT_REQUIRE_DIRECTORY_PATH,
         }
     }
 }

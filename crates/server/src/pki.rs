@@ -178,10 +178,25 @@ pub const UPN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.
 /// The subject an account gets: `CN=<name>` when `name` is given, and
 /// `emailAddress` when `email` is.
 pub fn account_subject(name: Option<&str>, email: Option<&str>) -> Result<Name> {
-    let mut subject = match name {
+    let subject = match name {
         Some(cn) => name_with_cn(cn)?,
         None => Name::default(),
     };
+    with_email(subject, email)
+}
+
+/// The subject of a `directory_path` template: the account's
+/// distinguished name (RFC 4514 text, most specific first, as LDAP gives
+/// it), then `emailAddress` when given.
+pub fn directory_subject(dn: &str, email: Option<&str>) -> Result<Name> {
+    let subject = dn
+        .parse::<Name>()
+        .map_err(|e| format!("the distinguished name {dn:?}: {e}"))?;
+    with_email(subject, email)
+}
+
+/// `subject` with an `emailAddress` RDN appended when `email` is given.
+fn with_email(mut subject: Name, email: Option<&str>) -> Result<Name> {
     if let Some(email) = email {
         let value = Ia5String::new(email).map_err(|e| err("an e-mail address")(&e))?;
         let atv = x509_cert::attr::AttributeTypeAndValue {

@@ -941,6 +941,18 @@ impl Server {
                     (HResult::CERTSRV_E_SUBJECT_DNS_REQUIRED, "DNS name"),
                     needed,
                 )?;
+                let dns_cn = required(
+                    wants(AccountAttribute::DnsAsCn),
+                    user.and_then(|u| u.dns_name.as_ref()),
+                    (HResult::CERTSRV_E_SUBJECT_DNS_REQUIRED, "DNS name"),
+                    needed,
+                )?;
+                let path = required(
+                    wants(AccountAttribute::DirectoryPath),
+                    user.and_then(|u| u.dn.as_ref()),
+                    (HResult::CERTSRV_E_BAD_REQUESTSUBJECT, "distinguished name"),
+                    needed,
+                )?;
                 let name = t.from_account.contains(&AccountAttribute::Name).then_some(
                     if principal.is_empty() {
                         "unknown"
@@ -948,8 +960,14 @@ impl Server {
                         principal
                     },
                 );
+                // As AD CS: the directory path, else the common name (the
+                // DNS name for DNS_AS_CN), and the e-mail address.
+                let subject = match path {
+                    Some(dn) => pki::directory_subject(dn, email),
+                    None => pki::account_subject(dns_cn.or(name), email),
+                };
                 (
-                    pki::account_subject(name, email).map_err(bad)?,
+                    subject.map_err(bad)?,
                     pki::account_alt_names(upn, email, dns).map_err(bad)?,
                 )
             }

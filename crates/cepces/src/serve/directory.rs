@@ -588,11 +588,13 @@ fn template_config(t: &CertificateTemplate) -> TemplateConfig {
     } else {
         c.subject = SubjectSource::Directory;
         let mut from = Vec::new();
-        if f.intersects(
-            SubjectNameFlags::SUBJECT_REQUIRE_COMMON_NAME
-                | SubjectNameFlags::SUBJECT_REQUIRE_DIRECTORY_PATH
-                | SubjectNameFlags::SUBJECT_REQUIRE_DNS_AS_CN,
-        ) {
+        // The subject as AD CS builds it: the directory path, else the
+        // DNS name as CN, else the common name.
+        if f.contains(SubjectNameFlags::SUBJECT_REQUIRE_DIRECTORY_PATH) {
+            from.push(AccountAttribute::DirectoryPath);
+        } else if f.contains(SubjectNameFlags::SUBJECT_REQUIRE_DNS_AS_CN) {
+            from.push(AccountAttribute::DnsAsCn);
+        } else if f.contains(SubjectNameFlags::SUBJECT_REQUIRE_COMMON_NAME) {
             from.push(AccountAttribute::Name);
         }
         if f.intersects(
@@ -623,6 +625,7 @@ fn template_config(t: &CertificateTemplate) -> TemplateConfig {
 /// An account read from the directory.
 #[derive(Debug, Clone)]
 struct DirectoryAccount {
+    dn: String,
     sid: String,
     sids: Vec<String>,
     email: Option<String>,
@@ -653,6 +656,7 @@ impl DirectoryAccount {
         sids.dedup();
         let owned = |name| text(entry, name).map(str::to_owned);
         Ok(Self {
+            dn: entry.dn().to_owned(),
             sid: object_sid,
             sids,
             email: owned("mail"),
@@ -717,6 +721,7 @@ impl Authenticator for DirectoryAccounts {
                 account.upn = a.upn;
                 account.dns_name = a.dns_name;
                 account.sid = Some(a.sid);
+                account.dn = Some(a.dn);
                 Some(account)
             }
             None => self.fallback.account(name),
