@@ -941,6 +941,18 @@ fn policy_and_permissions_from_the_directory() {
         "{}",
         offered.body
     );
+    // The answer built from the directory is schema-valid (MS-XCEP with
+    // SOAP 1.2 and WS-Addressing, by xmllint).
+    if let Some(spec) = testkit::spec_dir()
+        && let Some(v) = testkit::validate_bytes(
+            spec,
+            "deps/envelope-all.xsd",
+            "directory-policy.xml",
+            offered.body.as_bytes(),
+        )
+    {
+        assert!(v.is_clean_pass(), "{v:?}\n{}", offered.body);
+    }
     let out = enroll_template(dc, &server, &computers, &machine_cc, "machine");
     assert!(
         out.status.success(),
