@@ -1007,8 +1007,14 @@ impl Server {
             .unwrap_or_default()
             .parse()
             .map_err(|e| format!("template OID: {e}"))?;
-        let mut extensions = vec![
-            pki::extended_key_usage(&ekus)?,
+        // The template as AD CS names it in the certificate: a version 1
+        // template by name (szOID_ENROLL_CERTTYPE_EXTENSION, a BMPString),
+        // later ones by OID and revision (szOID_CERTIFICATE_TEMPLATE).
+        let template_ext = if t.schema <= 1 {
+            let name = der::asn1::BmpString::from_utf8(&t.name)
+                .map_err(|e| format!("template name: {e}"))?;
+            pki::extension(pki::TEMPLATE_NAME, false, &name)?
+        } else {
             pki::extension(
                 pki::TEMPLATE_INFO,
                 false,
@@ -1017,8 +1023,9 @@ impl Server {
                     major_version: Some(t.major_revision),
                     minor_version: Some(t.minor_revision),
                 },
-            )?,
-        ];
+            )?
+        };
+        let mut extensions = vec![pki::extended_key_usage(&ekus)?, template_ext];
         let (subject, alt_names) = self
             .subject_for(csr, template, principal)
             .map_err(|(hresult, message)| format!("{hresult}: {message}"))?;
