@@ -749,6 +749,11 @@ fn certmonger_enrolls_a_machine_over_kerberos() {
     );
 }
 
+/// `flags` of AD's Machine template (CT_FLAG_MACHINE_TYPE among them)
+/// and of its User template.
+const MACHINE: u32 = 0x0002_0260;
+const USER: u32 = 0x0002_023A;
+
 /// `pKIExpirationPeriod`-style interval: `days` as a negative FILETIME
 /// count of 100 ns, little-endian, base64 for LDIF.
 fn interval(days: i64) -> String {
@@ -758,7 +763,14 @@ fn interval(days: i64) -> String {
 
 /// A schema-2 template `cn` (OID arc `n`) with the DACL `sddl` and the
 /// subject-name flags `name_flags`, as LDIF for `CN=Certificate Templates`.
-fn template_ldif(dc: &Dc, cn: &str, n: u32, name_flags: u32, sddl: &str, domain: &str) -> String {
+fn template_ldif(
+    dc: &Dc,
+    (cn, flags): (&str, u32),
+    n: u32,
+    name_flags: u32,
+    sddl: &str,
+    domain: &str,
+) -> String {
     use base64::Engine as _;
     let sd = cepces_adcs::security::SecurityDescriptor::from_sddl(
         sddl,
@@ -769,7 +781,7 @@ fn template_ldif(dc: &Dc, cn: &str, n: u32, name_flags: u32, sddl: &str, domain:
     format!(
         "dn: CN={cn},CN=Certificate Templates,CN=Public Key Services,CN=Services,CN=Configuration,{base}\n\
          objectClass: top\nobjectClass: pKICertificateTemplate\ncn: {cn}\ndisplayName: {cn}\n\
-         flags: 131680\nrevision: 100\nmsPKI-Template-Minor-Revision: 1\n\
+         flags: {flags}\nrevision: 100\nmsPKI-Template-Minor-Revision: 1\n\
          msPKI-Template-Schema-Version: 2\nmsPKI-Cert-Template-OID: 1.3.6.1.4.1.311.21.8.7.7.{n}\n\
          pKIExpirationPeriod:: {exp}\npKIOverlapPeriod:: {overlap}\npKIKeyUsage:: oAA=\n\
          pKIExtendedKeyUsage: 1.3.6.1.5.5.7.3.2\n\
@@ -852,7 +864,7 @@ fn policy_and_permissions_from_the_directory() {
     let users = dc.unique("DirUser");
     dc.ldap_add(&template_ldif(
         dc,
-        &computers,
+        (&computers, MACHINE),
         100 + n,
         0x1800_0000,
         &dacl("DC"),
@@ -862,7 +874,7 @@ fn policy_and_permissions_from_the_directory() {
     // puts the UPN in the SAN; a mail template needs an e-mail address.
     dc.ldap_add(&template_ldif(
         dc,
-        &users,
+        (&users, USER),
         200 + n,
         0x8200_0000,
         &dacl("DU"),
@@ -871,7 +883,7 @@ fn policy_and_permissions_from_the_directory() {
     let mail = dc.unique("DirMail");
     dc.ldap_add(&template_ldif(
         dc,
-        &mail,
+        (&mail, USER),
         400 + n,
         0xA400_0000,
         &dacl("DU"),
@@ -1109,7 +1121,7 @@ fn policy_and_permissions_from_the_directory() {
     let later = dc.unique("DirLater");
     dc.ldap_add(&template_ldif(
         dc,
-        &later,
+        (&later, USER),
         300 + n,
         0x4000_0000,
         &dacl("DU"),
@@ -1133,4 +1145,22 @@ fn policy_and_permissions_from_the_directory() {
         std::thread::sleep(std::time::Duration::from_secs(1));
     }
     assert!(log_has(&server, "policy_refreshed"), "{}", server.log());
+    // A user template's CN is the account's cn ([MS-WCCE]
+    // 3.2.2.6.2.1.4.5.9), not its logon name.
+    let out = enroll_template(dc, &server, &later, &user_cc, "later");
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        common::stderr(&out),
+        server.log()
+    );
+    let text = std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-subject", "-nameopt", "RFC2253", "-in"])
+        .arg(server.path("later-cert.pem"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&text.stdout).trim(),
+        format!("subject=CN={user}")
+    );
 }

@@ -29,6 +29,9 @@ pub struct Account {
     /// Its distinguished name, from a directory (the subject of
     /// `directory_path` templates).
     pub dn: Option<String>,
+    /// Its `cn`, from a directory (the CN of user templates that require
+    /// a common name).
+    pub cn: Option<String>,
 }
 
 impl Account {
@@ -42,6 +45,7 @@ impl Account {
             dns_name: None,
             sid: None,
             dn: None,
+            cn: None,
         }
     }
 }
@@ -56,6 +60,7 @@ impl From<&UserConfig> for Account {
             dns_name: u.dns_name.clone(),
             sid: None,
             dn: None,
+            cn: None,
         }
     }
 }

@@ -248,6 +248,12 @@ pub enum AccountAttribute {
     /// `CN=<the account's dns_name>` (`CT_FLAG_SUBJECT_REQUIRE_DNS_AS_CN`,
     /// AD's Machine template); `dns_as_cn` in the file.
     DnsAsCn,
+    /// `CN=<the account's directory cn>` (`CT_FLAG_SUBJECT_REQUIRE_COMMON_NAME`
+    /// on a user template, [MS-WCCE] 3.2.2.6.2.1.4.5.9); only directory
+    /// accounts have one.
+    ///
+    /// [MS-WCCE]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wcce/
+    Cn,
     /// The account's distinguished name as the subject
     /// (`CT_FLAG_SUBJECT_REQUIRE_DIRECTORY_PATH`, AD's User template);
     /// only directory accounts have one. `directory_path` in the file.
@@ -267,6 +273,7 @@ impl AccountAttribute {
             Self::Dns => SubjectNameFlags::SUBJECT_ALT_REQUIRE_DNS,
             Self::DnsAsCn => SubjectNameFlags::SUBJECT_REQUIRE_DNS_AS_CN,
             Self::DirectoryPath => SubjectNameFlags::SUBJECT_REQUIRE_DIRECTORY_PATH,
+            Self::Cn => SubjectNameFlags::SUBJECT_REQUIRE_COMMON_NAME,
         }
     }
 }

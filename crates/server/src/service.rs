@@ -953,6 +953,12 @@ impl Server {
                     (HResult::CERTSRV_E_BAD_REQUESTSUBJECT, "distinguished name"),
                     needed,
                 )?;
+                let cn = required(
+                    wants(AccountAttribute::Cn),
+                    user.and_then(|u| u.cn.as_ref()),
+                    (HResult::CERTSRV_E_BAD_REQUESTSUBJECT, "common name"),
+                    needed,
+                )?;
                 let name = t.from_account.contains(&AccountAttribute::Name).then_some(
                     if principal.is_empty() {
                         "unknown"
@@ -964,7 +970,7 @@ impl Server {
                 // DNS name for DNS_AS_CN), and the e-mail address.
                 let subject = match path {
                     Some(dn) => pki::directory_subject(dn, email),
-                    None => pki::account_subject(dns_cn.or(name), email),
+                    None => pki::account_subject(dns_cn.or(cn).or(name), email),
                 };
                 (
                     subject.map_err(bad)?,

@@ -49,7 +49,7 @@ use ldap3::controls::RawControl;
 use ldap3::{LdapConn, LdapConnSettings, Scope, SearchEntry};
 use soap_envelope::xsd::DateTime;
 use x509_cert::Certificate;
-use xcep::flags::{EnrollmentFlags, SubjectNameFlags};
+use xcep::flags::{EnrollmentFlags, GeneralFlags, SubjectNameFlags};
 
 /// `LDAP_SERVER_SD_FLAGS_OID` ([MS-ADTS] 3.1.1.3.4.1.11) with owner, group
 /// and DACL (7): a caller without the SACL right still gets the DACL.
@@ -251,6 +251,7 @@ impl Directory {
                 &filter,
                 &[
                     "objectSid",
+                    "cn",
                     "mail",
                     "userPrincipalName",
                     "dNSHostName",
@@ -590,12 +591,17 @@ fn template_config(t: &CertificateTemplate) -> TemplateConfig {
         let mut from = Vec::new();
         // The subject as AD CS builds it: the directory path, else the
         // DNS name as CN, else the common name.
+        // ([MS-WCCE] 3.2.2.6.2.1.4.5.9: the CN is a machine's dNSHostName,
+        // a user's cn; a machine template is CT_FLAG_MACHINE_TYPE,
+        // 3.2.2.6.2.1.4.4.1.)
+        let cn = SubjectNameFlags::SUBJECT_REQUIRE_COMMON_NAME
+            | SubjectNameFlags::SUBJECT_REQUIRE_DNS_AS_CN;
         if f.contains(SubjectNameFlags::SUBJECT_REQUIRE_DIRECTORY_PATH) {
             from.push(AccountAttribute::DirectoryPath);
-        } else if f.contains(SubjectNameFlags::SUBJECT_REQUIRE_DNS_AS_CN) {
+        } else if f.intersects(cn) && t.general_flags.contains(GeneralFlags::MACHINE_TYPE) {
             from.push(AccountAttribute::DnsAsCn);
-        } else if f.contains(SubjectNameFlags::SUBJECT_REQUIRE_COMMON_NAME) {
-            from.push(AccountAttribute::Name);
+        } else if f.intersects(cn) {
+            from.push(AccountAttribute::Cn);
         }
         if f.intersects(
             SubjectNameFlags::SUBJECT_REQUIRE_EMAIL | SubjectNameFlags::SUBJECT_ALT_REQUIRE_EMAIL,
@@ -626,6 +632,7 @@ fn template_config(t: &CertificateTemplate) -> TemplateConfig {
 #[derive(Debug, Clone)]
 struct DirectoryAccount {
     dn: String,
+    cn: Option<String>,
     sid: String,
     sids: Vec<String>,
     email: Option<String>,
@@ -657,6 +664,7 @@ impl DirectoryAccount {
         let owned = |name| text(entry, name).map(str::to_owned);
         Ok(Self {
             dn: entry.dn().to_owned(),
+            cn: owned("cn"),
             sid: object_sid,
             sids,
             email: owned("mail"),
@@ -722,6 +730,7 @@ impl Authenticator for DirectoryAccounts {
                 account.dns_name = a.dns_name;
                 account.sid = Some(a.sid);
                 account.dn = Some(a.dn);
+                account.cn = a.cn;
                 Some(account)
             }
             None => self.fallback.account(name),
