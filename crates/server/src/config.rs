@@ -264,7 +264,7 @@ impl AccountAttribute {
     /// The MS-CRTD subject-name flag the policy publishes for it.
     pub fn flags(self) -> SubjectNameFlags {
         match self {
-            Self::Name => SubjectNameFlags::SUBJECT_REQUIRE_COMMON_NAME,
+            Self::Name | Self::Cn => SubjectNameFlags::SUBJECT_REQUIRE_COMMON_NAME,
             Self::Email => {
                 SubjectNameFlags::SUBJECT_REQUIRE_EMAIL
                     | SubjectNameFlags::SUBJECT_ALT_REQUIRE_EMAIL
@@ -273,7 +273,6 @@ impl AccountAttribute {
             Self::Dns => SubjectNameFlags::SUBJECT_ALT_REQUIRE_DNS,
             Self::DnsAsCn => SubjectNameFlags::SUBJECT_REQUIRE_DNS_AS_CN,
             Self::DirectoryPath => SubjectNameFlags::SUBJECT_REQUIRE_DIRECTORY_PATH,
-            Self::Cn => SubjectNameFlags::SUBJECT_REQUIRE_COMMON_NAME,
         }
     }
 }
