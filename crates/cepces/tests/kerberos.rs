@@ -862,11 +862,23 @@ fn policy_and_permissions_from_the_directory() {
     let n = u32::try_from(rand()).unwrap();
     let computers = dc.unique("DirMachine");
     let users = dc.unique("DirUser");
+    // AD's Machine template (CN and SAN from dNSHostName), with the
+    // objectGUID in the SAN as AD's domain controller templates have it.
     dc.ldap_add(&template_ldif(
         dc,
         (&computers, MACHINE),
         100 + n,
-        0x1800_0000,
+        0x1900_0000,
+        &dacl("DC"),
+        &domain,
+    ));
+    // A SAN part cepces does not build (the SPN): not offered.
+    let spn = dc.unique("DirSpn");
+    dc.ldap_add(&template_ldif(
+        dc,
+        (&spn, MACHINE),
+        500 + n,
+        0x1080_0000,
         &dacl("DC"),
         &domain,
     ));
@@ -953,6 +965,18 @@ fn policy_and_permissions_from_the_directory() {
         "{}",
         offered.body
     );
+    assert!(
+        !offered
+            .body
+            .contains(&format!("<commonName>{spn}</commonName>")),
+        "{}",
+        offered.body
+    );
+    assert!(
+        log_has(&server, "directory_template_skipped"),
+        "{}",
+        server.log()
+    );
     // The answer built from the directory is schema-valid (MS-XCEP with
     // SOAP 1.2 and WS-Addressing, by xmllint).
     if let Some(spec) = testkit::spec_dir()
@@ -1003,6 +1027,8 @@ fn policy_and_permissions_from_the_directory() {
         .trim()
         .to_owned();
     assert!(text.contains("1.3.6.1.4.1.311.25.2"), "{text}");
+    // The objectGUID otherName (szOID_NTDS_REPLICATION) in the SAN.
+    assert!(text.contains("1.3.6.1.4.1.311.25.1"), "{text}");
     let der = std::process::Command::new("openssl")
         .args(["x509", "-outform", "DER", "-in"])
         .arg(&cert)

@@ -32,6 +32,9 @@ pub struct Account {
     /// Its `cn`, from a directory (the CN of user templates that require
     /// a common name).
     pub cn: Option<String>,
+    /// Its `objectGUID` (16 bytes as the directory stores it), from a
+    /// directory.
+    pub object_guid: Option<[u8; 16]>,
 }
 
 impl Account {
@@ -46,6 +49,7 @@ impl Account {
             sid: None,
             dn: None,
             cn: None,
+            object_guid: None,
         }
     }
 }
@@ -61,6 +65,7 @@ impl From<&UserConfig> for Account {
             sid: None,
             dn: None,
             cn: None,
+            object_guid: None,
         }
     }
 }

@@ -254,6 +254,10 @@ pub enum AccountAttribute {
     ///
     /// [MS-WCCE]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wcce/
     Cn,
+    /// The account's `objectGUID` as an otherName of type
+    /// `1.3.6.1.4.1.311.25.1` (`CT_FLAG_SUBJECT_ALT_REQUIRE_DIRECTORY_GUID`,
+    /// AD's domain controller templates); only directory accounts have one.
+    DirectoryGuid,
     /// The account's distinguished name as the subject
     /// (`CT_FLAG_SUBJECT_REQUIRE_DIRECTORY_PATH`, AD's User template);
     /// only directory accounts have one. `directory_path` in the file.
@@ -273,6 +277,7 @@ impl AccountAttribute {
             Self::Dns => SubjectNameFlags::SUBJECT_ALT_REQUIRE_DNS,
             Self::DnsAsCn => SubjectNameFlags::SUBJECT_REQUIRE_DNS_AS_CN,
             Self::DirectoryPath => SubjectNameFlags::SUBJECT_REQUIRE_DIRECTORY_PATH,
+            Self::DirectoryGuid => SubjectNameFlags::SUBJECT_ALT_REQUIRE_DIRECTORY_GUID,
         }
     }
 }

@@ -220,7 +220,32 @@ pub fn account_alt_names(
     email: Option<&str>,
     dns: Option<&str>,
 ) -> Result<Option<Extension>> {
+    directory_alt_names(upn, email, dns, None)
+}
+
+/// `szOID_NTDS_REPLICATION`, the otherName type of an account's
+/// `objectGUID` in a subjectAltName.
+pub const NTDS_REPLICATION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.311.25.1");
+
+/// [`account_alt_names`] with the account's `objectGUID` too (an otherName
+/// of type [`NTDS_REPLICATION`] whose value is the 16 bytes as an
+/// `OCTET STRING`), as AD CS writes it for domain controllers.
+pub fn directory_alt_names(
+    upn: Option<&str>,
+    email: Option<&str>,
+    dns: Option<&str>,
+    object_guid: Option<&[u8; 16]>,
+) -> Result<Option<Extension>> {
     let mut names = Vec::new();
+    if let Some(guid) = object_guid {
+        names.push(GeneralName::OtherName(
+            x509_cert::ext::pkix::name::OtherName {
+                type_id: NTDS_REPLICATION,
+                value: der::Any::new(der::Tag::OctetString, guid.as_slice())
+                    .map_err(|e| err("an objectGUID")(&e))?,
+            },
+        ));
+    }
     if let Some(upn) = upn {
         let value = der::asn1::Utf8StringRef::new(upn).map_err(|e| err("a UPN")(&e))?;
         names.push(GeneralName::OtherName(
@@ -544,6 +569,26 @@ pub fn serial_hex(cert: &Certificate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The objectGUID otherName: `[0] { OID 1.3.6.1.4.1.311.25.1, [0] {
+    /// OCTET STRING (16) } }` inside the SAN's `SEQUENCE`.
+    #[test]
+    fn object_guid_is_an_other_name_of_its_sixteen_bytes() {
+        let guid: [u8; 16] = core::array::from_fn(|i| u8::try_from(i).unwrap() * 17);
+        let ext = directory_alt_names(None, None, Some("dc.example.test"), Some(&guid))
+            .unwrap()
+            .unwrap();
+        // 11 bytes of OID and 20 of explicit value; 33 + 17 of dNSName.
+        let mut expected = vec![0x30, 0x32, 0xA0, 0x1F];
+        expected.extend([
+            0x06, 0x09, 0x2B, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x19, 0x01,
+        ]);
+        expected.extend([0xA0, 0x12, 0x04, 0x10]);
+        expected.extend(guid);
+        expected.extend([0x82, 0x0F]);
+        expected.extend(b"dc.example.test");
+        assert_eq!(ext.extn_value.as_bytes(), expected);
+    }
 
     /// The bytes of KB5014754's extension, laid out by hand.
     #[test]

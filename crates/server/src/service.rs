@@ -22,7 +22,9 @@ use xcep::XcepMessage;
 
 use crate::Error;
 use crate::accounts::Authenticator;
-use crate::config::{AccountAttribute, Auth, Service, ServiceConfig, SubjectSource, Urls};
+use crate::config::{
+    AccountAttribute, Auth, Service, ServiceConfig, SubjectSource, TemplateConfig, Urls,
+};
 use crate::guard::{Guard, Refusal};
 use crate::negotiate::{self, Acceptor, ChannelBinding, Refused, map_principal};
 use crate::pki::{self, CertificateSpec, Issuer, Profile};
@@ -918,65 +920,7 @@ impl Server {
                     });
                 (subject, san)
             }
-            SubjectSource::Directory => {
-                let account = self.accounts.account(principal);
-                let user = account.as_ref();
-                let wants = |a| t.from_account.contains(&a);
-                let needed = (principal, template);
-                let email = required(
-                    wants(AccountAttribute::Email),
-                    user.and_then(|u| u.email.as_ref()),
-                    (HResult::CERTSRV_E_SUBJECT_EMAIL_REQUIRED, "e-mail address"),
-                    needed,
-                )?;
-                let upn = required(
-                    wants(AccountAttribute::Upn),
-                    user.and_then(|u| u.upn.as_ref()),
-                    (HResult::CERTSRV_E_SUBJECT_UPN_REQUIRED, "UPN"),
-                    needed,
-                )?;
-                let dns = required(
-                    wants(AccountAttribute::Dns),
-                    user.and_then(|u| u.dns_name.as_ref()),
-                    (HResult::CERTSRV_E_SUBJECT_DNS_REQUIRED, "DNS name"),
-                    needed,
-                )?;
-                let dns_cn = required(
-                    wants(AccountAttribute::DnsAsCn),
-                    user.and_then(|u| u.dns_name.as_ref()),
-                    (HResult::CERTSRV_E_SUBJECT_DNS_REQUIRED, "DNS name"),
-                    needed,
-                )?;
-                let path = required(
-                    wants(AccountAttribute::DirectoryPath),
-                    user.and_then(|u| u.dn.as_ref()),
-                    (HResult::CERTSRV_E_BAD_REQUESTSUBJECT, "distinguished name"),
-                    needed,
-                )?;
-                let cn = required(
-                    wants(AccountAttribute::Cn),
-                    user.and_then(|u| u.cn.as_ref()),
-                    (HResult::CERTSRV_E_BAD_REQUESTSUBJECT, "common name"),
-                    needed,
-                )?;
-                let name = t.from_account.contains(&AccountAttribute::Name).then_some(
-                    if principal.is_empty() {
-                        "unknown"
-                    } else {
-                        principal
-                    },
-                );
-                // As AD CS: the directory path, else the common name (the
-                // DNS name for DNS_AS_CN), and the e-mail address.
-                let subject = match path {
-                    Some(dn) => pki::directory_subject(dn, email),
-                    None => pki::account_subject(dns_cn.or(cn).or(name), email),
-                };
-                (
-                    subject.map_err(bad)?,
-                    pki::account_alt_names(upn, email, dns).map_err(bad)?,
-                )
-            }
+            SubjectSource::Directory => self.account_names(t, principal, template)?,
         };
         let ca = &self.issuer.ca_certificate().tbs_certificate.subject;
         if subject == *ca || subject.to_string().eq_ignore_ascii_case(&ca.to_string()) {
@@ -986,6 +930,90 @@ impl Server {
             ));
         }
         Ok((subject, alt_names))
+    }
+
+    /// The subject and subjectAltName of a `directory` template, from the
+    /// account of `principal` ([MS-WCCE] 3.2.2.6.2.1.4.5.9): a required
+    /// attribute the account lacks is the HRESULT AD CS gives.
+    ///
+    /// [MS-WCCE]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wcce/
+    fn account_names(
+        &self,
+        t: &TemplateConfig,
+        principal: &str,
+        template: &str,
+    ) -> Result<(Name, Option<Extension>), Denial> {
+        let bad = |e: String| (HResult::CERTSRV_E_BAD_REQUESTSUBJECT, e);
+        let account = self.accounts.account(principal);
+        let user = account.as_ref();
+        let wants = |a| t.from_account.contains(&a);
+        let needed = (principal, template);
+        let email = required(
+            wants(AccountAttribute::Email),
+            user.and_then(|u| u.email.as_ref()),
+            (HResult::CERTSRV_E_SUBJECT_EMAIL_REQUIRED, "e-mail address"),
+            needed,
+        )?;
+        let upn = required(
+            wants(AccountAttribute::Upn),
+            user.and_then(|u| u.upn.as_ref()),
+            (HResult::CERTSRV_E_SUBJECT_UPN_REQUIRED, "UPN"),
+            needed,
+        )?;
+        let dns = required(
+            wants(AccountAttribute::Dns),
+            user.and_then(|u| u.dns_name.as_ref()),
+            (HResult::CERTSRV_E_SUBJECT_DNS_REQUIRED, "DNS name"),
+            needed,
+        )?;
+        let dns_cn = required(
+            wants(AccountAttribute::DnsAsCn),
+            user.and_then(|u| u.dns_name.as_ref()),
+            (HResult::CERTSRV_E_SUBJECT_DNS_REQUIRED, "DNS name"),
+            needed,
+        )?;
+        let path = required(
+            wants(AccountAttribute::DirectoryPath),
+            user.and_then(|u| u.dn.as_ref()),
+            (HResult::CERTSRV_E_BAD_REQUESTSUBJECT, "distinguished name"),
+            needed,
+        )?;
+        let cn = required(
+            wants(AccountAttribute::Cn),
+            user.and_then(|u| u.cn.as_ref()),
+            (HResult::CERTSRV_E_BAD_REQUESTSUBJECT, "common name"),
+            needed,
+        )?;
+        let guid = if wants(AccountAttribute::DirectoryGuid) {
+            Some(user.and_then(|u| u.object_guid.as_ref()).ok_or_else(|| {
+                (
+                    HResult::CERTSRV_E_SUBJECT_DIRECTORY_GUID_REQUIRED,
+                    format!(
+                        "The account {principal:?} has no objectGUID for template {template:?}."
+                    ),
+                )
+            })?)
+        } else {
+            None
+        };
+        let name =
+            t.from_account
+                .contains(&AccountAttribute::Name)
+                .then_some(if principal.is_empty() {
+                    "unknown"
+                } else {
+                    principal
+                });
+        // As AD CS: the directory path, else the common name (the
+        // DNS name for DNS_AS_CN), and the e-mail address.
+        let subject = match path {
+            Some(dn) => pki::directory_subject(dn, email),
+            None => pki::account_subject(dns_cn.or(cn).or(name), email),
+        };
+        Ok((
+            subject.map_err(bad)?,
+            pki::directory_alt_names(upn, email, dns, guid).map_err(bad)?,
+        ))
     }
 
     /// The certificate for `csr` from template `template` for

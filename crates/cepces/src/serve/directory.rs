@@ -251,6 +251,7 @@ impl Directory {
                 &filter,
                 &[
                     "objectSid",
+                    "objectGUID",
                     "cn",
                     "mail",
                     "userPrincipalName",
@@ -487,6 +488,20 @@ impl DirectorySource {
             if let Some(sd) = &t.security_descriptor {
                 permissions = permissions.with_access(t.cn.clone(), access_list(sd));
             }
+            // SAN parts cepces does not build yet: not offered rather than
+            // issued without them ([MS-WCCE] 3.2.2.6.2.1.4.5.9: data the CA
+            // cannot obtain is an error).
+            let unbuilt = SubjectNameFlags::SUBJECT_ALT_REQUIRE_SPN
+                | SubjectNameFlags::SUBJECT_ALT_REQUIRE_DOMAIN_DNS;
+            if !is_request_subject(t) && t.subject_name_flags.intersects(unbuilt) {
+                tracing::warn!(
+                    event = "directory_template_skipped",
+                    dn = %t.dn,
+                    reason = "it requires an SPN or the domain's DNS name in the SAN, which cepces does not build",
+                    "not offered"
+                );
+                continue;
+            }
             configs.push(template_config(t));
             builder = builder.with_template(t.clone());
         }
@@ -566,6 +581,15 @@ fn access_list(sd: &SecurityDescriptor) -> Vec<AccessEntry> {
         .collect()
 }
 
+/// Whether the enrollee supplies the subject (the request's names are
+/// used, with the real-peers issue's safe rules).
+fn is_request_subject(t: &CertificateTemplate) -> bool {
+    t.subject_name_flags.intersects(
+        SubjectNameFlags::ENROLLEE_SUPPLIES_SUBJECT
+            | SubjectNameFlags::ENROLLEE_SUPPLIES_SUBJECT_ALT_NAME,
+    )
+}
+
 /// The issuance rules of a directory template.
 fn template_config(t: &CertificateTemplate) -> TemplateConfig {
     let days = |s: u64| u32::try_from(s / 86_400).unwrap_or(u32::MAX);
@@ -581,10 +605,7 @@ fn template_config(t: &CertificateTemplate) -> TemplateConfig {
         .enrollment_flags
         .contains(EnrollmentFlags::PEND_ALL_REQUESTS);
     let f = t.subject_name_flags;
-    if f.intersects(
-        SubjectNameFlags::ENROLLEE_SUPPLIES_SUBJECT
-            | SubjectNameFlags::ENROLLEE_SUPPLIES_SUBJECT_ALT_NAME,
-    ) {
+    if is_request_subject(t) {
         c.subject = SubjectSource::Request;
     } else {
         c.subject = SubjectSource::Directory;
@@ -614,6 +635,9 @@ fn template_config(t: &CertificateTemplate) -> TemplateConfig {
         if f.contains(SubjectNameFlags::SUBJECT_ALT_REQUIRE_DNS) {
             from.push(AccountAttribute::Dns);
         }
+        if f.contains(SubjectNameFlags::SUBJECT_ALT_REQUIRE_DIRECTORY_GUID) {
+            from.push(AccountAttribute::DirectoryGuid);
+        }
         if from.is_empty() {
             from.push(AccountAttribute::Name);
         }
@@ -633,6 +657,7 @@ fn template_config(t: &CertificateTemplate) -> TemplateConfig {
 struct DirectoryAccount {
     dn: String,
     cn: Option<String>,
+    object_guid: Option<[u8; 16]>,
     sid: String,
     sids: Vec<String>,
     email: Option<String>,
@@ -665,6 +690,10 @@ impl DirectoryAccount {
         Ok(Self {
             dn: entry.dn().to_owned(),
             cn: owned("cn"),
+            object_guid: entry
+                .values("objectGUID")
+                .first()
+                .and_then(|v| <[u8; 16]>::try_from(v.as_slice()).ok()),
             sid: object_sid,
             sids,
             email: owned("mail"),
@@ -731,6 +760,7 @@ impl Authenticator for DirectoryAccounts {
                 account.sid = Some(a.sid);
                 account.dn = Some(a.dn);
                 account.cn = a.cn;
+                account.object_guid = a.object_guid;
                 Some(account)
             }
             None => self.fallback.account(name),
