@@ -1171,6 +1171,27 @@ fn policy_and_permissions_from_the_directory() {
         std::thread::sleep(std::time::Duration::from_secs(1));
     }
     assert!(log_has(&server, "policy_refreshed"), "{}", server.log());
+    // A template changed in the directory (a new major revision, as the
+    // Certificate Templates console writes when it is edited): seen too.
+    dc.ldap_modify(&format!(
+        "dn: CN={later},CN=Certificate Templates,CN=Public Key Services,CN=Services,CN=Configuration,{}\n\
+         changetype: modify\nreplace: revision\nrevision: 105\n",
+        dc.base_dn()
+    ));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    loop {
+        let offered = post(dc, &server, Some(&user_cc), None);
+        if offered.body.contains("<majorRevision>105</majorRevision>") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the change was not seen:\n{}\n{}",
+            offered.body,
+            server.log()
+        );
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
     // A user template's CN is the account's cn ([MS-WCCE]
     // 3.2.2.6.2.1.4.5.9), not its logon name.
     let out = enroll_template(dc, &server, &later, &user_cc, "later");
