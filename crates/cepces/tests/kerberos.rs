@@ -1211,3 +1211,108 @@ fn policy_and_permissions_from_the_directory() {
         format!("subject=CN={user}")
     );
 }
+
+/// `[directory]` with a simple bind over `ldaps://`: the DC's certificate
+/// is checked against `ca` (binding fails against another CA, and serve
+/// does not start), and with the right CA the policy is read.
+#[test]
+fn simple_bind_over_ldaps() {
+    let Some(dc) = Dc::shared() else { return };
+    let Some(dc_ca) = dc.tls_ca() else {
+        eprintln!("skipped: no openssl to make the DC's LDAPS certificate");
+        return;
+    };
+    let dir = testkit::tmp_dir("serve-directory-ldaps");
+    let domain = dc
+        .ldap_search(&[
+            "-b",
+            dc.base_dn(),
+            "-s",
+            "base",
+            "(objectClass=*)",
+            "objectSid",
+        ])
+        .lines()
+        .find_map(|l| l.strip_prefix("objectSid: "))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let cn = dc.unique("LdapsMachine");
+    dc.ldap_add(&template_ldif(
+        dc,
+        (&cn, MACHINE),
+        600 + u32::try_from(rand()).unwrap(),
+        0x1800_0000,
+        &dacl("DC"),
+        &domain,
+    ));
+    let password = dir.join("ldap-password");
+    std::fs::write(&password, format!("{}\n", dc.admin_password())).unwrap();
+    let config = |ca: &Path| {
+        format!(
+            "[ca]\ncommon_name = \"cepces Test CA\"\n\
+             [kerberos]\nkeytab = \"{}\"\nrealm = \"EXAMPLE.TEST\"\ndomain = \"EXAMPLE\"\n\
+             [directory]\nurl = \"ldaps://127.0.0.1\"\nbind = \"simple\"\n\
+             bind_dn = \"{}@example.test\"\npassword_file = \"{}\"\nca = \"{}\"\n",
+            localhost_keytab(dc).display(),
+            dc.admin_user(),
+            password.display(),
+            ca.display()
+        )
+    };
+
+    // Another CA did not sign the DC's certificate: no bind, no start.
+    testkit::openssl(
+        &dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=Another CA",
+            "-keyout",
+            "other-key.pem",
+            "-out",
+            "other-ca.pem",
+        ],
+    );
+    let wrong = dir.join("other-ca.pem");
+    let path = dir.join("wrong.toml");
+    std::fs::write(&path, config(&wrong)).unwrap();
+    let refused =
+        common::serve_refused(&dir.join("wrong-ca"), &["--config", path.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let why = common::stderr(&refused);
+    assert!(why.contains("ldaps://127.0.0.1"), "{why}");
+    assert!(why.contains("invalid peer certificate"), "{why}");
+
+    let state = tempfile::tempdir().unwrap();
+    let path = state.path().join("cepces.toml");
+    std::fs::write(&path, config(dc_ca)).unwrap();
+    let server = Server::launch_with_env(
+        state,
+        &["--config".as_ref(), path.as_os_str()],
+        &[("KRB5_CONFIG", dc.krb5_conf().as_os_str())],
+    );
+    assert!(log_has(&server, "directory_bound"), "{}", server.log());
+    let machine = dc.create_machine(&dc.unique("lw"));
+    let keytab = dir.join(format!("{machine}.keytab"));
+    dc.export_keytab(&format!("{machine}@{}", dc.realm()), &keytab);
+    let ccache = dir.join(format!("{machine}.ccache"));
+    dc.kinit_keytab(&format!("{machine}@{}", dc.realm()), &keytab, &ccache)
+        .unwrap();
+    let offered = post(dc, &server, Some(&ccache), None);
+    assert_eq!(offered.status, 200, "{}\n{}", offered.body, server.log());
+    assert!(
+        offered
+            .body
+            .contains(&format!("<commonName>{cn}</commonName>")),
+        "{}\n{}",
+        offered.body,
+        server.log()
+    );
+}

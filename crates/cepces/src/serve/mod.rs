@@ -273,7 +273,7 @@ fn check_config(
             );
         }
     }
-    if config.users.is_empty() {
+    if config.users.is_empty() && config.directory.is_none() {
         let config_arg = path.map_or_else(String::new, |p| format!(" --config {}", p.display()));
         eprintln!(
             "cepces serve: no [[user]] yet: nobody can log in with a password. Add one with\n  \
