@@ -125,59 +125,7 @@ fn html_500_is_not_read_as_a_fault() {
 /// In `dir`: `ca.pem`, and `cert.pem` and `key.pem` for 127.0.0.1 issued
 /// by it, made with openssl.
 fn server_certificates(dir: &std::path::Path) {
-    let run = |args: &[&str]| {
-        testkit::openssl(dir, args);
-    };
-    // A CA, and a server certificate it issued for 127.0.0.1.
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-    ];
-    let ca_out = [
-        "-keyout",
-        "ca-key.pem",
-        "-out",
-        "ca.pem",
-        "-subj",
-        "/CN=Test CA",
-        "-days",
-        "2",
-    ];
-    run(&[&["req", "-x509"][..], &ec, &ca_out].concat());
-    let csr_out = [
-        "-keyout",
-        "key.pem",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=127.0.0.1",
-    ];
-    run(&[&["req", "-new"][..], &ec, &csr_out].concat());
-    std::fs::write(
-        dir.join("ext.cnf"),
-        "basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca-key.pem",
-        "-CAcreateserial",
-        "-days",
-        "2",
-        "-extfile",
-        "ext.cnf",
-        "-out",
-        "cert.pem",
-    ]);
+    testkit::server_certificates(dir, "127.0.0.1", "IP:127.0.0.1");
 }
 
 #[test]

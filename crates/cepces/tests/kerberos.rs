@@ -754,6 +754,17 @@ fn certmonger_enrolls_a_machine_over_kerberos() {
 const MACHINE: u32 = 0x0002_0260;
 const USER: u32 = 0x0002_023A;
 
+/// The `objectSid` of the entry `dn`, in its string form (as ldbsearch
+/// prints it).
+fn object_sid(dc: &Dc, dn: &str) -> String {
+    dc.ldap_search(&["-b", dn, "-s", "base", "(objectClass=*)", "objectSid"])
+        .lines()
+        .find_map(|l| l.strip_prefix("objectSid: "))
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
 /// `pKIExpirationPeriod`-style interval: `days` as a negative FILETIME
 /// count of 100 ns, little-endian, base64 for LDIF.
 fn interval(days: i64) -> String {
@@ -845,20 +856,7 @@ fn enroll_template(
 fn policy_and_permissions_from_the_directory() {
     let Some(dc) = Dc::shared() else { return };
     let dir = testkit::tmp_dir("serve-directory");
-    let domain = dc
-        .ldap_search(&[
-            "-b",
-            dc.base_dn(),
-            "-s",
-            "base",
-            "(objectClass=*)",
-            "objectSid",
-        ])
-        .lines()
-        .find_map(|l| l.strip_prefix("objectSid: "))
-        .unwrap()
-        .trim()
-        .to_owned();
+    let domain = object_sid(dc, dc.base_dn());
     let n = u32::try_from(rand()).unwrap();
     let computers = dc.unique("DirMachine");
     let users = dc.unique("DirUser");
@@ -1012,20 +1010,7 @@ fn policy_and_permissions_from_the_directory() {
     );
     // Its SID, for strong certificate mapping (KB5014754): openssl shows
     // the extension by OID, the SID's text inside it.
-    let machine_sid = dc
-        .ldap_search(&[
-            "-b",
-            &dc.dn_of(&machine),
-            "-s",
-            "base",
-            "(objectClass=*)",
-            "objectSid",
-        ])
-        .lines()
-        .find_map(|l| l.strip_prefix("objectSid: "))
-        .unwrap()
-        .trim()
-        .to_owned();
+    let machine_sid = object_sid(dc, &dc.dn_of(&machine));
     assert!(text.contains("1.3.6.1.4.1.311.25.2"), "{text}");
     // The objectGUID otherName (szOID_NTDS_REPLICATION) in the SAN.
     assert!(text.contains("1.3.6.1.4.1.311.25.1"), "{text}");
@@ -1223,20 +1208,7 @@ fn simple_bind_over_ldaps() {
         return;
     };
     let dir = testkit::tmp_dir("serve-directory-ldaps");
-    let domain = dc
-        .ldap_search(&[
-            "-b",
-            dc.base_dn(),
-            "-s",
-            "base",
-            "(objectClass=*)",
-            "objectSid",
-        ])
-        .lines()
-        .find_map(|l| l.strip_prefix("objectSid: "))
-        .unwrap()
-        .trim()
-        .to_owned();
+    let domain = object_sid(dc, dc.base_dn());
     let cn = dc.unique("LdapsMachine");
     dc.ldap_add(&template_ldif(
         dc,
@@ -1262,25 +1234,10 @@ fn simple_bind_over_ldaps() {
     };
 
     // Another CA did not sign the DC's certificate: no bind, no start.
-    testkit::openssl(
-        &dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=Another CA",
-            "-keyout",
-            "other-key.pem",
-            "-out",
-            "other-ca.pem",
-        ],
-    );
-    let wrong = dir.join("other-ca.pem");
+    let other = dir.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    testkit::server_certificates(&other, "other", "DNS:other");
+    let wrong = other.join("ca.pem");
     let path = dir.join("wrong.toml");
     std::fs::write(&path, config(&wrong)).unwrap();
     let refused =

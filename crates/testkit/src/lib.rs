@@ -241,6 +241,67 @@ macro_rules! openssl_or_skip {
     };
 }
 
+/// In `dir`, made with openssl: `ca.pem` (and `ca-key.pem`), a CA named
+/// `CN=Test CA`, and `cert.pem` and `key.pem`, a server certificate it
+/// issued for `CN=<cn>` with the subjectAltName `san` (for example
+/// `IP:127.0.0.1` or `DNS:dc.example.test,IP:127.0.0.1`). P-256 keys,
+/// valid for two days.
+pub fn server_certificates(dir: &Path, cn: &str, san: &str) {
+    let run = |args: &[&str]| {
+        openssl(dir, args);
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    let ca_out = [
+        "-keyout",
+        "ca-key.pem",
+        "-out",
+        "ca.pem",
+        "-subj",
+        "/CN=Test CA",
+        "-days",
+        "2",
+    ];
+    run(&[&["req", "-x509"][..], &ec, &ca_out].concat());
+    let subject = format!("/CN={cn}");
+    let csr_out = [
+        "-keyout",
+        "key.pem",
+        "-out",
+        "server.csr",
+        "-subj",
+        &subject,
+    ];
+    run(&[&["req", "-new"][..], &ec, &csr_out].concat());
+    std::fs::write(
+        dir.join("ext.cnf"),
+        format!("basicConstraints=CA:FALSE\nsubjectAltName={san}\nextendedKeyUsage=serverAuth\n"),
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca-key.pem",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+        "-out",
+        "cert.pem",
+    ]);
+}
+
 /// A fresh, existing temporary directory for one test's files.
 pub fn tmp_dir(name: &str) -> PathBuf {
     let dir = temp_path(name);

@@ -822,72 +822,17 @@ fn stop_stale(pid_file: &Path, base: &Path) -> Result<(), String> {
 }
 
 /// A CA and an LDAPS certificate for the DC (`DNS:dc.example.test`,
-/// `IP:127.0.0.1`), made with openssl in `dir/tls`: the CA's path and
-/// samba's `--option`s for them. `None` without openssl.
+/// `IP:127.0.0.1`), made with openssl in `dir/tls`
+/// ([`crate::server_certificates`]): the CA's path and samba's `--option`s
+/// for them. `None` without openssl.
 fn tls_files(dir: &Path) -> Option<(PathBuf, Vec<String>)> {
     if !crate::openssl_available() {
         return None;
     }
     let tls = dir.join("tls");
     fs::create_dir_all(&tls).ok()?;
-    let run = |args: &[&str]| {
-        Command::new("openssl")
-            .current_dir(&tls)
-            .args(args)
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-    };
     let host = format!("{DC_HOST}.{DNS_DOMAIN}");
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "30",
-        "-subj",
-        "/CN=Test DC CA",
-        "-keyout",
-        "ca-key.pem",
-        "-out",
-        "ca.pem",
-    ])?;
-    run(&[
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-subj",
-        &format!("/CN={host}"),
-        "-keyout",
-        "key.pem",
-        "-out",
-        "req.pem",
-    ])?;
-    fs::write(
-        tls.join("ext.cnf"),
-        format!("subjectAltName=DNS:{host},IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"),
-    )
-    .ok()?;
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        "req.pem",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca-key.pem",
-        "-CAcreateserial",
-        "-days",
-        "30",
-        "-extfile",
-        "ext.cnf",
-        "-out",
-        "cert.pem",
-    ])?;
+    crate::server_certificates(&tls, &host, &format!("DNS:{host},IP:127.0.0.1"));
     // samba refuses a key file others can read.
     #[cfg(unix)]
     {
