@@ -82,6 +82,14 @@ pub trait Authenticator: Send + Sync + std::fmt::Debug {
     /// name should cost as much as a wrong password (no enumeration by
     /// timing).
     fn verify_password(&self, name: &str, password: &str) -> Option<Account>;
+
+    /// [`verify_password`](Self::verify_password) at `now` (seconds since
+    /// 1970), which the server calls: an implementation may remember a
+    /// recent success (the caller owns the clock). The default verifies.
+    fn verify_password_at(&self, name: &str, password: &str, now: i64) -> Option<Account> {
+        let _ = now;
+        self.verify_password(name, password)
+    }
 }
 
 /// An argon2 hash verified when the account does not exist, so that an
@@ -94,6 +102,9 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$7w3xbHnAEPyLwtpyEjp3Nw$
 pub struct PasswordAccounts {
     users: Vec<UserConfig>,
     workspaces: Workspaces,
+    verified: Verified,
+    /// Full (argon2) verifications run, for the tests.
+    full: std::sync::atomic::AtomicU64,
 }
 
 impl PasswordAccounts {
@@ -103,7 +114,22 @@ impl PasswordAccounts {
         Self {
             users,
             workspaces: Workspaces::new(max_concurrent.max(1)),
+            verified: Verified::new(0),
+            full: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// Remembers a successful verification for `seconds` (0: never, the
+    /// default), so that a client sending its UsernameToken with every
+    /// request pays argon2 once per window rather than every time. What
+    /// is kept is an HMAC-SHA-256, under a key made at random for this
+    /// process, of the user name, its stored hash and the password: never
+    /// the password. A wrong password, or an unknown name, is verified in
+    /// full every time.
+    #[must_use]
+    pub fn with_verified_cache(mut self, seconds: u32) -> Self {
+        self.verified = Verified::new(seconds);
+        self
     }
 
     fn user(&self, name: &str) -> Option<&UserConfig> {
@@ -121,10 +147,92 @@ impl Authenticator for PasswordAccounts {
     fn verify_password(&self, name: &str, password: &str) -> Option<Account> {
         let user = self.user(name);
         let hash = user.map_or(DUMMY_HASH, |u| u.password_hash.as_str());
+        self.full.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let verified = self
             .workspaces
             .with(|blocks| argon2_matches(hash, password.as_bytes(), blocks));
         user.filter(|_| verified).map(Account::from)
+    }
+
+    fn verify_password_at(&self, name: &str, password: &str, now: i64) -> Option<Account> {
+        let Some(user) = self.user(name) else {
+            // An unknown name costs a full verification, as a wrong password.
+            return self.verify_password(name, password);
+        };
+        let key = self.verified.key(user, password);
+        if self.verified.holds(&key, now) {
+            return Some(Account::from(user));
+        }
+        let account = self.verify_password(name, password)?;
+        self.verified.remember(key, now);
+        Some(account)
+    }
+}
+
+/// The verified-password cache of [`PasswordAccounts::with_verified_cache`].
+struct Verified {
+    seconds: u32,
+    key: [u8; 32],
+    until: Mutex<std::collections::HashMap<[u8; 32], i64>>,
+}
+
+/// At most this many verified (user, password) pairs are remembered.
+const MAX_VERIFIED: usize = 4096;
+
+impl std::fmt::Debug for Verified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verified")
+            .field("seconds", &self.seconds)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Verified {
+    fn new(seconds: u32) -> Self {
+        let mut key = [0; 32];
+        if seconds > 0 {
+            rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut key);
+        }
+        Self {
+            seconds,
+            key,
+            until: Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// HMAC(key, len-prefixed name ‖ stored hash ‖ password): a change of
+    /// the stored hash is another entry.
+    fn key(&self, user: &UserConfig, password: &str) -> [u8; 32] {
+        use hmac::Mac;
+        let mut mac =
+            hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.key).expect("HMAC takes any key");
+        for part in [
+            user.name.to_ascii_lowercase().as_bytes(),
+            user.password_hash.as_bytes(),
+            password.as_bytes(),
+        ] {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().into()
+    }
+
+    fn holds(&self, key: &[u8; 32], now: i64) -> bool {
+        self.seconds > 0 && lock(&self.until).get(key).is_some_and(|&until| now < until)
+    }
+
+    fn remember(&self, key: [u8; 32], now: i64) {
+        if self.seconds == 0 {
+            return;
+        }
+        let mut until = lock(&self.until);
+        if until.len() >= MAX_VERIFIED {
+            until.retain(|_, &mut u| now < u);
+            if until.len() >= MAX_VERIFIED {
+                until.clear();
+            }
+        }
+        until.insert(key, now + i64::from(self.seconds));
     }
 }
 
@@ -264,5 +372,68 @@ mod tests {
         assert_eq!(accounts.verify_password("alice", "px"), None);
         assert_eq!(accounts.verify_password("bob", "pw"), None);
         assert_eq!(accounts.account("ALICE").unwrap().groups, ["Staff"]);
+    }
+
+    /// A remembered success answers without argon2 within its window and
+    /// not after; a wrong password, an unknown name and a changed hash are
+    /// verified in full; with no window nothing is remembered. (The
+    /// speed-up itself is measured in the bench, not here.)
+    #[test]
+    fn verified_passwords_are_remembered_for_their_window() {
+        use std::sync::atomic::Ordering::Relaxed;
+        let user = |hash: &str| UserConfig {
+            name: "alice".into(),
+            password_hash: hash.into(),
+            groups: vec![],
+            email: None,
+            upn: None,
+            dns_name: None,
+        };
+        let hash = hash_password("pw").unwrap();
+        let accounts = PasswordAccounts::new(vec![user(&hash)], 1).with_verified_cache(60);
+        let full = || accounts.full.load(Relaxed);
+        let now = 1_800_000_000;
+        assert!(accounts.verify_password_at("ALICE", "pw", now).is_some());
+        assert_eq!(full(), 1);
+        assert!(
+            accounts
+                .verify_password_at("alice", "pw", now + 59)
+                .is_some()
+        );
+        assert_eq!(full(), 1, "remembered");
+        // A wrong password or an unknown name is never answered from the
+        // cache.
+        assert!(
+            accounts
+                .verify_password_at("alice", "px", now + 1)
+                .is_none()
+        );
+        assert!(accounts.verify_password_at("bob", "pw", now + 1).is_none());
+        assert_eq!(full(), 3);
+        // The window ends: verified in full again (and remembered again).
+        assert!(
+            accounts
+                .verify_password_at("alice", "pw", now + 60)
+                .is_some()
+        );
+        assert!(
+            accounts
+                .verify_password_at("alice", "pw", now + 61)
+                .is_some()
+        );
+        assert_eq!(full(), 4);
+        // Another stored hash (the password changed): not the same entry.
+        let changed = PasswordAccounts::new(vec![user(&hash_password("new").unwrap())], 1)
+            .with_verified_cache(60);
+        assert_ne!(
+            accounts.verified.key(&accounts.users[0], "pw"),
+            changed.verified.key(&changed.users[0], "pw")
+        );
+        assert!(changed.verify_password_at("alice", "pw", now).is_none());
+        // No window: every check is a full one.
+        let plain = PasswordAccounts::new(vec![user(&hash)], 1);
+        assert!(plain.verify_password_at("alice", "pw", now).is_some());
+        assert!(plain.verify_password_at("alice", "pw", now).is_some());
+        assert_eq!(plain.full.load(Relaxed), 2);
     }
 }

@@ -171,6 +171,13 @@ pub struct ServiceConfig {
     /// about 19 MiB for its duration); more wait their turn.
     #[serde(default = "default_concurrent_logins")]
     pub max_concurrent_logins: usize,
+    /// Seconds a successful password verification is remembered (a keyed
+    /// hash of user, stored hash and password; never the password), so
+    /// that a client sending its UsernameToken with every request pays
+    /// argon2 once per window. 0: every request is verified in full.
+    /// Default 60.
+    #[serde(default = "default_password_cache")]
+    pub password_cache_seconds: u32,
     /// Failed logins of one account before it is held back (doubling from
     /// one second, at most five minutes).
     #[serde(default = "default_account_failures")]
@@ -201,6 +208,7 @@ impl Default for ServiceConfig {
             max_connections: default_max_connections(),
             handshake_timeout_secs: default_handshake_timeout(),
             max_concurrent_logins: default_concurrent_logins(),
+            password_cache_seconds: default_password_cache(),
             account_failures_before_backoff: default_account_failures(),
             address_failures_before_backoff: default_address_failures(),
             login_backoff_secs: default_backoff(),
@@ -464,6 +472,10 @@ fn default_next_update() -> u32 {
 fn default_max_request() -> usize {
     1 << 20
 }
+fn default_password_cache() -> u32 {
+    60
+}
+
 fn default_refresh() -> u64 {
     300
 }

@@ -505,7 +505,10 @@ impl Server {
             .before_password(token, peer, now)
             .map_err(refused)?;
         let password = token.password.as_ref().map_or("", |p| p.value.as_str());
-        let Some(account) = self.accounts.verify_password(&token.username, password) else {
+        let Some(account) = self
+            .accounts
+            .verify_password_at(&token.username, password, now)
+        else {
             let failures = self.guard.failed(&token.username, peer, now);
             tracing::warn!(
                 event = "login_failed",

@@ -770,6 +770,10 @@ impl Authenticator for DirectoryAccounts {
     fn verify_password(&self, name: &str, password: &str) -> Option<Account> {
         self.fallback.verify_password(name, password)
     }
+
+    fn verify_password_at(&self, name: &str, password: &str, now: i64) -> Option<Account> {
+        self.fallback.verify_password_at(name, password, now)
+    }
 }
 
 #[cfg(test)]

@@ -127,7 +127,8 @@ fn new_server(
     let db = dir.db();
     let store = SqliteStore::open(&db).map_err(|e| format!("{}: {e}", db.display()))?;
     let accounts =
-        PasswordAccounts::new(config.users.clone(), config.service.max_concurrent_logins);
+        PasswordAccounts::new(config.users.clone(), config.service.max_concurrent_logins)
+            .with_verified_cache(config.service.password_cache_seconds);
     let (source, accounts) = sources(&config, Box::new(accounts))?;
     let parts = Parts::new(urls, source, accounts, Box::new(ca), Box::new(store))
         .with_settings(config.service);

@@ -1,0 +1,134 @@
+//! GetPolicies with a UsernameToken through `Server::handle`, with and
+//! without the verified-password cache (`[service] password_cache_seconds`),
+//! against the parse of the same envelope alone (the floor: what a request
+//! costs before any authentication).
+//!
+//! Prints `RATIO` lines: each time over the parse time, measured in this
+//! same process.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use cepces_server::config::{Auth, Service, Urls};
+use cepces_server::{Config, MemoryStore, Parts, PasswordAccounts, Server, Transport};
+use criterion::{Criterion, criterion_group};
+use testkit::bench::time_per_iter;
+
+const NOW: i64 = 1_800_000_000;
+
+fn server(cache_seconds: u32) -> Server {
+    let hash = cepces_server::accounts::hash_password("pw").unwrap();
+    let config = Config::from_toml(&format!(
+        "[ca]\ncommon_name = \"Example CA\"\n[[template]]\nname = \"User\"\n\
+         [[user]]\nname = \"alice\"\npassword_hash = \"{hash}\"\n"
+    ))
+    .unwrap();
+    let ca = cepces_server::pki::Authority::create(
+        cepces_server::pki::generate_key(2048).unwrap(),
+        &config.ca.common_name,
+        NOW,
+        86_400,
+    )
+    .unwrap();
+    let urls = Urls::new("https://ca.example.com", config.ces_name());
+    let accounts =
+        PasswordAccounts::new(config.users.clone(), 2).with_verified_cache(cache_seconds);
+    Server::new(
+        Parts::new(
+            urls,
+            Box::new(config),
+            Box::new(accounts),
+            Box::new(ca),
+            Box::new(MemoryStore::new()),
+        ),
+        NOW,
+    )
+    .unwrap()
+}
+
+fn body(server: &Server) -> Vec<u8> {
+    let cep = server.urls().url(Service::Cep, Auth::UsernamePassword);
+    format!(
+        r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing">
+        <s:Header>
+          <a:Action s:mustUnderstand="1">http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy/IPolicy/GetPolicies</a:Action>
+          <a:To s:mustUnderstand="1">{cep}</a:To>
+          <o:Security s:mustUnderstand="1" xmlns:o="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">
+            <o:UsernameToken><o:Username>alice</o:Username><o:Password>pw</o:Password></o:UsernameToken>
+          </o:Security>
+        </s:Header>
+        <s:Body><GetPolicies xmlns="http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy">
+          <client><lastUpdate xsi:nil="true" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/></client>
+        </GetPolicies></s:Body></s:Envelope>"#
+    )
+    .into_bytes()
+}
+
+fn get_policies(server: &Server, body: &[u8]) -> u16 {
+    let (reply, _) = server.handle(
+        (Service::Cep, Auth::UsernamePassword),
+        Transport::default(),
+        body,
+        NOW + 1,
+    );
+    reply.status
+}
+
+fn bench(c: &mut Criterion) {
+    let cached = server(60);
+    let uncached = server(0);
+    let input = body(&cached);
+    assert_eq!(get_policies(&cached, &input), 200);
+    assert_eq!(get_policies(&uncached, &input), 200);
+
+    let mut g = c.benchmark_group("get_policies_username_token");
+    g.sample_size(10);
+    g.bench_function("parse_only", |b| {
+        b.iter(|| {
+            soap_envelope::Envelope::<xcep::XcepMessage>::from_xml(black_box(&input)).unwrap()
+        });
+    });
+    g.bench_function("cached", |b| {
+        b.iter(|| get_policies(&cached, black_box(&input)));
+    });
+    g.bench_function("uncached", |b| {
+        b.iter(|| get_policies(&uncached, black_box(&input)));
+    });
+    g.finish();
+
+    let parse = time_per_iter(
+        &|| {
+            black_box(soap_envelope::Envelope::<xcep::XcepMessage>::from_xml(&input).unwrap());
+        },
+        Duration::from_millis(500),
+    );
+    let hit = time_per_iter(
+        &|| {
+            black_box(get_policies(&cached, &input));
+        },
+        Duration::from_millis(500),
+    );
+    let miss = time_per_iter(
+        &|| {
+            black_box(get_policies(&uncached, &input));
+        },
+        Duration::from_secs(2),
+    );
+    println!(
+        "RATIO get_policies_username_token: parse {:.1} µs; handled, cached {:.1} µs (ratio {:.1}), uncached {:.0} µs (ratio {:.0}); cached is {:.0}x faster",
+        parse * 1e6,
+        hit * 1e6,
+        hit / parse,
+        miss * 1e6,
+        miss / parse,
+        miss / hit
+    );
+}
+
+criterion_group!(benches, bench);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
