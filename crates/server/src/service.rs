@@ -835,28 +835,33 @@ impl Server {
             return answer;
         }
         let principal = request.principal.as_ref().map_or("", |p| p.name.as_str());
-        let mut certificate = None;
+        // Signed before the store is entered: the signature (milliseconds
+        // of RSA) holds no lock and no transaction. A certificate whose
+        // record then fails to be written is never sent.
+        let cert = self.certificate_for(
+            &request.csr,
+            request.template_name(),
+            principal,
+            request.not_before.to_unix(),
+            request.not_after.to_unix(),
+        )?;
+        let der = pki::to_der(&cert)?;
+        let made = (
+            der.clone(),
+            pki::serial_hex(&cert),
+            pki::validity_secs(&cert).1,
+        );
+        let mut made = Some(made);
         let id = self
             .store
             .insert_issued(
                 &Self::new_request(request, renewal, &csr_der, now),
                 &mut |_| {
-                    let cert = self
-                        .certificate_for(
-                            &request.csr,
-                            request.template_name(),
-                            principal,
-                            request.not_before.to_unix(),
-                            request.not_after.to_unix(),
-                        )
-                        .map_err(Error::Issuer)?;
-                    let der = pki::to_der(&cert).map_err(Error::Issuer)?;
-                    certificate = Some(der.clone());
-                    Ok((der, pki::serial_hex(&cert), pki::validity_secs(&cert).1))
+                    made.take()
+                        .ok_or_else(|| Error::Issuer("the certificate was taken twice".into()))
                 },
             )
             .map_err(|e| e.to_string())?;
-        let der = certificate.ok_or("no certificate")?;
         let reply = request
             .issued_reply(
                 &id.to_string(),
