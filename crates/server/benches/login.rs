@@ -4,7 +4,9 @@
 //! costs before any authentication).
 //!
 //! Prints `RATIO` lines: each time over the parse time, measured in this
-//! same process.
+//! same process. Also the time `Server::certificate_for` takes (building
+//! and signing one certificate): what an issuance no longer holds the
+//! store's lock and transaction for.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use std::hint::black_box;
@@ -115,6 +117,30 @@ fn bench(c: &mut Criterion) {
         },
         Duration::from_secs(2),
     );
+    if testkit::openssl_available() {
+        let dir = testkit::tmp_dir("bench-sign");
+        let der = testkit::csr(
+            &dir,
+            &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+            "/CN=alice",
+            &[],
+        );
+        let csr = wstep::payload::Csr::from_der(&der).unwrap();
+        let sign = time_per_iter(
+            &|| {
+                black_box(
+                    cached
+                        .certificate_for(&csr, "User", "alice", NOW, NOW + 86_400)
+                        .unwrap(),
+                );
+            },
+            Duration::from_secs(1),
+        );
+        println!(
+            "SIGN certificate_for (RSA-2048 CA): {:.2} ms, outside the store's lock",
+            sign * 1e3
+        );
+    }
     println!(
         "RATIO get_policies_username_token: parse {:.1} µs; handled, cached {:.1} µs (ratio {:.1}), uncached {:.0} µs (ratio {:.0}); cached is {:.0}x faster",
         parse * 1e6,
