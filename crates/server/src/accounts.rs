@@ -109,11 +109,14 @@ pub struct PasswordAccounts {
 
 impl PasswordAccounts {
     /// The accounts `users`, with at most `max_concurrent` password
-    /// verifications at once (the others wait).
+    /// verifications at once (the others wait), and never more than the
+    /// machine has cores: argon2 is CPU-bound, so more would only add
+    /// working memory (~19 MiB each) and no throughput.
     pub fn new(users: Vec<UserConfig>, max_concurrent: usize) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         Self {
             users,
-            workspaces: Workspaces::new(max_concurrent.max(1)),
+            workspaces: Workspaces::new(max_concurrent.clamp(1, cores)),
             verified: Verified::new(0),
             full: std::sync::atomic::AtomicU64::new(0),
         }
@@ -372,6 +375,15 @@ mod tests {
         assert_eq!(accounts.verify_password("alice", "px"), None);
         assert_eq!(accounts.verify_password("bob", "pw"), None);
         assert_eq!(accounts.account("ALICE").unwrap().groups, ["Staff"]);
+    }
+
+    #[test]
+    fn verifications_at_once_are_capped_at_the_cores() {
+        let cores = std::thread::available_parallelism().unwrap().get();
+        let free = |n| lock(&PasswordAccounts::new(Vec::new(), n).workspaces.free).len();
+        assert_eq!(free(10_000), cores);
+        assert_eq!(free(0), 1);
+        assert_eq!(free(1), 1);
     }
 
     /// A remembered success answers without argon2 within its window and

@@ -168,7 +168,8 @@ pub struct ServiceConfig {
     #[serde(default = "default_handshake_timeout")]
     pub handshake_timeout_secs: u32,
     /// Password verifications run at once (each argon2 verification takes
-    /// about 19 MiB for its duration); more wait their turn.
+    /// about 19 MiB for its duration); more wait their turn. Never more
+    /// than the machine's cores.
     #[serde(default = "default_concurrent_logins")]
     pub max_concurrent_logins: usize,
     /// Seconds a successful password verification is remembered (a keyed
