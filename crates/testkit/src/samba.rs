@@ -604,15 +604,28 @@ impl Dc {
     /// an SPN such as `HTTP/web-1.example.test@EXAMPLE.TEST`) to the keytab
     /// `path` (added to it if it exists). Panics when nothing was exported
     /// (samba-tool then succeeds silently: an account without keys).
+    ///
+    /// samba-tool reads the database file directly, and once in a full run
+    /// it found no key of an account the DC had just given a password: it
+    /// is asked up to three times, 300 ms apart, before that is an error.
     pub fn export_keytab(&self, principal: &str, path: &Path) {
         let before = fs::metadata(path).map_or(0, |m| m.len());
-        self.run_samba_tool(&[
-            "domain",
-            "exportkeytab",
-            &path.display().to_string(),
-            &format!("--principal={principal}"),
-        ]);
-        let after = fs::metadata(path).map_or(0, |m| m.len());
+        let mut after = before;
+        for attempt in 0..3 {
+            if attempt > 0 {
+                std::thread::sleep(Duration::from_millis(300));
+            }
+            self.run_samba_tool(&[
+                "domain",
+                "exportkeytab",
+                &path.display().to_string(),
+                &format!("--principal={principal}"),
+            ]);
+            after = fs::metadata(path).map_or(0, |m| m.len());
+            if after > before {
+                break;
+            }
+        }
         assert!(
             after > before,
             "samba-tool exported no key of {principal} to {} (a disabled account, or one \
