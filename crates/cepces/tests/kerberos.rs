@@ -818,6 +818,26 @@ fn dacl(who: &str) -> String {
     )
 }
 
+/// Asks GetPolicies with the tickets of `ccache` every second until the
+/// answer has `needle` (the directory's change seen after a refresh); at
+/// most 40 s.
+fn answered_with(dc: &Dc, server: &Server, ccache: &Path, needle: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    loop {
+        let offered = post(dc, server, Some(ccache), None);
+        if offered.body.contains(needle) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {needle} after the refresh:\n{}\n{}",
+            offered.body,
+            server.log()
+        );
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+}
+
 /// `cepces enroll --kerberos` for `template` with the tickets of `ccache`.
 fn enroll_template(
     dc: &Dc,
@@ -1138,23 +1158,12 @@ fn policy_and_permissions_from_the_directory() {
         &dacl("DU"),
         &domain,
     ));
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
-    loop {
-        let offered = post(dc, &server, Some(&user_cc), None);
-        if offered
-            .body
-            .contains(&format!("<commonName>{later}</commonName>"))
-        {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "not offered after the refresh:\n{}\n{}",
-            offered.body,
-            server.log()
-        );
-        std::thread::sleep(std::time::Duration::from_secs(1));
-    }
+    answered_with(
+        dc,
+        &server,
+        &user_cc,
+        &format!("<commonName>{later}</commonName>"),
+    );
     assert!(log_has(&server, "policy_refreshed"), "{}", server.log());
     // A template changed in the directory (a new major revision, as the
     // Certificate Templates console writes when it is edited): seen too.
@@ -1163,20 +1172,7 @@ fn policy_and_permissions_from_the_directory() {
          changetype: modify\nreplace: revision\nrevision: 105\n",
         dc.base_dn()
     ));
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
-    loop {
-        let offered = post(dc, &server, Some(&user_cc), None);
-        if offered.body.contains("<majorRevision>105</majorRevision>") {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the change was not seen:\n{}\n{}",
-            offered.body,
-            server.log()
-        );
-        std::thread::sleep(std::time::Duration::from_secs(1));
-    }
+    answered_with(dc, &server, &user_cc, "<majorRevision>105</majorRevision>");
     // A user template's CN is the account's cn ([MS-WCCE]
     // 3.2.2.6.2.1.4.5.9), not its logon name.
     let out = enroll_template(dc, &server, &later, &user_cc, "later");
