@@ -818,6 +818,33 @@ fn dacl(who: &str) -> String {
     )
 }
 
+/// [`enroll_template`], which must succeed, then `openssl x509 -noout
+/// <show> -nameopt RFC2253` of the certificate `<name>-cert.pem`.
+fn issued_text(
+    dc: &Dc,
+    server: &Server,
+    template: &str,
+    ccache: &Path,
+    name: &str,
+    show: &[&str],
+) -> String {
+    let out = enroll_template(dc, server, template, ccache, name);
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        common::stderr(&out),
+        server.log()
+    );
+    let text = std::process::Command::new("openssl")
+        .args(["x509", "-noout"])
+        .args(show)
+        .args(["-nameopt", "RFC2253", "-in"])
+        .arg(server.path(&format!("{name}-cert.pem")))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&text.stdout).into_owned()
+}
+
 /// Asks GetPolicies with the tickets of `ccache` every second until the
 /// answer has `needle` (the directory's change seen after a refresh); at
 /// most 40 s.
@@ -1007,20 +1034,8 @@ fn policy_and_permissions_from_the_directory() {
     {
         assert!(v.is_clean_pass(), "{v:?}\n{}", offered.body);
     }
-    let out = enroll_template(dc, &server, &computers, &machine_cc, "machine");
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        common::stderr(&out),
-        server.log()
-    );
+    let text = issued_text(dc, &server, &computers, &machine_cc, "machine", &["-text"]);
     let cert = server.path("machine-cert.pem");
-    let text = std::process::Command::new("openssl")
-        .args(["x509", "-noout", "-text", "-in"])
-        .arg(&cert)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains(&format!("DNS:{host}")), "{text}");
     // DNS_AS_CN: the subject is the DNS name, whatever the request said.
     assert!(
@@ -1078,22 +1093,8 @@ fn policy_and_permissions_from_the_directory() {
         "{}",
         offered.body
     );
-    // cepces enroll will not ask for a template it was not offered; a
-    // request sent anyway is refused by CES.
     // Her certificate: her distinguished name, her UPN.
-    let out = enroll_template(dc, &server, &users, &user_cc, "dana");
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        common::stderr(&out),
-        server.log()
-    );
-    let text = std::process::Command::new("openssl")
-        .args(["x509", "-noout", "-text", "-nameopt", "RFC2253", "-in"])
-        .arg(server.path("dana-cert.pem"))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = issued_text(dc, &server, &users, &user_cc, "dana", &["-text"]);
     assert!(
         text.contains(&format!("Subject: CN={user},CN=Users,DC=example,DC=test")),
         "{text}"
@@ -1112,6 +1113,8 @@ fn policy_and_permissions_from_the_directory() {
         why.contains("CERTSRV_E_SUBJECT_EMAIL_REQUIRED") || why.contains("80094812"),
         "{why}"
     );
+    // cepces enroll will not ask for a template it was not offered; a
+    // request sent anyway is refused by CES.
     let out = enroll_template(dc, &server, &computers, &user_cc, "refused");
     assert!(!out.status.success(), "{}", common::stdout(&out));
     assert!(
@@ -1175,22 +1178,8 @@ fn policy_and_permissions_from_the_directory() {
     answered_with(dc, &server, &user_cc, "<majorRevision>105</majorRevision>");
     // A user template's CN is the account's cn ([MS-WCCE]
     // 3.2.2.6.2.1.4.5.9), not its logon name.
-    let out = enroll_template(dc, &server, &later, &user_cc, "later");
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        common::stderr(&out),
-        server.log()
-    );
-    let text = std::process::Command::new("openssl")
-        .args(["x509", "-noout", "-subject", "-nameopt", "RFC2253", "-in"])
-        .arg(server.path("later-cert.pem"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&text.stdout).trim(),
-        format!("subject=CN={user}")
-    );
+    let text = issued_text(dc, &server, &later, &user_cc, "later", &["-subject"]);
+    assert_eq!(text.trim(), format!("subject=CN={user}"));
 }
 
 /// `[directory]` with a simple bind over `ldaps://`: the DC's certificate
