@@ -12,8 +12,11 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use cepces_server::config::{Auth, Service, Urls};
-use cepces_server::{Config, MemoryStore, Parts, PasswordAccounts, Server, Transport};
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use cepces_server::config::{Auth, Service};
+use cepces_server::{Config, PasswordAccounts, Server, Transport};
 use criterion::{Criterion, criterion_group};
 use testkit::bench::time_per_iter;
 
@@ -26,45 +29,9 @@ fn server(cache_seconds: u32) -> Server {
          [[user]]\nname = \"alice\"\npassword_hash = \"{hash}\"\n"
     ))
     .unwrap();
-    let ca = cepces_server::pki::Authority::create(
-        cepces_server::pki::generate_key(2048).unwrap(),
-        &config.ca.common_name,
-        NOW,
-        86_400,
-    )
-    .unwrap();
-    let urls = Urls::new("https://ca.example.com", config.ces_name());
     let accounts =
         PasswordAccounts::new(config.users.clone(), 2).with_verified_cache(cache_seconds);
-    Server::new(
-        Parts::new(
-            urls,
-            Box::new(config),
-            Box::new(accounts),
-            Box::new(ca),
-            Box::new(MemoryStore::new()),
-        ),
-        NOW,
-    )
-    .unwrap()
-}
-
-fn body(server: &Server) -> Vec<u8> {
-    let cep = server.urls().url(Service::Cep, Auth::UsernamePassword);
-    format!(
-        r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing">
-        <s:Header>
-          <a:Action s:mustUnderstand="1">http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy/IPolicy/GetPolicies</a:Action>
-          <a:To s:mustUnderstand="1">{cep}</a:To>
-          <o:Security s:mustUnderstand="1" xmlns:o="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">
-            <o:UsernameToken><o:Username>alice</o:Username><o:Password>pw</o:Password></o:UsernameToken>
-          </o:Security>
-        </s:Header>
-        <s:Body><GetPolicies xmlns="http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy">
-          <client><lastUpdate xsi:nil="true" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/></client>
-        </GetPolicies></s:Body></s:Envelope>"#
-    )
-    .into_bytes()
+    common::server(&config, Box::new(config.clone()), accounts, NOW)
 }
 
 fn get_policies(server: &Server, body: &[u8]) -> u16 {
@@ -80,7 +47,7 @@ fn get_policies(server: &Server, body: &[u8]) -> u16 {
 fn bench(c: &mut Criterion) {
     let cached = server(60);
     let uncached = server(0);
-    let input = body(&cached);
+    let input = common::get_policies_body(&cached);
     assert_eq!(get_policies(&cached, &input), 200);
     assert_eq!(get_policies(&uncached, &input), 200);
 

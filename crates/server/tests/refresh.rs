@@ -3,13 +3,15 @@
 //! source that did not change leaves the policy as it was.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod common;
+
 use std::fmt::Write as _;
 
 use std::sync::Mutex;
 
 use cepces_server::config::{Auth, Service, Urls};
 use cepces_server::policy::{Policy, PolicySource};
-use cepces_server::{Config, Error, MemoryStore, Parts, PasswordAccounts, Server, Transport};
+use cepces_server::{Config, Error, PasswordAccounts, Server, Transport};
 use soap_envelope::xsd::DateTime;
 use x509_cert::Certificate;
 use xcep::XcepMessage;
@@ -53,24 +55,11 @@ fn config(hash: &str, templates: &[&str]) -> Config {
 
 /// GetPolicies as alice: the template names and `lastUpdate`.
 fn get_policies(server: &Server, now: i64) -> (Vec<String>, Option<DateTime>) {
-    let cep = server.urls().url(Service::Cep, Auth::UsernamePassword);
-    let body = format!(
-        r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing">
-        <s:Header>
-          <a:Action s:mustUnderstand="1">http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy/IPolicy/GetPolicies</a:Action>
-          <a:To s:mustUnderstand="1">{cep}</a:To>
-          <o:Security s:mustUnderstand="1" xmlns:o="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">
-            <o:UsernameToken><o:Username>alice</o:Username><o:Password>pw</o:Password></o:UsernameToken>
-          </o:Security>
-        </s:Header>
-        <s:Body><GetPolicies xmlns="http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy">
-          <client><lastUpdate xsi:nil="true" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/></client>
-        </GetPolicies></s:Body></s:Envelope>"#
-    );
+    let body = common::get_policies_body(server);
     let (reply, _) = server.handle(
         (Service::Cep, Auth::UsernamePassword),
         Transport::default(),
-        body.as_bytes(),
+        &body,
         now,
     );
     assert_eq!(
@@ -103,22 +92,8 @@ fn refresh_serves_the_changed_policy() {
         ]),
     };
     let first = config(&hash, &["User"]);
-    let ca = cepces_server::pki::Authority::create(
-        cepces_server::pki::generate_key(2048).unwrap(),
-        &first.ca.common_name,
-        start,
-        86_400 * 365,
-    )
-    .unwrap();
-    let urls = Urls::new("https://ca.example.com", first.ces_name());
-    let parts = Parts::new(
-        urls,
-        Box::new(source),
-        Box::new(PasswordAccounts::new(first.users.clone(), 2)),
-        Box::new(ca),
-        Box::new(MemoryStore::new()),
-    );
-    let server = Server::new(parts, start).unwrap();
+    let accounts = PasswordAccounts::new(first.users.clone(), 2);
+    let server = common::server(&first, Box::new(source), accounts, start);
     let (names, loaded) = get_policies(&server, start + 1);
     assert_eq!(names, ["User"]);
     assert_eq!(loaded, Some(DateTime::from_unix(start, 0)));

@@ -3,8 +3,9 @@
 //! later one by OID and revision (`1.3.6.1.4.1.311.21.7`).
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use cepces_server::config::Urls;
-use cepces_server::{Config, MemoryStore, Parts, PasswordAccounts, Server};
+mod common;
+
+use cepces_server::{Config, PasswordAccounts};
 use der::Decode;
 use x509_cert::Certificate;
 
@@ -27,26 +28,8 @@ fn version_one_templates_are_named_later_ones_identified() {
     )
     .unwrap();
     let now = 1_800_000_000;
-    let ca = cepces_server::pki::Authority::create(
-        cepces_server::pki::generate_key(2048).unwrap(),
-        &config.ca.common_name,
-        now,
-        86_400 * 365,
-    )
-    .unwrap();
-    let urls = Urls::new("https://ca.example.com", config.ces_name());
     let accounts = PasswordAccounts::new(config.users.clone(), 1);
-    let server = Server::new(
-        Parts::new(
-            urls,
-            Box::new(config),
-            Box::new(accounts),
-            Box::new(ca),
-            Box::new(MemoryStore::new()),
-        ),
-        now,
-    )
-    .unwrap();
+    let server = common::server(&config, Box::new(config.clone()), accounts, now);
     let dir = testkit::tmp_dir("template-extension");
     let der = testkit::csr(
         &dir,
