@@ -557,10 +557,8 @@ impl PolicySource for DirectorySource {
             *seen = v;
         }
         // Past the last change and past what clients hold.
-        let last = v
-            .changed
-            .max(current.last_update.to_unix() + 1)
-            .min(now.to_unix().max(current.last_update.to_unix() + 1));
+        let after = current.last_update.to_unix() + 1;
+        let last = v.changed.clamp(after, now.to_unix().max(after));
         self.build(&entries, ca, urls, DateTime::from_unix(last, 0))
             .map(Some)
     }
