@@ -15,7 +15,8 @@
 //!
 //! - `cepces serve`: a CEP and a CES endpoint over HTTPS for a CA kept in
 //!   a state directory ([`serve`]); `cepces approve ID`, `cepces deny ID`
-//!   and `cepces list` decide and show its requests.
+//!   and `cepces list` decide and show its requests, `cepces revoke
+//!   SERIAL` and `cepces unrevoke SERIAL` revoke its certificates.
 //! - `cepces enroll` and `cepces renew`: a client for the whole flow
 //!   against any CEP/CES server, AD CS included ([`client`]).
 //! - `cepces demo`: `serve` and `enroll` on loopback, end to end
@@ -113,6 +114,28 @@ enum Command {
     },
     /// List the requests of `serve`'s CA.
     List(serve::AdminArgs),
+    /// Revoke a certificate of `serve`'s CA (by serial, as `list` shows
+    /// it) and sign the CRL that lists it.
+    Revoke {
+        /// Where the CA is.
+        #[command(flatten)]
+        admin: serve::AdminArgs,
+        /// The certificate's serial number (hex).
+        serial: String,
+        /// Why (RFC 5280): certificate-hold can be undone with
+        /// `unrevoke`, the others cannot.
+        #[arg(long, value_enum, default_value = "unspecified")]
+        reason: serve::Reason,
+    },
+    /// Take a certificate on hold (`revoke --reason certificate-hold`)
+    /// off the CRL.
+    Unrevoke {
+        /// Where the CA is.
+        #[command(flatten)]
+        admin: serve::AdminArgs,
+        /// The certificate's serial number (hex).
+        serial: String,
+    },
     /// Run `serve` and `enroll` on loopback: issued, pending then
     /// approved, denied, renewed.
     Demo(demo::DemoArgs),
@@ -188,6 +211,12 @@ fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Command::Approve { admin, id } => serve::approve(&admin, id),
         Command::Deny { admin, id, message } => serve::deny(&admin, id, &message),
         Command::List(admin) => serve::list(&admin),
+        Command::Revoke {
+            admin,
+            serial,
+            reason,
+        } => serve::revoke(&admin, &serial, reason),
+        Command::Unrevoke { admin, serial } => serve::unrevoke(&admin, &serial),
         Command::Demo(args) => {
             init_logging();
             demo::run(&args)

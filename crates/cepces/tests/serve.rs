@@ -816,3 +816,271 @@ fn unix_now() -> i64 {
         .unwrap();
     i64::try_from(since.as_secs()).unwrap()
 }
+
+/// The URI of `cert`'s extension `oid` whose value holds one URI (CRL
+/// distribution point, authority information access): the IA5String
+/// that `[6]` (uniformResourceIdentifier) tags.
+fn uri_in(cert: &Certificate, oid: &str) -> String {
+    let value = extension(cert, oid).extn_value.as_bytes();
+    let at = value.iter().position(|b| *b == 0x86).unwrap();
+    let len = usize::from(value[at + 1]);
+    String::from_utf8(value[at + 2..at + 2 + len].to_vec()).unwrap()
+}
+
+/// `openssl x509 -serial`'s hex serial of the certificate at `path`.
+fn serial_of(path: &std::path::Path) -> String {
+    let out = Command::new("openssl")
+        .args(["x509", "-noout", "-serial", "-in"])
+        .arg(path)
+        .output()
+        .unwrap();
+    stdout(&out)
+        .trim()
+        .strip_prefix("serial=")
+        .unwrap()
+        .to_owned()
+}
+
+/// `curl` of `url` (plain HTTP) into `to`; the HTTP status and
+/// Content-Type.
+fn fetch(url: &str, to: &std::path::Path) -> (u16, String) {
+    let out = Command::new("curl")
+        .args(["-sS", "--max-time", "30", "-o"])
+        .arg(to)
+        .args(["-w", "%{http_code} %{content_type}", url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "curl: {}", stderr(&out));
+    let text = stdout(&out);
+    let (status, kind) = text.split_once(' ').unwrap();
+    (status.parse().unwrap(), kind.to_owned())
+}
+
+/// `openssl verify -crl_check` of `server`'s certificate `name` against
+/// the CRL (PEM) at `crl`.
+fn crl_check(server: &Server, name: &str, crl: &std::path::Path) -> std::process::Output {
+    Command::new("openssl")
+        .args(["verify", "-crl_check", "-CAfile"])
+        .arg(server.ca_file())
+        .arg("-CRLfile")
+        .arg(crl)
+        .arg(server.path(&format!("{name}-cert.pem")))
+        .output()
+        .unwrap()
+}
+
+/// The CRL (DER) at `der` written as PEM to `pem`, and `openssl crl
+/// -text` of it.
+fn crl_text(der: &std::path::Path, pem: &std::path::Path) -> String {
+    let out = Command::new("openssl")
+        .args(["crl", "-inform", "DER", "-in"])
+        .arg(der)
+        .arg("-out")
+        .arg(pem)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "openssl crl: {}", stderr(&out));
+    let out = Command::new("openssl")
+        .args(["crl", "-noout", "-text", "-in"])
+        .arg(pem)
+        .output()
+        .unwrap();
+    stdout(&out)
+}
+
+/// The `X509v3 CRL Number` in `openssl crl -text`.
+fn crl_number(text: &str) -> u64 {
+    let at = text.find("X509v3 CRL Number:").unwrap();
+    text[at..].lines().nth(1).unwrap().trim().parse().unwrap()
+}
+
+/// `cepces renew` at the Certificate endpoint with `server`'s
+/// certificate `name` (its key as the TLS client key and the signer).
+fn renew_with(server: &Server, name: &str) -> std::process::Output {
+    Command::new(BIN)
+        .args(["renew", "--quiet", "--cep"])
+        .arg(server.cep("Certificate"))
+        .arg("--ca-file")
+        .arg(server.ca_file())
+        .arg("--cert")
+        .arg(server.path(&format!("{name}-cert.pem")))
+        .arg("--key")
+        .arg(server.path(&format!("{name}-key.pem")))
+        .arg("--out-key")
+        .arg(server.path("renewed-key.pem"))
+        .arg("--out-cert")
+        .arg(server.path("renewed-cert.pem"))
+        .output()
+        .unwrap()
+}
+
+/// A server publishing its CRL on a loopback port (`[publication]` with
+/// the URL `http://pki.example.test/CertEnroll`), alice's certificates
+/// `names` from it, and the address the publication is served on.
+fn publishing_server(names: &[&str]) -> (Server, String) {
+    let config = format!(
+        "{}\n[publication]\nurl = \"http://pki.example.test/CertEnroll\"\nlisten = \"127.0.0.1:0\"\n\
+         crl_validity_hours = 48\ncrl_overlap_hours = 6\n",
+        common::config()
+    );
+    let server = Server::start_with(&config, &[]);
+    let line = server.printed_line("CRL: ");
+    assert!(
+        line.starts_with("CRL: http://pki.example.test/CertEnroll/cepces_Test_CA.crl "),
+        "{line}"
+    );
+    let on = line.rsplit("http://").next().unwrap().trim_end_matches(')');
+    let on = on.to_owned();
+    for name in names {
+        issued_id(&server.enroll("alice", PASSWORD, "User", name, &[]));
+    }
+    (server, on)
+}
+
+/// `url` (under `http://pki.example.test`) at the local address `on`.
+fn local(on: &str, url: &str) -> String {
+    let path = url.strip_prefix("http://pki.example.test").unwrap();
+    format!("http://{on}{path}")
+}
+
+#[test]
+fn certificates_name_the_crl_and_ca_certificate_served_over_http() {
+    if !tools_or_skip() {
+        return;
+    }
+    let (server, on) = publishing_server(&["good"]);
+    // Every certificate names the CRL and the CA certificate, under the
+    // configured URL and the CA's name.
+    let good = read_cert(&server.path("good-cert.pem"));
+    assert_eq!(
+        uri_in(&good, "2.5.29.31"),
+        "http://pki.example.test/CertEnroll/cepces_Test_CA.crl"
+    );
+    let aia = uri_in(&good, "1.3.6.1.5.5.7.1.1");
+    assert_eq!(aia, "http://pki.example.test/CertEnroll/cepces_Test_CA.crt");
+    // The CA certificate is served at its AIA URL.
+    let ca_der = server.path("ca.der");
+    let (status, kind) = fetch(&local(&on, &aia), &ca_der);
+    assert_eq!((status, kind.as_str()), (200, "application/pkix-cert"));
+    assert_eq!(
+        std::fs::read(&ca_der).unwrap(),
+        read_cert(&server.ca_file()).to_der().unwrap()
+    );
+    // With nothing revoked, the CRL lists nothing and the certificate
+    // verifies against it.
+    let (der, pem) = (server.path("crl.der"), server.path("crl.pem"));
+    let (status, kind) = fetch(&local(&on, &uri_in(&good, "2.5.29.31")), &der);
+    assert_eq!((status, kind.as_str()), (200, "application/pkix-crl"));
+    let text = crl_text(&der, &pem);
+    assert!(text.contains("No Revoked Certificates."), "{text}");
+    let out = crl_check(&server, "good", &pem);
+    assert!(
+        stdout(&out).trim_end().ends_with(": OK"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    // Nothing else is served over plain HTTP: not the SOAP endpoints.
+    let (status, _) = fetch(
+        &format!("http://{on}/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP"),
+        &server.path("nothing"),
+    );
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn revoked_certificates_are_on_the_crl_served_where_certificates_point() {
+    if !tools_or_skip() {
+        return;
+    }
+    let (server, on) = publishing_server(&["good", "bad", "held"]);
+    let cert = |name: &str| server.path(&format!("{name}-cert.pem"));
+    let crl_url = uri_in(&read_cert(&cert("bad")), "2.5.29.31");
+    let bad = serial_of(&cert("bad"));
+    let held = serial_of(&cert("held"));
+    let out = server.admin("revoke", &[&bad, "--reason", "key-compromise"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = server.admin("revoke", &[&held, "--reason", "certificateHold"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A second revocation of a final one is refused and changes nothing.
+    let again = server.admin("revoke", &[&bad, "--reason", "superseded"]);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("keyCompromise"),
+        "{}",
+        stderr(&again)
+    );
+    let listed = stdout(&server.admin("list", &[]));
+    assert!(
+        listed.contains(&format!("{bad}\trevoked keyCompromise")),
+        "{listed}"
+    );
+
+    // The CRL fetched from where the certificates point lists both, with
+    // their reasons; openssl verifies against it.
+    let (der1, pem1) = (server.path("crl1.der"), server.path("crl1.pem"));
+    let (status, kind) = fetch(&local(&on, &crl_url), &der1);
+    assert_eq!((status, kind.as_str()), (200, "application/pkix-crl"));
+    let text = crl_text(&der1, &pem1);
+    assert!(text.contains(&format!("Serial Number: {bad}")), "{text}");
+    assert!(text.contains(&format!("Serial Number: {held}")), "{text}");
+    assert!(text.contains("Key Compromise"), "{text}");
+    assert!(text.contains("Certificate Hold"), "{text}");
+    assert!(text.contains("Issuer: CN = cepces Test CA"), "{text}");
+    let out = crl_check(&server, "good", &pem1);
+    assert!(
+        stdout(&out).trim_end().ends_with(": OK"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    for name in ["bad", "held"] {
+        let out = crl_check(&server, name, &pem1);
+        assert!(!out.status.success());
+        assert!(
+            format!("{}{}", stdout(&out), stderr(&out)).contains("certificate revoked"),
+            "{name}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+    }
+
+    // A revoked certificate no longer authenticates a renewal.
+    let renew = renew_with(&server, "bad");
+    assert!(!renew.status.success());
+    assert!(
+        stderr(&renew).contains("verifying security"),
+        "{}",
+        stderr(&renew)
+    );
+    assert!(
+        server
+            .log()
+            .contains("the TLS client certificate is revoked"),
+        "{}",
+        server.log()
+    );
+    assert!(!server.path("renewed-cert.pem").exists());
+
+    // Off hold: the next CRL (a higher number) no longer lists it.
+    let out = server.admin("unrevoke", &[&held]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let not_held = server.admin("unrevoke", &[&bad]);
+    assert!(!not_held.status.success());
+    let (der2, pem2) = (server.path("crl2.der"), server.path("crl2.pem"));
+    assert_eq!(fetch(&local(&on, &crl_url), &der2).0, 200);
+    let text2 = crl_text(&der2, &pem2);
+    assert!(
+        !text2.contains(&format!("Serial Number: {held}")),
+        "{text2}"
+    );
+    assert!(text2.contains(&format!("Serial Number: {bad}")), "{text2}");
+    assert!(crl_number(&text2) > crl_number(&text), "{text2}");
+    let out = crl_check(&server, "held", &pem2);
+    assert!(
+        stdout(&out).trim_end().ends_with(": OK"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}

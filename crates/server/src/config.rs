@@ -43,6 +43,97 @@ pub struct Config {
     /// instead of `[[template]]` (read by `cepces serve`).
     #[serde(default)]
     pub directory: Option<DirectoryConfig>,
+    /// `[publication]`: the CRL and the CA certificate, served over HTTP
+    /// and named in every certificate issued.
+    #[serde(default)]
+    pub publication: Option<PublicationConfig>,
+}
+
+/// `[publication]`: where the CA publishes its CRL and certificate, as AD
+/// CS does under `http://<host>/CertEnroll/`. Every certificate issued
+/// names them (CRL distribution point, authority information access
+/// `caIssuers`); the CRL is signed again when a revocation changes it and
+/// before its `nextUpdate`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PublicationConfig {
+    /// The `http://` URL the files are under
+    /// (`http://pki.example.test/CertEnroll`): `<url>/<name>.crl` and
+    /// `<url>/<name>.crt`, `<name>` the CA's common name with every
+    /// character but letters, digits, `-`, `_` and `.` made `_`. Plain
+    /// HTTP, as for AD CS: a client checking revocation of an HTTPS
+    /// server's certificate cannot first need that server.
+    pub url: String,
+    /// Where `cepces serve` serves them over plain HTTP (nothing else is
+    /// served there); none: publish them another way.
+    pub listen: Option<std::net::SocketAddr>,
+    /// How long a CRL is valid (`nextUpdate` − `thisUpdate`); default 168
+    /// (a week, AD CS's base CRL period).
+    #[serde(default = "default_crl_validity")]
+    pub crl_validity_hours: u32,
+    /// How long before `nextUpdate` the next CRL is signed, so that
+    /// clients' cached copies are replaced before they expire; default 24.
+    #[serde(default = "default_crl_overlap")]
+    pub crl_overlap_hours: u32,
+}
+
+impl PublicationConfig {
+    /// Published under `url`, with the default CRL validity and overlap
+    /// and no listener.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            listen: None,
+            crl_validity_hours: default_crl_validity(),
+            crl_overlap_hours: default_crl_overlap(),
+        }
+    }
+
+    /// Served on `listen` by `cepces serve`.
+    #[must_use]
+    pub fn with_listen(mut self, listen: std::net::SocketAddr) -> Self {
+        self.listen = Some(listen);
+        self
+    }
+
+    /// With a CRL validity and overlap of these hours.
+    #[must_use]
+    pub fn with_crl_hours(mut self, validity: u32, overlap: u32) -> Self {
+        self.crl_validity_hours = validity;
+        self.crl_overlap_hours = overlap;
+        self
+    }
+
+    /// The problem with these settings, if any.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let rest = self.url.strip_prefix("http://").ok_or_else(|| {
+            format!(
+                "[publication] url {:?}: not http:// (CRLs and CA certificates are \
+                 published over plain HTTP)",
+                self.url
+            )
+        })?;
+        if rest.is_empty() || rest.starts_with('/') || !self.url.is_ascii() {
+            return Err(format!("[publication] url {:?}: no host", self.url));
+        }
+        if self.crl_validity_hours == 0 || self.crl_overlap_hours >= self.crl_validity_hours {
+            return Err(
+                "[publication] crl_validity_hours must be at least 1 and more than \
+                        crl_overlap_hours"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+fn default_crl_validity() -> u32 {
+    168
+}
+
+fn default_crl_overlap() -> u32 {
+    24
 }
 
 /// `[directory]`: an Active Directory (or Samba AD) domain controller
@@ -687,6 +778,9 @@ impl Config {
                 }
                 _ => {}
             }
+        }
+        if let Some(p) = &config.publication {
+            p.check()?;
         }
         let mut seen = BTreeMap::new();
         for (i, t) in config.templates.iter().enumerate() {

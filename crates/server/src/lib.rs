@@ -74,6 +74,7 @@ pub mod guard;
 pub mod negotiate;
 pub mod pki;
 pub mod policy;
+pub mod publish;
 mod service;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;

@@ -21,10 +21,13 @@ use signature::{SignatureEncoding, Signer};
 use spki::{AlgorithmIdentifierOwned, EncodePublicKey, SubjectPublicKeyInfoOwned};
 use x509_cert::Certificate;
 use x509_cert::certificate::{TbsCertificate, Version};
+use x509_cert::crl::{CertificateList, RevokedCert, TbsCertList};
 use x509_cert::ext::Extension;
-use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::crl::dp::DistributionPoint;
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
+    AccessDescription, AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints,
+    CrlDistributionPoints, CrlNumber, CrlReason, ExtendedKeyUsage, KeyUsage, KeyUsages,
     SubjectAltName, SubjectKeyIdentifier,
 };
 use x509_cert::name::Name;
@@ -381,6 +384,38 @@ impl CertificateSpec {
     }
 }
 
+/// A CRL to sign: its number, its validity and what it lists.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CrlSpec {
+    /// The `cRLNumber`.
+    pub number: i64,
+    /// `thisUpdate`, seconds since 1970.
+    pub this_update: i64,
+    /// `nextUpdate`.
+    pub next_update: i64,
+    /// The revoked certificates.
+    pub revoked: Vec<crate::store::Revoked>,
+}
+
+impl CrlSpec {
+    /// CRL `number`, valid from `this_update` to `next_update`, listing
+    /// `revoked`.
+    pub fn new(
+        number: i64,
+        this_update: i64,
+        next_update: i64,
+        revoked: Vec<crate::store::Revoked>,
+    ) -> Self {
+        Self {
+            number,
+            this_update,
+            next_update,
+            revoked,
+        }
+    }
+}
+
 /// A CA that signs what the server decided: the file CA
 /// ([`Authority`]), an external CA or an HSM. The server builds the
 /// [`CertificateSpec`] (subject, key, validity, extensions); the issuer
@@ -391,6 +426,12 @@ pub trait Issuer: Send + Sync + std::fmt::Debug {
     fn ca_certificate(&self) -> &Certificate;
     /// Signs a certificate for `spec`.
     fn issue(&self, spec: &CertificateSpec) -> Result<Certificate>;
+    /// Signs a CRL for `spec`. An issuer whose CA publishes its CRLs
+    /// elsewhere need not: by default this is an error.
+    fn sign_crl(&self, spec: &CrlSpec) -> Result<CertificateList> {
+        let _ = spec;
+        Err("this CA signs no CRLs here".into())
+    }
 }
 
 impl Issuer for Authority {
@@ -399,6 +440,9 @@ impl Issuer for Authority {
     }
     fn issue(&self, spec: &CertificateSpec) -> Result<Certificate> {
         Authority::issue(self, spec)
+    }
+    fn sign_crl(&self, spec: &CrlSpec) -> Result<CertificateList> {
+        Authority::sign_crl(self, spec)
     }
 }
 
@@ -448,6 +492,115 @@ impl Authority {
             spec,
         )
     }
+}
+
+impl Authority {
+    /// Signs a CRL for `spec` ([RFC 5280] 5): version 2, the CA's
+    /// name, its key identifier and the CRL number; each entry with its
+    /// reason code, except `unspecified`, which RFC 5280 5.3.1 says to
+    /// leave out.
+    ///
+    /// [RFC 5280]: https://www.rfc-editor.org/rfc/rfc5280#section-5
+    pub fn sign_crl(&self, spec: &CrlSpec) -> Result<CertificateList> {
+        let tbs = crl_tbs(&self.certificate, spec)?;
+        let der = tbs.to_der().map_err(|e| err("encoding the CRL")(&e))?;
+        let signature = sign(&self.key, &der)?;
+        Ok(CertificateList {
+            tbs_cert_list: tbs,
+            signature_algorithm: sha256_with_rsa(),
+            signature: BitString::from_bytes(&signature).map_err(|e| err("the signature")(&e))?,
+        })
+    }
+}
+
+/// The to-be-signed CRL of `ca` for `spec`.
+pub fn crl_tbs(ca: &Certificate, spec: &CrlSpec) -> Result<TbsCertList> {
+    let mut revoked = Vec::with_capacity(spec.revoked.len());
+    for r in &spec.revoked {
+        let serial = from_hex(&r.serial).ok_or_else(|| format!("serial {:?}", r.serial))?;
+        let reason = r.revocation.reason;
+        let extensions = if reason == CrlReason::Unspecified {
+            None
+        } else {
+            Some(vec![extension(rfc5280::ID_CE_CRL_REASONS, false, &reason)?])
+        };
+        revoked.push(RevokedCert {
+            serial_number: SerialNumber::new(&serial).map_err(|e| err("a serial number")(&e))?,
+            revocation_date: time(r.revocation.at)?,
+            crl_entry_extensions: extensions,
+        });
+    }
+    let number = u64::try_from(spec.number).map_err(|_| "a negative CRL number".to_owned())?;
+    let aki = AuthorityKeyIdentifier {
+        key_identifier: Some(key_identifier(&ca.tbs_certificate.subject_public_key_info)?),
+        authority_cert_issuer: None,
+        authority_cert_serial_number: None,
+    };
+    Ok(TbsCertList {
+        version: Version::V2,
+        signature: sha256_with_rsa(),
+        issuer: ca.tbs_certificate.subject.clone(),
+        this_update: time(spec.this_update)?,
+        next_update: Some(time(spec.next_update)?),
+        revoked_certificates: (!revoked.is_empty()).then_some(revoked),
+        crl_extensions: Some(vec![
+            extension(rfc5280::ID_CE_AUTHORITY_KEY_IDENTIFIER, false, &aki)?,
+            extension(
+                rfc5280::ID_CE_CRL_NUMBER,
+                false,
+                &CrlNumber(
+                    der::asn1::Uint::new(&number.to_be_bytes())
+                        .map_err(|e| err("the CRL number")(&e))?,
+                ),
+            )?,
+        ]),
+    })
+}
+
+/// The CRL distribution point extension ([RFC 5280] 4.2.1.13) naming
+/// `url`, where the CA's CRL is served.
+///
+/// [RFC 5280]: https://www.rfc-editor.org/rfc/rfc5280#section-4.2.1.13
+pub fn crl_distribution_point(url: &str) -> Result<Extension> {
+    let uri = Ia5String::new(url).map_err(|e| err("the CRL URL")(&e))?;
+    extension(
+        rfc5280::ID_CE_CRL_DISTRIBUTION_POINTS,
+        false,
+        &CrlDistributionPoints(vec![DistributionPoint {
+            distribution_point: Some(DistributionPointName::FullName(vec![
+                GeneralName::UniformResourceIdentifier(uri),
+            ])),
+            reasons: None,
+            crl_issuer: None,
+        }]),
+    )
+}
+
+/// The authority information access extension ([RFC 5280] 4.2.2.1)
+/// naming `url`, where the CA's certificate is served (`caIssuers`).
+///
+/// [RFC 5280]: https://www.rfc-editor.org/rfc/rfc5280#section-4.2.2.1
+pub fn authority_info_access(url: &str) -> Result<Extension> {
+    let uri = Ia5String::new(url).map_err(|e| err("the CA certificate URL")(&e))?;
+    extension(
+        rfc5280::ID_PE_AUTHORITY_INFO_ACCESS,
+        false,
+        &AuthorityInfoAccessSyntax(vec![AccessDescription {
+            access_method: rfc5280::ID_AD_CA_ISSUERS,
+            access_location: GeneralName::UniformResourceIdentifier(uri),
+        }]),
+    )
+}
+
+/// The bytes of hex `s` (either case), if it is hex of whole bytes.
+pub fn from_hex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) || !s.is_ascii() {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect()
 }
 
 /// `CN=<common_name>`, the value escaped for RFC 4514.

@@ -29,7 +29,8 @@ use crate::guard::{Guard, Refusal};
 use crate::negotiate::{self, Acceptor, ChannelBinding, Refused, map_principal};
 use crate::pki::{self, CertificateSpec, Issuer, Profile};
 use crate::policy::{Policy, PolicySource};
-use crate::store::{self, NewRequest, Record, RequestStore};
+use crate::publish::{Publication, Published};
+use crate::store::{self, CrlReason, NewRequest, Record, RequestStore, RevokeOutcome, StoredCrl};
 
 /// Checks that the records of `store` were issued by `ca` (a database
 /// from another CA beside this key would hand out certificates that do
@@ -120,6 +121,7 @@ pub struct Server {
     store: Box<dyn RequestStore>,
     guard: Guard,
     negotiate: Option<Negotiate>,
+    publication: Option<Publication>,
 }
 
 /// A policy as loaded, with the CEP and CES services answering from it;
@@ -222,6 +224,8 @@ pub struct Parts {
     pub store: Box<dyn RequestStore>,
     /// HTTP Negotiate, when the `…_Kerberos` endpoints are served.
     pub negotiate: Option<Negotiate>,
+    /// Where the CRL and the CA certificate are published, when they are.
+    pub publication: Option<crate::config::PublicationConfig>,
 }
 
 impl Parts {
@@ -241,7 +245,16 @@ impl Parts {
             issuer,
             store,
             negotiate: None,
+            publication: None,
         }
+    }
+
+    /// Publishes the CRL and the CA certificate as `publication` says, and
+    /// names them in every certificate issued.
+    #[must_use]
+    pub fn with_publication(mut self, publication: crate::config::PublicationConfig) -> Self {
+        self.publication = Some(publication);
+        self
     }
 
     /// Serves the `…_Kerberos` endpoints with `negotiate`.
@@ -271,8 +284,12 @@ impl Server {
             issuer,
             store,
             negotiate,
+            publication,
         } = parts;
         check_records(store.as_ref(), issuer.ca_certificate())?;
+        let publication = publication
+            .map(|p| Publication::new(p, issuer.ca_certificate()))
+            .transpose()?;
         let rules = policy.policy(issuer.ca_certificate(), &urls, DateTime::from_unix(now, 0))?;
         Ok(Self {
             loaded: RwLock::new(Arc::new(Loaded::new(rules, &settings))),
@@ -284,6 +301,7 @@ impl Server {
             issuer,
             store,
             negotiate,
+            publication,
         })
     }
 
@@ -554,6 +572,9 @@ impl Server {
             .flatten()
             .filter(|r| r.state == store::State::Issued)
             .ok_or_else(|| failed("the TLS client certificate is not one this CA issued"))?;
+        if record.revoked.is_some() {
+            return Err(failed("the TLS client certificate is revoked"));
+        }
         let user = self
             .accounts
             .account(&record.principal)
@@ -684,7 +705,9 @@ impl Server {
         };
         match record {
             Some(r) if r.state == store::State::Issued && r.not_after.is_some_and(|t| t > now) => {
-                if self.accounts.account(&r.principal).is_none() {
+                if r.revoked.is_some() {
+                    Renewal::Refused("The certificate is revoked.")
+                } else if self.accounts.account(&r.principal).is_none() {
                     Renewal::Refused("The account of the certificate no longer exists.")
                 } else if r.superseded_by.is_some() {
                     Renewal::Refused("The certificate has already been renewed.")
@@ -1079,6 +1102,9 @@ impl Server {
         {
             extensions.push(pki::sid_extension(&sid)?);
         }
+        if let Some(p) = &self.publication {
+            extensions.extend(p.extensions().map_err(|e| e.to_string())?);
+        }
         self.issuer.issue(&CertificateSpec {
             subject,
             public_key: csr.request.info.public_key.clone(),
@@ -1143,6 +1169,87 @@ impl Server {
     pub fn records(&self) -> Result<Vec<Record>, Error> {
         self.store.list()
     }
+
+    /// Revokes the certificate with serial `serial` (hex, either case,
+    /// `:` between bytes allowed) for `reason` as of `now`, and signs the
+    /// CRL that lists it when the CRL is published here. A certificate
+    /// revoked before keeps that revocation, unless it was on hold
+    /// (`certificateHold`) and `reason` makes it final. `removeFromCRL`
+    /// is not a reason to revoke: [`release`](Self::release) ends a hold.
+    pub fn revoke(
+        &self,
+        serial: &str,
+        reason: CrlReason,
+        now: i64,
+    ) -> Result<RevokeOutcome, Error> {
+        if reason == CrlReason::RemoveFromCRL {
+            return Err(Error::Request(
+                "removeFromCRL is not a revocation reason: release a certificate on hold instead"
+                    .into(),
+            ));
+        }
+        let serial = normal_serial(serial)?;
+        let outcome = self.store.revoke(&serial, reason, now)?;
+        if outcome == RevokeOutcome::Revoked {
+            self.publish_crl(now)?;
+        }
+        Ok(outcome)
+    }
+
+    /// Takes the certificate with serial `serial` off hold and signs the
+    /// CRL without it. `false` when it was not on hold.
+    pub fn release(&self, serial: &str, now: i64) -> Result<bool, Error> {
+        let released = self.store.release(&normal_serial(serial)?)?;
+        if released {
+            self.publish_crl(now)?;
+        }
+        Ok(released)
+    }
+
+    fn publish_crl(&self, now: i64) -> Result<(), Error> {
+        match &self.publication {
+            Some(p) => p
+                .crl(self.store.as_ref(), self.issuer.as_ref(), now)
+                .map(drop),
+            None => Ok(()),
+        }
+    }
+
+    /// The current CRL ([`Publication::crl`]), when it is published here.
+    pub fn crl(&self, now: i64) -> Option<Result<StoredCrl, Error>> {
+        self.publication
+            .as_ref()
+            .map(|p| p.crl(self.store.as_ref(), self.issuer.as_ref(), now))
+    }
+
+    /// Where the CRL and the CA certificate are published, when they are.
+    pub fn publication(&self) -> Option<&Publication> {
+        self.publication.as_ref()
+    }
+
+    /// The published file at `path` (the path of an HTTP `GET`): the CRL
+    /// or the CA certificate; `None` for any other path.
+    pub fn published(&self, path: &str, now: i64) -> Option<Result<Published, Error>> {
+        self.publication
+            .as_ref()?
+            .get(path, self.store.as_ref(), self.issuer.as_ref(), now)
+    }
+}
+
+/// `serial` as the store keeps serials: upper-case hex without
+/// separators.
+fn normal_serial(serial: &str) -> Result<String, Error> {
+    let hex: String = serial
+        .chars()
+        .filter(|c| *c != ':')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if hex.is_empty() || pki::from_hex(&hex).is_none() {
+        return Err(Error::Request(format!(
+            "{serial:?} is not a serial number in hex"
+        )));
+    }
+    Ok(hex)
 }
 
 /// `ctx` with the principal, when there is one.

@@ -7,7 +7,10 @@ use std::sync::{Mutex, PoisonError};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::Error;
-use crate::store::{Issued, MadeCertificate, NewRequest, Record, RequestStore, State, csr_hash};
+use crate::store::{
+    CrlReason, Issued, MadeCertificate, NewRequest, Record, RequestStore, Revocation,
+    RevokeOutcome, Revoked, State, StoredCrl, csr_hash, reason_code, reason_from_code,
+};
 
 /// The records in an SQLite database file, written with WAL and
 /// `synchronous=FULL`: each write is committed to disk when it returns.
@@ -33,10 +36,17 @@ CREATE TABLE IF NOT EXISTS requests (
     message     TEXT,
     decided     INTEGER
 );
+CREATE TABLE IF NOT EXISTS crls (
+    number      INTEGER PRIMARY KEY,
+    this_update INTEGER NOT NULL,
+    next_update INTEGER NOT NULL,
+    covers      TEXT NOT NULL,
+    der         BLOB NOT NULL
+);
 ";
 
 /// Columns added since the first schema, for databases made before.
-const MIGRATIONS: [(&str, &str); 2] = [
+const MIGRATIONS: [(&str, &str); 4] = [
     // SHA-256 of the CSR: the same request sent again (a client that
     // lost our answer) gets the same record, not a second certificate.
     (
@@ -47,6 +57,15 @@ const MIGRATIONS: [(&str, &str); 2] = [
     (
         "superseded_by",
         "ALTER TABLE requests ADD COLUMN superseded_by INTEGER REFERENCES requests(id)",
+    ),
+    // Revocation: when, and the RFC 5280 reason code.
+    (
+        "revoked_at",
+        "ALTER TABLE requests ADD COLUMN revoked_at INTEGER",
+    ),
+    (
+        "revocation_reason",
+        "ALTER TABLE requests ADD COLUMN revocation_reason INTEGER",
     ),
 ];
 
@@ -234,6 +253,111 @@ impl RequestStore for SqliteStore {
         let rows = stmt.query_map([], record).map_err(db)?;
         rows.collect::<rusqlite::Result<_>>().map_err(db)
     }
+
+    fn revoke(&self, serial: &str, reason: CrlReason, at: i64) -> Result<RevokeOutcome, Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db)?;
+        let found: Option<(Option<i64>, Option<i64>)> = tx
+            .query_row(
+                "SELECT revoked_at, revocation_reason FROM requests
+                 WHERE serial = ?1 AND state = 'issued'",
+                [serial],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db)?;
+        let Some(earlier) = found else {
+            return Ok(RevokeOutcome::NotIssued);
+        };
+        let hold = reason_code(CrlReason::CertificateHold);
+        if let (Some(at), Some(code)) = earlier
+            && (code != hold || reason == CrlReason::CertificateHold)
+        {
+            let reason = reason_from_code(code).unwrap_or(CrlReason::Unspecified);
+            return Ok(RevokeOutcome::AlreadyRevoked(Revocation::new(at, reason)));
+        }
+        tx.execute(
+            "UPDATE requests SET revoked_at = ?2, revocation_reason = ?3 WHERE serial = ?1",
+            params![serial, at, reason_code(reason)],
+        )
+        .map_err(db)?;
+        tx.commit().map_err(db)?;
+        Ok(RevokeOutcome::Revoked)
+    }
+
+    fn release(&self, serial: &str) -> Result<bool, Error> {
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE requests SET revoked_at = NULL, revocation_reason = NULL
+                 WHERE serial = ?1 AND revocation_reason = ?2",
+                params![serial, reason_code(CrlReason::CertificateHold)],
+            )
+            .map_err(db)?;
+        Ok(n == 1)
+    }
+
+    fn revoked(&self, now: i64) -> Result<Vec<Revoked>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT serial, not_after, revoked_at, revocation_reason FROM requests
+                 WHERE revoked_at IS NOT NULL AND not_after > ?1 ORDER BY serial",
+            )
+            .map_err(db)?;
+        let rows = stmt
+            .query_map([now], |r| {
+                let code: i64 = r.get(3)?;
+                Ok(Revoked {
+                    serial: r.get(0)?,
+                    not_after: r.get(1)?,
+                    revocation: Revocation::new(
+                        r.get(2)?,
+                        reason_from_code(code).unwrap_or(CrlReason::Unspecified),
+                    ),
+                })
+            })
+            .map_err(db)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(db)
+    }
+
+    fn latest_crl(&self) -> Result<Option<StoredCrl>, Error> {
+        self.conn()
+            .query_row(
+                "SELECT number, this_update, next_update, covers, der FROM crls
+                 ORDER BY number DESC LIMIT 1",
+                [],
+                |r| {
+                    Ok(StoredCrl::new(
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(db)
+    }
+
+    fn add_crl(&self, crl: &StoredCrl) -> Result<bool, Error> {
+        let n = self
+            .conn()
+            .execute(
+                "INSERT INTO crls (number, this_update, next_update, covers, der)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (number) DO NOTHING",
+                params![
+                    crl.number,
+                    crl.this_update,
+                    crl.next_update,
+                    crl.covers,
+                    crl.der
+                ],
+            )
+            .map_err(db)?;
+        Ok(n == 1)
+    }
 }
 
 /// Creates an empty file at `path` readable by its owner only, unless it
@@ -251,7 +375,8 @@ fn create_private_empty(path: &Path) -> std::io::Result<()> {
 }
 
 const SELECT: &str = "SELECT id, received, principal, groups, template, csr, renewal_of, state,
-    certificate, serial, not_after, hresult, message, superseded_by FROM requests";
+    certificate, serial, not_after, hresult, message, superseded_by, revoked_at,
+    revocation_reason FROM requests";
 
 fn insert(tx: &Connection, r: &NewRequest<'_>, state: State) -> rusqlite::Result<i64> {
     tx.execute(
@@ -308,6 +433,16 @@ fn record(row: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
         hresult: row.get(11)?,
         message: row.get(12)?,
         superseded_by: row.get(13)?,
+        revoked: match (
+            row.get::<_, Option<i64>>(14)?,
+            row.get::<_, Option<i64>>(15)?,
+        ) {
+            (Some(at), Some(code)) => Some(Revocation::new(
+                at,
+                reason_from_code(code).unwrap_or(CrlReason::Unspecified),
+            )),
+            _ => None,
+        },
     })
 }
 
@@ -376,6 +511,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("cepces.db")).unwrap();
         crate::store::tests::same_csr_and_supersede(&store);
+    }
+
+    #[test]
+    fn revocations_and_crls_are_kept_and_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cepces.db");
+        crate::store::tests::revocations(&SqliteStore::open(&path).unwrap());
+        let store = SqliteStore::open(&path).unwrap();
+        let revoked = store.by_serial("0A").unwrap().unwrap().revoked.unwrap();
+        assert_eq!(revoked, Revocation::new(12, CrlReason::KeyCompromise));
+        assert_eq!(store.latest_crl().unwrap().map(|c| c.number), Some(2));
     }
 
     #[test]

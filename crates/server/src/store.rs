@@ -8,6 +8,7 @@
 use std::sync::{Mutex, PoisonError};
 
 use sha2::Digest;
+pub use x509_cert::ext::pkix::crl::CrlReason;
 
 use crate::Error;
 
@@ -76,6 +77,139 @@ pub struct Record {
     pub message: Option<String>,
     /// The request that renewed this certificate, once one did.
     pub superseded_by: Option<i64>,
+    /// The certificate's revocation, once it is revoked (or on hold).
+    pub revoked: Option<Revocation>,
+}
+
+/// When and why a certificate was revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Revocation {
+    /// When (seconds since 1970): the CRL entry's `revocationDate`.
+    pub at: i64,
+    /// Why (RFC 5280 §5.3.1); `certificateHold` can be released.
+    pub reason: CrlReason,
+}
+
+impl Revocation {
+    /// Revoked at `at` for `reason`.
+    pub fn new(at: i64, reason: CrlReason) -> Self {
+        Self { at, reason }
+    }
+}
+
+/// A revoked certificate, as a CRL lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Revoked {
+    /// Its serial number (hex).
+    pub serial: String,
+    /// Its `notAfter`: a CRL need not list it after that.
+    pub not_after: i64,
+    /// When and why.
+    pub revocation: Revocation,
+}
+
+/// What [`RequestStore::revoke`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RevokeOutcome {
+    /// Revoked now (or a hold made final with another reason).
+    Revoked,
+    /// It was revoked before (the earlier revocation stands).
+    AlreadyRevoked(Revocation),
+    /// No issued certificate has this serial.
+    NotIssued,
+}
+
+/// A CRL as the store keeps it: the newest one is served, and a new one
+/// is signed when the revocations change or its `nextUpdate` nears.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoredCrl {
+    /// Its `cRLNumber` (RFC 5280 §5.2.3): one more than the one before.
+    pub number: i64,
+    /// `thisUpdate` (seconds since 1970).
+    pub this_update: i64,
+    /// `nextUpdate`.
+    pub next_update: i64,
+    /// A digest of the revocations it lists ([`revocations_digest`]).
+    pub covers: String,
+    /// The CRL (DER).
+    pub der: Vec<u8>,
+}
+
+impl StoredCrl {
+    /// CRL number `number` for `this_update`..`next_update`, listing the
+    /// revocations of digest `covers`.
+    pub fn new(
+        number: i64,
+        this_update: i64,
+        next_update: i64,
+        covers: String,
+        der: Vec<u8>,
+    ) -> Self {
+        Self {
+            number,
+            this_update,
+            next_update,
+            covers,
+            der,
+        }
+    }
+}
+
+/// The code of `reason` (RFC 5280 §5.3.1), as stores keep it.
+pub fn reason_code(reason: CrlReason) -> i64 {
+    i64::from(reason as u32)
+}
+
+/// The name RFC 5280 §5.3.1 gives `reason` (`keyCompromise`).
+pub fn reason_name(reason: CrlReason) -> &'static str {
+    match reason {
+        CrlReason::Unspecified => "unspecified",
+        CrlReason::KeyCompromise => "keyCompromise",
+        CrlReason::CaCompromise => "cACompromise",
+        CrlReason::AffiliationChanged => "affiliationChanged",
+        CrlReason::Superseded => "superseded",
+        CrlReason::CessationOfOperation => "cessationOfOperation",
+        CrlReason::CertificateHold => "certificateHold",
+        CrlReason::RemoveFromCRL => "removeFromCRL",
+        CrlReason::PrivilegeWithdrawn => "privilegeWithdrawn",
+        CrlReason::AaCompromise => "aACompromise",
+    }
+}
+
+/// The reason of code `code`.
+pub fn reason_from_code(code: i64) -> Option<CrlReason> {
+    Some(match code {
+        0 => CrlReason::Unspecified,
+        1 => CrlReason::KeyCompromise,
+        2 => CrlReason::CaCompromise,
+        3 => CrlReason::AffiliationChanged,
+        4 => CrlReason::Superseded,
+        5 => CrlReason::CessationOfOperation,
+        6 => CrlReason::CertificateHold,
+        8 => CrlReason::RemoveFromCRL,
+        9 => CrlReason::PrivilegeWithdrawn,
+        10 => CrlReason::AaCompromise,
+        _ => return None,
+    })
+}
+
+/// A digest of `revoked` (serials, dates and reasons, in serial order):
+/// a CRL that covers another digest is out of date.
+pub fn revocations_digest(revoked: &[Revoked]) -> String {
+    let mut sorted: Vec<&Revoked> = revoked.iter().collect();
+    sorted.sort_by(|a, b| a.serial.cmp(&b.serial));
+    let mut hash = sha2::Sha256::new();
+    for r in sorted {
+        hash.update(r.serial.as_bytes());
+        hash.update(b"\0");
+        hash.update(r.revocation.at.to_be_bytes());
+        hash.update(reason_code(r.revocation.reason).to_be_bytes());
+    }
+    crate::pki::hex(&hash.finalize())
 }
 
 /// A new request to record.
@@ -150,6 +284,21 @@ pub trait RequestStore: Send + Sync + std::fmt::Debug {
     fn any_certificate(&self) -> Result<Option<Vec<u8>>, Error>;
     /// Every request, oldest first.
     fn list(&self) -> Result<Vec<Record>, Error>;
+    /// Revokes the issued certificate with serial `serial` (hex) at `at`
+    /// for `reason`. A certificate on hold can be revoked again with
+    /// another reason (the hold becomes final); otherwise the first
+    /// revocation stands.
+    fn revoke(&self, serial: &str, reason: CrlReason, at: i64) -> Result<RevokeOutcome, Error>;
+    /// Takes the certificate with serial `serial` off hold. `false` when
+    /// it is not on hold.
+    fn release(&self, serial: &str) -> Result<bool, Error>;
+    /// Every revoked certificate whose `notAfter` is after `now`.
+    fn revoked(&self, now: i64) -> Result<Vec<Revoked>, Error>;
+    /// The CRL with the highest number, if any.
+    fn latest_crl(&self) -> Result<Option<StoredCrl>, Error>;
+    /// Stores a new CRL. `false` when one with its number exists (another
+    /// server instance signed it first).
+    fn add_crl(&self, crl: &StoredCrl) -> Result<bool, Error>;
 }
 
 /// SHA-256 of a CSR, hex: what finds the same request again.
@@ -162,6 +311,7 @@ pub fn csr_hash(csr: &[u8]) -> String {
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     records: Mutex<Vec<(Record, String)>>,
+    crls: Mutex<Vec<StoredCrl>>,
 }
 
 impl MemoryStore {
@@ -192,6 +342,7 @@ impl MemoryStore {
                 hresult: None,
                 message: None,
                 superseded_by: None,
+                revoked: None,
             },
             csr_hash(r.csr),
         )
@@ -316,6 +467,73 @@ impl RequestStore for MemoryStore {
     fn list(&self) -> Result<Vec<Record>, Error> {
         Ok(self.lock().iter().map(|(r, _)| r.clone()).collect())
     }
+
+    fn revoke(&self, serial: &str, reason: CrlReason, at: i64) -> Result<RevokeOutcome, Error> {
+        let mut records = self.lock();
+        let Some((r, _)) = records
+            .iter_mut()
+            .find(|(r, _)| r.state == State::Issued && r.serial.as_deref() == Some(serial))
+        else {
+            return Ok(RevokeOutcome::NotIssued);
+        };
+        Ok(match r.revoked {
+            Some(earlier)
+                if earlier.reason != CrlReason::CertificateHold
+                    || reason == CrlReason::CertificateHold =>
+            {
+                RevokeOutcome::AlreadyRevoked(earlier)
+            }
+            _ => {
+                r.revoked = Some(Revocation::new(at, reason));
+                RevokeOutcome::Revoked
+            }
+        })
+    }
+
+    fn release(&self, serial: &str) -> Result<bool, Error> {
+        let mut records = self.lock();
+        Ok(
+            match records.iter_mut().find(|(r, _)| {
+                r.serial.as_deref() == Some(serial)
+                    && r.revoked
+                        .is_some_and(|v| v.reason == CrlReason::CertificateHold)
+            }) {
+                Some((r, _)) => {
+                    r.revoked = None;
+                    true
+                }
+                None => false,
+            },
+        )
+    }
+
+    fn revoked(&self, now: i64) -> Result<Vec<Revoked>, Error> {
+        Ok(self
+            .lock()
+            .iter()
+            .filter_map(|(r, _)| {
+                Some(Revoked {
+                    serial: r.serial.clone()?,
+                    not_after: r.not_after.filter(|t| *t > now)?,
+                    revocation: r.revoked?,
+                })
+            })
+            .collect())
+    }
+
+    fn latest_crl(&self) -> Result<Option<StoredCrl>, Error> {
+        let crls = self.crls.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(crls.iter().max_by_key(|c| c.number).cloned())
+    }
+
+    fn add_crl(&self, crl: &StoredCrl) -> Result<bool, Error> {
+        let mut crls = self.crls.lock().unwrap_or_else(PoisonError::into_inner);
+        if crls.iter().any(|c| c.number == crl.number) {
+            return Ok(false);
+        }
+        crls.push(crl.clone());
+        Ok(true)
+    }
 }
 
 #[cfg(test)]
@@ -393,6 +611,78 @@ pub(crate) mod tests {
         );
     }
 
+    /// What every store must do with revocations and CRLs.
+    pub(crate) fn revocations(store: &dyn RequestStore) {
+        let first = store
+            .insert_issued(&request(&[]), &mut |_| {
+                Ok((b"r1".to_vec(), "0A".into(), 50))
+            })
+            .unwrap();
+        store
+            .insert_issued(
+                &NewRequest {
+                    csr: b"csr-b",
+                    ..request(&[])
+                },
+                &mut |_| Ok((b"r2".to_vec(), "0B".into(), 500)),
+            )
+            .unwrap();
+        let pending = store
+            .insert_pending(&NewRequest {
+                csr: b"csr-c",
+                ..request(&[])
+            })
+            .unwrap();
+        assert_eq!(
+            store.revoke("FF", CrlReason::KeyCompromise, 10).unwrap(),
+            RevokeOutcome::NotIssued
+        );
+        assert!(store.get(pending).unwrap().unwrap().revoked.is_none());
+        // On hold, released, held again, then revoked for good.
+        assert_eq!(
+            store.revoke("0A", CrlReason::CertificateHold, 10).unwrap(),
+            RevokeOutcome::Revoked
+        );
+        assert!(store.release("0A").unwrap());
+        assert!(!store.release("0A").unwrap());
+        assert!(store.get(first).unwrap().unwrap().revoked.is_none());
+        store.revoke("0A", CrlReason::CertificateHold, 11).unwrap();
+        assert_eq!(
+            store.revoke("0A", CrlReason::KeyCompromise, 12).unwrap(),
+            RevokeOutcome::Revoked
+        );
+        let final_one = Revocation::new(12, CrlReason::KeyCompromise);
+        assert_eq!(
+            store.revoke("0A", CrlReason::Superseded, 13).unwrap(),
+            RevokeOutcome::AlreadyRevoked(final_one)
+        );
+        assert!(!store.release("0A").unwrap());
+        assert_eq!(
+            store.by_serial("0A").unwrap().unwrap().revoked,
+            Some(final_one)
+        );
+        store.revoke("0B", CrlReason::Unspecified, 14).unwrap();
+        let listed = store.revoked(20).unwrap();
+        assert_eq!(listed.len(), 2);
+        // 0A's notAfter (50) has passed at 60: a CRL need not list it.
+        let later = store.revoked(60).unwrap();
+        assert_eq!(
+            later.iter().map(|r| r.serial.as_str()).collect::<Vec<_>>(),
+            ["0B"]
+        );
+        assert_ne!(revocations_digest(&listed), revocations_digest(&later));
+        let mut reversed = listed.clone();
+        reversed.reverse();
+        assert_eq!(revocations_digest(&listed), revocations_digest(&reversed));
+        // CRLs: the highest number is the latest; a number is taken once.
+        assert_eq!(store.latest_crl().unwrap(), None);
+        let crl = |n| StoredCrl::new(n, 20, 30, "d".into(), vec![0x30, 0]);
+        assert!(store.add_crl(&crl(1)).unwrap());
+        assert!(store.add_crl(&crl(2)).unwrap());
+        assert!(!store.add_crl(&crl(2)).unwrap());
+        assert_eq!(store.latest_crl().unwrap().map(|c| c.number), Some(2));
+    }
+
     /// A request received before `since` is not the same request.
     fn same_csr_is_found_only_since(store: &dyn RequestStore) {
         let id = store
@@ -414,6 +704,7 @@ pub(crate) mod tests {
     #[test]
     fn the_memory_store_keeps_what_a_store_keeps() {
         same_csr_and_supersede(&MemoryStore::new());
+        revocations(&MemoryStore::new());
         let store = MemoryStore::new();
         let id = store.insert_pending(&request(&[])).unwrap();
         assert!(store.deny(id, -1, "no", 1).unwrap());

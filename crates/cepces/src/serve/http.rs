@@ -130,3 +130,103 @@ async fn handle(
     );
     response
 }
+
+/// Serves the CRL and the CA certificate ([`App::published`]) over plain
+/// HTTP on `listener`: `GET` and `HEAD` of their two paths, nothing else
+/// (no SOAP endpoint is ever reachable without TLS). At most
+/// `max_connections` at once, each with the same head timeout as HTTPS.
+pub async fn serve_published(listener: TcpListener, app: Arc<App>, max_connections: usize) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
+    loop {
+        let (tcp, peer) = match listener.accept().await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+            drop(tcp);
+            continue;
+        };
+        let app = Arc::clone(&app);
+        tokio::spawn(async move {
+            let _slot = slot;
+            let service = hyper::service::service_fn(move |req| {
+                let app = Arc::clone(&app);
+                async move { Ok::<_, Infallible>(published(app, peer, req).await) }
+            });
+            let result = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(CLIENT_TIMEOUT)
+                .serve_connection(TokioIo::new(tcp), service)
+                .await;
+            if let Err(e) = result {
+                tracing::info!(%peer, error = %e, "connection ended with an error");
+            }
+        });
+    }
+}
+
+async fn published(
+    app: Arc<App>,
+    peer: std::net::SocketAddr,
+    req: Request<Incoming>,
+) -> Response<Full<Bytes>> {
+    use hyper::{Method, StatusCode, header};
+    let path = req.uri().path().to_owned();
+    let head = req.method() == Method::HEAD;
+    let status_only = |status: StatusCode| {
+        let mut r = Response::new(Full::new(Bytes::new()));
+        *r.status_mut() = status;
+        r
+    };
+    let response = if head || req.method() == Method::GET {
+        let now = crate::pki::unix_now();
+        let lookup = {
+            let path = path.clone();
+            // A new CRL is signed and stored here: off the async threads.
+            tokio::task::spawn_blocking(move || app.published(&path, now)).await
+        };
+        match lookup {
+            Ok(Some(Ok(file))) => {
+                let length = file.body.len();
+                let body = if head {
+                    Bytes::new()
+                } else {
+                    Bytes::from(file.body)
+                };
+                let mut r = Response::new(Full::new(body));
+                r.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    header::HeaderValue::from_static(file.content_type),
+                );
+                r.headers_mut()
+                    .insert(header::CONTENT_LENGTH, header::HeaderValue::from(length));
+                r
+            }
+            Ok(None) => status_only(StatusCode::NOT_FOUND),
+            Ok(Some(Err(e))) => {
+                tracing::error!(error = %e, path, "cannot publish");
+                status_only(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+            Err(e) => {
+                tracing::error!(error = %e, path, "publication task");
+                status_only(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+        }
+    } else {
+        let mut r = status_only(StatusCode::METHOD_NOT_ALLOWED);
+        r.headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("GET, HEAD"));
+        r
+    };
+    tracing::info!(
+        peer = %peer,
+        path,
+        status = response.status().as_u16(),
+        "publication request"
+    );
+    response
+}

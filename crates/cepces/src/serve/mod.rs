@@ -83,6 +83,9 @@ pub struct Running {
     pub task: tokio::task::JoinHandle<()>,
     /// Whether the `…_Kerberos` endpoints are served.
     pub kerberos: bool,
+    /// Where the CRL and CA certificate are served over plain HTTP, and
+    /// the URL of the CRL.
+    pub published: Option<(SocketAddr, String)>,
 }
 
 impl Running {
@@ -130,8 +133,11 @@ fn new_server(
         PasswordAccounts::new(config.users.clone(), config.service.max_concurrent_logins)
             .with_verified_cache(config.service.password_cache_seconds);
     let (source, accounts) = sources(&config, Box::new(accounts))?;
-    let parts = Parts::new(urls, source, accounts, Box::new(ca), Box::new(store))
+    let mut parts = Parts::new(urls, source, accounts, Box::new(ca), Box::new(store))
         .with_settings(config.service);
+    if let Some(p) = config.publication {
+        parts = parts.with_publication(p);
+    }
     let parts = match (&config.kerberos, serving) {
         (Some(k), true) => parts.with_negotiate(negotiate(k)?),
         _ => parts,
@@ -360,6 +366,14 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
         .map_err(|e| format!("TLS certificate: {e}"))?;
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
     let max_connections = connection_cap(config.service.max_connections);
+    let publish_on = match config.publication.as_ref().and_then(|p| p.listen) {
+        Some(listen) => Some(
+            tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|e| format!("[publication] listening on {listen}: {e}"))?,
+        ),
+        None => None,
+    };
     let refresh = config.directory.as_ref().map(|d| d.refresh_seconds.max(5));
     // The first read of a directory blocks (ldap3's own runtime): not on
     // this runtime's thread.
@@ -373,6 +387,19 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
         tokio::spawn(refresh_policy(Arc::clone(&app), seconds));
     }
     let kerberos = app.serves_kerberos();
+    let published = match (publish_on, app.publication()) {
+        (Some(listener), Some(p)) => {
+            let on = listener.local_addr().map_err(|e| e.to_string())?;
+            let crl_url = p.crl_url().to_owned();
+            tokio::spawn(http::serve_published(
+                listener,
+                Arc::clone(&app),
+                max_connections,
+            ));
+            Some((on, crl_url))
+        }
+        _ => None,
+    };
     dir.warn_exposed(args.config.as_deref());
     let task = tokio::spawn(http::serve(
         listener,
@@ -387,6 +414,7 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
         ca_file: dir.ca_cert(),
         task,
         kerberos,
+        published,
     })
 }
 
@@ -438,6 +466,9 @@ pub fn run(args: &ServeArgs) -> u8 {
             println!("CES {:?}: {}", auth, running.urls.url(Service::Ces, auth));
         }
         println!("CA certificate: {}", running.ca_file.display());
+        if let Some((on, crl)) = &running.published {
+            println!("CRL: {crl} (served on http://{on})");
+        }
         let _ = std::io::Write::flush(&mut std::io::stdout());
         let _ = tokio::signal::ctrl_c().await;
         running.task.abort();
@@ -483,13 +514,122 @@ pub fn deny(args: &AdminArgs, id: i64, message: &str) -> u8 {
     }
 }
 
+/// A revocation reason of `cepces revoke` (RFC 5280 5.3.1; its names are
+/// accepted too, `keyCompromise`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Reason {
+    /// No reason given (no reason code in the CRL).
+    Unspecified,
+    /// The certificate's key is compromised.
+    #[value(alias = "keyCompromise")]
+    KeyCompromise,
+    /// The CA's key is compromised.
+    #[value(alias = "cACompromise")]
+    CaCompromise,
+    /// The subject's name or affiliation changed.
+    #[value(alias = "affiliationChanged")]
+    AffiliationChanged,
+    /// Replaced by another certificate.
+    #[value(alias = "superseded")]
+    Superseded,
+    /// No longer needed.
+    #[value(alias = "cessationOfOperation")]
+    CessationOfOperation,
+    /// Suspended: `cepces unrevoke` ends it; `revoke` with another reason
+    /// makes it final.
+    #[value(alias = "certificateHold")]
+    CertificateHold,
+    /// The subject's privileges were withdrawn.
+    #[value(alias = "privilegeWithdrawn")]
+    PrivilegeWithdrawn,
+    /// An attribute authority's key is compromised.
+    #[value(alias = "aACompromise")]
+    AaCompromise,
+}
+
+impl From<Reason> for store::CrlReason {
+    fn from(r: Reason) -> Self {
+        match r {
+            Reason::Unspecified => Self::Unspecified,
+            Reason::KeyCompromise => Self::KeyCompromise,
+            Reason::CaCompromise => Self::CaCompromise,
+            Reason::AffiliationChanged => Self::AffiliationChanged,
+            Reason::Superseded => Self::Superseded,
+            Reason::CessationOfOperation => Self::CessationOfOperation,
+            Reason::CertificateHold => Self::CertificateHold,
+            Reason::PrivilegeWithdrawn => Self::PrivilegeWithdrawn,
+            Reason::AaCompromise => Self::AaCompromise,
+        }
+    }
+}
+
+/// `cepces revoke SERIAL --reason R`.
+pub fn revoke(args: &AdminArgs, serial: &str, reason: Reason) -> u8 {
+    let now = crate::pki::unix_now();
+    let app = match open_admin(args) {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("cepces revoke: {e}");
+            return crate::exit::BAD_INPUT;
+        }
+    };
+    match app.revoke(serial, reason.into(), now) {
+        Ok(store::RevokeOutcome::Revoked) => {
+            println!("{serial} revoked ({})", store::reason_name(reason.into()));
+            if app.publication().is_none() {
+                println!("no [publication] configured: no CRL lists it");
+            }
+            crate::exit::OK
+        }
+        Ok(store::RevokeOutcome::AlreadyRevoked(earlier)) => {
+            eprintln!(
+                "cepces revoke: {serial} was revoked before ({}), which stands",
+                store::reason_name(earlier.reason)
+            );
+            crate::exit::BAD_INPUT
+        }
+        Ok(_) => {
+            eprintln!("cepces revoke: no certificate with serial {serial} was issued by this CA");
+            crate::exit::BAD_INPUT
+        }
+        Err(e) => {
+            eprintln!("cepces revoke: {e}");
+            crate::exit::BAD_INPUT
+        }
+    }
+}
+
+/// `cepces unrevoke SERIAL`.
+pub fn unrevoke(args: &AdminArgs, serial: &str) -> u8 {
+    match open_admin(args).and_then(|app| {
+        app.release(serial, crate::pki::unix_now())
+            .map_err(|e| e.to_string())
+    }) {
+        Ok(true) => {
+            println!("{serial} is no longer on hold");
+            crate::exit::OK
+        }
+        Ok(false) => {
+            eprintln!("cepces unrevoke: {serial} is not on hold (certificateHold)");
+            crate::exit::BAD_INPUT
+        }
+        Err(e) => {
+            eprintln!("cepces unrevoke: {e}");
+            crate::exit::BAD_INPUT
+        }
+    }
+}
+
 /// `cepces list`.
 pub fn list(args: &AdminArgs) -> u8 {
     match open_admin(args).and_then(|app| app.records().map_err(|e| e.to_string())) {
         Ok(records) => {
             for r in records {
+                let revoked = r.revoked.map_or_else(String::new, |v| {
+                    format!("\trevoked {}", store::reason_name(v.reason))
+                });
                 println!(
-                    "{}\t{:?}\t{}\t{}\t{}",
+                    "{}\t{:?}\t{}\t{}\t{}{revoked}",
                     r.id,
                     r.state,
                     r.template,

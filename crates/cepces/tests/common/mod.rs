@@ -95,6 +95,8 @@ pub struct Server {
     pub dir: tempfile::TempDir,
     pub port: u16,
     pub log: PathBuf,
+    /// What it printed after its first line.
+    pub printed: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -160,13 +162,38 @@ impl Server {
             .and_then(|p| p.parse().ok())
             .unwrap_or_else(|| panic!("unexpected first line {first:?}"));
         // Keep draining stdout so the child never blocks on it.
-        std::thread::spawn(move || for _ in lines {});
+        let printed = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let keep = std::sync::Arc::clone(&printed);
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                keep.lock().unwrap().push(line);
+            }
+        });
         Self {
             child,
             dir,
             port,
             log,
+            printed,
         }
+    }
+
+    /// The first line it printed that starts with `prefix` (waiting up to
+    /// ten seconds for it).
+    pub fn printed_line(&self, prefix: &str) -> String {
+        for _ in 0..200 {
+            if let Some(l) = self
+                .printed
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|l| l.starts_with(prefix))
+            {
+                return l.clone();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("serve printed no line starting with {prefix:?}")
     }
 
     /// Stops the server and gives back its directory.
