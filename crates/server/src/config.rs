@@ -217,6 +217,29 @@ pub struct CaConfig {
     /// The CA key size.
     #[serde(default = "default_key_bits")]
     pub key_bits: usize,
+    /// `[ca.pkcs11]`: the CA key in an HSM or token instead of
+    /// `ca-key.pem`.
+    #[serde(default)]
+    pub pkcs11: Option<Pkcs11Config>,
+}
+
+/// `[ca.pkcs11]`: the CA key in a token, used through its PKCS#11 module
+/// (a `cepces` built with the `pkcs11` feature). On the first start with
+/// no CA the key is generated in the token (sensitive, not extractable);
+/// a key of that label made beforehand (`pkcs11-tool --keypairgen`) is
+/// used as it is.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Pkcs11Config {
+    /// The vendor's PKCS#11 module (`/usr/lib/softhsm/libsofthsm2.so`).
+    pub module: std::path::PathBuf,
+    /// The token's label.
+    pub token: String,
+    /// The key's label (`CKA_LABEL`).
+    pub key_label: String,
+    /// A file holding the user PIN (its first line).
+    pub pin_file: std::path::PathBuf,
 }
 
 /// `[service]`: URLs and limits.

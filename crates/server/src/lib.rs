@@ -72,6 +72,8 @@ pub mod config;
 mod error;
 pub mod guard;
 pub mod negotiate;
+#[cfg(feature = "pkcs11")]
+pub mod pkcs11;
 pub mod pki;
 pub mod policy;
 pub mod publish;

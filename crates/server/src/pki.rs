@@ -470,27 +470,19 @@ impl Authority {
         now: i64,
         validity_secs: i64,
     ) -> Result<Self> {
-        let subject = name_with_cn(common_name)?;
-        let spec = CertificateSpec {
-            subject: subject.clone(),
-            public_key: spki(&key.to_public_key())?,
-            not_before: now - 60,
-            not_after: now.saturating_add(validity_secs),
-            profile: Profile::Root,
-            extensions: Vec::new(),
-        };
-        let certificate = sign_certificate(&key, &subject, None, &spec)?;
+        let certificate = self_signed_with(
+            &|tbs| sign(&key, tbs),
+            spki(&key.to_public_key())?,
+            common_name,
+            now,
+            validity_secs,
+        )?;
         Ok(Self { key, certificate })
     }
 
     /// Signs a certificate for `spec`.
     pub fn issue(&self, spec: &CertificateSpec) -> Result<Certificate> {
-        sign_certificate(
-            &self.key,
-            &self.certificate.tbs_certificate.subject,
-            Some(&self.certificate.tbs_certificate.subject_public_key_info),
-            spec,
-        )
+        issue_with(&|tbs| sign(&self.key, tbs), &self.certificate, spec)
     }
 }
 
@@ -502,15 +494,66 @@ impl Authority {
     ///
     /// [RFC 5280]: https://www.rfc-editor.org/rfc/rfc5280#section-5
     pub fn sign_crl(&self, spec: &CrlSpec) -> Result<CertificateList> {
-        let tbs = crl_tbs(&self.certificate, spec)?;
-        let der = tbs.to_der().map_err(|e| err("encoding the CRL")(&e))?;
-        let signature = sign(&self.key, &der)?;
-        Ok(CertificateList {
-            tbs_cert_list: tbs,
-            signature_algorithm: sha256_with_rsa(),
-            signature: BitString::from_bytes(&signature).map_err(|e| err("the signature")(&e))?,
-        })
+        crl_signed_with(&|tbs| sign(&self.key, tbs), &self.certificate, spec)
     }
+}
+
+/// Makes the `sha256WithRSAEncryption` signature (PKCS#1 v1.5) of the
+/// bytes it is given: what an [`Issuer`] whose key is elsewhere (an HSM)
+/// brings to [`issue_with`], [`self_signed_with`] and
+/// [`crl_signed_with`].
+pub type RsaSigner<'a> = dyn Fn(&[u8]) -> Result<Vec<u8>> + 'a;
+
+/// The certificate for `spec` issued by the CA `ca`, signed by `signer`
+/// (with the CA's key), with the extensions [`Authority::issue`] adds.
+pub fn issue_with(
+    signer: &RsaSigner<'_>,
+    ca: &Certificate,
+    spec: &CertificateSpec,
+) -> Result<Certificate> {
+    sign_certificate(
+        signer,
+        &ca.tbs_certificate.subject,
+        Some(&ca.tbs_certificate.subject_public_key_info),
+        spec,
+    )
+}
+
+/// A self-signed CA certificate for `public_key` named `common_name`,
+/// valid from `now` for `validity_secs`, signed by `signer`.
+pub fn self_signed_with(
+    signer: &RsaSigner<'_>,
+    public_key: SubjectPublicKeyInfoOwned,
+    common_name: &str,
+    now: i64,
+    validity_secs: i64,
+) -> Result<Certificate> {
+    let subject = name_with_cn(common_name)?;
+    let spec = CertificateSpec {
+        subject: subject.clone(),
+        public_key,
+        not_before: now - 60,
+        not_after: now.saturating_add(validity_secs),
+        profile: Profile::Root,
+        extensions: Vec::new(),
+    };
+    sign_certificate(signer, &subject, None, &spec)
+}
+
+/// The CRL of `ca` for `spec`, signed by `signer`.
+pub fn crl_signed_with(
+    signer: &RsaSigner<'_>,
+    ca: &Certificate,
+    spec: &CrlSpec,
+) -> Result<CertificateList> {
+    let tbs = crl_tbs(ca, spec)?;
+    let der = tbs.to_der().map_err(|e| err("encoding the CRL")(&e))?;
+    let signature = signer(&der)?;
+    Ok(CertificateList {
+        tbs_cert_list: tbs,
+        signature_algorithm: sha256_with_rsa(),
+        signature: BitString::from_bytes(&signature).map_err(|e| err("the signature")(&e))?,
+    })
 }
 
 /// The to-be-signed CRL of `ca` for `spec`.
@@ -621,7 +664,7 @@ pub fn name_with_cn(common_name: &str) -> Result<Name> {
 }
 
 fn sign_certificate(
-    key: &RsaPrivateKey,
+    signer: &RsaSigner<'_>,
     issuer: &Name,
     issuer_key: Option<&SubjectPublicKeyInfoOwned>,
     spec: &CertificateSpec,
@@ -682,7 +725,7 @@ fn sign_certificate(
     let der = tbs
         .to_der()
         .map_err(|e| err("encoding the certificate")(&e))?;
-    let signature = sign(key, &der)?;
+    let signature = signer(&der)?;
     Ok(Certificate {
         tbs_certificate: tbs,
         signature_algorithm: sha256_with_rsa(),

@@ -19,6 +19,7 @@ pub mod bench;
 pub mod hostile;
 pub mod layers;
 pub mod samba;
+pub mod softhsm;
 use std::sync::OnceLock;
 
 /// Whether we run in CI, where missing test data or tools are errors.

@@ -6,8 +6,8 @@ use std::fs;
 use std::net::IpAddr;
 use std::path::Path;
 
-use cepces_server::Config;
 use cepces_server::pki::{self, Authority, CertificateSpec, Profile};
+use cepces_server::{Config, Issuer};
 use x509_cert::Certificate;
 
 use super::files;
@@ -40,6 +40,89 @@ pub fn load_config(
 /// certificate without its key, or a key that does not match the
 /// certificate stops the start: key material is never overwritten.
 pub fn load_or_create_ca(
+    dir: &StateDir,
+    config: &Config,
+    create: bool,
+) -> Result<Box<dyn Issuer>, String> {
+    if let Some(p) = &config.ca.pkcs11 {
+        return pkcs11_ca(dir, config, p, create);
+    }
+    load_or_create_file_ca(dir, config, create).map(|ca| Box::new(ca) as Box<dyn Issuer>)
+}
+
+/// The CA whose key is in the token of `p` ([`load_or_create_ca`]'s rules:
+/// a new key and certificate only where the directory holds no state,
+/// never a certificate for another key).
+#[cfg(feature = "pkcs11")]
+fn pkcs11_ca(
+    dir: &StateDir,
+    config: &Config,
+    p: &cepces_server::config::Pkcs11Config,
+    create: bool,
+) -> Result<Box<dyn Issuer>, String> {
+    use cepces_server::pkcs11::{Pkcs11Authority, Token};
+    let (key_path, cert_path) = (dir.ca_key(), dir.ca_cert());
+    if key_path.exists() {
+        return Err(format!(
+            "[ca.pkcs11] is configured but {} exists: refusing to guess which is the CA key              (move the file away to use the token)",
+            key_path.display()
+        ));
+    }
+    let pin = fs::read_to_string(&p.pin_file).map_err(io_err(&p.pin_file))?;
+    let pin = pin.lines().next().unwrap_or_default();
+    let token = Token::open(&p.module, &p.token, pin)?;
+    let key = token.key(&p.key_label)?;
+    if cert_path.exists() {
+        let key = key.ok_or_else(|| {
+            format!(
+                "{} exists but token {:?} holds no key labelled {:?}: refusing to start",
+                cert_path.display(),
+                p.token,
+                p.key_label
+            )
+        })?;
+        let cert = pki::cert_from_pem(&fs::read_to_string(&cert_path).map_err(io_err(&cert_path))?)
+            .map_err(|e| format!("{}: {e}", cert_path.display()))?;
+        return Ok(Box::new(Pkcs11Authority::new(key, cert)?));
+    }
+    if !create {
+        return Err(format!(
+            "{} holds no CA (run `cepces serve` first)",
+            dir.root.display()
+        ));
+    }
+    refuse_over_state(dir)?;
+    let key = match key {
+        Some(key) => key,
+        None => token.generate_key(&p.key_label, config.ca.key_bits)?,
+    };
+    let ca = Pkcs11Authority::create(
+        key,
+        &config.ca.common_name,
+        pki::unix_now(),
+        i64::from(config.ca.validity_days) * 86_400,
+    )?;
+    files::write_atomic(
+        &cert_path,
+        pki::cert_to_pem(ca.ca_certificate())?.as_bytes(),
+        files::PUBLIC,
+    )
+    .map_err(io_err(&cert_path))?;
+    tracing::info!(subject = %ca.ca_certificate().tbs_certificate.subject, token = %p.token, "created the CA, its key in the token");
+    Ok(Box::new(ca))
+}
+
+#[cfg(not(feature = "pkcs11"))]
+fn pkcs11_ca(
+    _: &StateDir,
+    _: &Config,
+    _: &cepces_server::config::Pkcs11Config,
+    _: bool,
+) -> Result<Box<dyn Issuer>, String> {
+    Err("[ca.pkcs11]: this cepces was built without the `pkcs11` feature".into())
+}
+
+fn load_or_create_file_ca(
     dir: &StateDir,
     config: &Config,
     create: bool,
@@ -148,7 +231,7 @@ fn write_pair(
 /// `hostnames`; made on first start, never over a key that exists.
 pub fn load_or_create_tls(
     dir: &StateDir,
-    ca: &Authority,
+    ca: &dyn Issuer,
     hostnames: &[String],
 ) -> Result<(Vec<u8>, Vec<Vec<u8>>), String> {
     let (key_path, cert_path) = (dir.tls_key(), dir.tls_cert());
@@ -188,6 +271,6 @@ pub fn load_or_create_tls(
     };
     Ok((
         pki::key_to_pkcs8_der(&key)?,
-        vec![pki::to_der(&cert)?, pki::to_der(&ca.certificate)?],
+        vec![pki::to_der(&cert)?, pki::to_der(ca.ca_certificate())?],
     ))
 }

@@ -123,7 +123,7 @@ pub fn open_admin(args: &AdminArgs) -> Result<Server, String> {
 fn new_server(
     dir: &StateDir,
     config: config::Config,
-    ca: cepces_server::pki::Authority,
+    ca: Box<dyn cepces_server::Issuer>,
     urls: Urls,
     serving: bool,
 ) -> Result<Server, String> {
@@ -133,8 +133,8 @@ fn new_server(
         PasswordAccounts::new(config.users.clone(), config.service.max_concurrent_logins)
             .with_verified_cache(config.service.password_cache_seconds);
     let (source, accounts) = sources(&config, Box::new(accounts))?;
-    let mut parts = Parts::new(urls, source, accounts, Box::new(ca), Box::new(store))
-        .with_settings(config.service);
+    let mut parts =
+        Parts::new(urls, source, accounts, ca, Box::new(store)).with_settings(config.service);
     if let Some(p) = config.publication {
         parts = parts.with_publication(p);
     }
@@ -325,7 +325,7 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
     let config = app::load_config(&dir, args.config.as_deref(), true)?;
     check_config(&config, &dir, args.config.as_deref())?;
     let ca = app::load_or_create_ca(&dir, &config, true)?;
-    let (key, chain) = app::load_or_create_tls(&dir, &ca, &args.hostnames)?;
+    let (key, chain) = app::load_or_create_tls(&dir, ca.as_ref(), &args.hostnames)?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("listening on {}: {e}", args.listen))?;
@@ -338,7 +338,7 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
         config.ces_name(),
     );
     let mut roots = RootCertStore::empty();
-    let ca_der = crate::pki::to_der(&ca.certificate)?;
+    let ca_der = crate::pki::to_der(ca.ca_certificate())?;
     roots
         .add(CertificateDer::from(ca_der))
         .map_err(|e| format!("CA certificate: {e}"))?;
