@@ -11,11 +11,11 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::{
-    BIN, PASSWORD, RST_ACTION, SOAP12, Server, fault_of, issue_rst, openssl_verify, read_cert,
+    BIN, PASSWORD, SOAP12, Server, fault_of, issue_rst, openssl_verify, read_cert, rst_envelope,
     stderr, stdout,
 };
 use der::{Decode, Encode};
-use soap_envelope::{Envelope, Header, Security, UsernameToken};
+use soap_envelope::Envelope;
 use wstep::hresult::HResult;
 use wstep::payload::TemplateInfo;
 use wstep::{
@@ -231,23 +231,6 @@ fn pending_request_is_issued_after_approval() {
 }
 
 /// A `Security` header with alice's UsernameToken.
-fn alice_header(action: &str, to: &str) -> Header {
-    Header::new()
-        .with_action(action)
-        .with_message_id("urn:uuid:00000000-0000-4000-8000-000000000007")
-        .with_to(to)
-        .with_security(
-            Security::new().with_username_token(UsernameToken::password_text("alice", PASSWORD)),
-        )
-}
-
-fn rst_envelope(server: &Server, rst: RequestSecurityToken) -> Vec<u8> {
-    let to = server.ces("UsernamePassword");
-    Envelope::new(alice_header(RST_ACTION, &to), WstepMessage::from(rst))
-        .to_xml()
-        .unwrap()
-}
-
 /// The HRESULT of a CES denial answer.
 fn denial(status: u16, body: &[u8]) -> HResult {
     assert_eq!(status, 500, "{}", String::from_utf8_lossy(body));

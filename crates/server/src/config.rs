@@ -47,6 +47,22 @@ pub struct Config {
     /// and named in every certificate issued.
     #[serde(default)]
     pub publication: Option<PublicationConfig>,
+    /// `[store]`: where the records are; default the state directory's
+    /// SQLite database.
+    #[serde(default)]
+    pub store: StoreConfig,
+}
+
+/// `[store]`: the record store.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct StoreConfig {
+    /// A PostgreSQL database that several `cepces serve` instances of one
+    /// CA share (a libpq connection string or URL, e.g. `host=/run/postgresql
+    /// dbname=cepces user=cepces`; no TLS: a local socket or a protected
+    /// network). Default: `cepces.db` (SQLite) in the state directory.
+    pub postgres: Option<String>,
 }
 
 /// `[publication]`: where the CA publishes its CRL and certificate, as AD

@@ -76,6 +76,8 @@ pub mod negotiate;
 pub mod pkcs11;
 pub mod pki;
 pub mod policy;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod publish;
 mod service;
 #[cfg(feature = "sqlite")]

@@ -384,6 +384,30 @@ impl CertificateSpec {
     }
 }
 
+/// One revoked certificate of a [`CrlSpec`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CrlEntry {
+    /// The serial number (hex).
+    pub serial: String,
+    /// When it was revoked (seconds since 1970).
+    pub at: i64,
+    /// Why.
+    pub reason: CrlReason,
+}
+
+impl CrlEntry {
+    /// The certificate with serial `serial` (hex), revoked at `at` for
+    /// `reason`.
+    pub fn new(serial: impl Into<String>, at: i64, reason: CrlReason) -> Self {
+        Self {
+            serial: serial.into(),
+            at,
+            reason,
+        }
+    }
+}
+
 /// A CRL to sign: its number, its validity and what it lists.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -395,18 +419,13 @@ pub struct CrlSpec {
     /// `nextUpdate`.
     pub next_update: i64,
     /// The revoked certificates.
-    pub revoked: Vec<crate::store::Revoked>,
+    pub revoked: Vec<CrlEntry>,
 }
 
 impl CrlSpec {
     /// CRL `number`, valid from `this_update` to `next_update`, listing
     /// `revoked`.
-    pub fn new(
-        number: i64,
-        this_update: i64,
-        next_update: i64,
-        revoked: Vec<crate::store::Revoked>,
-    ) -> Self {
+    pub fn new(number: i64, this_update: i64, next_update: i64, revoked: Vec<CrlEntry>) -> Self {
         Self {
             number,
             this_update,
@@ -561,7 +580,7 @@ pub fn crl_tbs(ca: &Certificate, spec: &CrlSpec) -> Result<TbsCertList> {
     let mut revoked = Vec::with_capacity(spec.revoked.len());
     for r in &spec.revoked {
         let serial = from_hex(&r.serial).ok_or_else(|| format!("serial {:?}", r.serial))?;
-        let reason = r.revocation.reason;
+        let reason = r.reason;
         let extensions = if reason == CrlReason::Unspecified {
             None
         } else {
@@ -569,7 +588,7 @@ pub fn crl_tbs(ca: &Certificate, spec: &CrlSpec) -> Result<TbsCertList> {
         };
         revoked.push(RevokedCert {
             serial_number: SerialNumber::new(&serial).map_err(|e| err("a serial number")(&e))?,
-            revocation_date: time(r.revocation.at)?,
+            revocation_date: time(r.at)?,
             crl_entry_extensions: extensions,
         });
     }

@@ -189,8 +189,12 @@ impl Publication {
         }
         let number = latest.map_or(1, |c| c.number.saturating_add(1));
         let next_update = now + i64::from(self.config.crl_validity_hours) * 3600;
+        let entries = revoked
+            .into_iter()
+            .map(|r| pki::CrlEntry::new(r.serial, r.revocation.at, r.revocation.reason))
+            .collect();
         let signed = issuer
-            .sign_crl(&CrlSpec::new(number, now, next_update, revoked))
+            .sign_crl(&CrlSpec::new(number, now, next_update, entries))
             .map_err(Error::Issuer)?;
         let der = signed.to_der().map_err(|e| Error::Issuer(e.to_string()))?;
         let crl = StoredCrl::new(number, now, next_update, covers, der);

@@ -18,6 +18,7 @@ pub mod api;
 pub mod bench;
 pub mod hostile;
 pub mod layers;
+pub mod postgres;
 pub mod samba;
 pub mod softhsm;
 use std::sync::OnceLock;

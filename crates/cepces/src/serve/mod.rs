@@ -127,14 +127,12 @@ fn new_server(
     urls: Urls,
     serving: bool,
 ) -> Result<Server, String> {
-    let db = dir.db();
-    let store = SqliteStore::open(&db).map_err(|e| format!("{}: {e}", db.display()))?;
+    let (store, db) = open_store(dir, &config)?;
     let accounts =
         PasswordAccounts::new(config.users.clone(), config.service.max_concurrent_logins)
             .with_verified_cache(config.service.password_cache_seconds);
     let (source, accounts) = sources(&config, Box::new(accounts))?;
-    let mut parts =
-        Parts::new(urls, source, accounts, ca, Box::new(store)).with_settings(config.service);
+    let mut parts = Parts::new(urls, source, accounts, ca, store).with_settings(config.service);
     if let Some(p) = config.publication {
         parts = parts.with_publication(p);
     }
@@ -142,7 +140,33 @@ fn new_server(
         (Some(k), true) => parts.with_negotiate(negotiate(k)?),
         _ => parts,
     };
-    Server::new(parts, crate::pki::unix_now()).map_err(|e| format!("{}: {e}", db.display()))
+    Server::new(parts, crate::pki::unix_now()).map_err(|e| format!("{db}: {e}"))
+}
+
+/// The record store `config` names (`[store] postgres`), or the state
+/// directory's SQLite database; and how to name it in errors.
+fn open_store(
+    dir: &StateDir,
+    config: &config::Config,
+) -> Result<(Box<dyn cepces_server::RequestStore>, String), String> {
+    if let Some(pg) = &config.store.postgres {
+        return open_postgres(pg).map(|s| (s, "[store] postgres".to_owned()));
+    }
+    let db = dir.db();
+    let store = SqliteStore::open(&db).map_err(|e| format!("{}: {e}", db.display()))?;
+    Ok((Box::new(store), db.display().to_string()))
+}
+
+#[cfg(feature = "postgres")]
+fn open_postgres(config: &str) -> Result<Box<dyn cepces_server::RequestStore>, String> {
+    cepces_server::postgres::PostgresStore::open(config)
+        .map(|s| Box::new(s) as Box<dyn cepces_server::RequestStore>)
+        .map_err(|e| format!("[store] postgres: {e}"))
+}
+
+#[cfg(not(feature = "postgres"))]
+fn open_postgres(_: &str) -> Result<Box<dyn cepces_server::RequestStore>, String> {
+    Err("[store] postgres: this cepces was built without the `postgres` feature".into())
 }
 
 /// The policy source and the accounts of a server.

@@ -436,3 +436,25 @@ pub fn issue_rst(csr_der: &[u8], template: &str) -> wstep::RequestSecurityToken 
         )
         .with_request_id(wstep::RequestId::nil())
 }
+
+/// A header with `action`, `to` and alice's UsernameToken.
+pub fn alice_header(action: &str, to: &str) -> soap_envelope::Header {
+    soap_envelope::Header::new()
+        .with_action(action)
+        .with_message_id("urn:uuid:00000000-0000-4000-8000-000000000007")
+        .with_to(to)
+        .with_security(soap_envelope::Security::new().with_username_token(
+            soap_envelope::UsernameToken::password_text("alice", PASSWORD),
+        ))
+}
+
+/// `rst` to `server`'s UsernamePassword CES as alice.
+pub fn rst_envelope(server: &Server, rst: wstep::RequestSecurityToken) -> Vec<u8> {
+    let to = server.ces("UsernamePassword");
+    soap_envelope::Envelope::new(
+        alice_header(RST_ACTION, &to),
+        wstep::WstepMessage::from(rst),
+    )
+    .to_xml()
+    .unwrap()
+}

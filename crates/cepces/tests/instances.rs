@@ -1,0 +1,258 @@
+//! Three `cepces serve` instances of one CA on one PostgreSQL database
+//! (`[store] postgres`, a real server the test kit starts): a request
+//! pended through one is approved through another and fetched through a
+//! third, request IDs are unique across them, a revocation is on every
+//! instance's CRL, and a `kill -9` of an instance under load loses no
+//! certificate it acknowledged.
+#![cfg(feature = "postgres")]
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use std::process::Command;
+
+use common::{
+    PASSWORD, SOAP12, Server, issue_rst, openssl_verify, read_cert, rst_envelope, stderr, stdout,
+};
+use der::Decode;
+use testkit::postgres::Postgres;
+use wstep::{RequestId, RequestSecurityToken, RequestType, actions};
+use x509_cert::Certificate;
+
+fn config(pg: &Postgres) -> String {
+    format!(
+        "{}\n[publication]\nurl = \"http://pki.example.test/CertEnroll\"\nlisten = \"127.0.0.1:0\"\n\
+         \n[store]\npostgres = \"{}\"\n",
+        common::config(),
+        pg.config("cepces")
+    )
+}
+
+/// Another instance of `first`'s CA: its CA and TLS files, the same
+/// configuration.
+fn another(first: &Server, config: &str) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca");
+    std::fs::create_dir(&ca).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::PermissionsExt::set_mode(
+        &mut std::fs::metadata(&ca).unwrap().permissions(),
+        0o700,
+    );
+    for f in ["ca.pem", "ca-key.pem", "tls.pem", "tls-key.pem"] {
+        std::fs::copy(first.ca_dir().join(f), ca.join(f)).unwrap();
+    }
+    std::fs::write(dir.path().join("cepces.toml"), config).unwrap();
+    Server::start_in(dir)
+}
+
+fn rstr_of(body: &[u8]) -> wstep::RequestSecurityTokenResponse {
+    let envelope = soap_envelope::Envelope::<wstep::WstepMessage>::from_xml(body).unwrap();
+    match envelope.payload() {
+        Some(wstep::WstepMessage::RequestSecurityTokenResponseCollection(c)) => {
+            c.responses[0].clone()
+        }
+        other => panic!("not an RSTRC: {other:?}"),
+    }
+}
+
+/// The CRL served on `server`'s publication port, as `openssl crl -text`.
+fn crl_text(server: &Server) -> String {
+    let line = server.printed_line("CRL: ");
+    let on = line.rsplit("http://").next().unwrap().trim_end_matches(')');
+    let der = server.path(&format!("crl-{}.der", server.port));
+    let out = Command::new("curl")
+        .args(["-sS", "--max-time", "30", "-o"])
+        .arg(&der)
+        .arg(format!("http://{on}/CertEnroll/cepces_Test_CA.crl"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(
+        &Command::new("openssl")
+            .args(["crl", "-inform", "DER", "-noout", "-text", "-in"])
+            .arg(&der)
+            .output()
+            .unwrap(),
+    )
+}
+
+fn serial_of(path: &std::path::Path) -> String {
+    let out = Command::new("openssl")
+        .args(["x509", "-noout", "-serial", "-in"])
+        .arg(path)
+        .output()
+        .unwrap();
+    stdout(&out)
+        .trim()
+        .strip_prefix("serial=")
+        .unwrap()
+        .to_owned()
+}
+
+/// A request pended through `a`, approved through `b`'s administrator
+/// command (on `b`'s directory), fetched through `c`.
+fn pended_approved_fetched(a: &Server, b: &Server, c: &Server) {
+    // Pended through A.
+    let dir = a.path("openssl");
+    std::fs::create_dir_all(&dir).unwrap();
+    let rsa = ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"];
+    let csr = testkit::csr(&dir, &rsa, "/CN=alice", &[]);
+    let (status, body) = a.curl(
+        &a.ces("UsernamePassword"),
+        SOAP12,
+        &rst_envelope(a, issue_rst(&csr, "Approval")),
+        None,
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let id = rstr_of(&body)
+        .request_id
+        .as_ref()
+        .and_then(RequestId::as_str)
+        .unwrap()
+        .to_owned();
+    // Approved through B (its administrator command, on B's directory).
+    let approved = b.admin("approve", &[&id]);
+    assert!(approved.status.success(), "{}", stderr(&approved));
+    // Fetched through C.
+    let rst = RequestSecurityToken::new(RequestType::QueryTokenStatus)
+        .with_token_type(actions::TOKEN_TYPE_X509V3)
+        .with_request_id(RequestId::new(id.clone()));
+    let (status, body) = c.curl(
+        &c.ces("UsernamePassword"),
+        SOAP12,
+        &rst_envelope(c, rst),
+        None,
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let rstr = rstr_of(&body);
+    let der = wstep::BinarySecurityTokenExt::decode_bytes(rstr.certificate().unwrap()).unwrap();
+    let issued = Certificate::from_der(&der).unwrap();
+    assert_eq!(issued.tbs_certificate.subject.to_string(), "CN=alice");
+    let pem = der::EncodePem::to_pem(&issued, der::pem::LineEnding::LF).unwrap();
+    std::fs::write(c.path("approved.pem"), pem).unwrap();
+    openssl_verify(&c.ca_file(), &c.path("approved.pem"));
+}
+
+/// Kills `b` (SIGKILL) while two clients enroll through it, once two
+/// certificates went out; what the clients received, and `b`'s directory.
+fn killed_under_load(b: Server) -> (Vec<(i64, std::path::PathBuf)>, tempfile::TempDir) {
+    let b_port = b.port;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let clients: Vec<_> = (0..2)
+        .map(|t| {
+            let base = b.path(&format!("load{t}"));
+            let ca = b.ca_file();
+            let done = std::sync::Arc::clone(&done);
+            std::thread::spawn(move || {
+                let mut got = Vec::new();
+                for n in 0..PER_CLIENT {
+                    let cert = base.with_extension(format!("{n}.pem"));
+                    let out = Command::new(common::BIN)
+                        .args(["enroll", "--quiet", "--cep"])
+                        .arg(format!(
+                            "https://localhost:{b_port}/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP"
+                        ))
+                        .arg("--ca-file")
+                        .arg(&ca)
+                        .args(["--template", "User", "--username", "alice", "--password", PASSWORD])
+                        .arg("--out-key")
+                        .arg(base.with_extension(format!("{n}-key.pem")))
+                        .arg("--out-cert")
+                        .arg(&cert)
+                        .output()
+                        .unwrap();
+                    if !out.status.success() {
+                        break;
+                    }
+                    let id: i64 = stdout(&out).trim().strip_prefix("issued ").unwrap().parse().unwrap();
+                    got.push((id, cert));
+                    done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+                got
+            })
+        })
+        .collect();
+    // Mid-load: once two certificates went out.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while done.load(std::sync::atomic::Ordering::SeqCst) < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no enrollment through B"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let b_dir = b.stop(); // SIGKILL
+    let acknowledged: Vec<(i64, std::path::PathBuf)> = clients
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    assert!(acknowledged.len() >= 2 && acknowledged.len() < 2 * PER_CLIENT);
+    (acknowledged, b_dir)
+}
+
+/// Enrollments each load client tries through B.
+const PER_CLIENT: usize = 20;
+
+#[test]
+fn three_instances_share_requests_revocations_and_survive_a_kill() {
+    testkit::openssl_or_skip!();
+    let Some(pg) = Postgres::start() else {
+        return;
+    };
+    pg.create_database("cepces");
+    let config = config(&pg);
+    let a = Server::start_with(&config, &[]);
+    let b = another(&a, &config);
+    let c = another(&a, &config);
+
+    pended_approved_fetched(&a, &b, &c);
+    // Alternating enrollments: one sequence of IDs.
+    let mut ids = Vec::new();
+    for (i, server) in [&a, &b, &c, &a].into_iter().enumerate() {
+        let out = server.enroll("alice", PASSWORD, "User", &format!("alt{i}"), &[]);
+        let text = stdout(&out);
+        assert!(out.status.success(), "{text}{}", stderr(&out));
+        ids.push(
+            text.trim()
+                .strip_prefix("issued ")
+                .unwrap()
+                .parse::<i64>()
+                .unwrap(),
+        );
+    }
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(sorted, ids, "IDs {ids:?}");
+
+    // Revoked through C's administrator: on A's and B's CRLs at once.
+    let serial = serial_of(&a.path("alt0-cert.pem"));
+    let revoked = c.admin("revoke", &[&serial, "--reason", "key-compromise"]);
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    for server in [&a, &b] {
+        let text = crl_text(server);
+        assert!(text.contains(&format!("Serial Number: {serial}")), "{text}");
+        assert!(text.contains("Key Compromise"), "{text}");
+    }
+
+    // kill -9 of B while two clients enroll through it: every certificate
+    // a client received is on record, issued, with its serial.
+    let (acknowledged, b_dir) = killed_under_load(b);
+    let listed = stdout(&a.admin("list", &[]));
+    for (id, cert) in &acknowledged {
+        let serial = serial_of(cert);
+        assert!(
+            listed
+                .lines()
+                .any(|l| l.starts_with(&format!("{id}\tIssued\t")) && l.contains(&serial)),
+            "request {id} ({serial}) not on record:\n{listed}"
+        );
+    }
+    drop(b_dir);
+    // The survivors go on.
+    let out = a.enroll("alice", PASSWORD, "User", "after", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    openssl_verify(&a.ca_file(), &a.path("after-cert.pem"));
+    let _ = read_cert(&a.path("after-cert.pem"));
+}
