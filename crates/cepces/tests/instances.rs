@@ -256,3 +256,48 @@ fn three_instances_share_requests_revocations_and_survive_a_kill() {
     openssl_verify(&a.ca_file(), &a.path("after-cert.pem"));
     let _ = read_cert(&a.path("after-cert.pem"));
 }
+
+#[test]
+fn a_read_only_database_gives_a_fault_and_no_half_written_record() {
+    testkit::openssl_or_skip!();
+    let Some(pg) = Postgres::start() else {
+        return;
+    };
+    pg.create_database("cepces");
+    let server = Server::start_with(&config(&pg), &[]);
+    let count = || pg.psql("cepces", "SELECT count(*) FROM requests");
+    let reconnect = || {
+        pg.psql(
+            "postgres",
+            "SELECT count(pg_terminate_backend(pid)) >= 0 FROM pg_stat_activity \
+             WHERE datname = 'cepces' AND pid <> pg_backend_pid()",
+        );
+    };
+    let out = server.enroll("alice", PASSWORD, "User", "before", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The database turns read-only (as a full disk or a failed-over
+    // replica would make it) and the server's connection is cut.
+    pg.psql(
+        "postgres",
+        "ALTER DATABASE cepces SET default_transaction_read_only = on",
+    );
+    reconnect();
+    let before = count();
+    for name in ["ro1", "ro2"] {
+        let out = server.enroll("alice", PASSWORD, "User", name, &[]);
+        assert!(!out.status.success(), "{}", stdout(&out));
+        assert!(stderr(&out).contains("SOAP fault"), "{}", stderr(&out));
+        assert!(!server.path(&format!("{name}-cert.pem")).exists());
+    }
+    assert_eq!(count(), before);
+    assert!(server.log().contains("read-only"), "{}", server.log());
+    // Writable again: the server goes on without a restart.
+    pg.psql(
+        "postgres",
+        "ALTER DATABASE cepces RESET default_transaction_read_only",
+    );
+    reconnect();
+    let out = server.enroll("alice", PASSWORD, "User", "after", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    openssl_verify(&server.ca_file(), &server.path("after-cert.pem"));
+}

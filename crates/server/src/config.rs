@@ -297,6 +297,12 @@ pub struct ServiceConfig {
     /// How long a client may take for its TLS handshake.
     #[serde(default = "default_handshake_timeout")]
     pub handshake_timeout_secs: u32,
+    /// How long a client may take for a request's head (from the moment
+    /// the connection waits for one, an idle keep-alive connection
+    /// included), and again for its body; then the connection is closed
+    /// (the body: a 408).
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout_secs: u32,
     /// Password verifications run at once (each argon2 verification takes
     /// about 19 MiB for its duration); more wait their turn. Never more
     /// than the machine's cores.
@@ -338,6 +344,7 @@ impl Default for ServiceConfig {
             max_message_age_secs: default_message_age(),
             max_connections: default_max_connections(),
             handshake_timeout_secs: default_handshake_timeout(),
+            request_timeout_secs: default_request_timeout(),
             max_concurrent_logins: default_concurrent_logins(),
             password_cache_seconds: default_password_cache(),
             account_failures_before_backoff: default_account_failures(),
@@ -637,6 +644,9 @@ fn default_max_connections() -> usize {
 }
 fn default_handshake_timeout() -> u32 {
     10
+}
+fn default_request_timeout() -> u32 {
+    30
 }
 fn default_concurrent_logins() -> usize {
     4

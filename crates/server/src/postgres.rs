@@ -69,8 +69,13 @@ impl std::fmt::Debug for PostgresStore {
     }
 }
 
+/// The error, with the server's message and SQLSTATE when it gave one
+/// (`postgres::Error` alone says only "db error").
 fn db(e: postgres::Error) -> Error {
-    Error::Store(Box::new(e))
+    match e.as_db_error() {
+        Some(d) => Error::Store(format!("{} (SQLSTATE {})", d.message(), d.code().code()).into()),
+        None => Error::Store(Box::new(e)),
+    }
 }
 
 const SELECT: &str = "SELECT id, received, principal, groups, template, csr, renewal_of, state,
@@ -104,24 +109,34 @@ impl PostgresStore {
         self.client.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Runs `f` on the connection, connecting again first when the last
-    /// one broke.
+    /// Runs `f` on the connection. A connection found broken (the server
+    /// restarted, a failover, an idle timeout) is opened again and `f`
+    /// run once more: what `f` does is one transaction, which PostgreSQL
+    /// rolls back when its connection ends before the commit.
     fn with<T>(
         &self,
-        f: impl FnOnce(&mut Client) -> Result<T, postgres::Error>,
+        mut f: impl FnMut(&mut Client) -> Result<T, postgres::Error>,
     ) -> Result<T, Error> {
         let mut guard = self.lock();
+        let client = self.connected(&mut guard)?;
+        match f(client) {
+            Err(_) if client.is_closed() => {
+                *guard = None;
+                let client = self.connected(&mut guard)?;
+                f(client).map_err(db)
+            }
+            result => result.map_err(db),
+        }
+    }
+
+    /// The connection, opened again when there is none or it is closed.
+    fn connected<'g>(&self, guard: &'g mut Option<Client>) -> Result<&'g mut Client, Error> {
         if guard.as_ref().is_none_or(Client::is_closed) {
             *guard = Some(Client::connect(&self.config, NoTls).map_err(db)?);
         }
-        let client = guard
+        guard
             .as_mut()
-            .ok_or_else(|| Error::Store("no connection".into()))?;
-        let result = f(client);
-        if result.is_err() && client.is_closed() {
-            *guard = None;
-        }
-        result.map_err(db)
+            .ok_or_else(|| Error::Store("no connection".into()))
     }
 }
 
@@ -246,12 +261,14 @@ impl RequestStore for PostgresStore {
         make: &mut dyn FnMut(i64) -> Result<MadeCertificate, Error>,
     ) -> Result<i64, Error> {
         let mut guard = self.lock();
-        if guard.as_ref().is_none_or(Client::is_closed) {
-            *guard = Some(Client::connect(&self.config, NoTls).map_err(db)?);
-        }
-        let client = guard
+        // `make` signs once: find a broken connection before, not after.
+        if guard
             .as_mut()
-            .ok_or_else(|| Error::Store("no connection".into()))?;
+            .is_some_and(|c| c.is_valid(std::time::Duration::from_secs(5)).is_err())
+        {
+            *guard = None;
+        }
+        let client = self.connected(&mut guard)?;
         let mut tx = client.transaction().map_err(db)?;
         let id = insert(&mut tx, request).map_err(db)?;
         // `make`'s error drops the transaction: no record remains.

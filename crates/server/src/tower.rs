@@ -92,7 +92,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{
-    ALLOW, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE,
+    ALLOW, AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, TRANSFER_ENCODING,
+    WWW_AUTHENTICATE,
 };
 use http::{Method, Request, Response, StatusCode};
 use http_body::Body;
@@ -102,9 +103,6 @@ use soap_envelope::{DocumentBuffer, Limits};
 use crate::config::Auth;
 use crate::negotiate::Refused;
 use crate::{Reply, Server, Transport};
-
-/// How long a client may take to send the body.
-const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How much of an oversized body is read (and dropped) before the 413
 /// goes out, and for how long: closing with unread data makes TCP send a
@@ -343,6 +341,18 @@ where
     } else {
         (None, None)
     };
+    // A length and a transfer coding both: the shape of request smuggling
+    // (RFC 9112 6.3 allows refusing it; a proxy in front may have framed
+    // the body the other way). Refused, and the connection closed.
+    if req.headers().contains_key(TRANSFER_ENCODING) && req.headers().contains_key(CONTENT_LENGTH) {
+        let mut r = plain(
+            StatusCode::BAD_REQUEST,
+            "Content-Length and Transfer-Encoding together",
+        );
+        r.headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+        return (r, "framing".into());
+    }
     if req.method() != Method::POST {
         let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "POST a SOAP 1.2 envelope");
         r.headers_mut()
@@ -381,7 +391,10 @@ where
         drain(&mut incoming).await;
         return too_large();
     };
-    match tokio::time::timeout(BODY_TIMEOUT, read_limited(&mut incoming, &mut body)).await {
+    // How long a client may take to send the body.
+    let body_timeout =
+        Duration::from_secs(u64::from(server.settings().request_timeout_secs.max(1)));
+    match tokio::time::timeout(body_timeout, read_limited(&mut incoming, &mut body)).await {
         Ok(Ok(true)) => {}
         Ok(Ok(false)) => {
             drain(&mut incoming).await;

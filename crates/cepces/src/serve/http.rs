@@ -19,9 +19,12 @@ use tower_service::Service as _;
 use cepces_server::Server as App;
 use cepces_server::tower::{ConnectionInfo, Handled, ServiceAdapter};
 
-/// How long a client may take for the request head (the TLS handshake
-/// has its own, shorter, configured limit; the body the adapter's).
-const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a client may take for a request head
+/// (`[service] request_timeout_secs`; the TLS handshake has its own limit,
+/// the body the adapter's).
+fn head_timeout(app: &App) -> Duration {
+    Duration::from_secs(u64::from(app.settings().request_timeout_secs.max(1)))
+}
 
 /// Accepts connections on `listener` until the task is dropped; each
 /// connection runs in its own task, so one bad client cannot stop others.
@@ -38,6 +41,7 @@ pub async fn serve(
     binding: Option<Arc<[u8]>>,
 ) {
     let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
+    let head_timeout = head_timeout(&app);
     let handshake_timeout =
         Duration::from_secs(u64::from(app.settings().handshake_timeout_secs.max(1)));
     let mut refused = 0u64;
@@ -95,7 +99,7 @@ pub async fn serve(
             });
             let result = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
-                .header_read_timeout(CLIENT_TIMEOUT)
+                .header_read_timeout(head_timeout)
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
             if let Err(e) = result {
@@ -137,6 +141,7 @@ async fn handle(
 /// `max_connections` at once, each with the same head timeout as HTTPS.
 pub async fn serve_published(listener: TcpListener, app: Arc<App>, max_connections: usize) {
     let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
+    let head_timeout = head_timeout(&app);
     loop {
         let (tcp, peer) = match listener.accept().await {
             Ok(c) => c,
@@ -159,7 +164,7 @@ pub async fn serve_published(listener: TcpListener, app: Arc<App>, max_connectio
             });
             let result = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
-                .header_read_timeout(CLIENT_TIMEOUT)
+                .header_read_timeout(head_timeout)
                 .serve_connection(TokioIo::new(tcp), service)
                 .await;
             if let Err(e) = result {
