@@ -9,6 +9,7 @@
 
 mod common;
 
+use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
@@ -141,7 +142,7 @@ fn smuggling_shapes_huge_heads_and_unnegotiated_http2_are_refused() {
     // A head of 200 headers.
     let mut many = format!("POST {} HTTP/1.1\r\nHost: localhost\r\n", cep_path());
     for i in 0..200 {
-        many.push_str(&format!("X-Filler-{i}: {i}\r\n"));
+        let _ = write!(many, "X-Filler-{i}: {i}\r\n");
     }
     many.push_str("\r\n");
     let (ended, printed) = tls_session(&server, many.as_bytes(), Duration::from_secs(20));

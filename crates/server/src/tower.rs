@@ -314,6 +314,46 @@ fn soap_response(reply: Reply, mutual: Option<Vec<u8>>) -> Response<Full<Bytes>>
     response
 }
 
+/// The refusal of a request whose framing, method or content type is not
+/// a SOAP 1.2 POST: a length and a transfer coding both (the shape of
+/// request smuggling, which RFC 9112 6.3 allows refusing; a proxy in front
+/// may have framed the body the other way) is a 400 that closes the
+/// connection.
+fn refusal<B>(req: &Request<B>) -> Option<(Response<Full<Bytes>>, String)> {
+    if req.headers().contains_key(TRANSFER_ENCODING) && req.headers().contains_key(CONTENT_LENGTH) {
+        let mut r = plain(
+            StatusCode::BAD_REQUEST,
+            "Content-Length and Transfer-Encoding together",
+        );
+        r.headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+        return Some((r, "framing".into()));
+    }
+    if req.method() != Method::POST {
+        let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "POST a SOAP 1.2 envelope");
+        r.headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("POST"));
+        return Some((r, "method".into()));
+    }
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !is_soap12(content_type) {
+        // As WCF answers a wrong binding.
+        let text = format!(
+            "Cannot process the message because the content type '{content_type}' was not the expected type '{}'.",
+            soap_envelope::CONTENT_TYPE
+        );
+        return Some((
+            plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, &text),
+            "content type".into(),
+        ));
+    }
+    None
+}
+
 /// The transport checks, in order, then the server's answer.
 async fn respond<B>(server: &Arc<Server>, req: Request<B>) -> (Response<Full<Bytes>>, String)
 where
@@ -341,39 +381,8 @@ where
     } else {
         (None, None)
     };
-    // A length and a transfer coding both: the shape of request smuggling
-    // (RFC 9112 6.3 allows refusing it; a proxy in front may have framed
-    // the body the other way). Refused, and the connection closed.
-    if req.headers().contains_key(TRANSFER_ENCODING) && req.headers().contains_key(CONTENT_LENGTH) {
-        let mut r = plain(
-            StatusCode::BAD_REQUEST,
-            "Content-Length and Transfer-Encoding together",
-        );
-        r.headers_mut()
-            .insert(CONNECTION, HeaderValue::from_static("close"));
-        return (r, "framing".into());
-    }
-    if req.method() != Method::POST {
-        let mut r = plain(StatusCode::METHOD_NOT_ALLOWED, "POST a SOAP 1.2 envelope");
-        r.headers_mut()
-            .insert(ALLOW, HeaderValue::from_static("POST"));
-        return (r, "method".into());
-    }
-    let content_type = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !is_soap12(content_type) {
-        // As WCF answers a wrong binding.
-        let text = format!(
-            "Cannot process the message because the content type '{content_type}' was not the expected type '{}'.",
-            soap_envelope::CONTENT_TYPE
-        );
-        return (
-            plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, &text),
-            "content type".into(),
-        );
+    if let Some(refused) = refusal(&req) {
+        return refused;
     }
     let declared = req
         .headers()
