@@ -1067,3 +1067,55 @@ fn revoked_certificates_are_on_the_crl_served_where_certificates_point() {
         stderr(&out)
     );
 }
+
+#[test]
+fn health_and_metrics_are_served_on_the_status_listener() {
+    if !tools_or_skip() {
+        return;
+    }
+    let config = common::config().replacen(
+        "[service]\n",
+        "[service]\nstatus_listen = \"127.0.0.1:0\"\n",
+        1,
+    );
+    let server = Server::start_with(&config, &[]);
+    let line = server.printed_line("status: ");
+    let on = line
+        .strip_prefix("status: http://")
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    issued_id(&server.enroll("alice", PASSWORD, "User", "m", &[]));
+    let (status, _) = server.curl(&server.ces("UsernamePassword"), "text/xml", b"x", None);
+    assert_eq!(status, 415);
+    let health = server.path("health");
+    let (status, kind) = fetch(&format!("http://{on}/health"), &health);
+    assert_eq!((status, kind.as_str()), (200, "text/plain; charset=utf-8"));
+    assert_eq!(std::fs::read_to_string(&health).unwrap(), "ok\n");
+    let metrics = server.path("metrics");
+    let (status, kind) = fetch(&format!("http://{on}/metrics"), &metrics);
+    assert_eq!(status, 200);
+    assert!(kind.starts_with("text/plain; version=0.0.4"), "{kind}");
+    let text = std::fs::read_to_string(&metrics).unwrap();
+    // enroll: one GetPolicies, one issued; curl: one refused (415).
+    for line in [
+        "cepces_requests_total{outcome=\"policy\"} 1",
+        "cepces_requests_total{outcome=\"issued\"} 1",
+        "cepces_requests_total{outcome=\"refused\"} 1",
+        "cepces_requests_total{outcome=\"fault\"} 0",
+        "cepces_request_duration_seconds_count 3",
+        "cepces_request_duration_seconds_bucket{le=\"+Inf\"} 3",
+        "cepces_records{state=\"issued\"} 1",
+        "cepces_records{state=\"pending\"} 0",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} not in\n{text}");
+    }
+    // Nothing else there, and no SOAP endpoint.
+    let (status, _) = fetch(
+        &format!("http://{on}/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP"),
+        &server.path("nothing"),
+    );
+    assert_eq!(status, 404);
+}

@@ -329,6 +329,12 @@ pub struct ServiceConfig {
     /// The largest RSA key accepted in a request, in bits.
     #[serde(default = "default_max_rsa_bits")]
     pub max_rsa_key_bits: u32,
+    /// Where `cepces serve` answers `GET /health` (200 while the record
+    /// store answers, else 503) and `GET /metrics` (Prometheus text) over
+    /// plain HTTP; none: not served. Meant for a monitoring network or
+    /// loopback: the counts say how busy the CA is.
+    #[serde(default)]
+    pub status_listen: Option<std::net::SocketAddr>,
 }
 
 impl Default for ServiceConfig {
@@ -351,6 +357,7 @@ impl Default for ServiceConfig {
             address_failures_before_backoff: default_address_failures(),
             login_backoff_secs: default_backoff(),
             max_rsa_key_bits: default_max_rsa_bits(),
+            status_listen: None,
         }
     }
 }

@@ -15,7 +15,7 @@ use postgres::{Client, NoTls, Row};
 
 use crate::Error;
 use crate::store::{
-    CrlReason, Issued, MadeCertificate, NewRequest, Record, RequestStore, Revocation,
+    Counts, CrlReason, Issued, MadeCertificate, NewRequest, Record, RequestStore, Revocation,
     RevokeOutcome, Revoked, State, StoredCrl, csr_hash, reason_code, reason_from_code,
 };
 
@@ -362,6 +362,15 @@ impl RequestStore for PostgresStore {
                 .iter()
                 .map(record)
                 .collect()
+        })
+    }
+
+    fn counts(&self) -> Result<Counts, Error> {
+        self.with(|c| {
+            let rows = c.query("SELECT state, count(*) FROM requests GROUP BY state", &[])?;
+            Ok(Counts::from_rows(rows.iter().map(|r| {
+                (r.get::<_, String>(0), r.get::<_, i64>(1).unsigned_abs())
+            })))
         })
     }
 

@@ -34,6 +34,13 @@ pub struct Published {
     pub body: Vec<u8>,
 }
 
+impl Published {
+    /// A file of `content_type` holding `body`.
+    pub fn new(content_type: &'static str, body: Vec<u8>) -> Self {
+        Self { content_type, body }
+    }
+}
+
 /// The CA's publication point: its URLs, and the CRL last served.
 #[derive(Debug)]
 pub struct Publication {

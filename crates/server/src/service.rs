@@ -1170,6 +1170,12 @@ impl Server {
         self.store.list()
     }
 
+    /// How many requests are pending, issued and denied; an error when
+    /// the record store does not answer (a health check).
+    pub fn counts(&self) -> Result<store::Counts, Error> {
+        self.store.counts()
+    }
+
     /// Revokes the certificate with serial `serial` (hex, either case,
     /// `:` between bytes allowed) for `reason` as of `now`, and signs the
     /// CRL that lists it when the CRL is published here. A certificate

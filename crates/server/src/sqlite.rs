@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::Error;
 use crate::store::{
-    CrlReason, Issued, MadeCertificate, NewRequest, Record, RequestStore, Revocation,
+    Counts, CrlReason, Issued, MadeCertificate, NewRequest, Record, RequestStore, Revocation,
     RevokeOutcome, Revoked, State, StoredCrl, csr_hash, reason_code, reason_from_code,
 };
 
@@ -252,6 +252,21 @@ impl RequestStore for SqliteStore {
         let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY id")).map_err(db)?;
         let rows = stmt.query_map([], record).map_err(db)?;
         rows.collect::<rusqlite::Result<_>>().map_err(db)
+    }
+
+    fn counts(&self) -> Result<Counts, Error> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT state, count(*) FROM requests GROUP BY state")
+            .map_err(db)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.unsigned_abs()))
+            })
+            .map_err(db)?;
+        Ok(Counts::from_rows(
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db)?,
+        ))
     }
 
     fn revoke(&self, serial: &str, reason: CrlReason, at: i64) -> Result<RevokeOutcome, Error> {

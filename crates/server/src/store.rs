@@ -212,6 +212,39 @@ pub fn revocations_digest(revoked: &[Revoked]) -> String {
     crate::pki::hex(&hash.finalize())
 }
 
+/// How many requests are in each state ([`RequestStore::counts`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Counts {
+    /// Waiting for a decision.
+    pub pending: u64,
+    /// Issued.
+    pub issued: u64,
+    /// Denied.
+    pub denied: u64,
+}
+
+impl Counts {
+    /// Counts of a state named by [`State::as_str`].
+    fn add(&mut self, state: &str, n: u64) {
+        match State::parse(state) {
+            Some(State::Pending) => self.pending += n,
+            Some(State::Issued) => self.issued += n,
+            Some(State::Denied) => self.denied += n,
+            None => {}
+        }
+    }
+
+    /// From `(state, count)` rows, as `GROUP BY state` gives them.
+    pub fn from_rows(rows: impl IntoIterator<Item = (String, u64)>) -> Self {
+        let mut counts = Self::default();
+        for (state, n) in rows {
+            counts.add(&state, n);
+        }
+        counts
+    }
+}
+
 /// A new request to record.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -284,6 +317,19 @@ pub trait RequestStore: Send + Sync + std::fmt::Debug {
     fn any_certificate(&self) -> Result<Option<Vec<u8>>, Error>;
     /// Every request, oldest first.
     fn list(&self) -> Result<Vec<Record>, Error>;
+    /// How many requests are pending, issued and denied. By default
+    /// counted from [`list`](Self::list); a database counts them itself.
+    fn counts(&self) -> Result<Counts, Error> {
+        let mut counts = Counts::default();
+        for r in self.list()? {
+            match r.state {
+                State::Pending => counts.pending += 1,
+                State::Issued => counts.issued += 1,
+                State::Denied => counts.denied += 1,
+            }
+        }
+        Ok(counts)
+    }
     /// Revokes the issued certificate with serial `serial` (hex) at `at`
     /// for `reason`. A certificate on hold can be revoked again with
     /// another reason (the hold becomes final); otherwise the first

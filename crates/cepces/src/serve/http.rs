@@ -17,6 +17,9 @@ use tokio_rustls::TlsAcceptor;
 use tower_service::Service as _;
 
 use cepces_server::Server as App;
+use cepces_server::publish::Published;
+
+use super::status::Metrics;
 use cepces_server::tower::{ConnectionInfo, Handled, ServiceAdapter};
 
 /// How long a client may take for a request head
@@ -39,6 +42,7 @@ pub async fn serve(
     app: Arc<App>,
     max_connections: usize,
     binding: Option<Arc<[u8]>>,
+    metrics: Arc<Metrics>,
 ) {
     let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
     let head_timeout = head_timeout(&app);
@@ -69,6 +73,7 @@ pub async fn serve(
         let tls = tls.clone();
         let app = Arc::clone(&app);
         let binding = binding.clone();
+        let metrics = Arc::clone(&metrics);
         tokio::spawn(async move {
             let _slot = slot;
             let stream = match tokio::time::timeout(handshake_timeout, tls.accept(tcp)).await {
@@ -95,7 +100,8 @@ pub async fn serve(
             let service = hyper::service::service_fn(move |req| {
                 let adapter = adapter.clone();
                 let connection = connection.clone();
-                async move { Ok::<_, Infallible>(handle(adapter, connection, req).await) }
+                let metrics = Arc::clone(&metrics);
+                async move { Ok::<_, Infallible>(handle(adapter, connection, &metrics, req).await) }
             });
             let result = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
@@ -112,6 +118,7 @@ pub async fn serve(
 async fn handle(
     adapter: ServiceAdapter,
     connection: ConnectionInfo,
+    metrics: &Metrics,
     mut req: Request<Incoming>,
 ) -> Response<Full<Bytes>> {
     let started = Instant::now();
@@ -124,6 +131,7 @@ async fn handle(
         .extensions()
         .get::<Handled>()
         .map_or("", |h| h.0.as_str());
+    metrics.record(outcome, started.elapsed());
     tracing::info!(
         peer = ?peer,
         path,
@@ -135,11 +143,25 @@ async fn handle(
     response
 }
 
-/// Serves the CRL and the CA certificate ([`App::published`]) over plain
-/// HTTP on `listener`: `GET` and `HEAD` of their two paths, nothing else
-/// (no SOAP endpoint is ever reachable without TLS). At most
-/// `max_connections` at once, each with the same head timeout as HTTPS.
-pub async fn serve_published(listener: TcpListener, app: Arc<App>, max_connections: usize) {
+/// What a plain-HTTP listener serves.
+#[derive(Debug, Clone)]
+pub enum Plain {
+    /// The CRL and the CA certificate ([`App::published`]).
+    Publication,
+    /// `/health` and `/metrics`.
+    Status(Arc<Metrics>),
+}
+
+/// Serves `what` over plain HTTP on `listener`: `GET` and `HEAD` of its
+/// paths, nothing else (no SOAP endpoint is ever reachable without TLS).
+/// At most `max_connections` at once, each with the same head timeout as
+/// HTTPS.
+pub async fn serve_plain(
+    listener: TcpListener,
+    app: Arc<App>,
+    max_connections: usize,
+    what: Plain,
+) {
     let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
     let head_timeout = head_timeout(&app);
     loop {
@@ -156,11 +178,13 @@ pub async fn serve_published(listener: TcpListener, app: Arc<App>, max_connectio
             continue;
         };
         let app = Arc::clone(&app);
+        let what = what.clone();
         tokio::spawn(async move {
             let _slot = slot;
             let service = hyper::service::service_fn(move |req| {
                 let app = Arc::clone(&app);
-                async move { Ok::<_, Infallible>(published(app, peer, req).await) }
+                let what = what.clone();
+                async move { Ok::<_, Infallible>(plain_answer(app, &what, peer, req).await) }
             });
             let result = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
@@ -174,8 +198,9 @@ pub async fn serve_published(listener: TcpListener, app: Arc<App>, max_connectio
     }
 }
 
-async fn published(
+async fn plain_answer(
     app: Arc<App>,
+    what: &Plain,
     peer: std::net::SocketAddr,
     req: Request<Incoming>,
 ) -> Response<Full<Bytes>> {
@@ -191,8 +216,14 @@ async fn published(
         let now = crate::pki::unix_now();
         let lookup = {
             let path = path.clone();
-            // A new CRL is signed and stored here: off the async threads.
-            tokio::task::spawn_blocking(move || app.published(&path, now)).await
+            let what = what.clone();
+            // A new CRL is signed and stored here, the store asked there:
+            // off the async threads.
+            tokio::task::spawn_blocking(move || match what {
+                Plain::Publication => app.published(&path, now),
+                Plain::Status(metrics) => status(&app, &metrics, &path),
+            })
+            .await
         };
         match lookup {
             Ok(Some(Ok(file))) => {
@@ -213,8 +244,12 @@ async fn published(
             }
             Ok(None) => status_only(StatusCode::NOT_FOUND),
             Ok(Some(Err(e))) => {
-                tracing::error!(error = %e, path, "cannot publish");
-                status_only(StatusCode::INTERNAL_SERVER_ERROR)
+                tracing::error!(error = %e, path, "cannot answer");
+                status_only(match what {
+                    // The health check fails: take this instance out.
+                    Plain::Status(_) => StatusCode::SERVICE_UNAVAILABLE,
+                    Plain::Publication => StatusCode::INTERNAL_SERVER_ERROR,
+                })
             }
             Err(e) => {
                 tracing::error!(error = %e, path, "publication task");
@@ -231,7 +266,24 @@ async fn published(
         peer = %peer,
         path,
         status = response.status().as_u16(),
-        "publication request"
+        "plain HTTP request"
     );
     response
+}
+
+/// `/health` (`ok`, or the store's error as a 503) and `/metrics`.
+fn status(
+    app: &App,
+    metrics: &Metrics,
+    path: &str,
+) -> Option<Result<Published, cepces_server::Error>> {
+    let text = |body: String| Published::new("text/plain; charset=utf-8", body.into_bytes());
+    match path {
+        "/health" => Some(app.counts().map(|_| text("ok\n".into()))),
+        "/metrics" => Some(Ok(Published::new(
+            "text/plain; version=0.0.4; charset=utf-8",
+            metrics.render(app).into_bytes(),
+        ))),
+        _ => None,
+    }
 }

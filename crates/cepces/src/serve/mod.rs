@@ -15,6 +15,7 @@ pub mod app;
 pub mod directory;
 pub mod files;
 pub mod http;
+pub mod status;
 pub mod users;
 
 pub use cepces_server::{config, store};
@@ -86,6 +87,8 @@ pub struct Running {
     /// Where the CRL and CA certificate are served over plain HTTP, and
     /// the URL of the CRL.
     pub published: Option<(SocketAddr, String)>,
+    /// Where `/health` and `/metrics` are served.
+    pub status: Option<SocketAddr>,
 }
 
 impl Running {
@@ -361,6 +364,72 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
         ),
         config.ces_name(),
     );
+    let (tls, binding) = tls_config(ca.as_ref(), key, chain)?;
+    let max_connections = connection_cap(config.service.max_connections);
+    let status_on = bind_plain(config.service.status_listen, "[service] status_listen").await?;
+    let publish_on = bind_plain(
+        config.publication.as_ref().and_then(|p| p.listen),
+        "[publication] listen",
+    )
+    .await?;
+    let refresh = config.directory.as_ref().map(|d| d.refresh_seconds.max(5));
+    // The first read of a directory blocks (ldap3's own runtime): not on
+    // this runtime's thread.
+    let app = std::thread::scope(|s| {
+        s.spawn(|| new_server(&dir, config, ca, urls.clone(), true))
+            .join()
+            .unwrap_or_else(|_| Err("the server did not start".into()))
+    })?;
+    let app = Arc::new(app);
+    if let Some(seconds) = refresh {
+        tokio::spawn(refresh_policy(Arc::clone(&app), seconds));
+    }
+    let kerberos = app.serves_kerberos();
+    let published = match (publish_on, app.publication()) {
+        (Some(listener), Some(p)) => Some((
+            spawn_plain(listener, &app, max_connections, http::Plain::Publication)?,
+            p.crl_url().to_owned(),
+        )),
+        _ => None,
+    };
+    let metrics = Arc::new(status::Metrics::default());
+    let status = status_on
+        .map(|l| {
+            let what = http::Plain::Status(Arc::clone(&metrics));
+            spawn_plain(l, &app, max_connections, what)
+        })
+        .transpose()?;
+    dir.warn_exposed(args.config.as_deref());
+    let task = tokio::spawn(http::serve(
+        listener,
+        tokio_rustls::TlsAcceptor::from(Arc::new(tls)),
+        app,
+        max_connections,
+        binding,
+        metrics,
+    ));
+    Ok(Running {
+        addr,
+        urls,
+        ca_file: dir.ca_cert(),
+        task,
+        kerberos,
+        published,
+        status,
+    })
+}
+
+/// The `tls-server-end-point` channel binding of the server's certificate.
+type ChannelBinding = Arc<[u8]>;
+
+/// The rustls configuration of the HTTPS listener (client certificates of
+/// the CA accepted, not required; HTTP/1.1 only) and the channel binding
+/// of its certificate.
+fn tls_config(
+    ca: &dyn cepces_server::Issuer,
+    key: Vec<u8>,
+    chain: Vec<Vec<u8>>,
+) -> Result<(rustls::ServerConfig, Option<ChannelBinding>), String> {
     let mut roots = RootCertStore::empty();
     let ca_der = crate::pki::to_der(ca.ca_certificate())?;
     roots
@@ -389,57 +458,38 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
         )
         .map_err(|e| format!("TLS certificate: {e}"))?;
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
-    let max_connections = connection_cap(config.service.max_connections);
-    let publish_on = match config.publication.as_ref().and_then(|p| p.listen) {
-        Some(listen) => Some(
-            tokio::net::TcpListener::bind(listen)
-                .await
-                .map_err(|e| format!("[publication] listening on {listen}: {e}"))?,
-        ),
-        None => None,
-    };
-    let refresh = config.directory.as_ref().map(|d| d.refresh_seconds.max(5));
-    // The first read of a directory blocks (ldap3's own runtime): not on
-    // this runtime's thread.
-    let app = std::thread::scope(|s| {
-        s.spawn(|| new_server(&dir, config, ca, urls.clone(), true))
-            .join()
-            .unwrap_or_else(|_| Err("the server did not start".into()))
-    })?;
-    let app = Arc::new(app);
-    if let Some(seconds) = refresh {
-        tokio::spawn(refresh_policy(Arc::clone(&app), seconds));
+    Ok((tls, binding))
+}
+
+/// A plain-HTTP listener on `listen`, if one is configured.
+async fn bind_plain(
+    listen: Option<SocketAddr>,
+    what: &str,
+) -> Result<Option<tokio::net::TcpListener>, String> {
+    match listen {
+        Some(listen) => tokio::net::TcpListener::bind(listen)
+            .await
+            .map(Some)
+            .map_err(|e| format!("{what} {listen}: {e}")),
+        None => Ok(None),
     }
-    let kerberos = app.serves_kerberos();
-    let published = match (publish_on, app.publication()) {
-        (Some(listener), Some(p)) => {
-            let on = listener.local_addr().map_err(|e| e.to_string())?;
-            let crl_url = p.crl_url().to_owned();
-            tokio::spawn(http::serve_published(
-                listener,
-                Arc::clone(&app),
-                max_connections,
-            ));
-            Some((on, crl_url))
-        }
-        _ => None,
-    };
-    dir.warn_exposed(args.config.as_deref());
-    let task = tokio::spawn(http::serve(
+}
+
+/// Serves `what` on `listener` in a task of its own; the address.
+fn spawn_plain(
+    listener: tokio::net::TcpListener,
+    app: &Arc<Server>,
+    max_connections: usize,
+    what: http::Plain,
+) -> Result<SocketAddr, String> {
+    let on = listener.local_addr().map_err(|e| e.to_string())?;
+    tokio::spawn(http::serve_plain(
         listener,
-        tokio_rustls::TlsAcceptor::from(Arc::new(tls)),
-        app,
+        Arc::clone(app),
         max_connections,
-        binding,
+        what,
     ));
-    Ok(Running {
-        addr,
-        urls,
-        ca_file: dir.ca_cert(),
-        task,
-        kerberos,
-        published,
-    })
+    Ok(on)
 }
 
 /// Asks the policy source for changes every `seconds`, on the blocking
@@ -492,6 +542,9 @@ pub fn run(args: &ServeArgs) -> u8 {
         println!("CA certificate: {}", running.ca_file.display());
         if let Some((on, crl)) = &running.published {
             println!("CRL: {crl} (served on http://{on})");
+        }
+        if let Some(on) = running.status {
+            println!("status: http://{on}/health and /metrics");
         }
         let _ = std::io::Write::flush(&mut std::io::stdout());
         let _ = tokio::signal::ctrl_c().await;
