@@ -1119,3 +1119,58 @@ fn health_and_metrics_are_served_on_the_status_listener() {
     );
     assert_eq!(status, 404);
 }
+
+/// Sends SIGHUP to `server` and waits for the log line `event`.
+fn hup_and_wait(server: &Server, event: &str) {
+    let before = server.log().matches(event).count();
+    let out = Command::new("kill")
+        .args(["-HUP", &server.child.id().to_string()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while server.log().matches(event).count() == before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {event}: {}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn sighup_reloads_the_configuration_and_a_broken_one_is_not_taken() {
+    if !tools_or_skip() {
+        return;
+    }
+    let mut server = Server::start();
+    let carol = "carol's password";
+    let refused = server.enroll("carol", carol, "User", "carol0", &[]);
+    assert!(!refused.status.success());
+    // carol is added to the file the server runs with.
+    let config = server.path("cepces.toml");
+    let text = format!(
+        "{}\n[[user]]\nname = \"carol\"\npassword_hash = \"{}\"\ngroups = [\"Staff\"]\n",
+        std::fs::read_to_string(&config).unwrap(),
+        common::hash(carol)
+    );
+    std::fs::write(&config, &text).unwrap();
+    hup_and_wait(&server, "configuration reloaded");
+    issued_id(&server.enroll("carol", carol, "User", "carol1", &[]));
+    let cert = read_cert(&server.path("carol1-cert.pem"));
+    assert_eq!(cert.tbs_certificate.subject.to_string(), "CN=carol");
+    // A broken file is refused and the previous configuration stays.
+    std::fs::write(&config, "[ca\n").unwrap();
+    hup_and_wait(&server, "configuration not reloaded");
+    issued_id(&server.enroll("carol", carol, "User", "carol2", &[]));
+    assert!(server.is_alive());
+    // The records of before the reload are still there.
+    std::fs::write(&config, &text).unwrap();
+    let listed = stdout(&server.admin("list", &[]));
+    assert_eq!(
+        listed.lines().filter(|l| l.contains("\tcarol\t")).count(),
+        2,
+        "{listed}"
+    );
+}

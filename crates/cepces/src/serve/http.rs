@@ -22,6 +22,37 @@ use cepces_server::publish::Published;
 use super::status::Metrics;
 use cepces_server::tower::{ConnectionInfo, Handled, ServiceAdapter};
 
+/// The server that answers, replaced whole when the configuration is
+/// reloaded (SIGHUP): a request is answered by the server current when
+/// it arrived; connections are not dropped.
+#[derive(Debug)]
+pub struct Current(std::sync::RwLock<Arc<App>>);
+
+impl Current {
+    /// Answering with `app`.
+    pub fn new(app: Arc<App>) -> Self {
+        Self(std::sync::RwLock::new(app))
+    }
+
+    /// The server now.
+    pub fn get(&self) -> Arc<App> {
+        Arc::clone(
+            &self
+                .0
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// Answers with `app` from now on.
+    pub fn set(&self, app: Arc<App>) {
+        *self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = app;
+    }
+}
+
 /// How long a client may take for a request head
 /// (`[service] request_timeout_secs`; the TLS handshake has its own limit,
 /// the body the adapter's).
@@ -39,15 +70,20 @@ fn head_timeout(app: &App) -> Duration {
 pub async fn serve(
     listener: TcpListener,
     tls: TlsAcceptor,
-    app: Arc<App>,
+    current: Arc<Current>,
     max_connections: usize,
     binding: Option<Arc<[u8]>>,
     metrics: Arc<Metrics>,
 ) {
     let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
-    let head_timeout = head_timeout(&app);
-    let handshake_timeout =
-        Duration::from_secs(u64::from(app.settings().handshake_timeout_secs.max(1)));
+    let (head_timeout, handshake_timeout) = {
+        let app = current.get();
+        let handshake = app.settings().handshake_timeout_secs.max(1);
+        (
+            head_timeout(&app),
+            Duration::from_secs(u64::from(handshake)),
+        )
+    };
     let mut refused = 0u64;
     loop {
         let (tcp, peer) = match listener.accept().await {
@@ -71,7 +107,7 @@ pub async fn serve(
         };
         let local = tcp.local_addr().ok();
         let tls = tls.clone();
-        let app = Arc::clone(&app);
+        let current = Arc::clone(&current);
         let binding = binding.clone();
         let metrics = Arc::clone(&metrics);
         tokio::spawn(async move {
@@ -93,12 +129,11 @@ pub async fn serve(
                 .peer_certificates()
                 .and_then(|c| c.first())
                 .map(|c| Arc::from(c.as_ref()));
-            let adapter = ServiceAdapter::new(app);
             let connection = ConnectionInfo::new(Some(peer), local)
                 .with_client_cert(client_cert)
                 .with_channel_binding(binding);
             let service = hyper::service::service_fn(move |req| {
-                let adapter = adapter.clone();
+                let adapter = ServiceAdapter::new(current.get());
                 let connection = connection.clone();
                 let metrics = Arc::clone(&metrics);
                 async move { Ok::<_, Infallible>(handle(adapter, connection, &metrics, req).await) }
@@ -158,12 +193,12 @@ pub enum Plain {
 /// HTTPS.
 pub async fn serve_plain(
     listener: TcpListener,
-    app: Arc<App>,
+    current: Arc<Current>,
     max_connections: usize,
     what: Plain,
 ) {
     let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
-    let head_timeout = head_timeout(&app);
+    let head_timeout = head_timeout(&current.get());
     loop {
         let (tcp, peer) = match listener.accept().await {
             Ok(c) => c,
@@ -177,12 +212,12 @@ pub async fn serve_plain(
             drop(tcp);
             continue;
         };
-        let app = Arc::clone(&app);
+        let current = Arc::clone(&current);
         let what = what.clone();
         tokio::spawn(async move {
             let _slot = slot;
             let service = hyper::service::service_fn(move |req| {
-                let app = Arc::clone(&app);
+                let app = current.get();
                 let what = what.clone();
                 async move { Ok::<_, Infallible>(plain_answer(app, &what, peer, req).await) }
             });

@@ -82,6 +82,8 @@ pub struct Running {
     pub ca_file: PathBuf,
     /// The accept loop (abort to stop).
     pub task: tokio::task::JoinHandle<()>,
+    /// The server answering, which [`reload`] replaces.
+    pub current: Arc<http::Current>,
     /// Whether the `…_Kerberos` endpoints are served.
     pub kerberos: bool,
     /// Where the CRL and CA certificate are served over plain HTTP, and
@@ -381,13 +383,19 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
             .unwrap_or_else(|_| Err("the server did not start".into()))
     })?;
     let app = Arc::new(app);
+    let current = Arc::new(http::Current::new(Arc::clone(&app)));
     if let Some(seconds) = refresh {
-        tokio::spawn(refresh_policy(Arc::clone(&app), seconds));
+        tokio::spawn(refresh_policy(Arc::clone(&current), seconds));
     }
     let kerberos = app.serves_kerberos();
     let published = match (publish_on, app.publication()) {
         (Some(listener), Some(p)) => Some((
-            spawn_plain(listener, &app, max_connections, http::Plain::Publication)?,
+            spawn_plain(
+                listener,
+                &current,
+                max_connections,
+                http::Plain::Publication,
+            )?,
             p.crl_url().to_owned(),
         )),
         _ => None,
@@ -396,14 +404,14 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
     let status = status_on
         .map(|l| {
             let what = http::Plain::Status(Arc::clone(&metrics));
-            spawn_plain(l, &app, max_connections, what)
+            spawn_plain(l, &current, max_connections, what)
         })
         .transpose()?;
     dir.warn_exposed(args.config.as_deref());
     let task = tokio::spawn(http::serve(
         listener,
         tokio_rustls::TlsAcceptor::from(Arc::new(tls)),
-        app,
+        Arc::clone(&current),
         max_connections,
         binding,
         metrics,
@@ -413,6 +421,7 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
         urls,
         ca_file: dir.ca_cert(),
         task,
+        current,
         kerberos,
         published,
         status,
@@ -478,14 +487,14 @@ async fn bind_plain(
 /// Serves `what` on `listener` in a task of its own; the address.
 fn spawn_plain(
     listener: tokio::net::TcpListener,
-    app: &Arc<Server>,
+    current: &Arc<http::Current>,
     max_connections: usize,
     what: http::Plain,
 ) -> Result<SocketAddr, String> {
     let on = listener.local_addr().map_err(|e| e.to_string())?;
     tokio::spawn(http::serve_plain(
         listener,
-        Arc::clone(app),
+        Arc::clone(current),
         max_connections,
         what,
     ));
@@ -494,12 +503,12 @@ fn spawn_plain(
 
 /// Asks the policy source for changes every `seconds`, on the blocking
 /// pool (a directory source reads the directory).
-async fn refresh_policy(app: Arc<Server>, seconds: u64) {
+async fn refresh_policy(current: Arc<http::Current>, seconds: u64) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(seconds));
     tick.tick().await;
     loop {
         tick.tick().await;
-        let server = Arc::clone(&app);
+        let server = current.get();
         let now = crate::pki::unix_now();
         match tokio::task::spawn_blocking(move || server.refresh(now)).await {
             Ok(Ok(true)) => tracing::info!(event = "policy_refreshed", "the policy changed"),
@@ -547,10 +556,58 @@ pub fn run(args: &ServeArgs) -> u8 {
             println!("status: http://{on}/health and /metrics");
         }
         let _ = std::io::Write::flush(&mut std::io::stdout());
-        let _ = tokio::signal::ctrl_c().await;
+        wait_for_signals(args, &running).await;
         running.task.abort();
         crate::exit::OK
     })
+}
+
+/// Until SIGINT or SIGTERM: each SIGHUP reloads the configuration
+/// ([`reload`]).
+async fn wait_for_signals(args: &ServeArgs, running: &Running) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut hup), Ok(mut term)) = (
+        signal(SignalKind::hangup()),
+        signal(SignalKind::terminate()),
+    ) else {
+        let _ = tokio::signal::ctrl_c().await;
+        return;
+    };
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => return,
+            _ = term.recv() => return,
+            _ = hup.recv() => {
+                let args = args.clone();
+                let urls = running.urls.clone();
+                match tokio::task::spawn_blocking(move || reload(&args, urls)).await {
+                    Ok(Ok(app)) => {
+                        running.current.set(Arc::new(app));
+                        tracing::info!(event = "reloaded", "configuration reloaded: new requests get it");
+                    }
+                    Ok(Err(e)) => tracing::error!(
+                        event = "reload_failed", error = %e,
+                        "configuration not reloaded: still serving the previous one"
+                    ),
+                    Err(e) => tracing::error!(event = "reload_failed", error = %e, "reload task"),
+                }
+            }
+        }
+    }
+}
+
+/// A server from the configuration as it is now (templates, users,
+/// service settings, publication, store), for the CA already in the state
+/// directory, at the same `urls`. Listener addresses, TLS and timeouts of
+/// the listeners stay as started.
+pub fn reload(args: &ServeArgs, urls: Urls) -> Result<Server, String> {
+    let dir = StateDir {
+        root: args.dir.clone(),
+    };
+    let config = app::load_config(&dir, args.config.as_deref(), false)?;
+    check_config(&config, &dir, args.config.as_deref())?;
+    let ca = app::load_or_create_ca(&dir, &config, false)?;
+    new_server(&dir, config, ca, urls, true)
 }
 
 /// `cepces approve ID`.
