@@ -12,7 +12,8 @@ mod common;
 use std::process::Command;
 
 use common::{
-    PASSWORD, SOAP12, Server, issue_rst, openssl_verify, read_cert, rst_envelope, stderr, stdout,
+    PASSWORD, SOAP12, Server, issue_rst, openssl_verify, read_cert, rst_envelope, serial_of,
+    stderr, stdout,
 };
 use der::Decode;
 use testkit::postgres::Postgres;
@@ -75,19 +76,6 @@ fn crl_text(server: &Server) -> String {
             .output()
             .unwrap(),
     )
-}
-
-fn serial_of(path: &std::path::Path) -> String {
-    let out = Command::new("openssl")
-        .args(["x509", "-noout", "-serial", "-in"])
-        .arg(path)
-        .output()
-        .unwrap();
-    stdout(&out)
-        .trim()
-        .strip_prefix("serial=")
-        .unwrap()
-        .to_owned()
 }
 
 /// A request pended through `a`, approved through `b`'s administrator

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use common::{
     BIN, PASSWORD, SOAP12, Server, fault_of, issue_rst, openssl_verify, read_cert, rst_envelope,
-    stderr, stdout,
+    serial_of, stderr, stdout,
 };
 use der::{Decode, Encode};
 use soap_envelope::Envelope;
@@ -810,20 +810,6 @@ fn uri_in(cert: &Certificate, oid: &str) -> String {
     String::from_utf8(value[at + 2..at + 2 + len].to_vec()).unwrap()
 }
 
-/// `openssl x509 -serial`'s hex serial of the certificate at `path`.
-fn serial_of(path: &std::path::Path) -> String {
-    let out = Command::new("openssl")
-        .args(["x509", "-noout", "-serial", "-in"])
-        .arg(path)
-        .output()
-        .unwrap();
-    stdout(&out)
-        .trim()
-        .strip_prefix("serial=")
-        .unwrap()
-        .to_owned()
-}
-
 /// `curl` of `url` (plain HTTP) into `to`; the HTTP status and
 /// Content-Type.
 fn fetch(url: &str, to: &std::path::Path) -> (u16, String) {
@@ -875,26 +861,6 @@ fn crl_text(der: &std::path::Path, pem: &std::path::Path) -> String {
 fn crl_number(text: &str) -> u64 {
     let at = text.find("X509v3 CRL Number:").unwrap();
     text[at..].lines().nth(1).unwrap().trim().parse().unwrap()
-}
-
-/// `cepces renew` at the Certificate endpoint with `server`'s
-/// certificate `name` (its key as the TLS client key and the signer).
-fn renew_with(server: &Server, name: &str) -> std::process::Output {
-    Command::new(BIN)
-        .args(["renew", "--quiet", "--cep"])
-        .arg(server.cep("Certificate"))
-        .arg("--ca-file")
-        .arg(server.ca_file())
-        .arg("--cert")
-        .arg(server.path(&format!("{name}-cert.pem")))
-        .arg("--key")
-        .arg(server.path(&format!("{name}-key.pem")))
-        .arg("--out-key")
-        .arg(server.path("renewed-key.pem"))
-        .arg("--out-cert")
-        .arg(server.path("renewed-cert.pem"))
-        .output()
-        .unwrap()
 }
 
 /// A server publishing its CRL on a loopback port (`[publication]` with
@@ -1029,7 +995,7 @@ fn revoked_certificates_are_on_the_crl_served_where_certificates_point() {
     }
 
     // A revoked certificate no longer authenticates a renewal.
-    let renew = renew_with(&server, "bad");
+    let renew = server.renew("bad", "renewed");
     assert!(!renew.status.success());
     assert!(
         stderr(&renew).contains("verifying security"),

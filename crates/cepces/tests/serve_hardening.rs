@@ -2,7 +2,8 @@
 //! connections that never handshake, never send a request or stall in
 //! the body are closed after the configured time; a request that is both
 //! `Content-Length` and chunked (a smuggling shape), a head of too many
-//! headers, and HTTP/2 without negotiation are refused cleanly; a client
+//! headers or of one huge one, and HTTP/2 without negotiation are refused
+//! cleanly; a client
 //! certificate of another CA ends the handshake with an alert and a log
 //! line. After each, the server still answers.
 #![allow(clippy::unwrap_used, missing_docs)]
@@ -146,6 +147,15 @@ fn smuggling_shapes_huge_heads_and_unnegotiated_http2_are_refused() {
     }
     many.push_str("\r\n");
     let (ended, printed) = tls_session(&server, many.as_bytes(), Duration::from_secs(20));
+    assert!(ended);
+    assert!(printed.starts_with("HTTP/1.1 431"), "{printed}");
+    // One header of 600 KB (past hyper's head buffer).
+    let big = format!(
+        "POST {} HTTP/1.1\r\nHost: localhost\r\nX-Big: {}\r\n\r\n",
+        cep_path(),
+        "a".repeat(600_000)
+    );
+    let (ended, printed) = tls_session(&server, big.as_bytes(), Duration::from_secs(20));
     assert!(ended);
     assert!(printed.starts_with("HTTP/1.1 431"), "{printed}");
     // HTTP/2 without negotiation (its connection preface over TLS with

@@ -416,27 +416,10 @@ fn a_removed_account_can_neither_renew_nor_authenticate_and_renewals_supersede()
         let out = server.enroll(user, password, "User", user, &[]);
         assert!(out.status.success(), "{}", stderr(&out));
     }
-    let renew = |server: &Server, name: &str, out: &str| {
-        Command::new(BIN)
-            .args(["renew", "--quiet", "--cep"])
-            .arg(server.cep("Certificate"))
-            .arg("--ca-file")
-            .arg(server.ca_file())
-            .arg("--cert")
-            .arg(server.path(&format!("{name}-cert.pem")))
-            .arg("--key")
-            .arg(server.path(&format!("{name}-key.pem")))
-            .arg("--out-key")
-            .arg(server.path(&format!("{out}-key.pem")))
-            .arg("--out-cert")
-            .arg(server.path(&format!("{out}-cert.pem")))
-            .output()
-            .unwrap()
-    };
     // Alice renews once; her old certificate cannot renew again.
-    let out = renew(&server, "alice", "alice2");
+    let out = server.renew("alice", "alice2");
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = renew(&server, "alice", "alice3");
+    let out = server.renew("alice", "alice3");
     assert_eq!(out.status.code(), Some(4), "{}", stdout(&out));
     assert!(
         stderr(&out).contains("CERTSRV_E_BAD_RENEWAL_CERT_ATTRIBUTE"),
@@ -449,7 +432,7 @@ fn a_removed_account_can_neither_renew_nor_authenticate_and_renewals_supersede()
     let without_bob = &config[..config.find("[[user]]\nname = \"bob\"").unwrap()];
     std::fs::write(dir.path().join("cepces.toml"), without_bob).unwrap();
     let server = Server::start_in(dir);
-    let out = renew(&server, "bob", "bob2");
+    let out = server.renew("bob", "bob2");
     assert_eq!(
         out.status.code(),
         Some(5),

@@ -16,7 +16,8 @@ use postgres::{Client, NoTls, Row};
 use crate::Error;
 use crate::store::{
     Counts, CrlReason, Issued, MadeCertificate, NewRequest, Record, RequestStore, Revocation,
-    RevokeOutcome, Revoked, State, StoredCrl, csr_hash, reason_code, reason_from_code,
+    RevokeOutcome, Revoked, State, StoredCrl, csr_hash, groups_from_column, reason_code,
+    reason_from_code,
 };
 
 /// The migrations, in order: version `i + 1` is `MIGRATIONS[i]`.
@@ -224,11 +225,7 @@ fn record(row: &Row) -> Result<Record, postgres::Error> {
         id: row.try_get(0)?,
         received: row.try_get(1)?,
         principal: row.try_get(2)?,
-        groups: groups
-            .split('\n')
-            .filter(|g| !g.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        groups: groups_from_column(&groups),
         template: row.try_get(4)?,
         csr: row.try_get(5)?,
         renewal_of: row.try_get(6)?,
@@ -240,13 +237,7 @@ fn record(row: &Row) -> Result<Record, postgres::Error> {
         hresult: row.try_get(11)?,
         message: row.try_get(12)?,
         superseded_by: row.try_get(13)?,
-        revoked: match (revoked_at, reason) {
-            (Some(at), Some(code)) => Some(Revocation::new(
-                at,
-                reason_from_code(code).unwrap_or(CrlReason::Unspecified),
-            )),
-            _ => None,
-        },
+        revoked: Revocation::from_columns(revoked_at, reason),
     })
 }
 
@@ -376,7 +367,6 @@ impl RequestStore for PostgresStore {
 
     fn revoke(&self, serial: &str, reason: CrlReason, at: i64) -> Result<RevokeOutcome, Error> {
         let code = reason_code(reason);
-        let hold = reason_code(CrlReason::CertificateHold);
         self.with(|c| {
             let mut tx = c.transaction()?;
             let Some(row) = tx.query_opt(
@@ -387,12 +377,10 @@ impl RequestStore for PostgresStore {
             else {
                 return Ok(RevokeOutcome::NotIssued);
             };
-            let earlier: (Option<i64>, Option<i64>) = (row.get(0), row.get(1));
-            if let (Some(at), Some(code)) = earlier
-                && (code != hold || reason == CrlReason::CertificateHold)
+            if let Some(earlier) = Revocation::from_columns(row.get(0), row.get(1))
+                && earlier.stands_against(reason)
             {
-                let reason = reason_from_code(code).unwrap_or(CrlReason::Unspecified);
-                return Ok(RevokeOutcome::AlreadyRevoked(Revocation::new(at, reason)));
+                return Ok(RevokeOutcome::AlreadyRevoked(earlier));
             }
             tx.execute(
                 "UPDATE requests SET revoked_at = $2, revocation_reason = $3 WHERE serial = $1",

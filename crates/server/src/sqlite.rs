@@ -9,7 +9,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::Error;
 use crate::store::{
     Counts, CrlReason, Issued, MadeCertificate, NewRequest, Record, RequestStore, Revocation,
-    RevokeOutcome, Revoked, State, StoredCrl, csr_hash, reason_code, reason_from_code,
+    RevokeOutcome, Revoked, State, StoredCrl, csr_hash, groups_from_column, reason_code,
+    reason_from_code,
 };
 
 /// The records in an SQLite database file, written with WAL and
@@ -284,12 +285,10 @@ impl RequestStore for SqliteStore {
         let Some(earlier) = found else {
             return Ok(RevokeOutcome::NotIssued);
         };
-        let hold = reason_code(CrlReason::CertificateHold);
-        if let (Some(at), Some(code)) = earlier
-            && (code != hold || reason == CrlReason::CertificateHold)
+        if let Some(earlier) = Revocation::from_columns(earlier.0, earlier.1)
+            && earlier.stands_against(reason)
         {
-            let reason = reason_from_code(code).unwrap_or(CrlReason::Unspecified);
-            return Ok(RevokeOutcome::AlreadyRevoked(Revocation::new(at, reason)));
+            return Ok(RevokeOutcome::AlreadyRevoked(earlier));
         }
         tx.execute(
             "UPDATE requests SET revoked_at = ?2, revocation_reason = ?3 WHERE serial = ?1",
@@ -427,11 +426,7 @@ fn record(row: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
         id: row.get(0)?,
         received: row.get(1)?,
         principal: row.get(2)?,
-        groups: groups
-            .split('\n')
-            .filter(|g| !g.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        groups: groups_from_column(&groups),
         template: row.get(4)?,
         csr: row.get(5)?,
         renewal_of: row.get(6)?,
@@ -448,16 +443,7 @@ fn record(row: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
         hresult: row.get(11)?,
         message: row.get(12)?,
         superseded_by: row.get(13)?,
-        revoked: match (
-            row.get::<_, Option<i64>>(14)?,
-            row.get::<_, Option<i64>>(15)?,
-        ) {
-            (Some(at), Some(code)) => Some(Revocation::new(
-                at,
-                reason_from_code(code).unwrap_or(CrlReason::Unspecified),
-            )),
-            _ => None,
-        },
+        revoked: Revocation::from_columns(row.get(14)?, row.get(15)?),
     })
 }
 

@@ -96,6 +96,34 @@ impl Revocation {
     pub fn new(at: i64, reason: CrlReason) -> Self {
         Self { at, reason }
     }
+
+    /// The revocation a store keeps as two columns (`revoked_at`, the
+    /// reason code), if both are set; an unknown code reads as
+    /// `unspecified`.
+    pub fn from_columns(at: Option<i64>, code: Option<i64>) -> Option<Self> {
+        match (at, code) {
+            (Some(at), Some(code)) => Some(Self::new(
+                at,
+                reason_from_code(code).unwrap_or(CrlReason::Unspecified),
+            )),
+            _ => None,
+        }
+    }
+
+    /// Whether this (earlier) revocation stands against a new one for
+    /// `reason`: always, unless it is a hold that `reason` makes final.
+    pub fn stands_against(self, reason: CrlReason) -> bool {
+        self.reason != CrlReason::CertificateHold || reason == CrlReason::CertificateHold
+    }
+}
+
+/// The groups a store keeps in one column, a line each.
+pub fn groups_from_column(column: &str) -> Vec<String> {
+    column
+        .split('\n')
+        .filter(|g| !g.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A revoked certificate, as a CRL lists it.
@@ -523,10 +551,7 @@ impl RequestStore for MemoryStore {
             return Ok(RevokeOutcome::NotIssued);
         };
         Ok(match r.revoked {
-            Some(earlier)
-                if earlier.reason != CrlReason::CertificateHold
-                    || reason == CrlReason::CertificateHold =>
-            {
+            Some(earlier) if earlier.stands_against(reason) => {
                 RevokeOutcome::AlreadyRevoked(earlier)
             }
             _ => {

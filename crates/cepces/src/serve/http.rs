@@ -86,15 +86,7 @@ pub async fn serve(
     };
     let mut refused = 0u64;
     loop {
-        let (tcp, peer) = match listener.accept().await {
-            Ok(c) => c,
-            Err(e) => {
-                // Out of descriptors and the like: wait, then go on.
-                tracing::warn!(error = %e, "accept failed");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
+        let (tcp, peer) = accept(&listener).await;
         let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
             refused += 1;
             // Once per power of two, not per connection: a flood must not
@@ -178,6 +170,20 @@ async fn handle(
     response
 }
 
+/// The next connection on `listener`. A failed accept (out of
+/// descriptors and the like) is logged, and after a pause tried again.
+async fn accept(listener: &TcpListener) -> (tokio::net::TcpStream, std::net::SocketAddr) {
+    loop {
+        match listener.accept().await {
+            Ok(c) => return c,
+            Err(e) => {
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
 /// What a plain-HTTP listener serves.
 #[derive(Debug, Clone)]
 pub enum Plain {
@@ -200,14 +206,7 @@ pub async fn serve_plain(
     let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
     let head_timeout = head_timeout(&current.get());
     loop {
-        let (tcp, peer) = match listener.accept().await {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::warn!(error = %e, "accept failed");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
+        let (tcp, peer) = accept(&listener).await;
         let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
             drop(tcp);
             continue;

@@ -262,6 +262,27 @@ impl Server {
         cmd.output().unwrap()
     }
 
+    /// `cepces renew` at the Certificate endpoint with the certificate
+    /// `<name>-cert.pem` (its key as the TLS client key and the signer),
+    /// writing `<out>-key.pem` and `<out>-cert.pem`.
+    pub fn renew(&self, name: &str, out: &str) -> Output {
+        Command::new(BIN)
+            .args(["renew", "--quiet", "--cep"])
+            .arg(self.cep("Certificate"))
+            .arg("--ca-file")
+            .arg(self.ca_file())
+            .arg("--cert")
+            .arg(self.path(&format!("{name}-cert.pem")))
+            .arg("--key")
+            .arg(self.path(&format!("{name}-key.pem")))
+            .arg("--out-key")
+            .arg(self.path(&format!("{out}-key.pem")))
+            .arg("--out-cert")
+            .arg(self.path(&format!("{out}-cert.pem")))
+            .output()
+            .unwrap()
+    }
+
     /// `cepces <command> --dir <ca> args`.
     pub fn admin(&self, command: &str, args: &[&str]) -> Output {
         Command::new(BIN)
@@ -379,6 +400,20 @@ pub fn openssl_verify(ca: &Path, cert: &Path) {
         stdout(&out),
         stderr(&out)
     );
+}
+
+/// `openssl x509 -serial`'s hex serial of the certificate at `path`.
+pub fn serial_of(path: &Path) -> String {
+    let out = Command::new("openssl")
+        .args(["x509", "-noout", "-serial", "-in"])
+        .arg(path)
+        .output()
+        .unwrap();
+    stdout(&out)
+        .trim()
+        .strip_prefix("serial=")
+        .unwrap()
+        .to_owned()
 }
 
 /// The first certificate of a PEM file.
