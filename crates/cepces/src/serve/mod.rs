@@ -388,6 +388,9 @@ pub async fn start(args: &ServeArgs) -> Result<Running, String> {
         tokio::spawn(refresh_policy(Arc::clone(&current), seconds));
     }
     let kerberos = app.serves_kerberos();
+    if app.publication().is_some() {
+        tokio::spawn(keep_crl_current(Arc::clone(&current)));
+    }
     let published = match (publish_on, app.publication()) {
         (Some(listener), Some(p)) => Some((
             spawn_plain(
@@ -499,6 +502,31 @@ fn spawn_plain(
         what,
     ));
     Ok(on)
+}
+
+/// Every ten minutes, has the current CRL made ([`Server::crl`]): a new
+/// one is signed once the old one's overlap begins, whether or not a
+/// client asks for it, so that the stored CRL is never one that expired.
+async fn keep_crl_current(current: Arc<http::Current>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let server = current.get();
+        let now = crate::pki::unix_now();
+        match tokio::task::spawn_blocking(move || server.crl(now)).await {
+            Ok(Some(Ok(crl))) => {
+                tracing::debug!(
+                    event = "crl_current",
+                    number = crl.number,
+                    next_update = crl.next_update,
+                    "CRL current"
+                );
+            }
+            Ok(Some(Err(e))) => tracing::warn!(event = "crl_failed", error = %e, "no current CRL"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(event = "crl_failed", error = %e, "CRL task"),
+        }
+    }
 }
 
 /// Asks the policy source for changes every `seconds`, on the blocking
