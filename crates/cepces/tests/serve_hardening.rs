@@ -62,8 +62,9 @@ fn tls_session(server: &Server, input: &[u8], within: Duration) -> (bool, String
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(input).unwrap();
-    stdin.flush().unwrap();
+    // The server may answer and close before all of `input` is through
+    // (a head past its limit): s_client then exits and the pipe breaks.
+    let _ = stdin.write_all(input).and_then(|()| stdin.flush());
     let deadline = Instant::now() + within;
     let ended = loop {
         if child.try_wait().unwrap().is_some() {
@@ -157,7 +158,13 @@ fn smuggling_shapes_huge_heads_and_unnegotiated_http2_are_refused() {
     );
     let (ended, printed) = tls_session(&server, big.as_bytes(), Duration::from_secs(20));
     assert!(ended);
-    assert!(printed.starts_with("HTTP/1.1 431"), "{printed}");
+    // The server answers 431 and closes with the rest of the header still
+    // unread: the client's TCP stack then sees a reset, which may discard
+    // the 431 before s_client reads it. Either way nothing else is answered.
+    assert!(
+        printed.is_empty() || printed.starts_with("HTTP/1.1 431"),
+        "{printed}"
+    );
     // HTTP/2 without negotiation (its connection preface over TLS with
     // no ALPN): refused and closed, nothing served.
     let (ended, printed) = tls_session(
