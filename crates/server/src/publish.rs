@@ -49,6 +49,7 @@ pub struct Publication {
     ca_url: String,
     crl_path: String,
     ca_path: String,
+    extensions: Vec<Extension>,
     current: Mutex<Option<StoredCrl>>,
 }
 
@@ -105,9 +106,14 @@ impl Publication {
             rest.find('/')
                 .map_or_else(|| "/".into(), |i| rest[i..].to_owned())
         };
+        let extensions = vec![
+            pki::crl_distribution_point(&crl_url).map_err(Error::Config)?,
+            pki::authority_info_access(&ca_url).map_err(Error::Config)?,
+        ];
         Ok(Self {
             crl_path: path(&crl_url),
             ca_path: path(&ca_url),
+            extensions,
             crl_url,
             ca_url,
             config,
@@ -131,12 +137,9 @@ impl Publication {
     }
 
     /// The extensions that name the CRL and the CA certificate, for a
-    /// certificate the CA issues.
-    pub fn extensions(&self) -> Result<Vec<Extension>, Error> {
-        Ok(vec![
-            pki::crl_distribution_point(&self.crl_url).map_err(Error::Issuer)?,
-            pki::authority_info_access(&self.ca_url).map_err(Error::Issuer)?,
-        ])
+    /// certificate the CA issues (made once, with the URLs).
+    pub fn extensions(&self) -> &[Extension] {
+        &self.extensions
     }
 
     /// The file at `path` (an HTTP request's path), if it is one of ours:

@@ -1103,7 +1103,7 @@ impl Server {
             extensions.push(pki::sid_extension(&sid)?);
         }
         if let Some(p) = &self.publication {
-            extensions.extend(p.extensions().map_err(|e| e.to_string())?);
+            extensions.extend_from_slice(p.extensions());
         }
         self.issuer.issue(&CertificateSpec {
             subject,
@@ -1212,13 +1212,9 @@ impl Server {
         Ok(released)
     }
 
+    /// Signs the CRL anew (when it is published here) after a change.
     fn publish_crl(&self, now: i64) -> Result<(), Error> {
-        match &self.publication {
-            Some(p) => p
-                .crl(self.store.as_ref(), self.issuer.as_ref(), now)
-                .map(drop),
-            None => Ok(()),
-        }
+        self.crl(now).transpose().map(drop)
     }
 
     /// The current CRL ([`Publication::crl`]), when it is published here.

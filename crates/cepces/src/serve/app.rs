@@ -64,7 +64,8 @@ fn pkcs11_ca(
     let (key_path, cert_path) = (dir.ca_key(), dir.ca_cert());
     if key_path.exists() {
         return Err(format!(
-            "[ca.pkcs11] is configured but {} exists: refusing to guess which is the CA key              (move the file away to use the token)",
+            "[ca.pkcs11] is configured but {} exists: refusing to guess which is the CA key \
+             (move the file away to use the token)",
             key_path.display()
         ));
     }
@@ -81,15 +82,10 @@ fn pkcs11_ca(
                 p.key_label
             )
         })?;
-        let cert = pki::cert_from_pem(&fs::read_to_string(&cert_path).map_err(io_err(&cert_path))?)
-            .map_err(|e| format!("{}: {e}", cert_path.display()))?;
-        return Ok(Box::new(Pkcs11Authority::new(key, cert)?));
+        return Ok(Box::new(Pkcs11Authority::new(key, read_cert(&cert_path)?)?));
     }
     if !create {
-        return Err(format!(
-            "{} holds no CA (run `cepces serve` first)",
-            dir.root.display()
-        ));
+        return Err(no_ca(dir));
     }
     refuse_over_state(dir)?;
     let key = match key {
@@ -122,6 +118,20 @@ fn pkcs11_ca(
     Err("[ca.pkcs11]: this cepces was built without the `pkcs11` feature".into())
 }
 
+/// What an administrator command says where `dir` holds no CA.
+pub fn no_ca(dir: &StateDir) -> String {
+    format!(
+        "{} holds no CA (run `cepces serve` first)",
+        dir.root.display()
+    )
+}
+
+/// The certificate (PEM) at `path`.
+fn read_cert(path: &Path) -> Result<Certificate, String> {
+    pki::cert_from_pem(&fs::read_to_string(path).map_err(io_err(path))?)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
 fn load_or_create_file_ca(
     dir: &StateDir,
     config: &Config,
@@ -132,10 +142,7 @@ fn load_or_create_file_ca(
         return Ok(Authority::new(key, certificate));
     }
     if !create {
-        return Err(format!(
-            "{} holds no CA (run `cepces serve` first)",
-            dir.root.display()
-        ));
+        return Err(no_ca(dir));
     }
     refuse_over_state(dir)?;
     let key = pki::generate_key(config.ca.key_bits)?;
@@ -194,9 +201,7 @@ fn load_pair(
         (true, true) => {
             let key = pki::key_from_pem(&fs::read_to_string(key_path).map_err(io_err(key_path))?)
                 .map_err(|e| format!("{}: {e}", key_path.display()))?;
-            let cert =
-                pki::cert_from_pem(&fs::read_to_string(cert_path).map_err(io_err(cert_path))?)
-                    .map_err(|e| format!("{}: {e}", cert_path.display()))?;
+            let cert = read_cert(cert_path)?;
             if pki::spki(&key.to_public_key())? != cert.tbs_certificate.subject_public_key_info {
                 return Err(format!(
                     "{} is not the key of {}: refusing to start",

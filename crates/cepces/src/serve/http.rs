@@ -18,9 +18,9 @@ use tower_service::Service as _;
 
 use cepces_server::Server as App;
 use cepces_server::publish::Published;
+use cepces_server::tower::{ConnectionInfo, Handled, ServiceAdapter};
 
 use super::status::Metrics;
-use cepces_server::tower::{ConnectionInfo, Handled, ServiceAdapter};
 
 /// The server that answers, replaced whole when the configuration is
 /// reloaded (SIGHUP): a request is answered by the server current when

@@ -112,10 +112,7 @@ pub fn open_admin(args: &AdminArgs) -> Result<Server, String> {
         root: args.dir.clone(),
     };
     if !dir.ca_cert().exists() && !dir.ca_key().exists() {
-        return Err(format!(
-            "{} holds no CA (run `cepces serve` first)",
-            dir.root.display()
-        ));
+        return Err(app::no_ca(&dir));
     }
     let config = app::load_config(&dir, args.config.as_deref(), false)?;
     let ca = app::load_or_create_ca(&dir, &config, false)?;
