@@ -16,7 +16,21 @@ use crate::in_ci;
 #[derive(Debug)]
 pub struct Postgres {
     dir: tempfile::TempDir,
+    bin: PathBuf,
     pid: Option<u32>,
+}
+
+/// Runs `cmd` (`what` in messages); its output, which must be a success.
+fn succeed(cmd: &mut Command, what: &str) -> std::process::Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("running {what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
 
 /// The newest `/usr/lib/postgresql/<version>/bin`.
@@ -72,20 +86,16 @@ impl Postgres {
             assert!(out.status.success(), "chown: {out:?}");
         }
         let data = dir.path().join("data");
-        let out = as_owner(&bin, "initdb")
-            .args([
-                "--auth=trust",
-                "--username=postgres",
-                "--encoding=UTF8",
-                "-D",
-            ])
-            .arg(&data)
-            .output()
-            .expect("running initdb");
-        assert!(
-            out.status.success(),
-            "initdb: {}",
-            String::from_utf8_lossy(&out.stderr)
+        succeed(
+            as_owner(&bin, "initdb")
+                .args([
+                    "--auth=trust",
+                    "--username=postgres",
+                    "--encoding=UTF8",
+                    "-D",
+                ])
+                .arg(&data),
+            "initdb",
         );
         let out = as_owner(&bin, "pg_ctl")
             .arg("-D")
@@ -100,7 +110,11 @@ impl Postgres {
             .args(["-w", "-t", "60", "start"])
             .output()
             .expect("running pg_ctl");
-        let mut pg = Self { dir, pid: None };
+        let mut pg = Self {
+            dir,
+            bin,
+            pid: None,
+        };
         pg.pid = std::fs::read_to_string(data.join("postmaster.pid"))
             .ok()
             .and_then(|s| s.lines().next()?.trim().parse().ok());
@@ -123,43 +137,23 @@ impl Postgres {
 
     /// Creates the database `name`.
     pub fn create_database(&self, name: &str) {
-        let bin = bin_dir().expect("PostgreSQL");
-        let out = Command::new(bin.join("createdb"))
-            .arg("-h")
-            .arg(self.dir.path())
-            .args(["-U", "postgres", name])
-            .output()
-            .expect("running createdb");
-        assert!(
-            out.status.success(),
-            "createdb: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        succeed(self.client("createdb").arg(name), "createdb");
+    }
+
+    /// The client `program` of this server's version, connecting to it as
+    /// the superuser.
+    fn client(&self, program: &str) -> Command {
+        let mut c = Command::new(self.bin.join(program));
+        c.arg("-h").arg(self.dir.path()).args(["-U", "postgres"]);
+        c
     }
 
     /// Runs `sql` with psql on `dbname`; its standard output.
     pub fn psql(&self, dbname: &str, sql: &str) -> String {
-        let bin = bin_dir().expect("PostgreSQL");
-        let out = Command::new(bin.join("psql"))
-            .arg("-h")
-            .arg(self.dir.path())
-            .args([
-                "-U",
-                "postgres",
-                "-d",
-                dbname,
-                "-At",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-c",
-                sql,
-            ])
-            .output()
-            .expect("running psql");
-        assert!(
-            out.status.success(),
-            "psql: {}",
-            String::from_utf8_lossy(&out.stderr)
+        let out = succeed(
+            self.client("psql")
+                .args(["-d", dbname, "-At", "-v", "ON_ERROR_STOP=1", "-c", sql]),
+            "psql",
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
