@@ -61,13 +61,17 @@ pub fn allocations(alloc: &Cap<System>, f: &dyn Fn()) -> (usize, usize) {
     // reset: reserve (without touching it) enough for the live bytes to
     // stand above every earlier peak, so that the peak reached during `f`
     // is `f`'s own.
-    let ballast: Vec<u8> = Vec::with_capacity(alloc.max_allocated() - alloc.allocated() + 1);
+    // The counters are read one at a time while other test threads
+    // allocate: a read may run ahead of another, so differences saturate
+    // instead of overflowing (once seen in a full run).
+    let ballast: Vec<u8> =
+        Vec::with_capacity(alloc.max_allocated().saturating_sub(alloc.allocated()) + 1);
     let live = alloc.allocated();
     let total = alloc.total_allocated();
     f();
     let result = (
-        alloc.total_allocated() - total,
-        alloc.max_allocated() - live,
+        alloc.total_allocated().saturating_sub(total),
+        alloc.max_allocated().saturating_sub(live),
     );
     drop(ballast);
     result
