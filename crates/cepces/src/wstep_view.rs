@@ -350,38 +350,40 @@ fn version(v: Value) -> Value {
     }
 }
 
-/// The MS-MDE2 `Discover` request.
+/// The MS-MDE2 `Discover` request, its `request` shown in place.
 fn discover(d: &Discover, _: &mut Errors) -> Value {
     let mut v = to_value(d);
+    let mut q = v.take("request");
     Value::Record(vec![
         ("namespace", namespace(v.take("namespace"))),
-        ("email_address", v.take("email_address")),
-        ("request_version", version(v.take("request_version"))),
-        ("device_type", v.take("device_type")),
-        ("application_version", v.take("application_version")),
-        ("os_edition", v.take("os_edition")),
-        ("auth_policies", v.take("auth_policies")),
-        ("unknown", unknown(v.take("unknown"))),
+        ("email_address", q.take("email_address")),
+        ("request_version", version(q.take("request_version"))),
+        ("device_type", q.take("device_type")),
+        ("application_version", q.take("application_version")),
+        ("os_edition", q.take("os_edition")),
+        ("auth_policies", q.take("auth_policies")),
+        ("unknown", unknown(q.take("unknown"))),
     ])
 }
 
-/// The MS-MDE2 `DiscoverResponse`.
+/// The MS-MDE2 `DiscoverResponse`, its `DiscoverResult` shown in place.
 fn discover_response(r: &DiscoverResponse, _: &mut Errors) -> Value {
     let mut v = to_value(r);
+    let mut q = v.take("result");
     Value::Record(vec![
         ("namespace", namespace(v.take("namespace"))),
-        ("auth_policy", v.take("auth_policy")),
-        ("enrollment_version", version(v.take("enrollment_version"))),
+        ("auth_policy", q.take("auth_policy")),
+        ("enrollment_version", version(q.take("enrollment_version"))),
         (
             "enrollment_policy_service_url",
-            v.take("enrollment_policy_service_url"),
+            q.take("enrollment_policy_service_url"),
         ),
-        ("enrollment_service_url", v.take("enrollment_service_url")),
+        ("enrollment_service_url", q.take("enrollment_service_url")),
         (
             "authentication_service_url",
-            v.take("authentication_service_url"),
+            q.take("authentication_service_url"),
         ),
-        ("unknown", unknown(v.take("unknown"))),
+        ("unknown", unknown(q.take("unknown"))),
     ])
 }
 

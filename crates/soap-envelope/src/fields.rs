@@ -167,17 +167,34 @@ pub fn nillable<'a, 's, 'b, T>(
     read(r, start)
 }
 
+/// Whether `start` is `name`, or `name`'s local name in `alt_ns` (a second
+/// spelling of `name`'s namespace, as a published erratum has it): the
+/// match of a type with `#[xml(alt_ns = ...)]`.
+pub fn is_either(start: &Start<'_>, name: QName, alt_ns: &str) -> bool {
+    start.is(name) || (start.local() == name.local && start.ns().unwrap_or("") == alt_ns)
+}
+
 /// Reads the current element as a collection of `item` elements, each read
 /// by `read_item`. Another child is [`ErrorKind::UnexpectedElement`]: the
 /// collection types have no extension point.
 pub fn list<'a, T>(
     r: &mut XmlReader<'a>,
     item: QName,
+    read_item: impl FnMut(&mut XmlReader<'a>, &Start<'a>) -> Result<T>,
+) -> Result<Vec<T>> {
+    list_alt(r, item, None, read_item)
+}
+
+/// [`list`] whose items also match in `alt_ns` (see [`is_either`]).
+pub fn list_alt<'a, T>(
+    r: &mut XmlReader<'a>,
+    item: QName,
+    alt_ns: Option<&str>,
     mut read_item: impl FnMut(&mut XmlReader<'a>, &Start<'a>) -> Result<T>,
 ) -> Result<Vec<T>> {
     let mut items = Vec::new();
     while let Some(child) = r.next_child()? {
-        if child.is(item) {
+        if alt_ns.map_or_else(|| child.is(item), |alt| is_either(&child, item, alt)) {
             items.push(read_item(r, &child)?);
         } else {
             return Err(r.error(ErrorKind::UnexpectedElement {
@@ -196,7 +213,17 @@ pub fn nonempty_list<'a, T>(
     item: QName,
     read_item: impl FnMut(&mut XmlReader<'a>, &Start<'a>) -> Result<T>,
 ) -> Result<Option<Vec<T>>> {
-    let items = list(r, item, read_item)?;
+    nonempty_list_alt(r, item, None, read_item)
+}
+
+/// [`nonempty_list`] whose items also match in `alt_ns`.
+pub fn nonempty_list_alt<'a, T>(
+    r: &mut XmlReader<'a>,
+    item: QName,
+    alt_ns: Option<&str>,
+    read_item: impl FnMut(&mut XmlReader<'a>, &Start<'a>) -> Result<T>,
+) -> Result<Option<Vec<T>>> {
+    let items = list_alt(r, item, alt_ns, read_item)?;
     Ok((!items.is_empty()).then_some(items))
 }
 

@@ -342,3 +342,51 @@ fn attribute_codecs_element_children_nillable_text_and_first() {
     .unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::BadValue { .. }), "{e}");
 }
+
+/// A namespace read in a second spelling (`alt_ns`), and which one was read
+/// (`from_start`).
+#[derive(Debug, Clone, PartialEq, Eq, FromXml, ToXml)]
+#[xml(ns = NS, alt_ns = "urn:t/", name = "errata")]
+struct Errata {
+    #[xml(from_start = spelling)]
+    spelling: Option<String>,
+    #[xml(with = fields::value)]
+    count: u32,
+    #[xml(list(item = "code"), with = fields::value)]
+    codes: Vec<u16>,
+    #[xml(ns = "urn:other", with = fields::value)]
+    other: Option<bool>,
+}
+
+fn spelling(start: &soap_envelope::Start<'_>) -> Option<String> {
+    start.ns().map(str::to_owned)
+}
+
+#[test]
+fn alt_ns_is_read_for_the_types_own_names_only_and_never_written() {
+    let e: Errata = read(
+        "<errata xmlns='urn:t/'><count>1</count><codes><code>2</code></codes>\
+         <o:other xmlns:o='urn:other'>true</o:other></errata>",
+    )
+    .unwrap();
+    assert_eq!(e.spelling.as_deref(), Some("urn:t/"));
+    assert_eq!((e.count, &e.codes[..], e.other), (1, &[2][..], Some(true)));
+    // Written in the type's namespace; the spelling read is not written.
+    let out = String::from_utf8(e.to_xml().unwrap()).unwrap();
+    assert!(!out.contains("urn:t/"), "{out}");
+    let again: Errata = read(&out).unwrap();
+    assert_eq!(again.spelling.as_deref(), Some(NS));
+    assert_eq!((again.count, again.codes), (1, vec![2]));
+
+    // A field given another namespace does not take the second spelling.
+    let err = read::<Errata>(
+        "<errata xmlns='urn:t'><count>1</count><codes/><other xmlns='urn:t/'>true</other></errata>",
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::UnexpectedElement { .. }),
+        "{err}"
+    );
+    // Nor does any other namespace.
+    assert!(read::<Errata>("<errata xmlns='urn:t2'><count>1</count><codes/></errata>").is_err());
+}

@@ -2,7 +2,7 @@
 //! (`#[xml(with = ...)]`) of the lexical forms MS-WSTEP adds to
 //! `soap_envelope::fields` (see `soap_envelope::fields::value`).
 
-pub(crate) use soap_envelope::fields::{once, required};
+pub(crate) use soap_envelope::fields::once;
 
 /// A URI-valued enumeration with an `Other` case (`RequestType`): the
 /// collapsed text parsed (infallibly), written with `Display`.

@@ -82,13 +82,20 @@ fn discover_request_examples() {
         assert_eq!(d.action(), Some(Discover::ACTION));
         // Erratum: the examples' namespace has a trailing slash.
         assert_eq!(d.namespace, DiscoverNamespace::TrailingSlash, "{rel}");
-        assert_eq!(d.email_address.as_deref(), Some("user@contoso.com"));
-        assert_eq!(d.request_version.as_deref(), Some(*version), "{rel}");
-        assert_eq!(d.device_type.as_deref(), Some("WindowsPhone"));
-        assert_eq!(d.application_version.as_deref(), Some("10.0.0.0"));
-        assert_eq!(d.os_edition, Some(3));
-        assert_eq!(d.auth_policies, Some(vec![policy.clone()]), "{rel}");
-        assert!(d.unknown.is_empty() && d.extensions.is_empty(), "{rel}");
+        assert_eq!(d.request.email_address.as_deref(), Some("user@contoso.com"));
+        assert_eq!(
+            d.request.request_version.as_deref(),
+            Some(*version),
+            "{rel}"
+        );
+        assert_eq!(d.request.device_type.as_deref(), Some("WindowsPhone"));
+        assert_eq!(d.request.application_version.as_deref(), Some("10.0.0.0"));
+        assert_eq!(d.request.os_edition, Some(3));
+        assert_eq!(d.request.auth_policies, Some(vec![policy.clone()]), "{rel}");
+        assert!(
+            d.request.unknown.is_empty() && d.extensions.is_empty(),
+            "{rel}"
+        );
 
         // Written in the schema's namespace; reads back equal but for it.
         let written = env.to_xml().unwrap();
@@ -116,12 +123,23 @@ fn discover_response_examples() {
         let r = env.payload().unwrap();
         assert_eq!(r.action(), Some(DiscoverResponse::ACTION));
         assert_eq!(r.namespace, DiscoverNamespace::Schema, "{rel}");
-        assert_eq!(&r.auth_policy, policy, "{rel}");
-        assert_eq!(r.enrollment_version.as_deref(), Some(*version), "{rel}");
-        assert_eq!(r.enrollment_policy_service_url.as_deref(), Some(URL));
-        assert_eq!(r.enrollment_service_url, URL);
-        assert_eq!(r.authentication_service_url.as_deref(), *auth_url, "{rel}");
-        assert!(r.unknown.is_empty() && r.extensions.is_empty(), "{rel}");
+        assert_eq!(&r.result.auth_policy, policy, "{rel}");
+        assert_eq!(
+            r.result.enrollment_version.as_deref(),
+            Some(*version),
+            "{rel}"
+        );
+        assert_eq!(r.result.enrollment_policy_service_url.as_deref(), Some(URL));
+        assert_eq!(r.result.enrollment_service_url, URL);
+        assert_eq!(
+            r.result.authentication_service_url.as_deref(),
+            *auth_url,
+            "{rel}"
+        );
+        assert!(
+            r.result.unknown.is_empty() && r.extensions.is_empty(),
+            "{rel}"
+        );
 
         let written = env.to_xml().unwrap();
         let again = Envelope::<DiscoverResponse>::from_xml(&written).unwrap();
@@ -154,12 +172,12 @@ proptest! {
         policies in proptest::option::of(proptest::collection::vec(policy(), 0..4)),
     ) {
         let mut d = Discover::default();
-        d.email_address = email;
-        d.request_version = version;
-        d.device_type = device;
-        d.application_version = app;
-        d.os_edition = edition;
-        d.auth_policies = policies;
+        d.request.email_address = email;
+        d.request.request_version = version;
+        d.request.device_type = device;
+        d.request.application_version = app;
+        d.request.os_edition = edition;
+        d.request.auth_policies = policies;
         let again = Discover::from_xml(&d.to_xml().unwrap()).unwrap();
         prop_assert_eq!(again, d);
     }
@@ -173,9 +191,9 @@ proptest! {
         auth_url in proptest::option::of(text()),
     ) {
         let mut r = DiscoverResponse::new(policy, url);
-        r.enrollment_version = version;
-        r.enrollment_policy_service_url = policy_url;
-        r.authentication_service_url = auth_url;
+        r.result.enrollment_version = version;
+        r.result.enrollment_policy_service_url = policy_url;
+        r.result.authentication_service_url = auth_url;
         let bytes = Envelope::new(soap_envelope::Header::new(), r.clone()).to_xml().unwrap();
         let again = Envelope::<DiscoverResponse>::from_xml(&bytes).unwrap();
         prop_assert_eq!(again.payload(), Some(&r));

@@ -37,6 +37,10 @@
 //!   `Self::default()` (the type implements `Default`).
 //! - `skip_unknown`: a child no field reads is skipped (without it, and
 //!   without an `unknown` field, it is `UnexpectedElement`).
+//! - `alt_ns = EXPR`: a second namespace URI read as the type's own (a
+//!   published erratum, such as MS-MDE2's trailing slash): the element and
+//!   the children in the type's namespace (not those given another `ns`)
+//!   also match in it. Only the type's `ns` is written.
 //! - `prefixes = EXPR`: the `soap_envelope::Prefixes` table `ToXml::prefixes`
 //!   returns (the crate's own, such as `crate::PREFIXES`), so that the
 //!   element written alone or as a SOAP Body gets its crate's prefixes.
@@ -79,6 +83,9 @@
 //!   `Option<T>` optional. `with = codec` gives its `read_attr` (`None`
 //!   when absent) and `write_attr`; default `fields::value` (an
 //!   `XsdType`), `fields::token` collapses whitespace.
+//! - `from_start = path::to::fn`: a value computed from the start tag,
+//!   `fn(&Start) -> T` (which namespace spelling was read, say); not
+//!   written.
 //! - `unknown` (on `Vec<AnyElement>`): the children no other field reads,
 //!   kept as read and written last-in-place. Without it such a child is
 //!   `UnexpectedElement`.
@@ -125,10 +132,15 @@ enum Kind {
         nillable: bool,
         /// `nillable(omit)`: `None` is left out on writing, not written as nil.
         omit_nil: bool,
-        list: Option<(String, Expr)>,
+        /// The items' name and namespace, and whether that is the type's.
+        list: Option<(String, Expr, bool)>,
         /// A repeat goes to the `unknown` field instead of being an error.
         first: bool,
+        /// In the type's namespace (no `ns` given): also matched in `alt_ns`.
+        own_ns: bool,
     },
+    /// Computed from the start tag by this function; not written.
+    FromStart(Path),
     /// The element's text; `nillable`: the element itself (`Option<T>`).
     Text { nillable: bool },
     /// An attribute.
@@ -163,6 +175,8 @@ struct Model {
     nil: TokenStream2,
     declare: Vec<Expr>,
     prefixes: Option<Expr>,
+    /// `alt_ns`: a second spelling of the type's namespace, read only.
+    alt_ns: Option<Expr>,
     /// `nillable`: a nil element reads as `Self::default()`.
     nillable: bool,
     /// `skip_unknown`: a child no field reads is skipped.
@@ -219,6 +233,7 @@ impl Model {
         let mut nil = None;
         let mut declare = Vec::new();
         let mut prefixes = None;
+        let mut alt_ns = None;
         let mut nillable = false;
         let mut skip_unknown = false;
         for attr in input.attrs.iter().filter(|a| a.path().is_ident("xml")) {
@@ -233,14 +248,16 @@ impl Model {
                     declare.push(meta.value()?.parse::<Expr>()?);
                 } else if meta.path.is_ident("prefixes") {
                     prefixes = Some(meta.value()?.parse::<Expr>()?);
+                } else if meta.path.is_ident("alt_ns") {
+                    alt_ns = Some(meta.value()?.parse::<Expr>()?);
                 } else if meta.path.is_ident("nillable") {
                     nillable = true;
                 } else if meta.path.is_ident("skip_unknown") {
                     skip_unknown = true;
                 } else {
                     return Err(meta.error(
-                        "expected `ns`, `name`, `nil`, `declare`, `prefixes`, `nillable` \
-                         or `skip_unknown`",
+                        "expected `ns`, `name`, `nil`, `declare`, `prefixes`, `alt_ns`, \
+                         `nillable` or `skip_unknown`",
                     ));
                 }
                 Ok(())
@@ -301,6 +318,7 @@ impl Model {
             nil,
             declare,
             prefixes,
+            alt_ns,
             nillable,
             skip_unknown,
             fields,
@@ -323,7 +341,7 @@ impl Model {
                     out.extend(quote! {
                         const #c: ::soap_envelope::QName = ::soap_envelope::QName::new(#ns, #name);
                     });
-                    if let Some((item, item_ns)) = list {
+                    if let Some((item, item_ns, _)) = list {
                         let ic = f.item_const();
                         out.extend(quote! {
                             const #ic: ::soap_envelope::QName = ::soap_envelope::QName::new(#item_ns, #item);
@@ -333,10 +351,27 @@ impl Model {
                 Kind::Attribute { name, ns } => out.extend(quote! {
                     const #c: ::soap_envelope::QName = ::soap_envelope::QName::new(#ns, #name);
                 }),
-                Kind::Text { .. } | Kind::Unknown => {}
+                Kind::Text { .. } | Kind::Unknown | Kind::FromStart(_) => {}
             }
         }
         out
+    }
+
+    /// `child` is the field's element `c` (also in `alt_ns` where the
+    /// field is in the type's namespace).
+    fn child_is(&self, own_ns: bool, c: &Ident) -> TokenStream2 {
+        match &self.alt_ns {
+            Some(alt) if own_ns => quote!(::soap_envelope::fields::is_either(&child, #c, #alt)),
+            _ => quote!(child.is(#c)),
+        }
+    }
+
+    /// The `alt_ns` of a list's items, `None` when they have none.
+    fn item_alt(&self, own_ns: bool) -> TokenStream2 {
+        match &self.alt_ns {
+            Some(alt) if own_ns => quote!(::core::option::Option::Some(#alt)),
+            _ => quote!(::core::option::Option::None),
+        }
     }
 
     #[allow(clippy::wrong_self_convention, clippy::too_many_lines)]
@@ -392,6 +427,10 @@ impl Model {
                     }
                     inits.push(quote!(#id: #var));
                 }
+                Kind::FromStart(f) => {
+                    decls.extend(quote!(let #var = #f(start);));
+                    inits.push(quote!(#id: #var));
+                }
                 Kind::Unknown => {
                     decls.extend(quote!(let mut #var = ::std::vec::Vec::new();));
                     unknown = Some(var.clone());
@@ -401,16 +440,19 @@ impl Model {
                     nillable,
                     list,
                     first,
+                    own_ns,
                     ..
                 } => {
-                    let read_one = if list.is_some() {
+                    let is = self.child_is(*own_ns, &c);
+                    let read_one = if let Some((_, _, item_own)) = list {
                         let ic = f.item_const();
+                        let alt = self.item_alt(*item_own);
                         if *nillable {
                             quote!(#sf::nillable(r, &child, #nil, |r, _| {
-                                #sf::nonempty_list(r, #ic, |r, s| #codec::read(r, s))
+                                #sf::nonempty_list_alt(r, #ic, #alt, |r, s| #codec::read(r, s))
                             }))
                         } else {
-                            quote!(#sf::list(r, #ic, |r, s| #codec::read(r, s)))
+                            quote!(#sf::list_alt(r, #ic, #alt, |r, s| #codec::read(r, s)))
                         }
                     } else if *nillable {
                         quote!(#sf::nillable(r, &child, #nil, |r, s| #codec::read_nillable(r, s)))
@@ -421,7 +463,7 @@ impl Model {
                         let seen = format_ident!("__seen_{}", id);
                         decls.extend(quote!(let (mut #var, mut #seen) = (None, false);));
                         branches.push(quote! {
-                            if child.is(#c) {
+                            if #is {
                                 #sf::once_nillable(r, &mut #var, &mut #seen, #c, |r| #read_one)?;
                             }
                         });
@@ -429,7 +471,7 @@ impl Model {
                     } else if f.shape == Shape::Vec && list.is_none() {
                         decls.extend(quote!(let mut #var = ::std::vec::Vec::new();));
                         branches.push(quote! {
-                            if child.is(#c) {
+                            if #is {
                                 #var.push(#read_one?);
                             }
                         });
@@ -437,7 +479,7 @@ impl Model {
                     } else if *first {
                         decls.extend(quote!(let mut #var = None;));
                         branches.push(quote! {
-                            if child.is(#c) && #var.is_none() {
+                            if #is && #var.is_none() {
                                 #var = Some(#read_one?);
                             }
                         });
@@ -449,7 +491,7 @@ impl Model {
                     } else {
                         decls.extend(quote!(let mut #var = None;));
                         branches.push(quote! {
-                            if child.is(#c) {
+                            if #is {
                                 #sf::once(r, &mut #var, #c, |r| #read_one)?;
                             }
                         });
@@ -502,6 +544,10 @@ impl Model {
         let (impl_generics, _, _) = self.generics.split_for_impl();
         let vis = &self.vis;
         let name_doc = format!("The element name, `{}`.", self.name);
+        let matches = self.alt_ns.as_ref().map_or_else(
+            || quote!(start.is(Self::NAME)),
+            |alt| quote!(::soap_envelope::fields::is_either(start, Self::NAME, #alt)),
+        );
         quote! {
             impl #impl_generics #ident #ty_generics #where_clause {
                 #[doc = #name_doc]
@@ -528,7 +574,7 @@ impl Model {
             #[automatically_derived]
             impl<'__xml, #params> ::soap_envelope::FromXml<'__xml> for #ident #ty_generics #where_clause {
                 fn matches(start: &::soap_envelope::Start<'_>) -> bool {
-                    start.is(Self::NAME)
+                    #matches
                 }
 
                 fn read(
@@ -587,6 +633,7 @@ impl Model {
                     }
                 }),
                 Kind::Unknown => body.extend(quote!(#sf::write_all(w, &self.#id)?;)),
+                Kind::FromStart(_) => {}
                 Kind::Element {
                     nillable,
                     omit_nil,
@@ -683,6 +730,7 @@ impl Field {
         let mut attribute = false;
         let mut unknown = false;
         let mut first = false;
+        let mut from_start = None;
         for attr in f.attrs.iter().filter(|a| a.path().is_ident("xml")) {
             attr.parse_nested_meta(|meta| {
                 let p = &meta.path;
@@ -710,6 +758,8 @@ impl Field {
                     unknown = true;
                 } else if p.is_ident("first") {
                     first = true;
+                } else if p.is_ident("from_start") {
+                    from_start = Some(meta.value()?.parse::<Path>()?);
                 } else if p.is_ident("attribute") {
                     attribute = true;
                     if meta.input.peek(syn::token::Paren) {
@@ -757,11 +807,14 @@ impl Field {
             (Shape::One, ty)
         };
         let err = |msg: &str| Err(syn::Error::new(span, msg));
-        let kinds = usize::from(text) + usize::from(attribute) + usize::from(unknown);
+        let kinds = usize::from(text)
+            + usize::from(attribute)
+            + usize::from(unknown)
+            + usize::from(from_start.is_some());
         if kinds > 1 || (kinds == 1 && (list.is_some() || first || (nillable && !text))) {
             return err(
-                "`text`, `attribute`, `unknown` exclude each other, `list` and `first`; \
-                 only `text` takes `nillable`",
+                "`text`, `attribute`, `unknown`, `from_start` exclude each other, `list` and \
+                 `first`; only `text` takes `nillable`",
             );
         }
         if omit_nil && (text || list.is_some()) {
@@ -778,7 +831,9 @@ impl Field {
             quote!(::soap_envelope::fields::complex)
         };
         let codec = with.map_or(default_codec, |p| quote!(#p));
-        let kind = if unknown {
+        let kind = if let Some(f) = from_start {
+            Kind::FromStart(f)
+        } else if unknown {
             if shape != Shape::Vec {
                 return err("`unknown` goes on a `Vec<AnyElement>`");
             }
@@ -806,10 +861,15 @@ impl Field {
             if list.is_some() && !matches!(shape, Shape::Vec | Shape::OptionVec) {
                 return err("a `list` is a `Vec<T>` or `Option<Vec<T>>`");
             }
+            let own_ns = ns.is_none();
             let ns = ns.unwrap_or_else(|| type_ns.clone());
             Kind::Element {
+                own_ns,
                 name: name.unwrap_or_else(|| lower_camel(&ident.to_string())),
-                list: list.map(|(item, item_ns)| (item, item_ns.unwrap_or_else(|| ns.clone()))),
+                list: list.map(|(item, item_ns): (String, Option<Expr>)| {
+                    let item_own = own_ns && item_ns.is_none();
+                    (item, item_ns.unwrap_or_else(|| ns.clone()), item_own)
+                }),
                 ns,
                 nillable,
                 omit_nil,
