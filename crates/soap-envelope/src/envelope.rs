@@ -162,7 +162,7 @@ impl<B: Payload> Envelope<B> {
     /// Reads an envelope from bytes.
     pub fn from_xml_with(input: &[u8], options: &ReadOptions) -> Result<Self> {
         let text = decode_input(input, &options.limits)?;
-        let mut r = XmlReader::with_limits(&text, options.limits)?;
+        let mut r = XmlReader::decoded(&text, options.limits);
         let root = r.root()?;
         let env = Self::read(&mut r, &root, options)?;
         r.finish()?;
@@ -325,7 +325,7 @@ where
     T: for<'a> FromXml<'a>,
 {
     let text = decode_input(input, limits)?;
-    let mut r = XmlReader::with_limits(&text, *limits)?;
+    let mut r = XmlReader::decoded(&text, *limits);
     let root = r.root()?;
     if !T::matches(&root) {
         return Err(r.error(ErrorKind::UnsupportedPayload(root.name())));

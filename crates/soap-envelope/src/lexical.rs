@@ -52,3 +52,84 @@ pub(crate) fn is_xml_ws(s: &str) -> bool {
 pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }
+
+/// The offset of the first character of UTF-8 text that XML 1.0 never
+/// allows: a control character other than tab, line feed and carriage
+/// return, or U+FFFE/U+FFFF (surrogates cannot occur in UTF-8).
+///
+/// The text is scanned in blocks of [`BLOCK`] bytes by a branch-free test
+/// that the compiler vectorises; only a block holding a control character
+/// or `0xEF` (the lead byte of U+F000..U+FFFF) is looked at byte by byte.
+pub(crate) fn first_forbidden_char(bytes: &[u8]) -> Option<usize> {
+    let mut base = 0;
+    for block in bytes.chunks_exact(BLOCK) {
+        if block_suspicious(block)
+            && let Some(pos) = first_forbidden_in(bytes, base, base + BLOCK)
+        {
+            return Some(pos);
+        }
+        base += BLOCK;
+    }
+    first_forbidden_in(bytes, base, bytes.len())
+}
+
+/// The block size of [`first_forbidden_char`]'s vectorised pass.
+const BLOCK: usize = 64;
+
+/// Whether `block` may hold a forbidden character; no branch per byte.
+#[inline]
+fn block_suspicious(block: &[u8]) -> bool {
+    let mut acc = 0u8;
+    for &b in block {
+        let control = (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r');
+        acc |= u8::from(control | (b == 0xEF));
+    }
+    acc != 0
+}
+
+/// The first forbidden character starting in `bytes[from..to]` (U+FFFE and
+/// U+FFFF may end past `to`).
+fn first_forbidden_in(bytes: &[u8], from: usize, to: usize) -> Option<usize> {
+    (from..to).find(|&i| {
+        let b = bytes[i];
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+            || (b == 0xEF
+                && bytes.get(i + 1) == Some(&0xBF)
+                && matches!(bytes.get(i + 2), Some(&0xBE | &0xBF)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The definition, one character at a time.
+    fn naive(s: &str) -> Option<usize> {
+        s.char_indices()
+            .find(|&(_, c)| c != '\t' && c != '\n' && c != '\r' && !is_xml_char(c))
+            .map(|(i, _)| i)
+    }
+
+    #[test]
+    fn forbidden_characters_at_block_edges() {
+        for at in [0, 1, 62, 63, 64, 65, 127, 128, 200] {
+            for bad in ["\u{0}", "\u{1F}", "\u{FFFE}", "\u{FFFF}"] {
+                let s = format!("{}{bad}{}", "a".repeat(at), "b".repeat(70));
+                assert_eq!(first_forbidden_char(s.as_bytes()), Some(at), "{at} {bad:?}");
+            }
+        }
+        // Tab, LF, CR and other characters led by 0xEF are allowed.
+        let ok = format!("{}\t\n\r\u{F000}\u{FFFD}\u{FEFF}", "x".repeat(61));
+        assert_eq!(first_forbidden_char(ok.as_bytes()), None);
+    }
+
+    proptest! {
+        #[test]
+        fn the_block_scan_finds_what_a_char_scan_finds(
+            s in "[a\t\n\r\u{0}-\u{1F}\u{F000}\u{FFFD}-\u{FFFF}\u{10000}]{0,300}"
+        ) {
+            prop_assert_eq!(first_forbidden_char(s.as_bytes()), naive(&s));
+        }
+    }
+}

@@ -16,7 +16,7 @@ use quick_xml::name::{NamespaceError, QName as QxName, ResolveResult};
 use quick_xml::reader::NsReader;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::lexical::{is_qname, is_ws_char, is_xml_char, is_xml_ws};
+use crate::lexical::{first_forbidden_char, is_qname, is_ws_char, is_xml_char, is_xml_ws};
 use crate::limits::{Limit, Limits};
 use crate::name::{OwnedQName, QName};
 use crate::ns;
@@ -102,19 +102,12 @@ pub fn decode_input<'a>(input: &'a [u8], limits: &Limits) -> Result<Cow<'a, str>
 /// underlying tokenizer would pass through. A NUL near the start is the
 /// mark of UTF-16 without a byte order mark.
 fn check_chars(text: &str) -> Result<()> {
-    let bytes = text.as_bytes();
-    let bad = bytes.iter().enumerate().find(|&(i, &b)| {
-        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
-            || (b == 0xEF
-                && bytes.get(i + 1) == Some(&0xBF)
-                && matches!(bytes.get(i + 2), Some(&0xBE | &0xBF)))
-    });
-    let Some((pos, &b)) = bad else {
+    let Some(pos) = first_forbidden_char(text.as_bytes()) else {
         return Ok(());
     };
-    let kind = if b == 0 && pos < 4 {
+    let kind = if text.as_bytes()[pos] == 0 && pos < 4 {
         ErrorKind::Encoding("NUL byte: UTF-16 without a byte order mark is not accepted".into())
-    } else if b == 0 {
+    } else if text.as_bytes()[pos] == 0 {
         ErrorKind::Encoding("NUL byte is not allowed in XML".into())
     } else {
         let c = text[pos..].chars().next().unwrap_or_default();
@@ -295,6 +288,12 @@ impl<'a> XmlReader<'a> {
             ));
         }
         check_chars(input)?;
+        Ok(Self::decoded(input, limits))
+    }
+
+    /// A reader over text [`decode_input`] returned (which checked its
+    /// length and characters already).
+    pub(crate) fn decoded(input: &'a str, limits: Limits) -> Self {
         let mut inner = NsReader::from_str(input);
         let config = inner.config_mut();
         config.enable_all_checks(true);
@@ -303,7 +302,7 @@ impl<'a> XmlReader<'a> {
         inner
             .resolver_mut()
             .set_max_namespace_bindings(limits.max_ns_decls);
-        Ok(Self {
+        Self {
             inner,
             input,
             limits,
@@ -316,7 +315,7 @@ impl<'a> XmlReader<'a> {
             interned: HashSet::new(),
             last_ns: None,
             event_offset: 0,
-        })
+        }
     }
 
     /// The limits this reader enforces.

@@ -23,6 +23,7 @@
 //! as Windows writes them. The table is consulted before the one above.
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::lexical::first_forbidden_char;
 use crate::name::{OwnedQName, QName};
 use crate::ns;
 use crate::xsd::XsdType;
@@ -399,34 +400,42 @@ fn check_name(local: &str) -> Result<()> {
 }
 
 fn check_chars(s: &str) -> Result<()> {
-    match s.chars().find(|c| {
-        !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
-    }) {
+    match first_forbidden_char(s.as_bytes()) {
         None => Ok(()),
-        Some(c) => Err(Error::detached(ErrorKind::bad_value(
-            "xs:string",
-            s,
-            format!("character U+{:04X} is not allowed in XML", u32::from(c)),
-        ))),
+        Some(pos) => {
+            let c = s[pos..].chars().next().unwrap_or_default();
+            Err(Error::detached(ErrorKind::bad_value(
+                "xs:string",
+                s,
+                format!("character U+{:04X} is not allowed in XML", u32::from(c)),
+            )))
+        }
     }
 }
 
+/// Appends `s` escaped for element content (`&`, `<`, `>`, and CR, which
+/// a reader would otherwise normalise away) or, with `attribute`, for a
+/// double-quoted attribute value (also `"`, tab and line feed). Runs of
+/// characters that need no escape are copied whole.
 fn escape_into(buf: &mut Vec<u8>, s: &str, attribute: bool) {
-    for c in s.chars() {
-        match c {
-            '&' => buf.extend_from_slice(b"&amp;"),
-            '<' => buf.extend_from_slice(b"&lt;"),
-            '>' => buf.extend_from_slice(b"&gt;"),
-            '\r' => buf.extend_from_slice(b"&#xD;"),
-            '"' if attribute => buf.extend_from_slice(b"&quot;"),
-            '\t' if attribute => buf.extend_from_slice(b"&#x9;"),
-            '\n' if attribute => buf.extend_from_slice(b"&#xA;"),
-            c => {
-                let mut tmp = [0u8; 4];
-                buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
-            }
-        }
+    let bytes = s.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escaped: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'\r' => b"&#xD;",
+            b'"' if attribute => b"&quot;",
+            b'\t' if attribute => b"&#x9;",
+            b'\n' if attribute => b"&#xA;",
+            _ => continue,
+        };
+        buf.extend_from_slice(&bytes[run..i]);
+        buf.extend_from_slice(escaped);
+        run = i + 1;
     }
+    buf.extend_from_slice(&bytes[run..]);
 }
 
 #[cfg(test)]
