@@ -5,6 +5,24 @@
 /// NameStartChar and NameChar productions of XML 1.0 (fifth edition) 2.3.
 #[inline]
 pub(crate) fn is_ncname(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    if bytes.is_ascii() {
+        // The names of every real message: no table of ranges needed.
+        return match bytes.split_first() {
+            Some((first, rest)) => {
+                (first.is_ascii_alphabetic() || *first == b'_')
+                    && rest
+                        .iter()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+            }
+            None => false,
+        };
+    }
+    is_ncname_by_chars(s)
+}
+
+/// [`is_ncname`] by the productions, character by character.
+fn is_ncname_by_chars(s: &str) -> bool {
     let mut chars = s.chars();
     let Some(first) = chars.next() else {
         return false;
@@ -15,8 +33,8 @@ pub(crate) fn is_ncname(s: &str) -> bool {
 /// Whether `s` is a qualified name: an NCName, or two joined by one colon.
 #[inline]
 pub(crate) fn is_qname(s: &str) -> bool {
-    match s.split_once(':') {
-        Some((p, l)) => is_ncname(p) && is_ncname(l),
+    match s.bytes().position(|b| b == b':') {
+        Some(i) => is_ncname(&s[..i]) && is_ncname(&s[i + 1..]),
         None => is_ncname(s),
     }
 }
@@ -125,6 +143,11 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_ascii_name_check_agrees_with_the_productions(s in "[ -~]{0,12}") {
+            prop_assert_eq!(is_ncname(&s), is_ncname_by_chars(&s));
+        }
+
         #[test]
         fn the_block_scan_finds_what_a_char_scan_finds(
             s in "[a\t\n\r\u{0}-\u{1F}\u{F000}\u{FFFD}-\u{FFFF}\u{10000}]{0,300}"

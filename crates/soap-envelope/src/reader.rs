@@ -416,7 +416,7 @@ impl<'a> XmlReader<'a> {
                 a.key.0.chars().take(64).collect::<String>()
             ))));
         }
-        if a.value.contains('<') {
+        if a.value.as_bytes().contains(&b'<') {
             return Err(self.error_here(ErrorKind::Malformed(
                 "'<' is not allowed in an attribute value".into(),
             )));
@@ -475,10 +475,22 @@ impl<'a> XmlReader<'a> {
         match res {
             ResolveResult::Unbound => Ok((None, "")),
             ResolveResult::Bound(n) => {
-                let uri = normalize_ns(n.0)
-                    .map_err(|k| self.error_here(k))?
-                    .into_owned();
-                Ok((Some(self.intern(&uri)), ""))
+                if let Some(last) = &self.last_ns
+                    && **last == *n.0
+                {
+                    return Ok((Some(last.clone()), ""));
+                }
+                // No copy of the URI: `n` borrows the resolver, the
+                // interning set is another field.
+                let uri = normalize_ns(n.0).map_err(|k| self.error_here(k))?;
+                let rc = if let Some(rc) = self.interned.get(&*uri) {
+                    rc.clone()
+                } else {
+                    let rc: Rc<str> = Rc::from(&*uri);
+                    self.interned.insert(rc.clone());
+                    rc
+                };
+                Ok((Some(rc), ""))
             }
             ResolveResult::Unknown(p) => Err(self.error_here(ErrorKind::UnboundPrefix(p))),
         }
@@ -937,7 +949,7 @@ fn push_segment(path: &mut String, f: &Frame<'_>) {
 
 /// The local part of a qualified name.
 fn local_part(raw: &str) -> &str {
-    match raw.find(':') {
+    match raw.bytes().position(|b| b == b':') {
         Some(i) => &raw[i + 1..],
         None => raw,
     }
