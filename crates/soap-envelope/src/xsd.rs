@@ -36,23 +36,33 @@ pub fn trim(s: &str) -> &str {
 /// one space; leading and trailing whitespace is removed.
 pub fn collapse(s: &str) -> Cow<'_, str> {
     let t = trim(s);
-    let needs = t.contains(['\t', '\r', '\n']) || t.contains("  ");
+    let bytes = t.as_bytes();
+    let needs = bytes
+        .iter()
+        .zip(bytes.iter().skip(1))
+        .any(|(&a, &b)| matches!(a, b'\t' | b'\r' | b'\n') || (a == b' ' && b == b' '));
     if !needs {
         return Cow::Borrowed(t);
     }
+    // Whitespace is ASCII, so every index here is a character boundary and
+    // the runs between whitespace are copied whole.
     let mut out = String::with_capacity(t.len());
-    let mut in_ws = false;
-    for c in t.chars() {
-        if is_ws_char(c) {
-            if !in_ws {
-                out.push(' ');
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if matches!(b, b' ' | b'\t' | b'\r' | b'\n') {
+            if run < i {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&t[run..i]);
             }
-            in_ws = true;
-        } else {
-            out.push(c);
-            in_ws = false;
+            run = i + 1;
         }
     }
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(&t[run..]);
     Cow::Owned(out)
 }
 
@@ -138,13 +148,14 @@ const LENIENT: GeneralPurpose = GeneralPurpose::new(
 impl XsdType for Base64Binary {
     const TYPE_NAME: &'static str = "xs:base64Binary";
     fn parse_xsd(s: &str) -> Result<Self, String> {
-        let compact: Cow<'_, str> = if s.contains(is_ws_char) {
-            Cow::Owned(s.chars().filter(|c| !is_ws_char(*c)).collect())
+        let is_ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+        let compact: Cow<'_, [u8]> = if s.as_bytes().iter().any(is_ws) {
+            Cow::Owned(s.bytes().filter(|b| !is_ws(b)).collect())
         } else {
-            Cow::Borrowed(s)
+            Cow::Borrowed(s.as_bytes())
         };
         LENIENT
-            .decode(compact.as_bytes())
+            .decode(&*compact)
             .map(Base64Binary)
             .map_err(|e| e.to_string())
     }
@@ -493,6 +504,14 @@ impl XsdType for DateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn collapse_joins_the_words_with_one_space(s in "[ \t\r\nab\u{e9}\u{3000}]{0,40}") {
+            let words: Vec<&str> = s.split(is_ws_char).filter(|w| !w.is_empty()).collect();
+            proptest::prop_assert_eq!(collapse(&s), words.join(" "));
+        }
+    }
 
     #[test]
     fn booleans() {

@@ -13,6 +13,21 @@
 //! [`Dc::shared`] says "skipped: ..." on stderr and returns `None`, except
 //! in CI, where it panics.
 //!
+//! # A DC for domain members' tools
+//!
+//! [`Dc::shared_full`] provisions the same domain with Samba's internal DNS
+//! and also runs CLDAP, DNS (53), SMB (`smbd`: `sysvol`, 445), RPC and
+//! `winbindd` (which `smbd` and Samba's Python tools need on a DC to map
+//! accounts to Unix IDs): what `samba-gpupdate` needs to find the DC (a DNS
+//! SRV lookup and a CLDAP ping) and fetch group policy (LDAP and SMB). Its
+//! DNS has `dc.example.test` at 127.0.0.1; Samba's DNS client reads
+//! `/etc/resolv.conf` itself (not through libresolv), so a tool that looks
+//! the DC up needs [`Dc::resolv_conf`] in the place of `/etc/resolv.conf`
+//! (a private mount namespace). It also needs the Debian package `winbind`,
+//! and ports 53 and 445 free. One test process runs one DC: it cannot ask
+//! for both kinds. Like every samba, its `winbindd` listens at the default
+//! `/run/samba/winbindd`.
+//!
 //! # One DC per machine
 //!
 //! The ports are fixed, so only one DC can run on a machine: a test process
@@ -116,6 +131,20 @@ pub const ADMIN_USER: &str = "Administrator";
 /// The administrator's password (it meets AD's complexity rules).
 pub const ADMIN_PASSWORD: &str = "Adm1n-Pa55word!";
 
+/// The services of [`Dc::shared`]'s DC: the directory and the KDC.
+const SERVICES: &str = "ldap kdc";
+/// The services of [`Dc::shared_full`]'s DC.
+const FULL_SERVICES: &str = "ldap kdc cldap dns rpc s3fs winbindd";
+
+/// Which DC a test process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Profile {
+    /// [`Dc::shared`]: LDAP and the KDC.
+    Directory,
+    /// [`Dc::shared_full`]: also DNS, CLDAP, SMB, RPC and winbindd.
+    Full,
+}
+
 /// How long a process waits for another one's DC to finish.
 const LOCK_WAIT: Duration = Duration::from_secs(300);
 /// How long samba may take to answer LDAP and Kerberos.
@@ -191,6 +220,8 @@ pub struct Dc {
     pid: u32,
     /// The CA of the LDAPS certificate, when openssl made one.
     tls_ca: Option<PathBuf>,
+    /// A `resolv.conf` naming the DC's DNS ([`Dc::shared_full`]).
+    resolv_conf: Option<PathBuf>,
     /// Samba, for its exit status while it starts.
     child: Mutex<Child>,
     /// Samba's standard input, held and never written: samba stops at its
@@ -202,15 +233,26 @@ pub struct Dc {
 }
 
 /// Why the DC cannot run here, if it cannot: a missing tool or not root.
-fn unavailable() -> Option<String> {
-    for (tool, package) in [
+fn unavailable(profile: Profile) -> Option<String> {
+    let full: &[(&str, &str)] = match profile {
+        Profile::Directory => &[],
+        Profile::Full => &[
+            ("smbd", "samba"),
+            ("winbindd", "winbind"),
+            ("wbinfo", "winbind"),
+        ],
+    };
+    for &(tool, package) in [
         ("samba", "samba"),
         ("samba-tool", "samba"),
         ("kinit", "krb5-user"),
         ("klist", "krb5-user"),
         ("kvno", "krb5-user"),
         ("ldbmodify", "ldb-tools"),
-    ] {
+    ]
+    .iter()
+    .chain(full)
+    {
         if which(tool).is_none() {
             return Some(format!("{tool} not installed (apt-get install {package})"));
         }
@@ -236,21 +278,45 @@ fn which(tool: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// What the first call of [`Dc::shared`] (or [`Dc::shared_full`]) found.
+enum Outcome {
+    Running(Box<Dc>),
+    Unavailable(String),
+    Failed(String),
+}
+
 impl Dc {
     /// The DC of this test process, started on first use; `None` (after
     /// saying "skipped: ..." on stderr) when Samba cannot run here. Panics
     /// in that case in CI, and whenever the DC does not come up.
     pub fn shared() -> Option<&'static Dc> {
-        /// What the first call found.
-        enum Outcome {
-            Running(Box<Dc>),
-            Unavailable(String),
-            Failed(String),
-        }
         static DC: OnceLock<Outcome> = OnceLock::new();
-        let outcome = DC.get_or_init(|| match unavailable() {
-            Some(why) => Outcome::Unavailable(why),
-            None => Dc::start().map_or_else(Outcome::Failed, |dc| Outcome::Running(Box::new(dc))),
+        Self::shared_in(&DC, Profile::Directory)
+    }
+
+    /// The DC of this test process with DNS, CLDAP, SMB, RPC and winbindd
+    /// as well (see the module documentation), for `samba-gpupdate`;
+    /// `None` and panics as [`Dc::shared`]. A test process uses either
+    /// this or [`Dc::shared`], not both (the ports are the same).
+    pub fn shared_full() -> Option<&'static Dc> {
+        static DC: OnceLock<Outcome> = OnceLock::new();
+        Self::shared_in(&DC, Profile::Full)
+    }
+
+    /// The DC of `cell`, started with `profile` on first use.
+    fn shared_in(cell: &'static OnceLock<Outcome>, profile: Profile) -> Option<&'static Dc> {
+        static STARTED: OnceLock<Profile> = OnceLock::new();
+        let outcome = cell.get_or_init(|| {
+            let first = *STARTED.get_or_init(|| profile);
+            assert_eq!(
+                first, profile,
+                "this test process already runs the other kind of test DC (one per process)"
+            );
+            match unavailable(profile) {
+                Some(why) => Outcome::Unavailable(why),
+                None => Dc::start(profile)
+                    .map_or_else(Outcome::Failed, |dc| Outcome::Running(Box::new(dc))),
+            }
         });
         match outcome {
             Outcome::Running(dc) => Some(dc),
@@ -265,14 +331,18 @@ impl Dc {
 
     /// Takes the machine-wide lock, stops a stale samba, provisions and
     /// starts a fresh DC and waits for it.
-    fn start() -> Result<Dc, String> {
+    fn start(profile: Profile) -> Result<Dc, String> {
         let began = Instant::now();
         let base = std::env::temp_dir().join("cepces-testkit-samba");
         fs::create_dir_all(&base).map_err(|e| format!("creating {}: {e}", base.display()))?;
         let lock = take_lock(&base.join("lock"))?;
         let pid_file = base.join("samba.pid");
         stop_stale(&pid_file, &base)?;
-        for port in [88, 389] {
+        let ports: &[u16] = match profile {
+            Profile::Directory => &[88, 389],
+            Profile::Full => &[88, 389, 53, 445],
+        };
+        for &port in ports {
             if port_open(port) {
                 return Err(format!(
                     "something else listens on 127.0.0.1:{port} (a system samba or KDC?); \
@@ -289,7 +359,7 @@ impl Dc {
         let krb5_conf = dir.join("krb5.conf");
         fs::write(&krb5_conf, krb5_conf_text())
             .map_err(|e| format!("writing {}: {e}", krb5_conf.display()))?;
-        provision(&dir, &krb5_conf)?;
+        provision(&dir, &krb5_conf, profile)?;
         let provisioned = began.elapsed();
         let smb_conf = dir.join("etc/smb.conf");
 
@@ -301,8 +371,15 @@ impl Dc {
             .arg("-s")
             .arg(&smb_conf)
             .args(["-i", "-M", "single", "-d", "1", "--debug-stdout"])
-            // Only the directory and the KDC: no DNS, SMB, RPC, NBT, winbind.
-            .arg("--option=server services=ldap kdc")
+            // Only the directory and the KDC (no DNS, SMB, RPC, NBT,
+            // winbind), or the full set of a domain member's needs.
+            .arg(format!(
+                "--option=server services={}",
+                match profile {
+                    Profile::Directory => SERVICES,
+                    Profile::Full => FULL_SERVICES,
+                }
+            ))
             .args(tls.iter().flat_map(|(_, options)| options.iter()))
             .env("KRB5_CONFIG", &krb5_conf)
             .stdin(Stdio::piped())
@@ -315,7 +392,7 @@ impl Dc {
         fs::write(&pid_file, format!("{pid}\n"))
             .map_err(|e| format!("writing {}: {e}", pid_file.display()))?;
 
-        let dc = Dc {
+        let mut dc = Dc {
             admin_ccache: dir.join("admin.ccache"),
             dir,
             smb_conf,
@@ -323,12 +400,16 @@ impl Dc {
             log,
             pid,
             tls_ca: tls.map(|(ca, _)| ca),
+            resolv_conf: None,
             child: Mutex::new(child),
             _stdin: stdin,
             _lock: lock,
             counter: AtomicUsize::new(0),
         };
         dc.wait_ready()?;
+        if profile == Profile::Full {
+            dc.start_full()?;
+        }
         eprintln!(
             "samba DC (pid {pid}) ready in {:.1} s (provisioning {:.1} s)",
             began.elapsed().as_secs_f64(),
@@ -372,6 +453,66 @@ impl Dc {
             START_WAIT.as_secs(),
             self.log_tail()
         ))
+    }
+
+    /// What [`Dc::shared_full`] adds once LDAP and the KDC answer: waits
+    /// for DNS, SMB and winbindd, gives `dc.example.test` its address in
+    /// the DC's DNS (provisioning leaves out a loopback address) and writes
+    /// [`Dc::resolv_conf`].
+    fn start_full(&mut self) -> Result<(), String> {
+        let deadline = Instant::now() + START_WAIT;
+        let mut last = String::from("ports 53 and 445 not open");
+        loop {
+            if port_open(53) && port_open(445) {
+                let mut ping = self.krb5_command("wbinfo", None);
+                ping.arg("--ping");
+                match run(&mut ping, None) {
+                    Ok(_) => break,
+                    Err(e) => last = e.to_string(),
+                }
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "DNS, SMB or winbindd did not answer within {} s ({last}); samba's log:\n{}",
+                    START_WAIT.as_secs(),
+                    self.log_tail()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        // Over RPC (the DNS server's management pipe), which may take a
+        // moment after the ports open.
+        let host = format!("{DC_HOST}.{DNS_DOMAIN}");
+        let credentials = format!("-U{NETBIOS_DOMAIN}\\{ADMIN_USER}%{ADMIN_PASSWORD}");
+        let mut tries = 0;
+        while let Err(e) = self.try_samba_tool(&[
+            "dns",
+            "add",
+            "127.0.0.1",
+            DNS_DOMAIN,
+            DC_HOST,
+            "A",
+            "127.0.0.1",
+            &credentials,
+        ]) {
+            tries += 1;
+            if tries == 10 {
+                return Err(format!("adding {host} to the DC's DNS: {e}"));
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        let resolv_conf = self.dir.join("resolv.conf");
+        fs::write(&resolv_conf, "nameserver 127.0.0.1\n")
+            .map_err(|e| format!("writing {}: {e}", resolv_conf.display()))?;
+        self.resolv_conf = Some(resolv_conf);
+        Ok(())
+    }
+
+    /// A `resolv.conf` whose name server is the DC's DNS (`dc.example.test`
+    /// and the domain's SRV records), for [`Dc::shared_full`]'s DC; `None`
+    /// for [`Dc::shared`]'s, which has no DNS.
+    pub fn resolv_conf(&self) -> Option<&Path> {
+        self.resolv_conf.as_deref()
     }
 
     /// The CA certificate (PEM) of the DC's LDAPS certificate, which names
@@ -687,15 +828,20 @@ impl Dc {
     }
 }
 
-/// `samba-tool domain provision` into `dir`, with our `krb5.conf`.
-fn provision(dir: &Path, krb5_conf: &Path) -> Result<(), String> {
+/// `samba-tool domain provision` into `dir`, with our `krb5.conf`: without
+/// DNS, or with Samba's internal DNS for [`Dc::shared_full`].
+fn provision(dir: &Path, krb5_conf: &Path, profile: Profile) -> Result<(), String> {
     let mut cmd = Command::new("samba-tool");
     cmd.args(["domain", "provision"])
         .arg(format!("--targetdir={}", dir.display()))
         .arg(format!("--realm={REALM}"))
         .arg(format!("--domain={NETBIOS_DOMAIN}"))
         .arg(format!("--host-name={DC_HOST}"))
-        .args(["--server-role=dc", "--dns-backend=NONE"])
+        .arg("--server-role=dc")
+        .arg(match profile {
+            Profile::Directory => "--dns-backend=NONE",
+            Profile::Full => "--dns-backend=SAMBA_INTERNAL",
+        })
         .arg(format!("--adminpass={ADMIN_PASSWORD}"))
         .arg("--host-ip=127.0.0.1")
         .arg("--option=interfaces=lo")
