@@ -40,6 +40,7 @@ mod client;
 mod csr;
 mod demo;
 mod helper_config;
+mod load;
 #[cfg(feature = "kerberos")]
 mod negotiate;
 mod serve;
@@ -136,6 +137,10 @@ enum Command {
         /// The certificate's serial number (hex).
         serial: String,
     },
+    /// Load a fresh `cepces serve` on loopback with concurrent clients
+    /// (bounded, self-stopping) and print requests/s, latency and the
+    /// server's CPU time per request.
+    Load(load::LoadArgs),
     /// Run `serve` and `enroll` on loopback: issued, pending then
     /// approved, denied, renewed.
     Demo(demo::DemoArgs),
@@ -220,6 +225,10 @@ fn run(args: impl IntoIterator<Item = OsString>) -> u8 {
         Command::Demo(args) => {
             init_logging();
             demo::run(&args)
+        }
+        Command::Load(args) => {
+            init_logging();
+            load::run(&args)
         }
         Command::HashPassword => hash_password(),
         Command::User(UserCommand::Add(args)) => serve::users::add(&args),

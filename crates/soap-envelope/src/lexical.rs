@@ -99,8 +99,10 @@ const BLOCK: usize = 64;
 fn block_suspicious(block: &[u8]) -> bool {
     let mut acc = 0u8;
     for &b in block {
-        let control = (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r');
-        acc |= u8::from(control | (b == 0xEF));
+        // Bitwise on 0/1 bytes, not `&&`: no branch.
+        let control =
+            u8::from(b < 0x20) & u8::from(b != b'\t') & u8::from(b != b'\n') & u8::from(b != b'\r');
+        acc |= control | u8::from(b == 0xEF);
     }
     acc != 0
 }
