@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use cap::Cap;
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
-use quick_xml::reader::NsReader;
+use quick_xml::reader::{NsReader, Reader};
+use quick_xml::writer::Writer;
 
 /// The baseline: quick-xml's raw namespace reader over `input`, reading
 /// every event, resolving every element name and touching every attribute
@@ -33,6 +34,35 @@ pub fn baseline(input: &[u8]) -> usize {
         }
     }
     n
+}
+
+/// The events of `xml` as quick-xml's plain reader sees them (nothing
+/// trimmed, nothing expanded), owned: the input of [`baseline_write`].
+/// Collect them once, outside the timed loop, from the document the writer
+/// under test produced, so that both write the same document.
+pub fn owned_events(xml: &[u8]) -> Vec<Event<'static>> {
+    let mut r = Reader::from_reader(xml);
+    let mut events = Vec::new();
+    loop {
+        match r.read_event().unwrap() {
+            Event::Eof => break,
+            e => events.push(e.into_owned()),
+        }
+    }
+    events
+}
+
+/// The write baseline: quick-xml's raw `Writer` emitting `events` (from
+/// [`owned_events`]) into a `Vec` of `capacity` bytes, with no escaping,
+/// checking or namespace work beyond what the events already hold. Returns
+/// the document, which for events read from a document is that document
+/// byte for byte.
+pub fn baseline_write(events: &[Event<'static>], capacity: usize) -> Vec<u8> {
+    let mut w = Writer::new(Vec::with_capacity(capacity));
+    for e in events {
+        w.write_event(e.borrow()).unwrap();
+    }
+    w.into_inner()
 }
 
 /// Seconds per call of `f`: 50 calls to warm up, then batches of 20 until
