@@ -136,15 +136,15 @@ impl RequestStore for SqliteStore {
         template: &str,
         since: i64,
     ) -> Result<Option<Record>, Error> {
-        self.conn()
-            .query_row(
-                &format!(
-                    "{SELECT} WHERE csr_sha256 = ?1 AND principal = ?2 AND template = ?3 \
-                     AND received >= ?4 ORDER BY id LIMIT 1"
-                ),
-                params![csr_hash(csr), principal, template, since],
-                record,
-            )
+        let conn = self.conn();
+        let mut statement = conn
+            .prepare_cached(&format!(
+                "{SELECT} WHERE csr_sha256 = ?1 AND principal = ?2 AND template = ?3 \
+                 AND received >= ?4 ORDER BY id LIMIT 1"
+            ))
+            .map_err(db)?;
+        statement
+            .query_row(params![csr_hash(csr), principal, template, since], record)
             .optional()
             .map_err(db)
     }
@@ -393,29 +393,36 @@ const SELECT: &str = "SELECT id, received, principal, groups, template, csr, ren
     revocation_reason FROM requests";
 
 fn insert(tx: &Connection, r: &NewRequest<'_>, state: State) -> rusqlite::Result<i64> {
-    tx.execute(
+    // Prepared once per connection (the statements of every enrollment).
+    tx.prepare_cached(
         "INSERT INTO requests (received, principal, groups, template, csr, renewal_of, state,
          csr_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            r.received,
-            r.principal,
-            r.groups.join("\n"),
-            r.template,
-            r.csr,
-            r.renewal_of,
-            state.as_str(),
-            csr_hash(r.csr)
-        ],
-    )?;
+    )?
+    .execute(params![
+        r.received,
+        r.principal,
+        r.groups.join("\n"),
+        r.template,
+        r.csr,
+        r.renewal_of,
+        state.as_str(),
+        csr_hash(r.csr)
+    ])?;
     Ok(tx.last_insert_rowid())
 }
 
 fn set_issued(tx: &Connection, id: i64, issued: &Issued<'_>, now: i64) -> rusqlite::Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "UPDATE requests SET state = 'issued', certificate = ?2, serial = ?3, not_after = ?4,
          decided = ?5 WHERE id = ?1",
-        params![id, issued.certificate, issued.serial, issued.not_after, now],
-    )?;
+    )?
+    .execute(params![
+        id,
+        issued.certificate,
+        issued.serial,
+        issued.not_after,
+        now
+    ])?;
     Ok(())
 }
 

@@ -218,6 +218,19 @@ impl Hash {
         }
     }
 
+    /// AWS-LC's PKCS#1 v1.5 verification for this hash (keys of 2048 to
+    /// 8192 bits), where it has one we use.
+    #[cfg(feature = "aws-lc")]
+    fn aws_lc_pkcs1v15(self) -> Option<&'static aws_lc_rs::signature::RsaParameters> {
+        use aws_lc_rs::signature as s;
+        match self {
+            Self::Sha256 => Some(&s::RSA_PKCS1_2048_8192_SHA256),
+            Self::Sha384 => Some(&s::RSA_PKCS1_2048_8192_SHA384),
+            Self::Sha512 => Some(&s::RSA_PKCS1_2048_8192_SHA512),
+            Self::Sha1 | Self::Sha224 => None,
+        }
+    }
+
     fn pkcs1v15(self) -> rsa::Pkcs1v15Sign {
         match self {
             Self::Sha1 => rsa::Pkcs1v15Sign::new::<sha1::Sha1>(),
@@ -325,6 +338,18 @@ pub fn verify(
         Scheme::Pkcs1v15(hash) => {
             if spki.algorithm.oid != oid::RSA_ENCRYPTION {
                 return Err(wrong_key());
+            }
+            // A signature AWS-LC accepts is good; anything else (another key
+            // size, a bad signature) is RustCrypto's to decide, so the
+            // answer is the same with or without the feature.
+            #[cfg(feature = "aws-lc")]
+            if let (Some(params), Some(key)) =
+                (hash.aws_lc_pkcs1v15(), spki.subject_public_key.as_bytes())
+                && aws_lc_rs::signature::UnparsedPublicKey::new(params, key)
+                    .verify(message, signature)
+                    .is_ok()
+            {
+                return Ok(());
             }
             rsa_key(spki)?
                 .verify(hash.pkcs1v15(), &hash.digest(message), signature)
