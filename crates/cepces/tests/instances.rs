@@ -122,66 +122,6 @@ fn pended_approved_fetched(a: &Server, b: &Server, c: &Server) {
     openssl_verify(&c.ca_file(), &c.path("approved.pem"));
 }
 
-/// Kills `b` (SIGKILL) while two clients enroll through it, once two
-/// certificates went out; what the clients received, and `b`'s directory.
-fn killed_under_load(b: Server) -> (Vec<(i64, std::path::PathBuf)>, tempfile::TempDir) {
-    let b_port = b.port;
-    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let clients: Vec<_> = (0..2)
-        .map(|t| {
-            let base = b.path(&format!("load{t}"));
-            let ca = b.ca_file();
-            let done = std::sync::Arc::clone(&done);
-            std::thread::spawn(move || {
-                let mut got = Vec::new();
-                for n in 0..PER_CLIENT {
-                    let cert = base.with_extension(format!("{n}.pem"));
-                    let out = Command::new(common::BIN)
-                        .args(["enroll", "--quiet", "--cep"])
-                        .arg(format!(
-                            "https://localhost:{b_port}/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP"
-                        ))
-                        .arg("--ca-file")
-                        .arg(&ca)
-                        .args(["--template", "User", "--username", "alice", "--password", PASSWORD])
-                        .arg("--out-key")
-                        .arg(base.with_extension(format!("{n}-key.pem")))
-                        .arg("--out-cert")
-                        .arg(&cert)
-                        .output()
-                        .unwrap();
-                    if !out.status.success() {
-                        break;
-                    }
-                    let id: i64 = stdout(&out).trim().strip_prefix("issued ").unwrap().parse().unwrap();
-                    got.push((id, cert));
-                    done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                }
-                got
-            })
-        })
-        .collect();
-    // Mid-load: once two certificates went out.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while done.load(std::sync::atomic::Ordering::SeqCst) < 2 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no enrollment through B"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let b_dir = b.stop(); // SIGKILL
-    let acknowledged: Vec<(i64, std::path::PathBuf)> = clients
-        .into_iter()
-        .flat_map(|t| t.join().unwrap())
-        .collect();
-    assert!(acknowledged.len() >= 2 && acknowledged.len() < 2 * PER_CLIENT);
-    (acknowledged, b_dir)
-}
-
-/// Enrollments each load client tries through B.
-const PER_CLIENT: usize = 20;
-
 #[test]
 fn three_instances_share_requests_revocations_and_survive_a_kill() {
     testkit::openssl_or_skip!();
@@ -226,17 +166,8 @@ fn three_instances_share_requests_revocations_and_survive_a_kill() {
 
     // kill -9 of B while two clients enroll through it: every certificate
     // a client received is on record, issued, with its serial.
-    let (acknowledged, b_dir) = killed_under_load(b);
-    let listed = stdout(&a.admin("list", &[]));
-    for (id, cert) in &acknowledged {
-        let serial = serial_of(cert);
-        assert!(
-            listed
-                .lines()
-                .any(|l| l.starts_with(&format!("{id}\tIssued\t")) && l.contains(&serial)),
-            "request {id} ({serial}) not on record:\n{listed}"
-        );
-    }
+    let (acknowledged, b_dir) = common::killed_under_load(b, 2, 20);
+    common::assert_on_record(&stdout(&a.admin("list", &[])), &acknowledged);
     drop(b_dir);
     // The survivors go on.
     let out = a.enroll("alice", PASSWORD, "User", "after", &[]);

@@ -2,9 +2,9 @@
 //! `cepces.db` in `cepces serve`'s state directory).
 
 use std::path::Path;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::Error;
 use crate::store::{
@@ -15,10 +15,43 @@ use crate::store::{
 
 /// The records in an SQLite database file, written with WAL and
 /// `synchronous=FULL`: each write is committed to disk when it returns.
+///
+/// New requests are written with group commit: enrollments that arrive
+/// while a commit is on its way to the disk are written into one
+/// transaction on a connection of their own, committed together (one disk
+/// sync for all of them), and each returns only once that commit has, so
+/// nothing is acknowledged that is not on disk. Reads and the other writes
+/// use the first connection, and so never see an uncommitted request.
 #[derive(Debug)]
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    writer: Mutex<Batch>,
+    turn: Condvar,
 }
+
+/// The group-commit writer's state.
+#[derive(Debug)]
+struct Batch {
+    /// The writer's connection; `None` while a COMMIT runs (without the
+    /// lock, so that the next batch can gather).
+    conn: Option<Connection>,
+    /// A transaction is open on it.
+    open: bool,
+    /// The number of the open (or last) batch.
+    number: u64,
+    /// Writes in the open batch.
+    size: usize,
+    /// The last batch whose COMMIT returned.
+    committed: u64,
+    /// Recent batches whose COMMIT failed, with the error.
+    failed: Vec<(u64, String)>,
+    /// Writers waiting for a COMMIT to end.
+    waiting: usize,
+}
+
+/// At most this many writes share a commit, so that a steady stream of
+/// requests cannot hold one open for ever.
+const MAX_BATCH: usize = 64;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS requests (
@@ -82,7 +115,12 @@ impl SqliteStore {
                 Some(e.to_string()),
             )
         })?;
-        Self::setup(Connection::open(path)?)
+        let store = Self::setup(Connection::open(path)?)?;
+        let writer = Connection::open(path)?;
+        writer.busy_timeout(std::time::Duration::from_secs(10))?;
+        writer.pragma_update(None, "synchronous", "FULL")?;
+        store.writer_lock().conn = Some(writer);
+        Ok(store)
     }
 
     fn setup(conn: Connection) -> rusqlite::Result<Self> {
@@ -114,13 +152,107 @@ impl SqliteStore {
         }
         Ok(Self {
             conn: Mutex::new(conn),
+            writer: Mutex::new(Batch {
+                conn: None,
+                open: false,
+                number: 0,
+                size: 0,
+                committed: 0,
+                failed: Vec::new(),
+                waiting: 0,
+            }),
+            turn: Condvar::new(),
         })
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+    fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave a half-written
         // record (every write is one transaction), so the data is usable.
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn writer_lock(&self) -> MutexGuard<'_, Batch> {
+        self.writer.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `write` in the open batch (a savepoint of its own: a failed
+    /// write leaves the others), and returns once the batch is committed.
+    /// The last writer of a batch, the one no other writer waits behind,
+    /// commits it.
+    fn grouped<T>(&self, write: impl FnOnce(&Connection) -> Result<T, Error>) -> Result<T, Error> {
+        let gone = || Error::Store("the writer connection is gone".into());
+        let mut b = self.writer_lock();
+        b.waiting += 1;
+        while b.conn.is_none() {
+            b = self.turn.wait(b).unwrap_or_else(PoisonError::into_inner);
+        }
+        b.waiting -= 1;
+        if !b.open {
+            b.conn
+                .as_ref()
+                .ok_or_else(gone)?
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(db)?;
+            b.open = true;
+            b.number += 1;
+            b.size = 0;
+        }
+        b.size += 1;
+        let my = b.number;
+        let conn = b.conn.as_ref().ok_or_else(gone)?;
+        let out = conn
+            .execute_batch("SAVEPOINT request")
+            .map_err(db)
+            .and_then(|()| {
+                let out = write(conn);
+                let end = if out.is_ok() {
+                    "RELEASE request"
+                } else {
+                    "ROLLBACK TO request; RELEASE request"
+                };
+                conn.execute_batch(end).map_err(db).and(out)
+            });
+        if b.waiting > 0 && b.size < MAX_BATCH && out.is_ok() {
+            // A writer waits behind this one: it (or the last after it)
+            // commits.
+            while b.committed < my {
+                b = self.turn.wait(b).unwrap_or_else(PoisonError::into_inner);
+            }
+            return match b.failed.iter().find(|(n, _)| *n == my) {
+                Some((_, e)) => Err(Error::Store(e.clone().into())),
+                None => out,
+            };
+        }
+        // The last of the batch, or a failure (whose savepoint may be in an
+        // unknown state): commit what the batch holds.
+        self.commit(b, my).and(out)
+    }
+
+    /// Commits batch `my` without holding the lock (writers arriving
+    /// meanwhile gather for the next one), then wakes its writers.
+    fn commit(&self, mut b: MutexGuard<'_, Batch>, my: u64) -> Result<(), Error> {
+        let Some(conn) = b.conn.take() else {
+            return Err(Error::Store("the writer connection is gone".into()));
+        };
+        drop(b);
+        let result = conn.execute_batch("COMMIT").map_err(|e| e.to_string());
+        if result.is_err() {
+            // Nothing of the batch is kept: none of its writers is told
+            // otherwise.
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        let mut b = self.writer_lock();
+        b.conn = Some(conn);
+        b.open = false;
+        b.committed = my;
+        if let Err(e) = &result {
+            b.failed.push((my, e.clone()));
+            let excess = b.failed.len().saturating_sub(16);
+            b.failed.drain(..excess);
+        }
+        self.turn.notify_all();
+        drop(b);
+        result.map_err(|e| Error::Store(e.into()))
     }
 }
 
@@ -165,43 +297,40 @@ impl RequestStore for SqliteStore {
         request: &NewRequest<'_>,
         make: &mut dyn FnMut(i64) -> Result<MadeCertificate, Error>,
     ) -> Result<i64, Error> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(db)?;
-        let id = insert(&tx, request, State::Pending).map_err(db)?;
-        let (certificate, serial, not_after) = make(id)?;
-        set_issued(
-            &tx,
-            id,
-            &Issued {
-                certificate: &certificate,
-                serial: &serial,
-                not_after,
-            },
-            request.received,
-        )
-        .map_err(db)?;
-        if let Some(old) = request.renewal_of {
-            tx.execute(
-                "UPDATE requests SET superseded_by = ?2 WHERE id = ?1 AND superseded_by IS NULL",
-                params![old, id],
+        self.grouped(|tx| {
+            let id = insert(tx, request, State::Pending).map_err(db)?;
+            let (certificate, serial, not_after) = make(id)?;
+            set_issued(
+                tx,
+                id,
+                &Issued {
+                    certificate: &certificate,
+                    serial: &serial,
+                    not_after,
+                },
+                request.received,
             )
             .map_err(db)?;
-        }
-        tx.commit().map_err(db)?;
-        Ok(id)
+            if let Some(old) = request.renewal_of {
+                tx.prepare_cached(
+                    "UPDATE requests SET superseded_by = ?2 WHERE id = ?1 AND superseded_by IS NULL",
+                )
+                .and_then(|mut s| s.execute(params![old, id]))
+                .map_err(db)?;
+            }
+            Ok(id)
+        })
     }
 
     fn insert_pending(&self, request: &NewRequest<'_>) -> Result<i64, Error> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(db)?;
-        let id = insert(&tx, request, State::Pending).map_err(db)?;
-        tx.commit().map_err(db)?;
-        Ok(id)
+        self.grouped(|tx| insert(tx, request, State::Pending).map_err(db))
     }
 
     fn approve(&self, id: i64, issued: &Issued<'_>, now: i64) -> Result<bool, Error> {
         let mut conn = self.conn();
-        let tx = conn.transaction().map_err(db)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
         let pending: Option<String> = tx
             .query_row("SELECT state FROM requests WHERE id = ?1", [id], |r| {
                 r.get(0)
@@ -272,7 +401,9 @@ impl RequestStore for SqliteStore {
 
     fn revoke(&self, serial: &str, reason: CrlReason, at: i64) -> Result<RevokeOutcome, Error> {
         let mut conn = self.conn();
-        let tx = conn.transaction().map_err(db)?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
         let found: Option<(Option<i64>, Option<i64>)> = tx
             .query_row(
                 "SELECT revoked_at, revocation_reason FROM requests
@@ -461,6 +592,52 @@ mod tests {
     use crate::store::tests::request;
 
     #[test]
+    fn writers_waiting_for_a_commit_share_the_next_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cepces.db");
+        let store = std::sync::Arc::new(SqliteStore::open(&path).unwrap());
+        // Hold the writer's connection, as a commit on its way to disk does.
+        let conn = store.writer_lock().conn.take().unwrap();
+        let writers: Vec<_> = (0..10)
+            .map(|i| {
+                let store = std::sync::Arc::clone(&store);
+                std::thread::spawn(move || {
+                    let groups = vec!["Staff".to_owned()];
+                    if i % 2 == 0 {
+                        store.insert_pending(&request(&groups)).unwrap()
+                    } else {
+                        store
+                            .insert_issued(&request(&groups), &mut |id| {
+                                Ok((vec![1], format!("{id:X}"), 500))
+                            })
+                            .unwrap()
+                    }
+                })
+            })
+            .collect();
+        while store.writer_lock().waiting < 10 {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        let before = store.writer_lock().committed;
+        store.writer_lock().conn = Some(conn);
+        store.turn.notify_all();
+        let mut ids: Vec<i64> = writers.into_iter().map(|t| t.join().unwrap()).collect();
+        // One commit for the ten, each told its own ID once it was made.
+        assert_eq!(store.writer_lock().committed, before + 1);
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), 10);
+        drop(store);
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.list().unwrap().len(), 10);
+        let issued = ids
+            .iter()
+            .filter(|&&id| store.get(id).unwrap().unwrap().state == State::Issued)
+            .count();
+        assert_eq!(issued, 5);
+    }
+
+    #[test]
     fn records_survive_reopening_and_decisions_apply_once() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cepces.db");
@@ -557,5 +734,9 @@ mod tests {
         let r = store.insert_issued(&request(&[]), &mut |_| Err(Error::Issuer("boom".into())));
         assert!(matches!(r, Err(Error::Issuer(_))));
         assert!(store.list().unwrap().is_empty());
+        // Its savepoint was rolled back and its batch ended: the next write
+        // goes through.
+        let id = store.insert_pending(&request(&[])).unwrap();
+        assert_eq!(store.get(id).unwrap().unwrap().state, State::Pending);
     }
 }

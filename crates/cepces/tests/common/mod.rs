@@ -353,6 +353,84 @@ fn rand_name() -> String {
     N.fetch_add(1, Ordering::Relaxed).to_string()
 }
 
+/// Kills `b` (SIGKILL) while `clients` clients enroll through it (up to
+/// `per_client` each, as alice for `User`), once two certificates went
+/// out; what the clients received (request ID and certificate file), and
+/// `b`'s directory.
+pub fn killed_under_load(
+    b: Server,
+    clients: usize,
+    per_client: usize,
+) -> (Vec<(i64, std::path::PathBuf)>, tempfile::TempDir) {
+    let b_port = b.port;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let threads: Vec<_> = (0..clients)
+        .map(|t| {
+            let base = b.path(&format!("load{t}"));
+            let ca = b.ca_file();
+            let done = std::sync::Arc::clone(&done);
+            std::thread::spawn(move || {
+                let mut got = Vec::new();
+                for n in 0..per_client {
+                    let cert = base.with_extension(format!("{n}.pem"));
+                    let out = Command::new(BIN)
+                        .args(["enroll", "--quiet", "--cep"])
+                        .arg(format!(
+                            "https://localhost:{b_port}/ADPolicyProvider_CEP_UsernamePassword/service.svc/CEP"
+                        ))
+                        .arg("--ca-file")
+                        .arg(&ca)
+                        .args(["--template", "User", "--username", "alice", "--password", PASSWORD])
+                        .arg("--out-key")
+                        .arg(base.with_extension(format!("{n}-key.pem")))
+                        .arg("--out-cert")
+                        .arg(&cert)
+                        .output()
+                        .unwrap();
+                    if !out.status.success() {
+                        break;
+                    }
+                    let id: i64 = stdout(&out).trim().strip_prefix("issued ").unwrap().parse().unwrap();
+                    got.push((id, cert));
+                    done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+                got
+            })
+        })
+        .collect();
+    // Mid-load: once two certificates went out.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while done.load(std::sync::atomic::Ordering::SeqCst) < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no enrollment through B"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let b_dir = b.stop(); // SIGKILL
+    let acknowledged: Vec<(i64, std::path::PathBuf)> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    assert!(acknowledged.len() >= 2 && acknowledged.len() < clients * per_client);
+    (acknowledged, b_dir)
+}
+
+/// Checks that `cepces list`'s output `listed` has each of
+/// `acknowledged` (request ID, certificate file) as Issued with the
+/// certificate's serial.
+pub fn assert_on_record(listed: &str, acknowledged: &[(i64, PathBuf)]) {
+    for (id, cert) in acknowledged {
+        let serial = serial_of(cert);
+        assert!(
+            listed
+                .lines()
+                .any(|l| l.starts_with(&format!("{id}\tIssued\t")) && l.contains(&serial)),
+            "request {id} ({serial}) not on record:\n{listed}"
+        );
+    }
+}
+
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
