@@ -171,6 +171,18 @@ impl SqliteStore {
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The record whose `column` is `value`, by a statement prepared once.
+    fn one(&self, column: &str, value: impl rusqlite::ToSql) -> Result<Option<Record>, Error> {
+        let conn = self.conn();
+        let mut statement = conn
+            .prepare_cached(&format!("{SELECT} WHERE {column} = ?1"))
+            .map_err(db)?;
+        statement
+            .query_row([value], record)
+            .optional()
+            .map_err(db)
+    }
+
     fn writer_lock(&self) -> MutexGuard<'_, Batch> {
         self.writer.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -298,17 +310,24 @@ impl RequestStore for SqliteStore {
         make: &mut dyn FnMut(i64) -> Result<MadeCertificate, Error>,
     ) -> Result<i64, Error> {
         self.grouped(|tx| {
-            let id = insert(tx, request, State::Pending).map_err(db)?;
+            // The ID the row will get (the write lock is held): one INSERT
+            // of the whole row, not an INSERT and an UPDATE of it.
+            let id: i64 = tx
+                .prepare_cached(
+                    "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'requests'), 0) + 1",
+                )
+                .and_then(|mut s| s.query_row([], |r| r.get(0)))
+                .map_err(db)?;
             let (certificate, serial, not_after) = make(id)?;
-            set_issued(
+            insert_issued_row(
                 tx,
                 id,
+                request,
                 &Issued {
                     certificate: &certificate,
                     serial: &serial,
                     not_after,
                 },
-                request.received,
             )
             .map_err(db)?;
             if let Some(old) = request.renewal_of {
@@ -364,17 +383,12 @@ impl RequestStore for SqliteStore {
     }
 
     fn get(&self, id: i64) -> Result<Option<Record>, Error> {
-        self.conn()
-            .query_row(&format!("{SELECT} WHERE id = ?1"), [id], record)
-            .optional()
-            .map_err(db)
+        self.one("id", id)
     }
 
     fn by_serial(&self, serial: &str) -> Result<Option<Record>, Error> {
-        self.conn()
-            .query_row(&format!("{SELECT} WHERE serial = ?1"), [serial], record)
-            .optional()
-            .map_err(db)
+        // Every request authenticated by a certificate asks: prepared once.
+        self.one("serial", serial)
     }
 
     fn list(&self) -> Result<Vec<Record>, Error> {
@@ -540,6 +554,34 @@ fn insert(tx: &Connection, r: &NewRequest<'_>, state: State) -> rusqlite::Result
         csr_hash(r.csr)
     ])?;
     Ok(tx.last_insert_rowid())
+}
+
+/// A request issued at once: the whole row, with the ID `id`.
+fn insert_issued_row(
+    tx: &Connection,
+    id: i64,
+    r: &NewRequest<'_>,
+    issued: &Issued<'_>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO requests (id, received, principal, groups, template, csr, renewal_of, state,
+         csr_sha256, certificate, serial, not_after, decided)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'issued', ?8, ?9, ?10, ?11, ?2)",
+    )?
+    .execute(params![
+        id,
+        r.received,
+        r.principal,
+        r.groups.join("\n"),
+        r.template,
+        r.csr,
+        r.renewal_of,
+        csr_hash(r.csr),
+        issued.certificate,
+        issued.serial,
+        issued.not_after
+    ])?;
+    Ok(())
 }
 
 fn set_issued(tx: &Connection, id: i64, issued: &Issued<'_>, now: i64) -> rusqlite::Result<()> {
