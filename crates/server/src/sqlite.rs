@@ -177,10 +177,7 @@ impl SqliteStore {
         let mut statement = conn
             .prepare_cached(&format!("{SELECT} WHERE {column} = ?1"))
             .map_err(db)?;
-        statement
-            .query_row([value], record)
-            .optional()
-            .map_err(db)
+        statement.query_row([value], record).optional().map_err(db)
     }
 
     fn writer_lock(&self) -> MutexGuard<'_, Batch> {
