@@ -316,15 +316,15 @@ impl RequestStore for SqliteStore {
                 .and_then(|mut s| s.query_row([], |r| r.get(0)))
                 .map_err(db)?;
             let (certificate, serial, not_after) = make(id)?;
-            insert_issued_row(
+            insert(
                 tx,
-                id,
                 request,
-                &Issued {
+                Some(id),
+                Some(&Issued {
                     certificate: &certificate,
                     serial: &serial,
                     not_after,
-                },
+                }),
             )
             .map_err(db)?;
             if let Some(old) = request.renewal_of {
@@ -339,7 +339,7 @@ impl RequestStore for SqliteStore {
     }
 
     fn insert_pending(&self, request: &NewRequest<'_>) -> Result<i64, Error> {
-        self.grouped(|tx| insert(tx, request, State::Pending).map_err(db))
+        self.grouped(|tx| insert(tx, request, None, None).map_err(db))
     }
 
     fn approve(&self, id: i64, issued: &Issued<'_>, now: i64) -> Result<bool, Error> {
@@ -534,36 +534,19 @@ const SELECT: &str = "SELECT id, received, principal, groups, template, csr, ren
     certificate, serial, not_after, hresult, message, superseded_by, revoked_at,
     revocation_reason FROM requests";
 
-fn insert(tx: &Connection, r: &NewRequest<'_>, state: State) -> rusqlite::Result<i64> {
-    // Prepared once per connection (the statements of every enrollment).
-    tx.prepare_cached(
-        "INSERT INTO requests (received, principal, groups, template, csr, renewal_of, state,
-         csr_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        r.received,
-        r.principal,
-        r.groups.join("\n"),
-        r.template,
-        r.csr,
-        r.renewal_of,
-        state.as_str(),
-        csr_hash(r.csr)
-    ])?;
-    Ok(tx.last_insert_rowid())
-}
-
-/// A request issued at once: the whole row, with the ID `id`.
-fn insert_issued_row(
+/// Writes a new request: pending, or issued at once with `issued` and
+/// the ID `id` (a NULL ID takes the next one); gives its ID.
+fn insert(
     tx: &Connection,
-    id: i64,
     r: &NewRequest<'_>,
-    issued: &Issued<'_>,
-) -> rusqlite::Result<()> {
+    id: Option<i64>,
+    issued: Option<&Issued<'_>>,
+) -> rusqlite::Result<i64> {
+    // Prepared once per connection (the statements of every enrollment).
     tx.prepare_cached(
         "INSERT INTO requests (id, received, principal, groups, template, csr, renewal_of, state,
          csr_sha256, certificate, serial, not_after, decided)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'issued', ?8, ?9, ?10, ?11, ?2)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         id,
@@ -573,12 +556,19 @@ fn insert_issued_row(
         r.template,
         r.csr,
         r.renewal_of,
+        if issued.is_some() {
+            State::Issued
+        } else {
+            State::Pending
+        }
+        .as_str(),
         csr_hash(r.csr),
-        issued.certificate,
-        issued.serial,
-        issued.not_after
+        issued.map(|i| i.certificate),
+        issued.map(|i| i.serial),
+        issued.map(|i| i.not_after),
+        issued.map(|_| r.received),
     ])?;
-    Ok(())
+    Ok(tx.last_insert_rowid())
 }
 
 fn set_issued(tx: &Connection, id: i64, issued: &Issued<'_>, now: i64) -> rusqlite::Result<()> {
