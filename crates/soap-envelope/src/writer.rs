@@ -23,6 +23,8 @@
 //! as Windows writes them. The table is consulted before the one above.
 
 use crate::error::{Error, ErrorKind, Result};
+use std::borrow::Cow;
+
 use crate::lexical::first_forbidden_char;
 use crate::name::{OwnedQName, QName};
 use crate::ns;
@@ -52,12 +54,31 @@ pub fn preferred_prefix(ns: &str) -> Option<&'static str> {
     PREFIXES.iter().find(|(n, _)| *n == ns).map(|(_, p)| *p)
 }
 
+/// A prefix or a namespace URI in scope: the writer's tables are static, so
+/// only generated prefixes and namespaces outside every table are owned.
+type Str = Cow<'static, str>;
+
+/// Whether two namespace URIs are the same: the same static string is
+/// recognised by its address, without comparing the bytes.
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && (std::ptr::eq(a.as_ptr(), b.as_ptr()) || a == b)
+}
+
+#[derive(Debug)]
+struct Binding {
+    /// `""` is the default namespace.
+    prefix: Str,
+    /// An empty namespace undeclares the default namespace.
+    ns: Str,
+}
+
 #[derive(Debug)]
 struct Frame {
-    /// The qualified name written in the start tag.
-    qname: String,
-    /// How many bindings this element declared.
-    declared: usize,
+    /// Where this element's qualified name starts in [`XmlWriter::names`].
+    name_start: usize,
+    /// The number of bindings in scope before this element's declarations.
+    bindings_start: usize,
 }
 
 /// Writes XML as bytes. See the [module docs](self) for the prefixes used.
@@ -79,14 +100,16 @@ struct Frame {
 pub struct XmlWriter {
     buf: Vec<u8>,
     stack: Vec<Frame>,
-    /// In-scope bindings (prefix, namespace), innermost last. `""` prefix is
-    /// the default namespace; an empty namespace undeclares it.
-    bindings: Vec<(String, String)>,
+    /// The qualified names of the open elements, end to end (each frame
+    /// knows where its own starts): no allocation per element.
+    names: Vec<u8>,
+    /// In-scope bindings, innermost last.
+    bindings: Vec<Binding>,
     /// A start tag is open (`<x a="1"` written, `>` not yet).
     tag_open: bool,
-    /// Attributes are written after the declarations of the open tag; they
-    /// are kept here until the tag is closed.
-    pending_attrs: Vec<u8>,
+    /// Where the attributes of the open start tag begin in `buf`: the
+    /// namespace declarations go before it.
+    attrs_at: usize,
     generated: u32,
     root_written: bool,
     /// The caller's prefixes, consulted before the built-in table.
@@ -117,14 +140,14 @@ impl XmlWriter {
         }
     }
 
-    /// The prefix this writer prefers for `ns`: the caller's table, then
-    /// the built-in one.
-    fn preferred(&self, ns: &str) -> Option<&'static str> {
+    /// The entry of the caller's table, then of the built-in one, for `ns`:
+    /// (the table's copy of the namespace, the prefix).
+    fn preferred(&self, ns: &str) -> Option<(&'static str, &'static str)> {
         self.prefixes
             .iter()
-            .find(|(n, _)| *n == ns)
-            .map(|(_, p)| *p)
-            .or_else(|| preferred_prefix(ns))
+            .chain(PREFIXES)
+            .find(|(n, _)| same(n, ns))
+            .copied()
     }
 
     /// The namespace bound to `prefix` in scope.
@@ -132,123 +155,159 @@ impl XmlWriter {
         self.bindings
             .iter()
             .rev()
-            .find(|(p, _)| p == prefix)
-            .map(|(_, n)| n.as_str())
+            .find(|b| b.prefix == prefix)
+            .map(|b| &*b.ns)
     }
 
-    /// A prefix in scope bound to `ns` (and not shadowed). For attributes the
-    /// default namespace does not count.
-    fn prefix_for(&self, ns: &str, for_attribute: bool) -> Option<String> {
-        for (p, n) in self.bindings.iter().rev() {
-            if n == ns && !(for_attribute && p.is_empty()) && self.lookup_prefix(p) == Some(ns) {
-                return Some(p.clone());
-            }
-        }
-        None
+    /// The index of a binding in scope of a prefix bound to `ns` (and not
+    /// shadowed). For attributes the default namespace does not count.
+    fn prefix_for(&self, ns: &str, for_attribute: bool) -> Option<usize> {
+        let bindings = &self.bindings;
+        (0..bindings.len()).rev().find(|&i| {
+            let b = &bindings[i];
+            same(&b.ns, ns)
+                && !(for_attribute && b.prefix.is_empty())
+                && !bindings[i + 1..].iter().any(|o| o.prefix == b.prefix)
+        })
     }
 
-    fn declare(&mut self, prefix: &str, ns: &str) {
+    /// Writes ` xmlns:prefix="ns"` before the attributes of the open tag
+    /// and brings the binding into scope.
+    fn declare(&mut self, prefix: Str, ns: Str) {
+        let at = self.buf.len();
         self.buf.extend_from_slice(b" xmlns");
         if !prefix.is_empty() {
             self.buf.push(b':');
             self.buf.extend_from_slice(prefix.as_bytes());
         }
         self.buf.extend_from_slice(b"=\"");
-        escape_into(&mut self.buf, ns, true);
+        escape_into(&mut self.buf, &ns, true);
         self.buf.push(b'"');
-        self.bindings.push((prefix.to_owned(), ns.to_owned()));
-        if let Some(f) = self.stack.last_mut() {
-            f.declared += 1;
+        if at != self.attrs_at {
+            // Attributes were written already: the declaration goes first.
+            let len = self.buf.len() - at;
+            self.buf[self.attrs_at..].rotate_right(len);
         }
+        self.attrs_at += self.buf.len() - at;
+        self.bindings.push(Binding { prefix, ns });
     }
 
-    /// Chooses (and declares on the open tag, if needed) a prefix for `ns`.
-    fn ensure_prefix(&mut self, ns: &str, for_attribute: bool) -> String {
-        if ns == ns::XML {
-            // Bound by definition, never declared.
-            return "xml".to_owned();
-        }
-        if let Some(p) = self.prefix_for(ns, for_attribute) {
-            return p;
-        }
-        let preferred = self
-            .preferred(ns)
-            .filter(|p| !(for_attribute && p.is_empty()))
-            .filter(|p| {
-                // Usable when not bound at this element to something else.
-                let declared_here = self.stack.last().map_or(0, |f| f.declared);
-                let here = &self.bindings[self.bindings.len() - declared_here..];
-                !here.iter().any(|(q, _)| q == p)
-            });
-        let prefix = match preferred {
-            Some(p) => p.to_owned(),
+    /// Chooses a prefix for `ns`, which no binding in scope gives, and
+    /// declares it on the open tag; returns the index of its binding.
+    /// `static_ns` is `ns` when the caller has it as a static string.
+    fn declare_prefix(
+        &mut self,
+        ns: &str,
+        static_ns: Option<&'static str>,
+        for_attribute: bool,
+    ) -> usize {
+        let preferred = self.preferred(ns);
+        let bindings_start = self.stack.last().map_or(0, |f| f.bindings_start);
+        // Usable when not bound at this element to something else.
+        let usable = preferred.filter(|(_, p)| {
+            let bound_here = self.bindings[bindings_start..]
+                .iter()
+                .any(|b| b.prefix == *p);
+            let default_for_attribute = for_attribute && p.is_empty();
+            !(bound_here || default_for_attribute)
+        });
+        let prefix: Str = match usable {
+            Some((_, p)) => Cow::Borrowed(p),
             None => loop {
                 let candidate = format!("ns{}", self.generated);
                 self.generated += 1;
                 if self.lookup_prefix(&candidate).is_none() {
-                    break candidate;
+                    break Cow::Owned(candidate);
                 }
             },
         };
-        self.declare(&prefix, ns);
-        prefix
+        let ns: Str = match preferred.map(|(n, _)| n).or(static_ns) {
+            Some(n) => Cow::Borrowed(n),
+            None => Cow::Owned(ns.to_owned()),
+        };
+        self.declare(prefix, ns);
+        self.bindings.len() - 1
+    }
+
+    /// The index of the binding of a prefix for `ns` in scope, declared on
+    /// the open tag if needed (not for the `xml` namespace).
+    fn ensure_prefix(
+        &mut self,
+        ns: &str,
+        static_ns: Option<&'static str>,
+        for_attribute: bool,
+    ) -> usize {
+        match self.prefix_for(ns, for_attribute) {
+            Some(i) => i,
+            None => self.declare_prefix(ns, static_ns, for_attribute),
+        }
     }
 
     fn close_tag(&mut self) {
         if self.tag_open {
-            let attrs = std::mem::take(&mut self.pending_attrs);
-            self.buf.extend_from_slice(&attrs);
-            self.pending_attrs = attrs;
-            self.pending_attrs.clear();
             self.buf.push(b'>');
             self.tag_open = false;
         }
     }
 
-    fn start_ns(&mut self, ns: &str, local: &str) -> Result<()> {
+    fn start_ns(&mut self, ns: &str, static_ns: Option<&'static str>, local: &str) -> Result<()> {
         check_name(local)?;
         if self.stack.is_empty() && self.root_written {
             return Err(Error::detached(ErrorKind::Writer("a second root element")));
         }
         self.close_tag();
         self.root_written = true;
-        self.buf.push(b'<');
-        let pos = self.buf.len();
         self.stack.push(Frame {
-            qname: String::new(),
-            declared: 0,
+            name_start: self.names.len(),
+            bindings_start: self.bindings.len(),
         });
         self.tag_open = true;
-        let prefix = if ns.is_empty() {
+        self.buf.push(b'<');
+        if ns.is_empty() {
+            self.buf.extend_from_slice(local.as_bytes());
+            self.names.extend_from_slice(local.as_bytes());
+            self.attrs_at = self.buf.len();
             // No namespace: undeclare a default namespace if one is in scope.
             if self.lookup_prefix("").is_some_and(|d| !d.is_empty()) {
-                self.declare("", "");
+                self.declare(Cow::Borrowed(""), Cow::Borrowed(""));
             }
-            String::new()
-        } else {
-            self.ensure_prefix(ns, false)
-        };
-        let qname = if prefix.is_empty() {
-            local.to_owned()
-        } else {
-            format!("{prefix}:{local}")
-        };
-        // The name goes before any declarations just written.
-        self.buf.splice(pos..pos, qname.bytes());
-        if let Some(f) = self.stack.last_mut() {
-            f.qname = qname;
+            return Ok(());
         }
+        if ns == ns::XML {
+            // Bound by definition, never declared.
+            write_qname(&mut self.buf, "xml", local);
+            write_qname(&mut self.names, "xml", local);
+            self.attrs_at = self.buf.len();
+            return Ok(());
+        }
+        let after_lt = self.buf.len();
+        let (index, declared) = if let Some(i) = self.prefix_for(ns, false) {
+            (i, false)
+        } else {
+            // Chosen and declared now, the name put before it below.
+            self.attrs_at = after_lt;
+            (self.declare_prefix(ns, static_ns, false), true)
+        };
+        let prefix = &self.bindings[index].prefix;
+        let name_at = self.buf.len();
+        write_qname(&mut self.buf, prefix, local);
+        write_qname(&mut self.names, prefix, local);
+        if declared {
+            let name_len = self.buf.len() - name_at;
+            self.buf[after_lt..].rotate_right(name_len);
+        }
+        self.attrs_at = self.buf.len();
         Ok(())
     }
 
     /// Starts an element.
     pub fn start(&mut self, name: QName) -> Result<()> {
-        self.start_ns(name.ns, name.local)
+        self.start_ns(name.ns, Some(name.ns), name.local)
     }
 
     /// Starts an element with an owned name.
     pub fn start_owned(&mut self, name: &OwnedQName) -> Result<()> {
-        self.start_ns(name.ns_str(), &name.local)
+        self.start_ns(name.ns_str(), None, &name.local)
     }
 
     /// Declares namespace `ns` on the element just started (before any
@@ -259,8 +318,10 @@ impl XmlWriter {
                 "declare_ns() after the start tag was closed",
             )));
         }
-        let for_attribute = self.preferred(ns) != Some("");
-        self.ensure_prefix(ns, for_attribute);
+        if ns != ns::XML {
+            let for_attribute = self.preferred(ns).map(|(_, p)| p) != Some("");
+            self.ensure_prefix(ns, None, for_attribute);
+        }
         Ok(())
     }
 
@@ -275,14 +336,21 @@ impl XmlWriter {
         check_name(&name.local)?;
         match name.ns.as_deref() {
             None | Some("") => Ok(name.local.clone()),
+            Some(ns::XML) => Ok(format!("xml:{}", name.local)),
             Some(ns) => {
-                let p = self.ensure_prefix(ns, true);
-                Ok(format!("{p}:{}", name.local))
+                let i = self.ensure_prefix(ns, None, true);
+                Ok(format!("{}:{}", self.bindings[i].prefix, name.local))
             }
         }
     }
 
-    fn attribute_ns(&mut self, ns: &str, local: &str, value: &str) -> Result<()> {
+    fn attribute_ns(
+        &mut self,
+        ns: &str,
+        static_ns: Option<&'static str>,
+        local: &str,
+        value: &str,
+    ) -> Result<()> {
         check_name(local)?;
         check_chars(value)?;
         if !self.tag_open {
@@ -290,33 +358,34 @@ impl XmlWriter {
                 "attribute() after the start tag was closed",
             )));
         }
-        let prefix = if ns.is_empty() {
-            String::new()
+        let index = if ns.is_empty() || ns == ns::XML {
+            None
         } else {
-            self.ensure_prefix(ns, true)
+            Some(self.ensure_prefix(ns, static_ns, true))
         };
-        let a = &mut self.pending_attrs;
-        a.push(b' ');
-        if !prefix.is_empty() {
-            a.extend_from_slice(prefix.as_bytes());
-            a.push(b':');
+        let buf = &mut self.buf;
+        buf.push(b' ');
+        match index {
+            Some(i) => write_qname(buf, &self.bindings[i].prefix, local),
+            // Bound by definition, never declared.
+            None if !ns.is_empty() => write_qname(buf, "xml", local),
+            None => buf.extend_from_slice(local.as_bytes()),
         }
-        a.extend_from_slice(local.as_bytes());
-        a.extend_from_slice(b"=\"");
-        escape_into(a, value, true);
-        a.push(b'"');
+        buf.extend_from_slice(b"=\"");
+        escape_into(buf, value, true);
+        buf.push(b'"');
         Ok(())
     }
 
     /// Adds an attribute to the element just started. Use the `""`
     /// namespace for an unqualified attribute.
     pub fn attribute(&mut self, name: QName, value: &str) -> Result<()> {
-        self.attribute_ns(name.ns, name.local, value)
+        self.attribute_ns(name.ns, Some(name.ns), name.local, value)
     }
 
     /// Adds an attribute with an owned name.
     pub fn attribute_owned(&mut self, name: &OwnedQName, value: &str) -> Result<()> {
-        self.attribute_ns(name.ns_str(), &name.local, value)
+        self.attribute_ns(name.ns_str(), None, &name.local, value)
     }
 
     /// Writes escaped character data. Characters that XML does not allow
@@ -339,19 +408,15 @@ impl XmlWriter {
             "end() without an open element",
         )))?;
         if self.tag_open {
-            let attrs = std::mem::take(&mut self.pending_attrs);
-            self.buf.extend_from_slice(&attrs);
-            self.pending_attrs = attrs;
-            self.pending_attrs.clear();
             self.buf.extend_from_slice(b"/>");
             self.tag_open = false;
         } else {
             self.buf.extend_from_slice(b"</");
-            self.buf.extend_from_slice(frame.qname.as_bytes());
+            self.buf.extend_from_slice(&self.names[frame.name_start..]);
             self.buf.push(b'>');
         }
-        let keep = self.bindings.len() - frame.declared;
-        self.bindings.truncate(keep);
+        self.names.truncate(frame.name_start);
+        self.bindings.truncate(frame.bindings_start);
         Ok(())
     }
 
@@ -383,6 +448,16 @@ impl XmlWriter {
         }
         Ok(self.buf)
     }
+}
+
+/// Appends `prefix:local`, or `local` for the empty prefix.
+#[inline]
+fn write_qname(out: &mut Vec<u8>, prefix: &str, local: &str) {
+    if !prefix.is_empty() {
+        out.extend_from_slice(prefix.as_bytes());
+        out.push(b':');
+    }
+    out.extend_from_slice(local.as_bytes());
 }
 
 fn check_name(local: &str) -> Result<()> {
@@ -479,6 +554,28 @@ mod tests {
         assert_eq!(
             s(w),
             r#"<ns0:a xmlns:ns0="urn:one" xmlns:ns1="urn:two" ns1:b="x&quot;&lt;&amp;&#xA;">1 &lt; 2 &amp; &#xD;</ns0:a>"#
+        );
+    }
+
+    #[test]
+    fn declarations_go_before_attributes_written_earlier() {
+        let mut w = XmlWriter::with_prefixes(&[("urn:d", "")]);
+        w.start(QName::new("urn:one", "a")).unwrap();
+        w.attribute(QName::new("", "b"), "1").unwrap();
+        w.attribute(QName::new("urn:two", "c"), "2").unwrap();
+        w.attribute(QName::new(ns::XML, "lang"), "en").unwrap();
+        w.attribute(QName::new("urn:d", "e"), "3").unwrap();
+        w.start(QName::new("urn:d", "f")).unwrap();
+        w.start(QName::new(ns::XML, "g")).unwrap();
+        w.end().unwrap();
+        w.start(QName::new("urn:one", "h")).unwrap();
+        w.attribute(QName::new("urn:two", "i"), "4").unwrap();
+        w.end().unwrap();
+        w.end().unwrap();
+        w.end().unwrap();
+        assert_eq!(
+            s(w),
+            r#"<ns0:a xmlns:ns0="urn:one" xmlns:ns1="urn:two" xmlns:ns2="urn:d" b="1" ns1:c="2" xml:lang="en" ns2:e="3"><ns2:f><xml:g/><ns0:h ns1:i="4"/></ns2:f></ns0:a>"#
         );
     }
 
