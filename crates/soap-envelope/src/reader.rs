@@ -253,9 +253,10 @@ pub struct XmlReader<'a> {
     any_event: bool,
     elements: usize,
     interned: HashSet<Rc<str>>,
-    /// The namespace of the last element resolved: most elements share
-    /// their parent's, and one comparison is cheaper than hashing the URI.
-    last_ns: Option<Rc<str>>,
+    /// The namespaces resolved last, most recent first (at most
+    /// [`RECENT_NS`]): a message switches among a few (SOAP, WS-Addressing,
+    /// WS-Trust, ...), and comparing with them is cheaper than hashing.
+    recent_ns: Vec<Rc<str>>,
     event_offset: u64,
 }
 
@@ -313,7 +314,7 @@ impl<'a> XmlReader<'a> {
             any_event: false,
             elements: 0,
             interned: HashSet::new(),
-            last_ns: None,
+            recent_ns: Vec::with_capacity(RECENT_NS),
             event_offset: 0,
         }
     }
@@ -475,10 +476,8 @@ impl<'a> XmlReader<'a> {
         match res {
             ResolveResult::Unbound => Ok((None, "")),
             ResolveResult::Bound(n) => {
-                if let Some(last) = &self.last_ns
-                    && **last == *n.0
-                {
-                    return Ok((Some(last.clone()), ""));
+                if let Some(rc) = recent(&mut self.recent_ns, n.0) {
+                    return Ok((Some(rc), ""));
                 }
                 // No copy of the URI: `n` borrows the resolver, the
                 // interning set is another field.
@@ -509,12 +508,10 @@ impl<'a> XmlReader<'a> {
         match res {
             ResolveResult::Unbound => Ok(None),
             ResolveResult::Bound(n) => {
-                // `last_ns` has none of the characters normalizing
-                // changes, so raw bytes equal to it are already normal.
-                if let Some(last) = &self.last_ns
-                    && **last == *n.0
-                {
-                    return Ok(Some(last.clone()));
+                // `recent_ns` has none of the characters normalizing
+                // changes, so raw bytes equal to one are already normal.
+                if let Some(rc) = recent(&mut self.recent_ns, n.0) {
+                    return Ok(Some(rc));
                 }
                 let rc = if !needs_ns_normalizing(n.0)
                     && let Some(rc) = self.interned.get(n.0)
@@ -527,7 +524,8 @@ impl<'a> XmlReader<'a> {
                     self.intern(&uri)
                 };
                 if !needs_ns_normalizing(&rc) {
-                    self.last_ns = Some(rc.clone());
+                    self.recent_ns.truncate(RECENT_NS - 1);
+                    self.recent_ns.insert(0, rc.clone());
                 }
                 Ok(Some(rc))
             }
@@ -948,6 +946,19 @@ fn push_segment(path: &mut String, f: &Frame<'_>) {
 }
 
 /// The local part of a qualified name.
+/// How many recently resolved namespaces a reader compares with before
+/// hashing.
+const RECENT_NS: usize = 4;
+
+/// The namespace among `list` (most recent first) equal to `raw`, moved to
+/// the front.
+#[inline]
+fn recent(list: &mut [Rc<str>], raw: &str) -> Option<Rc<str>> {
+    let i = list.iter().position(|r| **r == *raw)?;
+    list[..=i].rotate_right(1);
+    Some(list[0].clone())
+}
+
 fn local_part(raw: &str) -> &str {
     match raw.bytes().position(|b| b == b':') {
         Some(i) => &raw[i + 1..],
