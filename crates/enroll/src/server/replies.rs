@@ -1,7 +1,7 @@
 //! The MS-WSTEP answers: issued, pending, denied.
 
+use der::Decode;
 use der::asn1::GeneralizedTime;
-use der::{Decode, Encode};
 use soap_envelope::xsd::DateTime;
 use soap_envelope::{Envelope, Fault, Header};
 use wstep::hresult::HResult;
@@ -51,12 +51,12 @@ pub fn issued_reply(
     certificates.push(certificate);
     certificates.extend_from_slice(chain);
     let pkcs7 = build_cmc_response(BODY_PART_ID, &certificates)?;
-    let issued = certificates[0].to_der()?;
     let mut rstr = RequestSecurityTokenResponse::new()
         .with_disposition_message(DispositionMessage::new("Issued").with_lang("en-US"))
         .with_binary_security_token(ValueKind::Pkcs7.token(&pkcs7))
         .with_requested_security_token(RequestedSecurityToken::new(
-            ValueKind::X509v3.token(&issued),
+            // The bytes as given (decoded above only to check them).
+            ValueKind::X509v3.token(certificate_der),
         ))
         .with_request_id(RequestId::new(request_id));
     rstr.token_type = Some(actions::TOKEN_TYPE_X509V3.to_owned());
