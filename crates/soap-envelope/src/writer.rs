@@ -391,14 +391,20 @@ impl XmlWriter {
     /// Writes escaped character data. Characters that XML does not allow
     /// give [`ErrorKind::BadValue`].
     pub fn text(&mut self, text: &str) -> Result<()> {
-        check_chars(text)?;
         if self.stack.is_empty() {
+            check_chars(text)?;
             return Err(Error::detached(ErrorKind::Writer(
                 "text outside the root element",
             )));
         }
+        let (len, tag_open) = (self.buf.len(), self.tag_open);
         self.close_tag();
-        escape_into(&mut self.buf, text, false);
+        // Checked while escaped: one pass over the text.
+        if let Err(pos) = escape::<false, true>(&mut self.buf, text.as_bytes()) {
+            self.buf.truncate(len);
+            self.tag_open = tag_open;
+            return Err(forbidden_char(text, pos));
+        }
         Ok(())
     }
 
@@ -477,14 +483,7 @@ fn check_name(local: &str) -> Result<()> {
 fn check_chars(s: &str) -> Result<()> {
     match first_forbidden_char(s.as_bytes()) {
         None => Ok(()),
-        Some(pos) => {
-            let c = s[pos..].chars().next().unwrap_or_default();
-            Err(Error::detached(ErrorKind::bad_value(
-                "xs:string",
-                s,
-                format!("character U+{:04X} is not allowed in XML", u32::from(c)),
-            )))
-        }
+        Some(pos) => Err(forbidden_char(s, pos)),
     }
 }
 
@@ -493,24 +492,105 @@ fn check_chars(s: &str) -> Result<()> {
 /// double-quoted attribute value (also `"`, tab and line feed). Runs of
 /// characters that need no escape are copied whole.
 fn escape_into(buf: &mut Vec<u8>, s: &str, attribute: bool) {
-    let bytes = s.as_bytes();
+    let done = if attribute {
+        escape::<true, false>(buf, s.as_bytes())
+    } else {
+        escape::<false, false>(buf, s.as_bytes())
+    };
+    debug_assert!(done.is_ok(), "nothing is checked");
+}
+
+/// The block size of [`escape`]'s vectorised pass: short values (names,
+/// numbers, URIs) take the byte loop, base64 and long text the blocks.
+const ESCAPE_BLOCK: usize = 16;
+
+/// Whether `block` holds no byte [`escape`] must look at: nothing to
+/// escape and, with `CHECK`, no control character or `0xEF` (the lead byte
+/// of U+FFFE and U+FFFF). No branch per byte, so the compiler vectorises it.
+#[inline]
+fn block_plain<const ATTR: bool, const CHECK: bool>(block: &[u8]) -> bool {
+    let mut acc = 0u8;
+    for &b in block {
+        let markup = u8::from(b == b'&') | u8::from(b == b'<') | u8::from(b == b'>');
+        let control = if ATTR {
+            // Tab and line feed are escaped in attribute values.
+            u8::from(b < 0x20) | u8::from(b == b'"')
+        } else if CHECK {
+            u8::from(b < 0x20) & u8::from(b != b'\t') & u8::from(b != b'\n')
+        } else {
+            u8::from(b == b'\r')
+        };
+        let lead = if CHECK { u8::from(b == 0xEF) } else { 0 };
+        acc |= markup | control | lead;
+    }
+    acc == 0
+}
+
+/// [`escape_into`], and with `CHECK` the offset of the first character XML
+/// does not allow (see [`first_forbidden_char`]) instead, in one pass.
+/// On error `buf` holds part of the text; the caller truncates it.
+#[inline]
+fn escape<const ATTR: bool, const CHECK: bool>(
+    buf: &mut Vec<u8>,
+    bytes: &[u8],
+) -> std::result::Result<(), usize> {
     let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    let mut slow_to = 0;
+    while i < bytes.len() {
+        if i >= slow_to {
+            match bytes.get(i..i + ESCAPE_BLOCK) {
+                Some(block) if block_plain::<ATTR, CHECK>(block) => {
+                    i += ESCAPE_BLOCK;
+                    continue;
+                }
+                Some(_) => slow_to = i + ESCAPE_BLOCK,
+                None => slow_to = bytes.len(),
+            }
+        }
+        let b = bytes[i];
         let escaped: &[u8] = match b {
             b'&' => b"&amp;",
             b'<' => b"&lt;",
             b'>' => b"&gt;",
             b'\r' => b"&#xD;",
-            b'"' if attribute => b"&quot;",
-            b'\t' if attribute => b"&#x9;",
-            b'\n' if attribute => b"&#xA;",
-            _ => continue,
+            b'"' if ATTR => b"&quot;",
+            b'\t' if ATTR => b"&#x9;",
+            b'\n' if ATTR => b"&#xA;",
+            b'\t' | b'\n' => {
+                i += 1;
+                continue;
+            }
+            0..0x20 if CHECK => return Err(i),
+            0xEF if CHECK
+                && bytes.get(i + 1) == Some(&0xBF)
+                && matches!(bytes.get(i + 2), Some(&0xBE | &0xBF)) =>
+            {
+                return Err(i);
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
         };
         buf.extend_from_slice(&bytes[run..i]);
         buf.extend_from_slice(escaped);
-        run = i + 1;
+        i += 1;
+        run = i;
     }
     buf.extend_from_slice(&bytes[run..]);
+    Ok(())
+}
+
+/// The error for text with a character XML does not allow at `pos`.
+#[cold]
+fn forbidden_char(s: &str, pos: usize) -> Error {
+    let c = s[pos..].chars().next().unwrap_or_default();
+    Error::detached(ErrorKind::bad_value(
+        "xs:string",
+        s,
+        format!("character U+{:04X} is not allowed in XML", u32::from(c)),
+    ))
 }
 
 #[cfg(test)]
@@ -577,6 +657,56 @@ mod tests {
             s(w),
             r#"<ns0:a xmlns:ns0="urn:one" xmlns:ns1="urn:two" xmlns:ns2="urn:d" b="1" ns1:c="2" xml:lang="en" ns2:e="3"><ns2:f><xml:g/><ns0:h ns1:i="4"/></ns2:f></ns0:a>"#
         );
+    }
+
+    /// The escapes one byte at a time, as the writer first did.
+    fn naive_escape(s: &str, attribute: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        for &b in s.as_bytes() {
+            match b {
+                b'&' => out.extend_from_slice(b"&amp;"),
+                b'<' => out.extend_from_slice(b"&lt;"),
+                b'>' => out.extend_from_slice(b"&gt;"),
+                b'\r' => out.extend_from_slice(b"&#xD;"),
+                b'"' if attribute => out.extend_from_slice(b"&quot;"),
+                b'\t' if attribute => out.extend_from_slice(b"&#x9;"),
+                b'\n' if attribute => out.extend_from_slice(b"&#xA;"),
+                _ => out.push(b),
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn block_escaping_agrees_with_the_byte_loop(
+            s in "(a{0,40}[a&<>\"\t\n\r\u{0}\u{1F}\u{F000}\u{FFFD}-\u{FFFF}\u{E9}]{0,3}){0,6}"
+        ) {
+            for attribute in [false, true] {
+                let mut out = Vec::new();
+                escape_into(&mut out, &s, attribute);
+                proptest::prop_assert_eq!(&out, &naive_escape(&s, attribute));
+            }
+            let mut out = Vec::new();
+            match escape::<false, true>(&mut out, s.as_bytes()) {
+                Ok(()) => {
+                    proptest::prop_assert_eq!(first_forbidden_char(s.as_bytes()), None);
+                    proptest::prop_assert_eq!(&out, &naive_escape(&s, false));
+                }
+                Err(pos) => proptest::prop_assert_eq!(first_forbidden_char(s.as_bytes()), Some(pos)),
+            }
+        }
+    }
+
+    #[test]
+    fn a_bad_character_in_text_writes_nothing() {
+        let mut w = XmlWriter::new();
+        w.start(QName::new("", "a")).unwrap();
+        let long = format!("{}\u{FFFF}", "x".repeat(40));
+        assert!(w.text(&long).is_err());
+        w.text("ok").unwrap();
+        w.end().unwrap();
+        assert_eq!(s(w), "<a>ok</a>");
     }
 
     #[test]
