@@ -58,6 +58,9 @@ pub fn preferred_prefix(ns: &str) -> Option<&'static str> {
 /// only generated prefixes and namespaces outside every table are owned.
 type Str = Cow<'static, str>;
 
+/// The capacity a new writer's output starts with.
+const INITIAL_CAPACITY: usize = 2048;
+
 /// Whether two namespace URIs are the same: the same static string is
 /// recognised by its address, without comparing the bytes.
 #[inline]
@@ -119,7 +122,7 @@ pub struct XmlWriter {
 impl XmlWriter {
     /// An empty writer.
     pub fn new() -> Self {
-        Self::default()
+        Self::with_prefixes(&[])
     }
 
     /// An empty writer that prefers `prefixes` (then the built-in table).
@@ -134,7 +137,13 @@ impl XmlWriter {
     /// assert_eq!(w.into_bytes().unwrap(), br#"<ex:a xmlns:ex="urn:example"/>"#);
     /// ```
     pub fn with_prefixes(prefixes: Prefixes) -> Self {
+        // Sized for a typical message, so that most are written without
+        // growing a buffer (the output then doubles as needed).
         Self {
+            buf: Vec::with_capacity(INITIAL_CAPACITY),
+            stack: Vec::with_capacity(16),
+            names: Vec::with_capacity(256),
+            bindings: Vec::with_capacity(8),
             prefixes,
             ..Self::default()
         }
