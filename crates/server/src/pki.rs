@@ -914,13 +914,13 @@ mod tests {
     }
 
     #[test]
-    fn ring_signs_what_rustcrypto_signs_and_a_replaced_key_is_used() {
+    fn aws_lc_signs_what_rustcrypto_signs_and_a_replaced_key_is_used() {
         let mut ca =
             Authority::create(generate_key(2048).unwrap(), "CA", 1_800_000_000, 86_400).unwrap();
         assert!(ca.fast.is_some());
         let data = b"to be signed";
         assert_eq!(ca.sign(data).unwrap(), sign(&ca.key, data).unwrap());
-        // The public field changed: its key signs, not ring's stale copy.
+        // The public field changed: its key signs, not AWS-LC's stale copy.
         ca.key = generate_key(2048).unwrap();
         assert_eq!(ca.sign(data).unwrap(), sign(&ca.key, data).unwrap());
     }

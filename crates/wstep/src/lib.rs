@@ -67,6 +67,15 @@
 //!
 //! # Cargo features
 //!
+//! - `verify` (on): signature checks of PKCS#10 requests and CMS signers
+//!   ([`payload::signature::verify`]) with RustCrypto: RSA PKCS#1 v1.5 and
+//!   PSS, ECDSA on P-256 and P-384. Without it no RSA or elliptic-curve
+//!   code is built.
+//! - `aws-lc` (off; implies `verify`): RSA PKCS#1 v1.5 signatures with
+//!   SHA-256/384/512 and keys of 2048 to 8192 bits are checked with AWS-LC
+//!   first (some ten times faster; C built by `cc`); whatever it does not
+//!   accept is decided by RustCrypto, so the answers are the same. For
+//!   servers that check every request.
 //! - `serde` (off): `serde::Serialize` on the XML model types, for JSON
 //!   views (`cepces inspect --json`). Fields keep their Rust names;
 //!   [`RequestType`] is its WS-Trust short name (`Issue`, `KET`, ...) or the
