@@ -187,30 +187,13 @@ fn in_namespace(
         .unwrap()
 }
 
-/// `pKIExpirationPeriod`-style interval: `days` as a negative FILETIME
-/// count of 100 ns, little-endian, base64 for LDIF.
-fn interval(days: i64) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode((-days * 86_400 * 10_000_000).to_le_bytes())
-}
-
-/// The `objectSid` of the entry `dn`, in its string form.
-fn object_sid(dc: &Dc, dn: &str) -> String {
-    dc.ldap_search(&["-b", dn, "-s", "base", "(objectClass=*)", "objectSid"])
-        .lines()
-        .find_map(|l| l.strip_prefix("objectSid: "))
-        .unwrap()
-        .trim()
-        .to_owned()
-}
-
 /// The template (Enroll and AutoEnroll for the Domain Controllers, `DD`)
 /// and the enrollment service of the CA `ca_der` at `host`, which issues
 /// it, as LDIF.
 fn directory_ldif(dc: &Dc, ca_der: &[u8], host: &str) -> String {
     use base64::Engine as _;
     let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
-    let domain = object_sid(dc, dc.base_dn());
+    let domain = dc.object_sid(dc.base_dn());
     let sddl = "O:DAG:DAD:PAI\
          (OA;;RPCR;0e10c968-78fb-11d2-90d4-00c04f79dc55;;DD)\
          (OA;;RPCR;a05b8cc2-17bc-4802-a710-e7c15ab866a2;;DD)\
@@ -240,8 +223,8 @@ fn directory_ldif(dc: &Dc, ca_der: &[u8], host: &str) -> String {
          dn: CN={CA},CN=Enrollment Services,{pks}\n\
          objectClass: top\nobjectClass: pKIEnrollmentService\ncn: {CA}\n\
          dNSHostName: {host}\ncACertificate:: {ca}\ncertificateTemplates: {TEMPLATE}\n",
-        exp = interval(365),
-        overlap = interval(42),
+        exp = common::interval(365),
+        overlap = common::interval(42),
         sd = b64(&sd.to_bytes()),
         ca = b64(ca_der),
     )

@@ -754,24 +754,6 @@ fn certmonger_enrolls_a_machine_over_kerberos() {
 const MACHINE: u32 = 0x0002_0260;
 const USER: u32 = 0x0002_023A;
 
-/// The `objectSid` of the entry `dn`, in its string form (as ldbsearch
-/// prints it).
-fn object_sid(dc: &Dc, dn: &str) -> String {
-    dc.ldap_search(&["-b", dn, "-s", "base", "(objectClass=*)", "objectSid"])
-        .lines()
-        .find_map(|l| l.strip_prefix("objectSid: "))
-        .unwrap()
-        .trim()
-        .to_owned()
-}
-
-/// `pKIExpirationPeriod`-style interval: `days` as a negative FILETIME
-/// count of 100 ns, little-endian, base64 for LDIF.
-fn interval(days: i64) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode((-days * 86_400 * 10_000_000).to_le_bytes())
-}
-
 /// A schema-2 template `cn` (OID arc `n`) with the DACL `sddl` and the
 /// subject-name flags `name_flags`, as LDIF for `CN=Certificate Templates`.
 fn template_ldif(
@@ -802,8 +784,8 @@ fn template_ldif(
          msPKI-Certificate-Name-Flag: {name_flags}\nmsPKI-Minimal-Key-Size: 2048\n\
          nTSecurityDescriptor:: {sd}\n",
         base = dc.base_dn(),
-        exp = interval(365),
-        overlap = interval(42),
+        exp = common::interval(365),
+        overlap = common::interval(42),
     )
 }
 
@@ -903,7 +885,7 @@ fn enroll_template(
 fn policy_and_permissions_from_the_directory() {
     let Some(dc) = Dc::shared() else { return };
     let dir = testkit::tmp_dir("serve-directory");
-    let domain = object_sid(dc, dc.base_dn());
+    let domain = dc.object_sid(dc.base_dn());
     let n = u32::try_from(rand()).unwrap();
     let computers = dc.unique("DirMachine");
     let users = dc.unique("DirUser");
@@ -1045,7 +1027,7 @@ fn policy_and_permissions_from_the_directory() {
     );
     // Its SID, for strong certificate mapping (KB5014754): openssl shows
     // the extension by OID, the SID's text inside it.
-    let machine_sid = object_sid(dc, &dc.dn_of(&machine));
+    let machine_sid = dc.object_sid(&dc.dn_of(&machine));
     assert!(text.contains("1.3.6.1.4.1.311.25.2"), "{text}");
     // The objectGUID otherName (szOID_NTDS_REPLICATION) in the SAN.
     assert!(text.contains("1.3.6.1.4.1.311.25.1"), "{text}");
@@ -1193,7 +1175,7 @@ fn simple_bind_over_ldaps() {
         return;
     };
     let dir = testkit::tmp_dir("serve-directory-ldaps");
-    let domain = object_sid(dc, dc.base_dn());
+    let domain = dc.object_sid(dc.base_dn());
     let cn = dc.unique("LdapsMachine");
     dc.ldap_add(&template_ldif(
         dc,

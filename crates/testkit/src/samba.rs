@@ -645,6 +645,17 @@ impl Dc {
         run(&mut cmd, None).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// The `objectSid` of the entry `dn`, in its string form (as
+    /// ldbsearch prints it).
+    pub fn object_sid(&self, dn: &str) -> String {
+        self.ldap_search(&["-b", dn, "-s", "base", "(objectClass=*)", "objectSid"])
+            .lines()
+            .find_map(|l| l.strip_prefix("objectSid: "))
+            .unwrap_or_else(|| panic!("no objectSid for {dn}"))
+            .trim()
+            .to_owned()
+    }
+
     /// Adds the entries of `ldif` over LDAP (`ldbadd`, bound as the
     /// administrator as [`Dc::ldap_search`] is); binary values are
     /// written `attr:: base64`.

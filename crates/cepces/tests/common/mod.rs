@@ -416,6 +416,13 @@ pub fn killed_under_load(
     (acknowledged, b_dir)
 }
 
+/// `pKIExpirationPeriod`-style interval: `days` as a negative FILETIME
+/// count of 100 ns, little-endian, base64 for LDIF.
+pub fn interval(days: i64) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode((-days * 86_400 * 10_000_000).to_le_bytes())
+}
+
 /// Checks that `cepces list`'s output `listed` has each of
 /// `acknowledged` (request ID, certificate file) as Issued with the
 /// certificate's serial.
