@@ -29,6 +29,7 @@ fn descriptor(count: u16, acl_size: u16, aces: usize) -> Vec<u8> {
 
 #[test]
 fn a_descriptor_full_of_tiny_aces_is_bounded() {
+    let _serial = testkit::bench::serial();
     // 65532 bytes of ACL (the header and 16381 ACEs).
     let input = descriptor(16_381, 65_532, 16_381);
     let peak = testkit::bench::allocations(&ALLOC, &|| {
@@ -47,6 +48,8 @@ fn a_descriptor_full_of_tiny_aces_is_bounded() {
 
 #[test]
 fn a_count_the_bytes_cannot_hold_allocates_nothing_up_front() {
+    // The other test of this binary reads 64 KiB on another thread.
+    let _serial = testkit::bench::serial();
     // AceCount 65535 with two ACEs' worth of bytes: an error, and no
     // vector of 65535 ACEs was reserved.
     let input = descriptor(u16::MAX, 16, 2);

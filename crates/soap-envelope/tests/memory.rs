@@ -25,16 +25,6 @@ fn peak(f: &dyn Fn()) -> usize {
     testkit::bench::allocations(&ALLOC, f).1
 }
 
-/// The counter is global: each test holds this for its whole run, so that
-/// the tests of this binary, on parallel threads, do not count each
-/// other's bytes.
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 fn messages() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut dirs = vec![root.join("testdata/messages")];
@@ -83,7 +73,7 @@ const REAL_MULTIPLE: usize = 10;
 
 #[test]
 fn peak_memory_while_reading_is_bounded_by_a_multiple_of_the_input() {
-    let _serial = serial();
+    let _serial = testkit::bench::serial();
     let mut report = String::new();
     let mut failures = String::new();
     let mut check = |name: &str, input: &[u8], multiple: usize| {
@@ -127,7 +117,7 @@ fn peak_memory_while_reading_is_bounded_by_a_multiple_of_the_input() {
 /// length over the limit costs nothing.
 #[test]
 fn an_oversized_body_is_refused_before_it_is_buffered() {
-    let _serial = serial();
+    let _serial = testkit::bench::serial();
     let limits = Limits::default().with_max_document_len(1024 * 1024);
     let chunk = vec![b'x'; 64 * 1024];
     let refused = std::cell::RefCell::new(None);
@@ -165,7 +155,7 @@ fn an_oversized_body_is_refused_before_it_is_buffered() {
 /// the whole document.
 #[test]
 fn structural_limits_stop_reading_before_the_document_is_built() {
-    let _serial = serial();
+    let _serial = testkit::bench::serial();
     let elements = format!(
         "{ENV_OPEN}<p:w xmlns:p=\"urn:p\">{}</p:w>{ENV_CLOSE}",
         "<p:e/>".repeat(2_000_000)

@@ -84,6 +84,17 @@ pub fn time_per_iter(f: &dyn Fn(), budget: Duration) -> f64 {
     per
 }
 
+/// A lock for the tests of one binary that measure its global allocator:
+/// the counters are global, so each such test holds this for its whole
+/// run, and tests on parallel threads do not count each other's bytes
+/// (building an input included).
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Bytes allocated in total and peak live bytes during one call of `f`,
 /// counted by the bench binary's global allocator `alloc`.
 pub fn allocations(alloc: &Cap<System>, f: &dyn Fn()) -> (usize, usize) {
