@@ -58,6 +58,47 @@ fn say(line: &str) {
     println!("demo: {line}");
 }
 
+/// A directory for a fresh CA (`DIR/ca`, with a `cepces.toml` for one
+/// account with a random password), temporary unless given: what `demo`
+/// and `load` start from.
+pub(crate) struct Scratch {
+    _temp: Option<tempfile::TempDir>,
+    /// The directory (given, or temporary and removed on drop).
+    pub dir: PathBuf,
+    /// `dir/ca`, the CA's state directory.
+    pub ca_dir: PathBuf,
+    /// The account's password.
+    pub password: String,
+}
+
+impl Scratch {
+    /// `dir` (or a temporary directory) with `ca/cepces.toml` written by
+    /// `config` from the password's argon2 hash.
+    pub(crate) fn new(dir: Option<&Path>, config: fn(&str) -> String) -> Result<Self, String> {
+        let (temp, dir) = if let Some(d) = dir {
+            (None, d.to_path_buf())
+        } else {
+            let t = tempfile::tempdir().map_err(|e| e.to_string())?;
+            let d = t.path().to_path_buf();
+            (Some(t), d)
+        };
+        let ca_dir = dir.join("ca");
+        std::fs::create_dir_all(&ca_dir).map_err(|e| format!("{}: {e}", ca_dir.display()))?;
+        let password = client::message_id()
+            .trim_start_matches("urn:uuid:")
+            .to_owned();
+        let hash = serve::users::hash_password(&password)?;
+        serve::files::write_private(&ca_dir.join("cepces.toml"), config(&hash).as_bytes())
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            _temp: temp,
+            dir,
+            ca_dir,
+            password,
+        })
+    }
+}
+
 /// Checks that `path` holds a certificate issued and signed by the CA.
 fn verify(path: &Path, ca: &Certificate) -> Result<Certificate, String> {
     let pem = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -102,21 +143,8 @@ pub fn run(args: &DemoArgs) -> u8 {
 
 #[allow(clippy::too_many_lines)] // the demo's script, step by step
 async fn demo(args: &DemoArgs) -> Result<(), String> {
-    let temp;
-    let dir = if let Some(d) = &args.dir {
-        d.clone()
-    } else {
-        temp = tempfile::tempdir().map_err(|e| e.to_string())?;
-        temp.path().to_path_buf()
-    };
-    let ca_dir = dir.join("ca");
-    std::fs::create_dir_all(&ca_dir).map_err(|e| format!("{}: {e}", ca_dir.display()))?;
-    let password = client::message_id()
-        .trim_start_matches("urn:uuid:")
-        .to_owned();
-    let hash = serve::users::hash_password(&password)?;
-    serve::files::write_private(&ca_dir.join("cepces.toml"), config(&hash).as_bytes())
-        .map_err(|e| e.to_string())?;
+    let scratch = Scratch::new(args.dir.as_deref(), config)?;
+    let (dir, ca_dir, password) = (&scratch.dir, &scratch.ca_dir, &scratch.password);
 
     say(&format!("starting a fresh CA in {}", ca_dir.display()));
     let running = serve::start(&ServeArgs {

@@ -563,28 +563,15 @@ async fn load(args: &LoadArgs) -> Result<(), String> {
     if args.requests == 0 {
         return Err("--requests must be at least 1".into());
     }
-    let temp;
-    let dir = if let Some(d) = &args.dir {
-        d.clone()
-    } else {
-        temp = tempfile::tempdir().map_err(|e| e.to_string())?;
-        temp.path().to_path_buf()
-    };
-    let ca_dir = dir.join("ca");
-    std::fs::create_dir_all(&ca_dir).map_err(|e| format!("{}: {e}", ca_dir.display()))?;
-    let password = client::message_id()
-        .trim_start_matches("urn:uuid:")
-        .to_owned();
-    let hash = crate::serve::users::hash_password(&password)?;
-    crate::serve::files::write_private(&ca_dir.join("cepces.toml"), config(&hash).as_bytes())
-        .map_err(|e| e.to_string())?;
-    let (server, addr) = start_server(&dir).await?;
+    let scratch = crate::demo::Scratch::new(args.dir.as_deref(), config)?;
+    let (dir, ca_dir, password) = (&scratch.dir, &scratch.ca_dir, &scratch.password);
+    let (server, addr) = start_server(dir).await?;
     say(&format!(
         "cepces serve (pid {}) on https://{addr}, a fresh CA in {}",
         server.pid(),
         ca_dir.display()
     ));
-    let target = prepare(args, &dir, &addr, &password).await?;
+    let target = prepare(args, dir, &addr, password).await?;
     let (what, auth) = names(args);
     say(&format!(
         "making {} request bodies ({what}, {auth}{})",
