@@ -39,7 +39,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use common::Server;
 use common::certmonger::{Certmonger, certmonger_available};
@@ -230,18 +230,6 @@ fn directory_ldif(dc: &Dc, ca_der: &[u8], host: &str) -> String {
     )
 }
 
-/// Waits until `server`'s log has `needle` (at most `seconds`).
-fn log_has(server: &Server, needle: &str, seconds: u64) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    while Instant::now() < deadline {
-        if server.log().contains(needle) {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    false
-}
-
 /// `samba-gpupdate --force` on the DC, as the DC's machine account, with
 /// the auto-enrollment GPO: certmonger ends with the DC's certificate from
 /// `cepces serve`, through `cepces certmonger` as `cepces-submit`.
@@ -284,15 +272,8 @@ fn samba_gpupdate_enrolls_the_dc_through_certmonger() {
         dc.realm(),
         dc.netbios_domain(),
     );
-    let state = tempfile::tempdir().unwrap();
-    let path = state.path().join("cepces.toml");
-    std::fs::write(&path, config).unwrap();
-    let server = Server::launch_with_env(
-        state,
-        &["--config".as_ref(), path.as_os_str()],
-        &[("KRB5_CONFIG", dc.krb5_conf().as_os_str())],
-    );
-    assert!(log_has(&server, "directory_bound", 10), "{}", server.log());
+    let server = Server::start_with_env(&config, &[("KRB5_CONFIG", dc.krb5_conf().as_os_str())]);
+    assert!(server.log_has("directory_bound", 10), "{}", server.log());
 
     // The directory: the template and the enrollment service of serve's
     // CA (its certificate now exists), at `localhost`, where serve's TLS
@@ -300,7 +281,7 @@ fn samba_gpupdate_enrolls_the_dc_through_certmonger() {
     // refresh.
     let ca_der = der::Encode::to_der(&common::read_cert(&server.ca_file())).unwrap();
     dc.ldap_add(&directory_ldif(dc, &ca_der, "localhost"));
-    assert!(log_has(&server, "policy_refreshed", 20), "{}", server.log());
+    assert!(server.log_has("policy_refreshed", 20), "{}", server.log());
 
     // The GPO: created, linked to the domain, AEPolicy = 7 (enroll,
     // update pending, renew: [MS-CAESO] 4.4.5.1).

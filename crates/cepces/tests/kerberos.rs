@@ -60,10 +60,7 @@ fn serve_env(
         keytab.display()
     )
     .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cepces.toml");
-    std::fs::write(&path, config).unwrap();
-    Server::launch_with_env(dir, &["--config".as_ref(), path.as_os_str()], env)
+    Server::start_with_env(&config, env)
 }
 
 /// GetPolicies without WS-Security: Negotiate authenticates.
@@ -177,16 +174,6 @@ fn localhost_keytab(dc: &Dc) -> PathBuf {
 }
 
 /// Waits until the log has `needle` (the server logs after answering).
-fn log_has(server: &Server, needle: &str) -> bool {
-    for _ in 0..50 {
-        if server.log().contains(needle) {
-            return true;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    false
-}
-
 #[test]
 fn negotiate_on_the_kerberos_endpoints() {
     let Some(dc) = Dc::shared() else { return };
@@ -250,7 +237,7 @@ fn negotiate_on_the_kerberos_endpoints() {
         Some(&format!("Authorization: Negotiate {token}")),
     );
     assert_eq!(replay.status, 401);
-    assert!(log_has(&server, "negotiate_refused"), "{}", server.log());
+    assert!(server.log_has("negotiate_refused", 5), "{}", server.log());
     // MIT's replay cache names it.
     assert!(
         server.log().to_lowercase().contains("replay"),
@@ -272,7 +259,7 @@ fn negotiate_on_the_kerberos_endpoints() {
     let wrong = serve(dc, &other, &[&user]);
     let refused = post(dc, &wrong, Some(&ccache), None);
     assert_eq!(refused.status, 401, "{}", wrong.log());
-    assert!(log_has(&wrong, "negotiate_refused"), "{}", wrong.log());
+    assert!(wrong.log_has("negotiate_refused", 5), "{}", wrong.log());
     assert!(
         wrong.log().contains("not found in keytab"),
         "{}",
@@ -466,7 +453,7 @@ fn channel_binding_and_realm() {
     let unbound = post(dc, &required, Some(&ccache), None);
     assert_eq!(unbound.status, 401, "{}", required.log());
     assert!(
-        log_has(&required, "not bound to the TLS channel"),
+        required.log_has("not bound to the TLS channel", 5),
         "{}",
         required.log()
     );
@@ -507,7 +494,7 @@ fn channel_binding_and_realm() {
             Some(&format!("Authorization: Negotiate {token}")),
         );
         assert_eq!(relayed.status, 401, "{}", required.log());
-        assert!(log_has(&required, "channel binding"), "{}", required.log());
+        assert!(required.log_has("channel binding", 5), "{}", required.log());
     }
 
     // When-supported (the default): a token bound to another channel is
@@ -521,7 +508,7 @@ fn channel_binding_and_realm() {
             Some(&format!("Authorization: Negotiate {token}")),
         );
         assert_eq!(relayed.status, 401, "{}", lenient.log());
-        assert!(log_has(&lenient, "negotiate_refused"), "{}", lenient.log());
+        assert!(lenient.log_has("negotiate_refused", 5), "{}", lenient.log());
     }
 
     // A server mapping another realm's principals: EXAMPLE.TEST's user is
@@ -535,7 +522,7 @@ fn channel_binding_and_realm() {
     let refused = post(dc, &foreign, Some(&ccache), None);
     assert_eq!(refused.status, 401, "{}", foreign.log());
     assert!(
-        log_has(&foreign, "is not of the server's realm"),
+        foreign.log_has("is not of the server's realm", 5),
         "{}",
         foreign.log()
     );
@@ -626,7 +613,7 @@ fn expired_tickets_and_clocks_apart() {
         "{}",
         ahead.log()
     );
-    assert!(log_has(&ahead, "negotiate_refused"), "{}", ahead.log());
+    assert!(ahead.log_has("negotiate_refused", 5), "{}", ahead.log());
     assert!(ahead.log().contains("Ticket expired"), "{}", ahead.log());
 }
 
@@ -949,15 +936,8 @@ fn policy_and_permissions_from_the_directory() {
          principal = \"{bind_principal}\"\nrefresh_seconds = 5\n",
         keytab.display()
     );
-    let state = tempfile::tempdir().unwrap();
-    let path = state.path().join("cepces.toml");
-    std::fs::write(&path, config).unwrap();
-    let server = Server::launch_with_env(
-        state,
-        &["--config".as_ref(), path.as_os_str()],
-        &[("KRB5_CONFIG", dc.krb5_conf().as_os_str())],
-    );
-    assert!(log_has(&server, "directory_bound"), "{}", server.log());
+    let server = Server::start_with_env(&config, &[("KRB5_CONFIG", dc.krb5_conf().as_os_str())]);
+    assert!(server.log_has("directory_bound", 5), "{}", server.log());
 
     // A machine with a DNS name: offered the computers' template, issued.
     let machine = dc.create_machine(&dc.unique("ws"));
@@ -1000,7 +980,7 @@ fn policy_and_permissions_from_the_directory() {
         offered.body
     );
     assert!(
-        log_has(&server, "directory_template_skipped"),
+        server.log_has("directory_template_skipped", 5),
         "{}",
         server.log()
     );
@@ -1149,7 +1129,7 @@ fn policy_and_permissions_from_the_directory() {
         &user_cc,
         &format!("<commonName>{later}</commonName>"),
     );
-    assert!(log_has(&server, "policy_refreshed"), "{}", server.log());
+    assert!(server.log_has("policy_refreshed", 5), "{}", server.log());
     // A template changed in the directory (a new major revision, as the
     // Certificate Templates console writes when it is edited): seen too.
     dc.ldap_modify(&format!(
@@ -1214,15 +1194,11 @@ fn simple_bind_over_ldaps() {
     assert!(why.contains("ldaps://127.0.0.1"), "{why}");
     assert!(why.contains("invalid peer certificate"), "{why}");
 
-    let state = tempfile::tempdir().unwrap();
-    let path = state.path().join("cepces.toml");
-    std::fs::write(&path, config(dc_ca)).unwrap();
-    let server = Server::launch_with_env(
-        state,
-        &["--config".as_ref(), path.as_os_str()],
+    let server = Server::start_with_env(
+        &config(dc_ca),
         &[("KRB5_CONFIG", dc.krb5_conf().as_os_str())],
     );
-    assert!(log_has(&server, "directory_bound"), "{}", server.log());
+    assert!(server.log_has("directory_bound", 5), "{}", server.log());
     let machine = dc.create_machine(&dc.unique("lw"));
     let keytab = dir.join(format!("{machine}.keytab"));
     dc.export_keytab(&format!("{machine}@{}", dc.realm()), &keytab);

@@ -124,6 +124,30 @@ impl Server {
         Self::launch(dir, &args)
     }
 
+    /// A server with the configuration `config` in a new directory and the
+    /// environment variables `env` set.
+    pub fn start_with_env(config: &str, env: &[(&str, &std::ffi::OsStr)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cepces.toml");
+        std::fs::write(&path, config).unwrap();
+        Self::launch_with_env(dir, &["--config".as_ref(), path.as_os_str()], env)
+    }
+
+    /// Whether the server's log holds `needle` within `seconds` (log lines
+    /// come asynchronously).
+    pub fn log_has(&self, needle: &str, seconds: u64) -> bool {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        loop {
+            if self.log().contains(needle) {
+                return true;
+            }
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+
     /// `cepces serve` on `DIR/ca` with `args`, once it listens.
     pub fn launch(dir: tempfile::TempDir, args: &[&std::ffi::OsStr]) -> Self {
         Self::launch_with_env(dir, args, &[])
