@@ -38,7 +38,7 @@ use xcep::flags::ClientAuthentication;
 
 use crate::client::{self, EnrollArgs, Outcome};
 use crate::pki;
-use crate::serve::config::Auth;
+use crate::serve::config::{Auth, Service, Urls};
 
 /// What each request asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -256,12 +256,10 @@ struct Target {
     template: Box<Requirements>,
 }
 
+/// The CEP endpoint of `auth` on the server at `addr` (its path does not
+/// depend on the CA's name).
 fn cep_url(addr: &str, auth: Auth) -> String {
-    let kind = match auth {
-        Auth::Certificate => "Certificate",
-        _ => "UsernamePassword",
-    };
-    format!("https://{addr}/ADPolicyProvider_CEP_{kind}/service.svc/CEP")
+    Urls::new(format!("https://{addr}"), "").url(Service::Cep, auth)
 }
 
 /// Enrolls a TLS client certificate (with the password) when the clients
