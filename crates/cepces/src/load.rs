@@ -348,8 +348,9 @@ async fn prepare(
     })
 }
 
-/// The request bodies, made before the clock starts.
-fn bodies(args: &LoadArgs, target: &Target) -> Result<Vec<(String, Vec<u8>)>, String> {
+/// The URL the requests go to and their bodies, made before the clock
+/// starts.
+fn bodies(args: &LoadArgs, target: &Target) -> Result<(String, Vec<bytes::Bytes>), String> {
     let token = target
         .password
         .as_ref()
@@ -370,7 +371,7 @@ fn bodies(args: &LoadArgs, target: &Target) -> Result<Vec<(String, Vec<u8>)>, St
         Operation::Policies => None,
     };
     let extension = client::template_extension(&target.template)?;
-    (0..args.requests)
+    let bodies = (0..args.requests)
         .map(|i| {
             let body = match &key {
                 Some(key) => {
@@ -397,13 +398,14 @@ fn bodies(args: &LoadArgs, target: &Target) -> Result<Vec<(String, Vec<u8>)>, St
                 .to_xml(),
             }
             .map_err(|e| e.to_string())?;
-            let url = match args.operation {
-                Operation::Enroll => target.ces.clone(),
-                Operation::Policies => target.cep.clone(),
-            };
-            Ok((url, body))
+            Ok(bytes::Bytes::from(body))
         })
-        .collect()
+        .collect::<Result<_, String>>()?;
+    let url = match args.operation {
+        Operation::Enroll => target.ces.clone(),
+        Operation::Policies => target.cep.clone(),
+    };
+    Ok((url, bodies))
 }
 
 /// Checks one answer: an issued certificate signed by the CA, or a policy
@@ -459,9 +461,9 @@ struct Tally {
 async fn drive(
     args: &LoadArgs,
     target: &Target,
-    bodies: Vec<(String, Vec<u8>)>,
+    (url, bodies): (String, Vec<bytes::Bytes>),
 ) -> Result<(Tally, Duration), String> {
-    let bodies = Arc::new(bodies);
+    let (url, bodies) = (Arc::new(url), Arc::new(bodies));
     let next = Arc::new(AtomicUsize::new(0));
     let ca = Arc::new(target.ca.clone());
     let stop_at = Instant::now() + Duration::from_secs(args.max_seconds);
@@ -470,13 +472,13 @@ async fn drive(
     for _ in 0..args.clients.max(1) {
         // One client each: one keep-alive connection each.
         let http = client::http_client(Some(&target.ca_file), target.identity.clone())?;
-        let (bodies, next, ca) = (bodies.clone(), next.clone(), ca.clone());
+        let (url, bodies, next, ca) = (url.clone(), bodies.clone(), next.clone(), ca.clone());
         let operation = args.operation;
         tasks.push(tokio::spawn(async move {
             let mut tally = Tally::default();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((url, body)) = bodies.get(i) else {
+                let Some(body) = bodies.get(i) else {
                     break;
                 };
                 if Instant::now() > stop_at {
@@ -484,8 +486,9 @@ async fn drive(
                 }
                 let sent = Instant::now();
                 let answer = http
-                    .post(url)
+                    .post(url.as_str())
                     .header(reqwest::header::CONTENT_TYPE, soap_envelope::CONTENT_TYPE)
+                    // A reference count, not a copy of the body.
                     .body(body.clone())
                     .send()
                     .await;
