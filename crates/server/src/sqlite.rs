@@ -189,7 +189,6 @@ impl SqliteStore {
     /// The last writer of a batch, the one no other writer waits behind,
     /// commits it.
     fn grouped<T>(&self, write: impl FnOnce(&Connection) -> Result<T, Error>) -> Result<T, Error> {
-        let gone = || Error::Store("the writer connection is gone".into());
         let mut b = self.writer_lock();
         b.waiting += 1;
         while b.conn.is_none() {
@@ -199,7 +198,7 @@ impl SqliteStore {
         if !b.open {
             b.conn
                 .as_ref()
-                .ok_or_else(gone)?
+                .ok_or_else(writer_gone)?
                 .execute_batch("BEGIN IMMEDIATE")
                 .map_err(db)?;
             b.open = true;
@@ -208,7 +207,7 @@ impl SqliteStore {
         }
         b.size += 1;
         let my = b.number;
-        let conn = b.conn.as_ref().ok_or_else(gone)?;
+        let conn = b.conn.as_ref().ok_or_else(writer_gone)?;
         let out = conn
             .execute_batch("SAVEPOINT request")
             .map_err(db)
@@ -240,9 +239,7 @@ impl SqliteStore {
     /// Commits batch `my` without holding the lock (writers arriving
     /// meanwhile gather for the next one), then wakes its writers.
     fn commit(&self, mut b: MutexGuard<'_, Batch>, my: u64) -> Result<(), Error> {
-        let Some(conn) = b.conn.take() else {
-            return Err(Error::Store("the writer connection is gone".into()));
-        };
+        let conn = b.conn.take().ok_or_else(writer_gone)?;
         drop(b);
         let result = conn.execute_batch("COMMIT").map_err(|e| e.to_string());
         if result.is_err() {
@@ -263,6 +260,12 @@ impl SqliteStore {
         drop(b);
         result.map_err(|e| Error::Store(e.into()))
     }
+}
+
+/// The group-commit writer's connection is missing (a bug, not an I/O
+/// failure: it is only ever taken for a COMMIT and put back).
+fn writer_gone() -> Error {
+    Error::Store("the writer connection is gone".into())
 }
 
 fn db(e: rusqlite::Error) -> Error {
