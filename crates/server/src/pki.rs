@@ -852,9 +852,10 @@ mod tests {
             "#hash",
             "Ünïcödé",
             "x=y;z\\",
+            "",
         ] {
             let mut escaped = String::new();
-            let last = cn.chars().count() - 1;
+            let last = cn.chars().count().saturating_sub(1);
             for (i, c) in cn.chars().enumerate() {
                 if matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=')
                     || (i == 0 && matches!(c, '#' | ' '))
