@@ -65,6 +65,9 @@
 //!   workspace forbids `unsafe_code`, so the `unsafe impl GlobalAlloc`
 //!   cannot live here).
 //!
+//! `BENCH_MESSAGE=rstrc_chain3` limits the run to one message (for a
+//! profiler).
+//!
 //! [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 //! [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 #![allow(
@@ -395,7 +398,11 @@ fn describe(parsed: &Parsed) -> String {
 
 fn bench(c: &mut Criterion) {
     let budget = Duration::from_secs(1);
+    let only = std::env::var("BENCH_MESSAGE").ok();
     for m in messages() {
+        if only.as_deref().is_some_and(|o| o != m.name) {
+            continue;
+        }
         let Message {
             name,
             source,

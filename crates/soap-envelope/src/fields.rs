@@ -272,7 +272,7 @@ pub fn required_attr<T: XsdType>(r: &XmlReader<'_>, start: &Start<'_>, name: QNa
 
 /// Writes the attribute `name` with the value's canonical form.
 pub fn write_attr<T: XsdType>(w: &mut XmlWriter, name: QName, value: &T) -> Result<()> {
-    w.attribute(name, &value.to_xsd())
+    value.with_xsd(|v| w.attribute(name, v))
 }
 
 /// The value of a required attribute as a codec's `read_attr` gave it, or
@@ -345,7 +345,7 @@ pub mod value {
 
     /// Writes the value's canonical form as text.
     pub fn write_content<T: XsdType>(w: &mut XmlWriter, value: &T) -> Result<()> {
-        w.text(&value.to_xsd())
+        value.with_xsd(|v| w.text(v))
     }
 
     /// The attribute's value ([`XmlReader::attr_value`]): [`ErrorKind::BadValue`]

@@ -7,13 +7,13 @@
 pub(crate) fn is_ncname(s: &str) -> bool {
     let bytes = s.as_bytes();
     if bytes.is_ascii() {
-        // The names of every real message: no table of ranges needed.
+        // The names of every real message: one table lookup a byte.
         return match bytes.split_first() {
             Some((first, rest)) => {
-                (first.is_ascii_alphabetic() || *first == b'_')
+                ASCII_NAME[usize::from(first & 0x7f)] == NAME_START
                     && rest
                         .iter()
-                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+                        .all(|&b| ASCII_NAME[usize::from(b & 0x7f)] & (NAME_START | NAME_REST) != 0)
             }
             None => false,
         };
@@ -33,10 +33,70 @@ fn is_ncname_by_chars(s: &str) -> bool {
 /// Whether `s` is a qualified name: an NCName, or two joined by one colon.
 #[inline]
 pub(crate) fn is_qname(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    if bytes.is_ascii() {
+        return is_ascii_qname(bytes);
+    }
+    is_qname_by_chars(s)
+}
+
+/// [`is_qname`] by the productions: the colon split, then [`is_ncname`].
+fn is_qname_by_chars(s: &str) -> bool {
     match s.bytes().position(|b| b == b':') {
         Some(i) => is_ncname(&s[..i]) && is_ncname(&s[i + 1..]),
         None => is_ncname(s),
     }
+}
+
+/// What an ASCII byte may be in a qualified name, by table.
+const NAME_START: u8 = 1;
+/// A name character that cannot start a name (`-`, `.`, a digit).
+const NAME_REST: u8 = 2;
+/// The colon between prefix and local part.
+const COLON: u8 = 4;
+
+/// The class of each ASCII byte in a qualified name (0: not allowed).
+static ASCII_NAME: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        #[allow(clippy::cast_possible_truncation)] // below 128
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphabetic() || c == b'_' {
+            NAME_START
+        } else if c.is_ascii_digit() || c == b'-' || c == b'.' {
+            NAME_REST
+        } else if c == b':' {
+            COLON
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+/// [`is_qname`] of ASCII bytes, one table lookup a byte: a name start
+/// first and after the one colon allowed, name characters elsewhere.
+#[inline]
+fn is_ascii_qname(bytes: &[u8]) -> bool {
+    let mut at_start = true;
+    let mut colons = 0u32;
+    for &b in bytes {
+        let class = ASCII_NAME[usize::from(b & 0x7f)];
+        if at_start {
+            if class != NAME_START {
+                return false;
+            }
+            at_start = false;
+        } else if class == COLON {
+            colons += 1;
+            at_start = true;
+        } else if class == 0 {
+            return false;
+        }
+    }
+    !at_start && colons <= 1
 }
 
 #[inline]
@@ -132,6 +192,18 @@ mod tests {
     }
 
     #[test]
+    fn qualified_names() {
+        for ok in ["a", "a:b", "_x.y-z:w1", "wsse:Security", "A", "a1"] {
+            assert!(is_qname(ok), "{ok}");
+        }
+        for bad in [
+            "", ":", "a:", ":a", "a::b", "a:b:c", "1a", "a:1", "-a", "a b", "a\u{7f}",
+        ] {
+            assert!(!is_qname(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn forbidden_characters_at_block_edges() {
         for at in [0, 1, 62, 63, 64, 65, 127, 128, 200] {
             for bad in ["\u{0}", "\u{1F}", "\u{FFFE}", "\u{FFFF}"] {
@@ -148,6 +220,15 @@ mod tests {
         #[test]
         fn the_ascii_name_check_agrees_with_the_productions(s in "[ -~]{0,12}") {
             prop_assert_eq!(is_ncname(&s), is_ncname_by_chars(&s));
+        }
+
+        #[test]
+        fn the_qname_table_agrees_with_the_productions(s in "[a_:1.\\- ~]{0,6}") {
+            let by_chars = match s.split_once(':') {
+                Some((p, l)) => is_ncname_by_chars(p) && is_ncname_by_chars(l),
+                None => is_ncname_by_chars(&s),
+            };
+            prop_assert_eq!(is_ascii_qname(s.as_bytes()), by_chars, "{:?}", s);
         }
 
         #[test]

@@ -425,15 +425,6 @@ impl<'a> XmlReader<'a> {
         Ok(())
     }
 
-    fn intern(&mut self, uri: &str) -> Rc<str> {
-        if let Some(rc) = self.interned.get(uri) {
-            return rc.clone();
-        }
-        let rc: Rc<str> = Rc::from(uri);
-        self.interned.insert(rc.clone());
-        rc
-    }
-
     /// Reads the next raw event, mapping errors and rejecting DTDs.
     #[inline]
     pub(crate) fn next_event(&mut self) -> Result<Event<'a>> {
@@ -475,21 +466,11 @@ impl<'a> XmlReader<'a> {
         let (res, _) = self.inner.resolver().resolve_attribute(key);
         match res {
             ResolveResult::Unbound => Ok((None, "")),
+            // `n` borrows the resolver, the tables are other fields: no
+            // copy of the URI.
             ResolveResult::Bound(n) => {
-                if let Some(rc) = recent(&mut self.recent_ns, n.0) {
-                    return Ok((Some(rc), ""));
-                }
-                // No copy of the URI: `n` borrows the resolver, the
-                // interning set is another field.
-                let uri = normalize_ns(n.0).map_err(|k| self.error_here(k))?;
-                let rc = if let Some(rc) = self.interned.get(&*uri) {
-                    rc.clone()
-                } else {
-                    let rc: Rc<str> = Rc::from(&*uri);
-                    self.interned.insert(rc.clone());
-                    rc
-                };
-                Ok((Some(rc), ""))
+                let ns = namespace(&mut self.recent_ns, &mut self.interned, n.0);
+                Ok((Some(ns.map_err(|k| self.error_here(k))?), ""))
             }
             ResolveResult::Unknown(p) => Err(self.error_here(ErrorKind::UnboundPrefix(p))),
         }
@@ -508,26 +489,8 @@ impl<'a> XmlReader<'a> {
         match res {
             ResolveResult::Unbound => Ok(None),
             ResolveResult::Bound(n) => {
-                // `recent_ns` has none of the characters normalizing
-                // changes, so raw bytes equal to one are already normal.
-                if let Some(rc) = recent(&mut self.recent_ns, n.0) {
-                    return Ok(Some(rc));
-                }
-                let rc = if !needs_ns_normalizing(n.0)
-                    && let Some(rc) = self.interned.get(n.0)
-                {
-                    rc.clone()
-                } else {
-                    let uri = normalize_ns(n.0)
-                        .map_err(|k| self.error_here(k))?
-                        .into_owned();
-                    self.intern(&uri)
-                };
-                if !needs_ns_normalizing(&rc) {
-                    self.recent_ns.truncate(RECENT_NS - 1);
-                    self.recent_ns.insert(0, rc.clone());
-                }
-                Ok(Some(rc))
+                let ns = namespace(&mut self.recent_ns, &mut self.interned, n.0);
+                Ok(Some(ns.map_err(|k| self.error_here(k))?))
             }
             ResolveResult::Unknown(p) => Err(self.error_here(ErrorKind::UnboundPrefix(p))),
         }
@@ -949,6 +912,78 @@ fn push_segment(path: &mut String, f: &Frame<'_>) {
 /// How many recently resolved namespaces a reader compares with before
 /// hashing.
 const RECENT_NS: usize = 4;
+
+/// The shared name of the namespace a prefix is bound to, given the
+/// declaration's raw value: one of the few used last (`recent`), else one of
+/// the [`KNOWN_NS`], else the normalized value interned for this document.
+/// Only the last step hashes, and only a namespace new to the document
+/// allocates.
+#[inline]
+fn namespace(
+    recent_ns: &mut Vec<Rc<str>>,
+    interned: &mut HashSet<Rc<str>>,
+    raw: &str,
+) -> std::result::Result<Rc<str>, ErrorKind> {
+    // `recent_ns` and `KNOWN_NS` have none of the characters normalizing
+    // changes, so raw bytes equal to one are already normal.
+    if let Some(rc) = recent(recent_ns, raw) {
+        return Ok(rc);
+    }
+    let rc = if let Some(rc) = known(raw) {
+        rc
+    } else if !needs_ns_normalizing(raw)
+        && let Some(rc) = interned.get(raw)
+    {
+        rc.clone()
+    } else {
+        let uri = normalize_ns(raw)?;
+        if let Some(rc) = interned.get(&*uri) {
+            rc.clone()
+        } else {
+            let rc: Rc<str> = Rc::from(&*uri);
+            interned.insert(rc.clone());
+            rc
+        }
+    };
+    if !needs_ns_normalizing(&rc) {
+        recent_ns.truncate(RECENT_NS - 1);
+        recent_ns.insert(0, rc.clone());
+    }
+    Ok(rc)
+}
+
+/// The namespaces of the messages this crate exists for, shared by every
+/// reader of a thread so that meeting one costs a comparison, not a hash
+/// and an allocation per document.
+const KNOWN_NS: [&str; 14] = [
+    ns::SOAP12,
+    ns::WSA,
+    ns::WSSE,
+    ns::WSU,
+    ns::WST,
+    ns::XSI,
+    ns::XS,
+    ns::DS,
+    ns::SOAP11,
+    // [MS-XCEP] 2.2, [MS-WSTEP] 2.2, [MS-MDE2] 2.2.
+    "http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy",
+    "http://schemas.microsoft.com/windows/pki/2009/01/enrollment",
+    "http://schemas.xmlsoap.org/ws/2006/12/authorization",
+    "http://schemas.microsoft.com/windows/management/2012/01/enrollment",
+    // The spelling with a slash some MDM servers send.
+    "http://schemas.microsoft.com/windows/management/2012/01/enrollment/",
+];
+
+thread_local! {
+    static KNOWN: [Rc<str>; KNOWN_NS.len()] = KNOWN_NS.map(Rc::from);
+}
+
+/// The shared name of `raw` if it is one of the [`KNOWN_NS`].
+#[inline]
+fn known(raw: &str) -> Option<Rc<str>> {
+    let i = KNOWN_NS.iter().position(|k| *k == raw)?;
+    Some(KNOWN.with(|t| t[i].clone()))
+}
 
 /// The namespace among `list` (most recent first) equal to `raw`, moved to
 /// the front.

@@ -444,7 +444,7 @@ impl XmlWriter {
 
     /// Writes `<name>value</name>` with the value's canonical form.
     pub fn value_element<T: XsdType>(&mut self, name: QName, value: &T) -> Result<()> {
-        self.text_element(name, &value.to_xsd())
+        value.with_xsd(|v| self.text_element(name, v))
     }
 
     /// Writes `<name xsi:nil="true"/>`.

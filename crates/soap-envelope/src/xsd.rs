@@ -24,6 +24,12 @@ pub trait XsdType: Sized {
     fn parse_xsd(s: &str) -> Result<Self, String>;
     /// The canonical lexical form.
     fn to_xsd(&self) -> Cow<'_, str>;
+    /// Calls `f` with the canonical lexical form. Types whose form is
+    /// formatted (numbers, dates) override it to format on the stack, so
+    /// that writing a value allocates nothing.
+    fn with_xsd<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        f(&self.to_xsd())
+    }
 }
 
 /// Removes leading and trailing XML whitespace (the `collapse` facet for
@@ -37,10 +43,15 @@ pub fn trim(s: &str) -> &str {
 pub fn collapse(s: &str) -> Cow<'_, str> {
     let t = trim(s);
     let bytes = t.as_bytes();
-    let needs = bytes
-        .iter()
-        .zip(bytes.iter().skip(1))
-        .any(|(&a, &b)| matches!(a, b'\t' | b'\r' | b'\n') || (a == b' ' && b == b' '));
+    // Most values (URIs, tokens, numbers) have no byte at or below the
+    // space: one pass without an early exit, which the compiler vectorises,
+    // settles them.
+    let all_above_space = bytes.iter().copied().min().is_none_or(|b| b > b' ');
+    let needs = !all_above_space
+        && bytes
+            .iter()
+            .zip(bytes.iter().skip(1))
+            .any(|(&a, &b)| matches!(a, b'\t' | b'\r' | b'\n') || (a == b' ' && b == b' '));
     if !needs {
         return Cow::Borrowed(t);
     }
@@ -109,6 +120,9 @@ macro_rules! integer_type {
             }
             fn to_xsd(&self) -> Cow<'_, str> {
                 Cow::Owned(self.to_string())
+            }
+            fn with_xsd<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+                f(itoa::Buffer::new().format(*self))
             }
         }
     };
@@ -458,36 +472,95 @@ impl FromStr for DateTime {
     }
 }
 
-impl fmt::Display for DateTime {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.year < 0 {
-            f.write_str("-")?;
+/// The longest canonical `xs:dateTime` [`DateTime`] writes: a sign, a
+/// ten-digit year, `-MM-DDThh:mm:ss`, nine fraction digits and `+hh:mm`.
+const DATE_TIME_MAX: usize = 1 + 10 + 15 + 10 + 6;
+
+impl DateTime {
+    /// Writes the canonical form into `buf` and returns it: digits by hand,
+    /// no formatter and no allocation (a response carries several dates).
+    fn format<'b>(&self, buf: &'b mut [u8; DATE_TIME_MAX]) -> &'b str {
+        /// Appends `v` as exactly `width` digits (`v` has no more).
+        fn digits(buf: &mut [u8], at: &mut usize, mut v: u32, width: usize) {
+            for i in (0..width).rev() {
+                #[allow(clippy::cast_possible_truncation)] // a digit
+                let d = (v % 10) as u8;
+                buf[*at + i] = b'0' + d;
+                v /= 10;
+            }
+            *at += width;
         }
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            self.year.unsigned_abs(),
-            self.month,
-            self.day,
-            self.hour,
-            self.minute,
-            self.second
-        )?;
-        let frac = format!("{:09}", self.nanos);
-        if self.frac_digits > 0 {
-            write!(f, ".{}", &frac[..usize::from(self.frac_digits)])?;
+        let mut at = 0;
+        if self.year < 0 {
+            buf[at] = b'-';
+            at += 1;
+        }
+        let year = self.year.unsigned_abs();
+        let width = if year >= 10_000 {
+            year.ilog10() as usize + 1
+        } else {
+            4
+        };
+        digits(buf, &mut at, year, width);
+        for (sep, v) in [
+            (b'-', self.month),
+            (b'-', self.day),
+            (b'T', self.hour),
+            (b':', self.minute),
+            (b':', self.second),
+        ] {
+            buf[at] = sep;
+            at += 1;
+            digits(buf, &mut at, u32::from(v), 2);
+        }
+        let shown = if self.frac_digits > 0 {
+            usize::from(self.frac_digits)
         } else if self.nanos != 0 {
-            write!(f, ".{}", frac.trim_end_matches('0'))?;
+            // The fraction without its trailing zeros.
+            let mut n = 9;
+            let mut v = self.nanos;
+            while v.is_multiple_of(10) {
+                v /= 10;
+                n -= 1;
+            }
+            n
+        } else {
+            0
+        };
+        if shown > 0 {
+            buf[at] = b'.';
+            at += 1;
+            let mut nine = [0u8; 9];
+            let mut k = 0;
+            digits(&mut nine, &mut k, self.nanos, 9);
+            buf[at..at + shown].copy_from_slice(&nine[..shown]);
+            at += shown;
         }
         match self.offset_minutes {
-            None => Ok(()),
-            Some(0) => f.write_str("Z"),
+            None => {}
+            Some(0) => {
+                buf[at] = b'Z';
+                at += 1;
+            }
             Some(m) => {
-                let sign = if m < 0 { '-' } else { '+' };
-                let m = m.unsigned_abs();
-                write!(f, "{sign}{:02}:{:02}", m / 60, m % 60)
+                buf[at] = if m < 0 { b'-' } else { b'+' };
+                at += 1;
+                let m = u32::from(m.unsigned_abs());
+                digits(buf, &mut at, m / 60, 2);
+                buf[at] = b':';
+                at += 1;
+                digits(buf, &mut at, m % 60, 2);
             }
         }
+        // ASCII digits and separators only.
+        std::str::from_utf8(&buf[..at]).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for DateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buf = [0u8; DATE_TIME_MAX];
+        f.write_str(self.format(&mut buf))
     }
 }
 
@@ -499,13 +572,88 @@ impl XsdType for DateTime {
     fn to_xsd(&self) -> Cow<'_, str> {
         Cow::Owned(self.to_string())
     }
+    fn with_xsd<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        let mut buf = [0u8; DATE_TIME_MAX];
+        f(self.format(&mut buf))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The canonical form by the formatter, as `Display` was written before
+    /// it formatted by hand.
+    fn by_formatter(d: &DateTime) -> String {
+        use std::fmt::Write as _;
+        let mut f = String::new();
+        if d.year < 0 {
+            f.push('-');
+        }
+        let _ = write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            d.year.unsigned_abs(),
+            d.month,
+            d.day,
+            d.hour,
+            d.minute,
+            d.second
+        );
+        let frac = format!("{:09}", d.nanos);
+        if d.frac_digits > 0 {
+            let _ = write!(f, ".{}", &frac[..usize::from(d.frac_digits)]);
+        } else if d.nanos != 0 {
+            let _ = write!(f, ".{}", frac.trim_end_matches('0'));
+        }
+        match d.offset_minutes {
+            None => {}
+            Some(0) => f.push('Z'),
+            Some(m) => {
+                let sign = if m < 0 { '-' } else { '+' };
+                let m = m.unsigned_abs();
+                let _ = write!(f, "{sign}{:02}:{:02}", m / 60, m % 60);
+            }
+        }
+        f
+    }
+
+    #[test]
+    fn dates_format_as_the_spec_examples() {
+        for s in [
+            "2009-06-01T12:34:56Z",
+            "2009-06-01T12:34:56.5-05:00",
+            "-0044-03-15T00:00:00",
+            "12345-01-01T00:00:00.000000001+14:00",
+            "2026-12-07T23:59:59.120Z",
+        ] {
+            let d: DateTime = s.parse().expect(s);
+            assert_eq!(d.to_string(), s);
+            assert_eq!(d.with_xsd(str::to_owned), s);
+            assert_eq!(d.to_string(), by_formatter(&d));
+        }
+        assert_eq!(u64::MAX.with_xsd(str::to_owned), "18446744073709551615");
+        assert_eq!((-7i32).with_xsd(str::to_owned), "-7");
+    }
+
     proptest::proptest! {
+        #[test]
+        fn dates_format_as_the_formatter_does(
+            year in -99_999i32..=99_999,
+            month in 1u8..=12,
+            day in 1u8..=28,
+            hour in 0u8..=23,
+            minute in 0u8..=59,
+            second in 0u8..=59,
+            nanos in proptest::prop_oneof![0u32..=0, 0u32..=999_999_999, proptest::strategy::Strategy::prop_map(0u32..=999, |m| m * 1_000_000)],
+            frac_digits in 0u8..=9,
+            offset in proptest::option::of(-840i16..=840),
+        ) {
+            proptest::prop_assume!(year != 0);
+            let d = DateTime { year, month, day, hour, minute, second, nanos, offset_minutes: offset, frac_digits };
+            proptest::prop_assert_eq!(d.to_string(), by_formatter(&d));
+        }
+
         #[test]
         fn collapse_joins_the_words_with_one_space(s in "[ \t\r\nab\u{e9}\u{3000}]{0,40}") {
             let words: Vec<&str> = s.split(is_ws_char).filter(|w| !w.is_empty()).collect();
