@@ -314,19 +314,82 @@ fn inspect_command(args: &InspectArgs) -> u8 {
     } else {
         cepces::Accept::Any
     };
-    let out = cepces::inspect(&input, &options, accept, args.json);
-    let code = if out.stdout.is_empty() {
-        exit::OK
-    } else {
-        write_stdout(&out.stdout)
-    };
-    eprint!("{}", out.stderr);
+    // The report goes out as it is made: the JSON of a large policy is
+    // many times its size.
+    let mut out = StdoutSink::new();
+    let verdict = cepces::inspect_to(&input, &options, accept, args.json, &mut out);
+    // The sink does not fail: writing errors are kept in it.
+    let verdict = verdict.unwrap_or_default();
+    let code = out.finish();
+    eprint!("{}", verdict.stderr);
     if code != exit::OK {
         code
-    } else if out.bad_input {
+    } else if verdict.bad_input {
         exit::BAD_INPUT
     } else {
         exit::OK
+    }
+}
+
+/// Standard output, buffered, for a report written as it is made. It never
+/// fails, so that the report is made to the end and its verdict known
+/// whatever happens to the output: a closed pipe (`cepces inspect x |
+/// head`) is not an error and what follows is dropped; another error is
+/// kept for [`finish`](Self::finish) and what follows is dropped too.
+struct StdoutSink {
+    /// The buffered standard output; `None` once writing stopped.
+    out: Option<io::BufWriter<io::StdoutLock<'static>>>,
+    /// The first error other than a closed pipe.
+    error: Option<io::Error>,
+}
+
+impl StdoutSink {
+    /// Standard output, locked and buffered.
+    fn new() -> Self {
+        Self {
+            out: Some(io::BufWriter::with_capacity(64 * 1024, io::stdout().lock())),
+            error: None,
+        }
+    }
+
+    /// Stops writing after `e`.
+    fn stop(&mut self, e: io::Error) {
+        self.out = None;
+        if e.kind() != io::ErrorKind::BrokenPipe && self.error.is_none() {
+            self.error = Some(e);
+        }
+    }
+
+    /// Flushes what is left; returns the exit code: an error other than a
+    /// closed pipe is reported and is an I/O failure.
+    fn finish(mut self) -> u8 {
+        if let Some(mut out) = self.out.take()
+            && let Err(e) = out.flush()
+        {
+            self.stop(e);
+        }
+        match self.error {
+            None => exit::OK,
+            Some(e) => {
+                eprintln!("cepces: cannot write output: {e}");
+                exit::IO
+            }
+        }
+    }
+}
+
+impl Write for StdoutSink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if let Some(out) = &mut self.out
+            && let Err(e) = out.write_all(buf)
+        {
+            self.stop(e);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -339,7 +402,13 @@ pub fn read_input(path: &PathBuf, max: usize) -> io::Result<Vec<u8>> {
     if path.as_os_str() == "-" {
         io::stdin().lock().take(take).read_to_end(&mut buf)?;
     } else {
-        File::open(path)?.take(take).read_to_end(&mut buf)?;
+        let file = File::open(path)?;
+        // A file's size, when known, is reserved at once rather than
+        // reached by doubling (which may hold twice the input).
+        if let Ok(meta) = file.metadata() {
+            buf.reserve_exact(usize::try_from(meta.len().min(take)).unwrap_or(0));
+        }
+        file.take(take).read_to_end(&mut buf)?;
     }
     Ok(buf)
 }

@@ -17,19 +17,27 @@
 //! refused the element (no byte offset: the typed view reads the element's
 //! values, not the input bytes). Both are `null` otherwise.
 //!
+//! Both forms are written as they are made, into a writer: the JSON of a
+//! large message is many times its size, and the payload's tree is let go
+//! once written, before its typed view is read (see
+//! [`crate::inspect::PayloadReport::read_view`]).
+//!
 //! The text form is for people: names in Clark notation
 //! (`{namespace}local`), long texts shortened, control characters escaped;
 //! a typed model is shown one value a line, nested records indented and
 //! list items marked with `- `.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
-use serde_json::{Map, Value, json};
-use soap_envelope::{Error, OwnedQName, SoapVersion};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::{Number, json};
+use soap_envelope::{AnyAttribute, AnyElement, Error, OwnedQName, SoapVersion};
 
 use crate::inspect::{
-    AttributeSummary, BlockAttrs, ElementSummary, EndpointReport, FaultReport, HeaderReport,
-    PayloadReport, Report, SecurityReport, UnknownReport, UriHeader,
+    BlockAttrs, EndpointReport, FaultReport, HeaderReport, PayloadReport, Report, SecurityReport,
+    Shown, UnknownReport, UriHeader,
 };
 use crate::views::{Value as ModelValue, View, ViewError};
 
@@ -51,21 +59,33 @@ fn version_str(v: SoapVersion) -> &'static str {
 
 // ---------------------------------------------------------------- JSON ---
 
-/// The report as pretty-printed JSON, ending with a newline.
-pub fn json(report: &Report) -> String {
-    let v = json!({
-        "message": report.kind.name(),
-        "soap_version": report.soap_version.map(version_str),
-        "header": report.header.as_ref().map(header_json),
-        "payload": report.payload.as_ref().map(payload_json),
-        "fault": report.fault.as_ref().map(fault_json),
-    });
-    to_pretty(&v)
+/// Writes the report as pretty-printed JSON, ending with a newline, as it
+/// goes: the payload's tree is written, then let go, then its typed view
+/// is read (see [`PayloadReport::read_view`]) and written.
+pub fn write_json(report: &mut Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    {
+        let mut ser = serde_json::Serializer::pretty(&mut *out);
+        // The keys in order, as every object's (see `Json`).
+        let mut m = ser.serialize_map(Some(5))?;
+        m.serialize_entry("fault", &opt(report.fault.as_ref(), fault_json))?;
+        m.serialize_entry("header", &opt(report.header.as_ref(), header_json))?;
+        m.serialize_entry("message", report.kind.name())?;
+        m.serialize_entry(
+            "payload",
+            &report
+                .payload
+                .as_mut()
+                .map(|p| PayloadJson(RefCell::new(p))),
+        )?;
+        m.serialize_entry("soap_version", &report.soap_version.map(version_str))?;
+        SerializeMap::end(m)?;
+    }
+    out.write_all(b"\n")
 }
 
-/// A reading error as JSON: `{"error": {"kind", "message", "path",
+/// Writes a reading error as JSON: `{"error": {"kind", "message", "path",
 /// "offset"}}`, ending with a newline.
-pub fn error_json(err: &Error) -> String {
+pub fn write_error_json(err: &Error, out: &mut dyn Write) -> io::Result<()> {
     let v = json!({
         "error": {
             "kind": err.kind_name(),
@@ -74,224 +94,428 @@ pub fn error_json(err: &Error) -> String {
             "offset": err.offset(),
         }
     });
-    to_pretty(&v)
+    serde_json::to_writer_pretty(&mut *out, &v)?;
+    out.write_all(b"\n")
 }
 
-/// `v` pretty-printed, with a final newline.
-fn to_pretty(v: &Value) -> String {
-    // Serializing a `Value` to a String cannot fail (no I/O, string keys).
-    let mut s = serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string());
-    s.push('\n');
-    s
+/// A JSON value to write, borrowing from the report (an element tree and a
+/// typed model are written from what the report holds, not from a copy).
+///
+/// Every object's keys are written in order, as the `serde_json::Map` (a
+/// `BTreeMap`) of the `serde_json::Value` that this output was once built
+/// as wrote them, and a key given twice keeps its last value: the output is
+/// byte for byte the same.
+enum Json<'a> {
+    /// `null`.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A signed number.
+    Int(i64),
+    /// An unsigned number.
+    UInt(u64),
+    /// A number as `serde_json` reads it from text.
+    Number(Number),
+    /// A string.
+    Str(&'a str),
+    /// A string made for the output.
+    String(String),
+    /// An array.
+    Array(Vec<Json<'a>>),
+    /// An object, its keys in order (see [`object`]).
+    Object(Vec<(&'a str, Json<'a>)>),
+    /// An element tree (see [`element_json`]).
+    Element(&'a AnyElement),
+    /// A typed view's value (see [`model_json`]).
+    Model(&'a ModelValue),
 }
 
-/// An expanded name as `{"ns", "local"}`.
-fn name_json(n: &OwnedQName) -> Value {
-    json!({ "ns": n.ns, "local": n.local })
-}
-
-/// Adds a header block's SOAP attributes to its object.
-fn attrs_json(a: &BlockAttrs, m: &mut Map<String, Value>) {
-    m.insert("must_understand".into(), a.must_understand.into());
-    m.insert("role".into(), json!(a.role));
-    m.insert("relay".into(), a.relay.into());
-}
-
-/// The map of a JSON object (empty for any other value).
-fn object(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
-}
-
-/// A URI-valued header block.
-fn uri_json(u: &UriHeader) -> Value {
-    let mut m = object(json!({ "value": u.value }));
-    attrs_json(&u.attrs, &mut m);
-    Value::Object(m)
-}
-
-/// An endpoint reference header block.
-fn endpoint_json(e: &EndpointReport) -> Value {
-    let mut m = object(json!({
-        "address": e.address,
-        "reference_parameters": e.reference_parameters.iter().map(element_json).collect::<Vec<_>>(),
-        "other": e.other.iter().map(element_json).collect::<Vec<_>>(),
-    }));
-    attrs_json(&e.attrs, &mut m);
-    Value::Object(m)
-}
-
-/// The Security header block, without any password.
-fn security_json(s: &SecurityReport) -> Value {
-    let mut m = object(json!({
-        "timestamp": s.timestamp.as_ref().map(|t| json!({
-            "id": t.id,
-            "created": t.created,
-            "expires": t.expires,
-            "lifetime_seconds": t.lifetime_secs,
-        })),
-        "username_token": s.username_token.as_ref().map(|u| json!({
-            "id": u.id,
-            "username": u.username,
-            "password": { "present": u.password_present, "type": u.password_type },
-            "nonce_present": u.nonce_present,
-            "created": u.created,
-        })),
-        "binary_security_tokens": s.binary_security_tokens.iter().map(|t| json!({
-            "id": t.id,
-            "value_type": t.value_type,
-            "encoding_type": t.encoding_type,
-            "base64": t.decoded_len.is_some(),
-            "decoded_bytes": t.decoded_len,
-        })).collect::<Vec<_>>(),
-        "other": s.other.iter().map(element_json).collect::<Vec<_>>(),
-    }));
-    attrs_json(&s.attrs, &mut m);
-    Value::Object(m)
-}
-
-/// An unknown header block, by namespace URI and local name.
-fn unknown_json(u: &UnknownReport) -> Value {
-    let mut m = object(json!({
-        "ns": u.element.name.ns,
-        "local": u.element.name.local,
-        "not_understood": u.not_understood,
-        "element": element_json(&u.element),
-    }));
-    attrs_json(&u.attrs, &mut m);
-    Value::Object(m)
-}
-
-/// The header: every known block (`null` when absent) and the unknown ones.
-fn header_json(h: &HeaderReport) -> Value {
-    json!({
-        "action": h.action.as_ref().map(uri_json),
-        "message_id": h.message_id.as_ref().map(uri_json),
-        "to": h.to.as_ref().map(uri_json),
-        "relates_to": h.relates_to.iter().map(|r| {
-            let mut m = object(json!({
-                "value": r.value,
-                "relationship_type": r.relationship_type,
-            }));
-            attrs_json(&r.attrs, &mut m);
-            Value::Object(m)
-        }).collect::<Vec<_>>(),
-        "reply_to": h.reply_to.as_ref().map(endpoint_json),
-        "from": h.from.as_ref().map(endpoint_json),
-        "fault_to": h.fault_to.as_ref().map(endpoint_json),
-        "security": h.security.as_ref().map(security_json),
-        "unknown": h.unknown.iter().map(unknown_json).collect::<Vec<_>>(),
-    })
-}
-
-/// An attribute as `{"ns", "local", "value"}`.
-fn attribute_json(a: &AttributeSummary) -> Value {
-    json!({ "ns": a.name.ns, "local": a.name.local, "value": a.value })
-}
-
-/// An element tree.
-fn element_json(e: &ElementSummary) -> Value {
-    let mut m = object(json!({
-        "ns": e.name.ns,
-        "local": e.name.local,
-        "attributes": e.attributes.iter().map(attribute_json).collect::<Vec<_>>(),
-        "text": e.text,
-        "children": e.children.iter().map(element_json).collect::<Vec<_>>(),
-    }));
-    if e.redacted {
-        m.insert("redacted".into(), true.into());
-    }
-    Value::Object(m)
-}
-
-/// What a view recognized, `null` when none did.
-fn view_json(v: Option<&View>) -> Value {
-    match v {
-        None => Value::Null,
-        Some(v) => {
-            let facts: Map<String, Value> = v
-                .facts
-                .iter()
-                .map(|(k, val)| ((*k).to_owned(), Value::from(val.as_str())))
-                .collect();
-            json!({
-                "protocol": v.protocol,
-                "message": v.message,
-                "facts": facts,
-                "model": v.model.as_ref().map(model_json),
-                "error": v.error.as_ref().map(view_error_json),
-            })
+impl Serialize for Json<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Json::Null => s.serialize_unit(),
+            Json::Bool(b) => s.serialize_bool(*b),
+            Json::Int(n) => s.serialize_i64(*n),
+            Json::UInt(n) => s.serialize_u64(*n),
+            Json::Number(n) => n.serialize(s),
+            Json::Str(t) => s.serialize_str(t),
+            Json::String(t) => s.serialize_str(t),
+            Json::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Json::Object(entries) => {
+                let mut map = s.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+            Json::Element(e) => element_json(e).serialize(s),
+            Json::Model(v) => model_json(v).serialize(s),
         }
     }
 }
 
-/// A typed view's value.
-fn model_json(v: &ModelValue) -> Value {
-    match v {
-        ModelValue::Nil | ModelValue::Missing => Value::Null,
-        ModelValue::Bool(b) => Value::Bool(*b),
-        ModelValue::Int(n) => Value::from(*n),
-        ModelValue::Decimal(d) => d
-            .parse::<serde_json::Number>()
-            .map_or_else(|_| Value::from(d.as_str()), Value::Number),
-        ModelValue::Text(s) => Value::from(s.as_str()),
-        ModelValue::Named { value, name, .. } => json!({ "value": value, "name": name }),
-        ModelValue::List(items) => Value::Array(items.iter().map(model_json).collect()),
-        ModelValue::Record(fields) => Value::Object(
-            fields
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), model_json(v)))
-                .collect(),
+/// An object of `entries`, put in key order; of the entries with the same
+/// key, the last is kept.
+fn object<'a>(mut entries: Vec<(&'a str, Json<'a>)>) -> Json<'a> {
+    // Stable: entries with the same key keep their order.
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out: Vec<(&str, Json<'_>)> = Vec::with_capacity(entries.len());
+    for entry in entries {
+        if out.last().is_some_and(|last| last.0 == entry.0) {
+            out.pop();
+        }
+        out.push(entry);
+    }
+    Json::Object(out)
+}
+
+/// `f(v)`, or `null` for `None`.
+fn opt<'a, T>(v: Option<T>, f: impl FnOnce(T) -> Json<'a>) -> Json<'a> {
+    v.map_or(Json::Null, f)
+}
+
+/// An optional string.
+fn opt_str(v: Option<&String>) -> Json<'_> {
+    opt(v, |s| Json::Str(s))
+}
+
+/// The payload object: its tree, then what it is. Once the tree is
+/// written it is let go, and only then is the typed view read: the two are
+/// never held together.
+struct PayloadJson<'r, 'i>(RefCell<&'r mut PayloadReport<'i>>);
+
+impl Serialize for PayloadJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut p = self.0.borrow_mut();
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("element", &opt(p.element.as_ref(), Json::Element))?;
+        p.release();
+        p.read_view();
+        m.serialize_entry("recognized", &view_json(p.view.as_ref()))?;
+        m.end()
+    }
+}
+
+/// An expanded name as `{"ns", "local"}`.
+fn name_json(n: &OwnedQName) -> Json<'_> {
+    object(vec![
+        ("ns", opt_str(n.ns.as_ref())),
+        ("local", Json::Str(&n.local)),
+    ])
+}
+
+/// An object of `entries` and a header block's SOAP attributes.
+fn with_attrs<'a>(mut entries: Vec<(&'a str, Json<'a>)>, a: &'a BlockAttrs) -> Json<'a> {
+    entries.push(("must_understand", Json::Bool(a.must_understand)));
+    entries.push(("role", opt_str(a.role.as_ref())));
+    entries.push(("relay", Json::Bool(a.relay)));
+    object(entries)
+}
+
+/// Element trees.
+fn elements_json(es: &[AnyElement]) -> Json<'_> {
+    Json::Array(es.iter().map(Json::Element).collect())
+}
+
+/// A URI-valued header block.
+fn uri_json(u: &UriHeader) -> Json<'_> {
+    with_attrs(vec![("value", Json::Str(&u.value))], &u.attrs)
+}
+
+/// An endpoint reference header block.
+fn endpoint_json(e: &EndpointReport) -> Json<'_> {
+    with_attrs(
+        vec![
+            ("address", Json::Str(&e.address)),
+            (
+                "reference_parameters",
+                elements_json(&e.reference_parameters),
+            ),
+            ("other", elements_json(&e.other)),
+        ],
+        &e.attrs,
+    )
+}
+
+/// The Security header block, without any password.
+fn security_json(s: &SecurityReport) -> Json<'_> {
+    let timestamp = opt(s.timestamp.as_ref(), |t| {
+        object(vec![
+            ("id", opt_str(t.id.as_ref())),
+            ("created", opt_str(t.created.as_ref())),
+            ("expires", opt_str(t.expires.as_ref())),
+            ("lifetime_seconds", opt(t.lifetime_secs, Json::Int)),
+        ])
+    });
+    let username_token = opt(s.username_token.as_ref(), |u| {
+        object(vec![
+            ("id", opt_str(u.id.as_ref())),
+            ("username", Json::Str(&u.username)),
+            (
+                "password",
+                object(vec![
+                    ("present", Json::Bool(u.password_present)),
+                    ("type", opt_str(u.password_type.as_ref())),
+                ]),
+            ),
+            ("nonce_present", Json::Bool(u.nonce_present)),
+            ("created", opt_str(u.created.as_ref())),
+        ])
+    });
+    let tokens = s
+        .binary_security_tokens
+        .iter()
+        .map(|t| {
+            object(vec![
+                ("id", opt_str(t.id.as_ref())),
+                ("value_type", opt_str(t.value_type.as_ref())),
+                ("encoding_type", opt_str(t.encoding_type.as_ref())),
+                ("base64", Json::Bool(t.decoded_len.is_some())),
+                (
+                    "decoded_bytes",
+                    opt(t.decoded_len, |n| {
+                        Json::UInt(n.try_into().unwrap_or(u64::MAX))
+                    }),
+                ),
+            ])
+        })
+        .collect();
+    with_attrs(
+        vec![
+            ("timestamp", timestamp),
+            ("username_token", username_token),
+            ("binary_security_tokens", Json::Array(tokens)),
+            ("other", elements_json(&s.other)),
+        ],
+        &s.attrs,
+    )
+}
+
+/// An unknown header block, by namespace URI and local name.
+fn unknown_json(u: &UnknownReport) -> Json<'_> {
+    with_attrs(
+        vec![
+            ("ns", opt_str(u.element.name.ns.as_ref())),
+            ("local", Json::Str(&u.element.name.local)),
+            ("not_understood", Json::Bool(u.not_understood)),
+            ("element", Json::Element(&u.element)),
+        ],
+        &u.attrs,
+    )
+}
+
+/// The header: every known block (`null` when absent) and the unknown ones.
+fn header_json(h: &HeaderReport) -> Json<'_> {
+    let relates_to = h
+        .relates_to
+        .iter()
+        .map(|r| {
+            with_attrs(
+                vec![
+                    ("value", Json::Str(&r.value)),
+                    ("relationship_type", opt_str(r.relationship_type.as_ref())),
+                ],
+                &r.attrs,
+            )
+        })
+        .collect();
+    object(vec![
+        ("action", opt(h.action.as_ref(), uri_json)),
+        ("message_id", opt(h.message_id.as_ref(), uri_json)),
+        ("to", opt(h.to.as_ref(), uri_json)),
+        ("relates_to", Json::Array(relates_to)),
+        ("reply_to", opt(h.reply_to.as_ref(), endpoint_json)),
+        ("from", opt(h.from.as_ref(), endpoint_json)),
+        ("fault_to", opt(h.fault_to.as_ref(), endpoint_json)),
+        ("security", opt(h.security.as_ref(), security_json)),
+        (
+            "unknown",
+            Json::Array(h.unknown.iter().map(unknown_json).collect()),
         ),
+    ])
+}
+
+/// An attribute as `{"ns", "local", "value"}`.
+fn attribute_json(a: &AnyAttribute) -> Json<'_> {
+    object(vec![
+        ("ns", opt_str(a.name.ns.as_ref())),
+        ("local", Json::Str(&a.name.local)),
+        ("value", Json::Str(&a.value)),
+    ])
+}
+
+/// An element tree: the element as [`Shown`], its children in turn.
+fn element_json(e: &AnyElement) -> Json<'_> {
+    let shown = Shown::of(e);
+    let mut entries = vec![
+        ("ns", opt_str(e.name.ns.as_ref())),
+        ("local", Json::Str(&e.name.local)),
+        (
+            "attributes",
+            Json::Array(shown.attributes.into_iter().map(attribute_json).collect()),
+        ),
+        ("text", opt(shown.text, Json::String)),
+        (
+            "children",
+            Json::Array(e.child_elements().map(Json::Element).collect()),
+        ),
+    ];
+    if shown.redacted {
+        entries.push(("redacted", Json::Bool(true)));
+    }
+    object(entries)
+}
+
+/// What a view recognized, `null` when none did.
+fn view_json(v: Option<&View>) -> Json<'_> {
+    opt(v, |v| {
+        object(vec![
+            ("protocol", Json::Str(v.protocol)),
+            ("message", Json::Str(v.message)),
+            (
+                "facts",
+                object(
+                    v.facts
+                        .iter()
+                        .map(|(k, val)| (*k, Json::Str(val)))
+                        .collect(),
+                ),
+            ),
+            ("model", opt(v.model.as_ref(), Json::Model)),
+            ("error", opt(v.error.as_ref(), view_error_json)),
+        ])
+    })
+}
+
+/// A typed view's value.
+fn model_json(v: &ModelValue) -> Json<'_> {
+    match v {
+        ModelValue::Nil | ModelValue::Missing => Json::Null,
+        ModelValue::Bool(b) => Json::Bool(*b),
+        ModelValue::Int(n) => Json::Int(*n),
+        ModelValue::Decimal(d) => d
+            .parse::<Number>()
+            .map_or_else(|_| Json::Str(d), Json::Number),
+        ModelValue::Text(s) => Json::Str(s),
+        ModelValue::Named { value, name, .. } => object(vec![
+            ("value", Json::UInt(u64::from(*value))),
+            ("name", Json::Str(name)),
+        ]),
+        ModelValue::List(items) => Json::Array(items.iter().map(Json::Model).collect()),
+        ModelValue::Record(fields) => {
+            object(fields.iter().map(|(k, v)| (*k, Json::Model(v))).collect())
+        }
     }
 }
 
 /// A typed view's error.
-fn view_error_json(e: &ViewError) -> Value {
-    json!({ "kind": e.kind, "message": e.message, "path": e.path })
-}
-
-/// The payload: its tree and what it is.
-fn payload_json(p: &PayloadReport) -> Value {
-    json!({
-        "element": element_json(&p.element),
-        "recognized": view_json(p.view.as_ref()),
-    })
+fn view_error_json(e: &ViewError) -> Json<'_> {
+    object(vec![
+        ("kind", Json::Str(e.kind)),
+        ("message", Json::Str(&e.message)),
+        ("path", Json::Str(&e.path)),
+    ])
 }
 
 /// The fault.
-fn fault_json(f: &FaultReport) -> Value {
-    json!({
-        "code": f.code,
-        "subcodes": f.subcodes.iter().map(name_json).collect::<Vec<_>>(),
-        "reasons": f.reasons.iter().map(|r| json!({ "lang": r.lang, "text": r.text })).collect::<Vec<_>>(),
-        "node": f.node,
-        "role": f.role,
-        "detail": f.detail.as_ref().map(|d| json!({
-            "attributes": d.attributes.iter().map(attribute_json).collect::<Vec<_>>(),
-            "entries": d.entries.iter().map(|e| json!({
-                "element": element_json(&e.element),
-                "recognized": view_json(e.view.as_ref()),
-            })).collect::<Vec<_>>(),
-        })),
-    })
+fn fault_json(f: &FaultReport) -> Json<'_> {
+    let detail = opt(f.detail.as_ref(), |d| {
+        let entries = d
+            .entries
+            .iter()
+            .map(|e| {
+                object(vec![
+                    ("element", Json::Element(&e.element)),
+                    ("recognized", view_json(e.view.as_ref())),
+                ])
+            })
+            .collect();
+        object(vec![
+            (
+                "attributes",
+                Json::Array(d.attributes.iter().map(attribute_json).collect()),
+            ),
+            ("entries", Json::Array(entries)),
+        ])
+    });
+    let reasons = f
+        .reasons
+        .iter()
+        .map(|r| {
+            object(vec![
+                ("lang", Json::Str(&r.lang)),
+                ("text", Json::Str(&r.text)),
+            ])
+        })
+        .collect();
+    object(vec![
+        ("code", Json::Str(f.code)),
+        (
+            "subcodes",
+            Json::Array(f.subcodes.iter().map(name_json).collect()),
+        ),
+        ("reasons", Json::Array(reasons)),
+        ("node", opt_str(f.node.as_ref())),
+        ("role", opt_str(f.role.as_ref())),
+        ("detail", detail),
+    ])
 }
 
 // ---------------------------------------------------------------- text ---
 
-/// A text being built, line by line, with indentation.
-struct Text(String);
+/// A text being written, line by line, with indentation.
+struct Text<'w> {
+    /// Where it goes.
+    out: &'w mut dyn Write,
+    /// Columns at which the next line's indentation gets a list marker
+    /// (`- ` in place of two spaces): the items of a typed model's lists
+    /// whose first line is not written yet.
+    markers: Vec<usize>,
+    /// The first error met writing: nothing is written after it.
+    error: Option<io::Error>,
+}
 
-impl Text {
+impl<'w> Text<'w> {
+    /// A text written to `out`.
+    fn new(out: &'w mut dyn Write) -> Self {
+        Self {
+            out,
+            markers: Vec::new(),
+            error: None,
+        }
+    }
+
     /// Adds one line at `indent` levels of two spaces.
     fn line(&mut self, indent: usize, s: impl AsRef<str>) {
-        for _ in 0..indent {
-            self.0.push_str("  ");
+        if self.error.is_some() {
+            return;
         }
-        self.0.push_str(s.as_ref());
-        self.0.push('\n');
+        let s = s.as_ref();
+        let mut line = String::with_capacity(2 * indent + s.len() + 1);
+        for _ in 0..indent {
+            line.push_str("  ");
+        }
+        line.push_str(s);
+        line.push('\n');
+        for m in self.markers.drain(..) {
+            if line.get(m..m + 2) == Some("  ") {
+                line.replace_range(m..m + 2, "- ");
+            }
+        }
+        if let Err(e) = self.out.write_all(line.as_bytes()) {
+            self.error = Some(e);
+        }
+    }
+
+    /// The first error met writing, if any.
+    fn finish(self) -> io::Result<()> {
+        self.error.map_or(Ok(()), Err)
     }
 
     /// Adds a `label  value` line with the label padded to a column.
@@ -374,13 +598,14 @@ fn flags(a: &BlockAttrs) -> String {
 }
 
 /// An optional value, `-` when absent.
-fn opt(v: Option<&String>) -> String {
+fn opt_text(v: Option<&String>) -> String {
     v.map_or_else(|| "-".to_owned(), |s| clean(s))
 }
 
-/// The report as readable text.
-pub fn text(report: &Report) -> String {
-    let mut t = Text(String::new());
+/// Writes the report as readable text. The payload's view is shown when it
+/// has been [read](PayloadReport::read_view).
+pub fn write_text(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let mut t = Text::new(out);
     let message = match report.soap_version {
         Some(v) => format!("SOAP {} {}", version_str(v), report.kind.describe()),
         None => report.kind.describe().to_owned(),
@@ -391,15 +616,19 @@ pub fn text(report: &Report) -> String {
     }
     if let Some(p) = &report.payload {
         t.line(0, "Body");
-        t.field(1, "Payload", clark(&p.element.name));
+        if let Some(e) = &p.element {
+            t.field(1, "Payload", clark(&e.name));
+        }
         view_text(&mut t, 1, p.view.as_ref());
         t.line(1, "Tree");
-        element_text(&mut t, 2, &p.element, None);
+        if let Some(e) = &p.element {
+            element_text(&mut t, 2, e, None);
+        }
     }
     if let Some(f) = &report.fault {
         fault_text(&mut t, f);
     }
-    t.0
+    t.finish()
 }
 
 /// The header blocks, one per line.
@@ -483,10 +712,10 @@ fn header_text(t: &mut Text, h: &HeaderReport) {
             ),
         );
         t.line(2, format!("note: {status}"));
-        for c in &u.element.children {
+        for c in u.element.child_elements() {
             element_text(t, 2, c, u.element.name.ns.as_deref());
         }
-        if let Some(x) = &u.element.text {
+        if let Some(x) = &Shown::of(&u.element).text {
             t.line(2, format!("text {}", quoted(x)));
         }
     }
@@ -505,8 +734,8 @@ fn security_text(t: &mut Text, s: &SecurityReport) {
             "Timestamp",
             format!(
                 "created {}, expires {}{life}{}",
-                opt(ts.created.as_ref()),
-                opt(ts.expires.as_ref()),
+                opt_text(ts.created.as_ref()),
+                opt_text(ts.expires.as_ref()),
                 ts.id
                     .as_ref()
                     .map(|i| format!(", Id {}", clean(i)))
@@ -543,9 +772,12 @@ fn security_text(t: &mut Text, s: &SecurityReport) {
             .decoded_len
             .map_or_else(|| "not base64".to_owned(), |n| format!("{n} bytes"));
         t.field(2, "BinarySecurityToken", len);
-        t.line(3, format!("ValueType {}", opt(b.value_type.as_ref())));
-        t.line(3, format!("EncodingType {}", opt(b.encoding_type.as_ref())));
-        t.line(3, format!("Id {}", opt(b.id.as_ref())));
+        t.line(3, format!("ValueType {}", opt_text(b.value_type.as_ref())));
+        t.line(
+            3,
+            format!("EncodingType {}", opt_text(b.encoding_type.as_ref())),
+        );
+        t.line(3, format!("Id {}", opt_text(b.id.as_ref())));
     }
     for o in &s.other {
         t.line(2, "other");
@@ -626,7 +858,10 @@ fn model_text(t: &mut Text, indent: usize, key: &str, v: &ModelValue) {
 /// One list item of a typed model: `- scalar`, or a record whose first line
 /// starts with `- ` and whose other lines are aligned with it.
 fn model_item_text(t: &mut Text, indent: usize, v: &ModelValue) {
-    let start = t.0.len();
+    // The first line of the item is indented one level more than `indent`:
+    // its last two spaces become the list marker.
+    let pending = t.markers.len();
+    t.markers.push(2 * indent);
     match v {
         ModelValue::Record(fields) => {
             for (k, val) in fields {
@@ -640,12 +875,9 @@ fn model_item_text(t: &mut Text, indent: usize, v: &ModelValue) {
         }
         _ => t.line(indent + 1, scalar_text(v).unwrap_or_default()),
     }
-    // The first line of the item is indented one level more than `indent`:
-    // its last two spaces become the list marker.
-    let marker = start + 2 * indent;
-    if t.0.len() > marker + 2 {
-        t.0.replace_range(marker..marker + 2, "- ");
-    } else {
+    if t.markers.len() > pending {
+        // Nothing was written for the item.
+        t.markers.truncate(pending);
         t.line(indent, "- []");
     }
 }
@@ -696,37 +928,37 @@ fn fault_text(t: &mut Text, f: &FaultReport) {
 }
 
 /// An attribute as `@{ns}local="value"`.
-fn attribute_text(a: &AttributeSummary) -> String {
+fn attribute_text(a: &AnyAttribute) -> String {
     format!("@{}={}", clark(&a.name), quoted(&a.value))
 }
 
 /// One element and its subtree; a name in the same namespace as its parent
 /// is shown by local name only.
-fn element_text(t: &mut Text, indent: usize, e: &ElementSummary, parent_ns: Option<&str>) {
+fn element_text(t: &mut Text, indent: usize, e: &AnyElement, parent_ns: Option<&str>) {
+    let shown = Shown::of(e);
     let name = if parent_ns.is_some() && parent_ns == e.name.ns.as_deref() {
         clean(&e.name.local)
     } else {
         clark(&e.name)
     };
     let mut line = name;
-    for a in &e.attributes {
+    for a in &shown.attributes {
         line.push(' ');
         line.push_str(&attribute_text(a));
     }
-    if e.redacted {
+    if shown.redacted {
         line.push_str(" = (withheld)");
-    } else if let Some(x) = &e.text {
+    } else if let Some(x) = &shown.text {
         let _ = write!(line, " = {}", quoted(x));
     }
     t.line(indent, line);
-    for c in e.children.iter().take(CHILDREN_MAX) {
+    let mut children = e.child_elements();
+    for c in children.by_ref().take(CHILDREN_MAX) {
         element_text(t, indent + 1, c, e.name.ns.as_deref());
     }
-    if e.children.len() > CHILDREN_MAX {
-        t.line(
-            indent + 1,
-            format!("… {} more elements", e.children.len() - CHILDREN_MAX),
-        );
+    let more = children.count();
+    if more > 0 {
+        t.line(indent + 1, format!("… {more} more elements"));
     }
 }
 

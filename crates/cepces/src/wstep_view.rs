@@ -7,10 +7,10 @@
 //! through [`crate::value_ser`]; the tokens' decoded payloads, their element
 //! paths and the HRESULT messages are added here.
 //!
-//! As for [`crate::xcep_view`], the element (already read as an
-//! [`AnyElement`]) is written back and read again with the model, so the
-//! view is a function of the element's values. The facts (read from the
-//! generic tree, so they are shown even when the model refuses the element)
+//! As for [`crate::xcep_view`], the model reads the element from a
+//! [`Source`], so the view is a function of the element's values. The
+//! facts (read from the generic tree, so they are shown even when the model
+//! refuses the element)
 //! are those the earlier name-only views gave: `request_type`, `token_type`
 //! and `request_id` of a request; `error_code` (decimal and hexadecimal),
 //! `invalid_request` and `request_id` of a fault detail. The model adds the
@@ -34,7 +34,7 @@
 //! `cepces inspect` then prints the generic reading and the error, and
 //! exits 2.
 
-use soap_envelope::{AnyElement, FromXml, Limits, QName, read_document};
+use soap_envelope::{AnyElement, Error, FromXml, QName};
 use wstep::mde2::{Discover, DiscoverNamespace, DiscoverResponse};
 use wstep::ns;
 use wstep::{
@@ -43,7 +43,7 @@ use wstep::{
 };
 
 use crate::payload_view::{self, Errors, kind_name};
-use crate::value::{PayloadView, Value, View, ViewError};
+use crate::value::{PayloadView, ReadModel, Reading, Recognized, Source, Value};
 use crate::value_ser::to_value;
 
 /// The MS-WSTEP protocol name.
@@ -56,64 +56,40 @@ const MDE2: &str = "MS-MDE2";
 pub struct WstepView;
 
 impl PayloadView for WstepView {
-    fn view(&self, element: &AnyElement) -> Option<View> {
+    fn recognize(&self, element: &AnyElement) -> Option<Recognized> {
         let name = &element.name;
-        let (protocol, message, result) = if name.is(RequestSecurityToken::NAME) {
-            (
-                WSTEP,
-                "RequestSecurityToken (enrollment request)",
-                typed::<RequestSecurityToken>(element, request),
-            )
+        let (protocol, message, read): (_, _, ReadModel) = if name.is(RequestSecurityToken::NAME) {
+            (WSTEP, "RequestSecurityToken (enrollment request)", |s| {
+                typed::<RequestSecurityToken>(s, request)
+            })
         } else if name.is(RequestSecurityTokenResponseCollection::NAME) {
             (
                 WSTEP,
                 "RequestSecurityTokenResponseCollection (enrollment response)",
-                typed::<RequestSecurityTokenResponseCollection>(element, collection),
+                |s| typed::<RequestSecurityTokenResponseCollection>(s, collection),
             )
         } else if name.is(RequestSecurityTokenResponse::NAME) {
             (
                 WSTEP,
                 "RequestSecurityTokenResponse (enrollment response)",
-                typed::<RequestSecurityTokenResponse>(element, response),
+                |s| typed::<RequestSecurityTokenResponse>(s, response),
             )
         } else if name.is(CertificateEnrollmentWsDetail::NAME) {
             (
                 WSTEP,
                 "CertificateEnrollmentWSDetail (enrollment fault detail)",
-                typed::<CertificateEnrollmentWsDetail>(element, detail),
+                |s| typed::<CertificateEnrollmentWsDetail>(s, detail),
             )
         } else if is_mde2(element, "Discover") {
-            (
-                MDE2,
-                "Discover request",
-                typed::<Discover>(element, discover),
-            )
+            (MDE2, "Discover request", |s| typed::<Discover>(s, discover))
         } else if is_mde2(element, "DiscoverResponse") {
-            (
-                MDE2,
-                "Discover response",
-                typed::<DiscoverResponse>(element, discover_response),
-            )
+            (MDE2, "Discover response", |s| {
+                typed::<DiscoverResponse>(s, discover_response)
+            })
         } else {
             return None;
         };
-        let mut view = View::facts(protocol, message, facts(element));
-        match result {
-            Ok((model, errors)) => {
-                view.model = Some(model);
-                // A token whose payload does not decode: the rest is shown,
-                // and the view carries the payload's typed error.
-                view.error = errors.first;
-            }
-            Err(e) => {
-                view.error = Some(ViewError {
-                    kind: e.kind_name(),
-                    message: e.kind().to_string(),
-                    path: e.path().to_owned(),
-                });
-            }
-        }
-        Some(view)
+        Some(Recognized::new(protocol, message, facts(element), read))
     }
 }
 
@@ -129,23 +105,20 @@ fn is_mde2(element: &AnyElement, local: &str) -> bool {
             .is_some()
 }
 
-/// `element` written back, read as a `T` and shown by `show`.
-///
-/// The limits are the default ones except those that depend on how the
-/// element is written rather than on its values (see `xcep_view`).
+/// The element read from `source` as a `T` and shown by `show`. A token
+/// whose payload does not decode: the rest is shown, and the reading
+/// carries the payload's typed error.
 fn typed<T: for<'a> FromXml<'a>>(
-    element: &AnyElement,
+    source: Source<'_, '_>,
     show: fn(&T, &mut Errors) -> Value,
-) -> Result<(Value, Errors), soap_envelope::Error> {
-    let bytes = element.to_xml()?;
-    let limits = Limits::default()
-        .with_max_document_len(usize::MAX)
-        .with_max_attributes(usize::MAX)
-        .with_max_ns_decls(usize::MAX);
-    let value: T = read_document(&bytes, &limits)?;
+) -> Result<Reading, Error> {
+    let value: T = source.read()?;
     let mut errors = Errors::default();
-    let shown = show(&value, &mut errors);
-    Ok((shown, errors))
+    let model = show(&value, &mut errors);
+    Ok(Reading {
+        model: Some(model),
+        error: errors.first,
+    })
 }
 
 /// The text of the first child of `element` named `name`, trimmed.
@@ -396,7 +369,7 @@ mod tests {
         let el = AnyElement::new(CertificateEnrollmentWsDetail::NAME).with_child(
             AnyElement::new(QName::new(ns::WSTEP, "ErrorCode")).with_text("-2146877422"),
         );
-        let v = WstepView.view(&el).expect("recognized");
+        let v = crate::views::view_at(&el, "").expect("recognized");
         assert_eq!(
             v.facts,
             vec![("error_code", "-2146877422 (0x80094012)".to_owned())]
@@ -421,7 +394,7 @@ mod tests {
     fn refused_request_carries_the_typed_error() {
         // No RequestType.
         let el = AnyElement::new(RequestSecurityToken::NAME);
-        let v = WstepView.view(&el).expect("recognized");
+        let v = crate::views::view_at(&el, "").expect("recognized");
         assert_eq!(v.model, None);
         let e = v.error.expect("error");
         assert_eq!(e.kind, "missing-element");
@@ -432,7 +405,7 @@ mod tests {
     fn other_elements_are_not_recognized() {
         assert!(
             WstepView
-                .view(&AnyElement::new(QName::new("urn:x", "Discover")))
+                .recognize(&AnyElement::new(QName::new("urn:x", "Discover")))
                 .is_none()
         );
     }

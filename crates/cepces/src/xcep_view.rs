@@ -1,14 +1,14 @@
 //! The typed view of the MS-XCEP messages: a `GetPolicies` request or a
 //! `GetPoliciesResponse`, read with the `xcep` model.
 //!
-//! The payload element (already read as an [`AnyElement`]) is written back
-//! and read again as an [`XcepMessage`], so the view, like every view, is a
-//! function of the element's values: prefixes, comments, CDATA and
-//! character references do not reach it. When the model refuses the
-//! element (a negative `minimalKeyLength`, a bad `lastUpdate`, a missing
-//! required element, ...), the view carries the error (kind, message and
-//! element path) instead of a model; `cepces inspect` then prints the
-//! generic reading and the error, and exits 2.
+//! The payload element is read as an [`XcepMessage`] from a [`Source`]
+//! (where it is in the input, or its generic tree written back), so the
+//! view, like every view, is a function of the element's values: prefixes,
+//! comments, CDATA and character references do not reach it. When the
+//! model refuses the element (a negative `minimalKeyLength`, a bad
+//! `lastUpdate`, a missing required element, ...), the view carries the
+//! error (kind, message and element path) instead of a model; `cepces
+//! inspect` then prints the generic reading and the error, and exits 2.
 //!
 //! The values come from xcep's `serde::Serialize` (feature `serde`),
 //! through [`crate::value_ser`]: the view picks, orders and renames the
@@ -40,13 +40,13 @@
 //! `missing (schema requires)` in text and `null` in JSON, and listed by
 //! name in the record's `missing_required`.
 
-use soap_envelope::{AnyElement, Limits, read_document};
+use soap_envelope::{AnyElement, Error};
 use xcep::{
     CertificateEnrollmentPolicy, Extension, GetPolicies, GetPoliciesResponse, OidGroup, Response,
     XcepMessage,
 };
 
-use crate::value::{PayloadView, Value, View, ViewError};
+use crate::value::{PayloadView, Reading, Recognized, Source, Value};
 use crate::value_ser::to_value;
 use crate::{extension_view, payload_view};
 
@@ -58,7 +58,7 @@ const PROTOCOL: &str = "MS-XCEP";
 pub struct XcepView;
 
 impl PayloadView for XcepView {
-    fn view(&self, element: &AnyElement) -> Option<View> {
+    fn recognize(&self, element: &AnyElement) -> Option<Recognized> {
         let message = if element.name.is(GetPolicies::NAME) {
             "GetPolicies request"
         } else if element.name.is(GetPoliciesResponse::NAME) {
@@ -66,39 +66,20 @@ impl PayloadView for XcepView {
         } else {
             return None;
         };
-        let mut view = View::facts(PROTOCOL, message, Vec::new());
-        match read(element) {
-            Ok(XcepMessage::GetPolicies(r)) => view.model = Some(request(&r)),
-            Ok(XcepMessage::GetPoliciesResponse(r)) => view.model = Some(response(&r)),
-            // `XcepMessage` is non-exhaustive; a later message kind would
-            // get its own model here.
-            Ok(_) => {}
-            Err(e) => {
-                view.error = Some(ViewError {
-                    kind: e.kind_name(),
-                    message: e.kind().to_string(),
-                    path: e.path().to_owned(),
-                });
-            }
-        }
-        Some(view)
+        Some(Recognized::new(PROTOCOL, message, Vec::new(), read))
     }
 }
 
-/// `element` written back and read as an MS-XCEP message.
-///
-/// The limits are the default ones except those that depend on how the
-/// element is written rather than on its values (document length,
-/// attributes and namespace declarations per element): the element was
-/// already read within the limits, and our writer may declare namespaces
-/// where the input did not.
-fn read(element: &AnyElement) -> Result<XcepMessage, soap_envelope::Error> {
-    let bytes = element.to_xml()?;
-    let limits = Limits::default()
-        .with_max_document_len(usize::MAX)
-        .with_max_attributes(usize::MAX)
-        .with_max_ns_decls(usize::MAX);
-    read_document(&bytes, &limits)
+/// The element read as an MS-XCEP message, and shown.
+fn read(source: Source<'_, '_>) -> Result<Reading, Error> {
+    let model = match source.read::<XcepMessage>()? {
+        XcepMessage::GetPolicies(r) => Some(request(&r)),
+        XcepMessage::GetPoliciesResponse(r) => Some(response(&r)),
+        // `XcepMessage` is non-exhaustive; a later message kind would get
+        // its own model here.
+        _ => None,
+    };
+    Ok(Reading { model, error: None })
 }
 
 /// An integer value.
@@ -137,18 +118,18 @@ fn request(r: &GetPolicies) -> Value {
     ])
 }
 
-/// The response.
+/// The response. The fields are serialized one by one, as they are shown:
+/// a copy of the whole response as values is never made.
 fn response(r: &GetPoliciesResponse) -> Value {
-    let mut v = to_value(r);
     Value::Record(vec![
         (
             "response",
             Value::map_or_nil(r.response.as_ref(), |x| policy(r, x)),
         ),
-        ("cas", v.take("cas").map_items(ca)),
+        ("cas", to_value(&r.cas).map_items(ca)),
         (
             "oids",
-            v.take("oids").map_items(|o| {
+            to_value(&r.oids).map_items(|o| {
                 o.select(&[
                     "reference_id=oid_reference_id",
                     "value",
@@ -162,16 +143,15 @@ fn response(r: &GetPoliciesResponse) -> Value {
 
 /// The `response` element: the policy and its templates.
 fn policy(all: &GetPoliciesResponse, r: &Response) -> Value {
-    let mut v = to_value(r);
     Value::Record(vec![
         (
             "policy_id",
-            v.take("policy_id").required(r.policy_id.is_some()),
+            to_value(&r.policy_id).required(r.policy_id.is_some()),
         ),
         ("missing_required", missing(&r.missing_required())),
-        ("policy_friendly_name", v.take("policy_friendly_name")),
-        ("next_update_hours", v.take("next_update_hours")),
-        ("policies_not_changed", v.take("policies_not_changed")),
+        ("policy_friendly_name", to_value(&r.policy_friendly_name)),
+        ("next_update_hours", to_value(&r.next_update_hours)),
+        ("policies_not_changed", to_value(&r.policies_not_changed)),
         (
             "templates",
             Value::map_or_nil(r.policies.as_ref(), |v| {
@@ -389,13 +369,15 @@ mod tests {
     #[test]
     fn other_elements_are_not_recognized() {
         let el = AnyElement::new(soap_envelope::QName::new("urn:x", "GetPolicies"));
-        assert!(XcepView.view(&el).is_none());
+        assert!(XcepView.recognize(&el).is_none());
     }
 
     #[test]
     fn a_refused_element_carries_the_typed_error() {
         let el = AnyElement::new(GetPolicies::NAME);
-        let v = XcepView.view(&el).expect("recognized");
+        let r = XcepView.recognize(&el).expect("recognized");
+        let reading = r.read(Source::Tree(&el));
+        let v = r.view(reading, "");
         assert_eq!(v.model, None);
         let e = v.error.expect("error");
         assert_eq!(e.kind, "missing-element");
