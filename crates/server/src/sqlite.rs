@@ -2,7 +2,9 @@
 //! `cepces.db` in `cepces serve`'s state directory).
 
 use std::path::Path;
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::thread::Thread;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -43,10 +45,61 @@ struct Batch {
     size: usize,
     /// The last batch whose COMMIT returned.
     committed: u64,
-    /// Recent batches whose COMMIT failed, with the error.
-    failed: Vec<(u64, String)>,
-    /// Writers waiting for a COMMIT to end.
+    /// Writers waiting for the connection (a COMMIT is under way).
     waiting: usize,
+    /// The writers of the open batch waiting for its COMMIT; its
+    /// committer tells each, and wakes it, without their taking this lock
+    /// again.
+    members: Vec<Arc<Member>>,
+}
+
+/// A writer of an open batch, told the outcome of its COMMIT.
+#[derive(Debug)]
+struct Member {
+    /// [`PENDING`], [`COMMITTED`] or [`FAILED`].
+    state: AtomicU8,
+    /// Why the COMMIT failed.
+    error: OnceLock<String>,
+    /// The writer's thread, unparked once `state` is set.
+    thread: Thread,
+}
+
+/// A [`Member`]'s batch is not committed yet.
+const PENDING: u8 = 0;
+/// A [`Member`]'s batch is on disk.
+const COMMITTED: u8 = 1;
+/// A [`Member`]'s batch failed to commit: nothing of it is kept.
+const FAILED: u8 = 2;
+
+impl Member {
+    /// Waits (parked) for the outcome of the batch's COMMIT.
+    fn wait(&self) -> Result<(), Error> {
+        loop {
+            match self.state.load(Ordering::Acquire) {
+                COMMITTED => return Ok(()),
+                FAILED => {
+                    let why = self.error.get().map_or("COMMIT failed", String::as_str);
+                    return Err(Error::Store(why.to_owned().into()));
+                }
+                // A spurious or early wake-up parks again; an unpark that
+                // came before the park makes it return at once.
+                _ => std::thread::park(),
+            }
+        }
+    }
+
+    /// Tells the writer the outcome and wakes it.
+    fn tell(&self, result: &Result<(), String>) {
+        let state = match result {
+            Ok(()) => COMMITTED,
+            Err(e) => {
+                let _ = self.error.set(e.clone());
+                FAILED
+            }
+        };
+        self.state.store(state, Ordering::Release);
+        self.thread.unpark();
+    }
 }
 
 /// At most this many writes share a commit, so that a steady stream of
@@ -158,8 +211,8 @@ impl SqliteStore {
                 number: 0,
                 size: 0,
                 committed: 0,
-                failed: Vec::new(),
                 waiting: 0,
+                members: Vec::new(),
             }),
             turn: Condvar::new(),
         })
@@ -208,28 +261,32 @@ impl SqliteStore {
         b.size += 1;
         let my = b.number;
         let conn = b.conn.as_ref().ok_or_else(writer_gone)?;
-        let out = conn
-            .execute_batch("SAVEPOINT request")
-            .map_err(db)
-            .and_then(|()| {
-                let out = write(conn);
-                let end = if out.is_ok() {
-                    "RELEASE request"
-                } else {
-                    "ROLLBACK TO request; RELEASE request"
-                };
-                conn.execute_batch(end).map_err(db).and(out)
-            });
+        // Statements prepared once: every write of every batch runs them.
+        let run = |sql: &str| {
+            conn.prepare_cached(sql)
+                .and_then(|mut s| s.execute([]))
+                .map_err(db)
+        };
+        let out = run("SAVEPOINT request").and_then(|_| {
+            let out = write(conn);
+            let end = if out.is_ok() {
+                run("RELEASE request")
+            } else {
+                run("ROLLBACK TO request").and_then(|_| run("RELEASE request"))
+            };
+            end.and(out)
+        });
         if b.waiting > 0 && b.size < MAX_BATCH && out.is_ok() {
             // A writer waits behind this one: it (or the last after it)
-            // commits.
-            while b.committed < my {
-                b = self.turn.wait(b).unwrap_or_else(PoisonError::into_inner);
-            }
-            return match b.failed.iter().find(|(n, _)| *n == my) {
-                Some((_, e)) => Err(Error::Store(e.clone().into())),
-                None => out,
-            };
+            // commits, and tells this one.
+            let me = Arc::new(Member {
+                state: AtomicU8::new(PENDING),
+                error: OnceLock::new(),
+                thread: std::thread::current(),
+            });
+            b.members.push(Arc::clone(&me));
+            drop(b);
+            return me.wait().and(out);
         }
         // The last of the batch, or a failure (whose savepoint may be in an
         // unknown state): commit what the batch holds.
@@ -237,9 +294,10 @@ impl SqliteStore {
     }
 
     /// Commits batch `my` without holding the lock (writers arriving
-    /// meanwhile gather for the next one), then wakes its writers.
+    /// meanwhile gather for the next one), then tells its writers.
     fn commit(&self, mut b: MutexGuard<'_, Batch>, my: u64) -> Result<(), Error> {
         let conn = b.conn.take().ok_or_else(writer_gone)?;
+        let members = std::mem::take(&mut b.members);
         drop(b);
         let result = conn.execute_batch("COMMIT").map_err(|e| e.to_string());
         if result.is_err() {
@@ -251,13 +309,14 @@ impl SqliteStore {
         b.conn = Some(conn);
         b.open = false;
         b.committed = my;
-        if let Err(e) = &result {
-            b.failed.push((my, e.clone()));
-            let excess = b.failed.len().saturating_sub(16);
-            b.failed.drain(..excess);
+        // Only the writers waiting for the connection take the lock again.
+        if b.waiting > 0 {
+            self.turn.notify_all();
         }
-        self.turn.notify_all();
         drop(b);
+        for m in &members {
+            m.tell(&result);
+        }
         result.map_err(|e| Error::Store(e.into()))
     }
 }
@@ -667,6 +726,45 @@ mod tests {
             .filter(|&&id| store.get(id).unwrap().unwrap().state == State::Issued)
             .count();
         assert_eq!(issued, 5);
+    }
+
+    #[test]
+    fn every_writer_of_a_batch_whose_commit_fails_is_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cepces.db");
+        let store = std::sync::Arc::new(SqliteStore::open(&path).unwrap());
+        let conn = store.writer_lock().conn.take().unwrap();
+        // Every insert breaks a deferred foreign key: the savepoints
+        // succeed and the COMMIT fails.
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON;
+             CREATE TABLE parent (id INTEGER PRIMARY KEY);
+             CREATE TABLE child (p INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);
+             CREATE TRIGGER orphan AFTER INSERT ON requests BEGIN INSERT INTO child VALUES (NEW.id); END;",
+        )
+        .unwrap();
+        let writers: Vec<_> = (0..6)
+            .map(|_| {
+                let store = std::sync::Arc::clone(&store);
+                std::thread::spawn(move || {
+                    let groups = vec!["Staff".to_owned()];
+                    store.insert_issued(&request(&groups), &mut |id| {
+                        Ok((vec![1], format!("{id:X}"), 500))
+                    })
+                })
+            })
+            .collect();
+        while store.writer_lock().waiting < 6 {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        store.writer_lock().conn = Some(conn);
+        store.turn.notify_all();
+        for w in writers {
+            let err = w.join().unwrap().expect_err("the batch was not committed");
+            assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+        }
+        assert_eq!(store.writer_lock().members.len(), 0);
+        assert!(store.list().unwrap().is_empty());
     }
 
     #[test]
