@@ -43,6 +43,10 @@ struct Batch {
     number: u64,
     /// Writes in the open batch.
     size: usize,
+    /// The ID the next new row of the open batch gets, once known: read
+    /// from `sqlite_sequence` by the batch's first insert, counted on by
+    /// the others (the batch holds the database's write lock).
+    next_id: Option<i64>,
     /// The last batch whose COMMIT returned.
     committed: u64,
     /// Writers waiting for the connection (a COMMIT is under way).
@@ -210,6 +214,7 @@ impl SqliteStore {
                 open: false,
                 number: 0,
                 size: 0,
+                next_id: None,
                 committed: 0,
                 waiting: 0,
                 members: Vec::new(),
@@ -241,7 +246,10 @@ impl SqliteStore {
     /// write leaves the others), and returns once the batch is committed.
     /// The last writer of a batch, the one no other writer waits behind,
     /// commits it.
-    fn grouped<T>(&self, write: impl FnOnce(&Connection) -> Result<T, Error>) -> Result<T, Error> {
+    fn grouped<T>(
+        &self,
+        write: impl FnOnce(&Connection, &mut Option<i64>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         let mut b = self.writer_lock();
         b.waiting += 1;
         while b.conn.is_none() {
@@ -257,9 +265,11 @@ impl SqliteStore {
             b.open = true;
             b.number += 1;
             b.size = 0;
+            b.next_id = None;
         }
         b.size += 1;
         let my = b.number;
+        let mut next_id = b.next_id.take();
         let conn = b.conn.as_ref().ok_or_else(writer_gone)?;
         // Statements prepared once: every write of every batch runs them.
         let run = |sql: &str| {
@@ -268,7 +278,7 @@ impl SqliteStore {
                 .map_err(db)
         };
         let out = run("SAVEPOINT request").and_then(|_| {
-            let out = write(conn);
+            let out = write(conn, &mut next_id);
             let end = if out.is_ok() {
                 run("RELEASE request")
             } else {
@@ -276,6 +286,8 @@ impl SqliteStore {
             };
             end.and(out)
         });
+        // A write undone leaves the count unknown: the next one reads it.
+        b.next_id = if out.is_ok() { next_id } else { None };
         if b.waiting > 0 && b.size < MAX_BATCH && out.is_ok() {
             // A writer waits behind this one: it (or the last after it)
             // commits, and tells this one.
@@ -368,15 +380,18 @@ impl RequestStore for SqliteStore {
         request: &NewRequest<'_>,
         make: &mut dyn FnMut(i64) -> Result<MadeCertificate, Error>,
     ) -> Result<i64, Error> {
-        self.grouped(|tx| {
+        self.grouped(|tx, next_id| {
             // The ID the row will get (the write lock is held): one INSERT
             // of the whole row, not an INSERT and an UPDATE of it.
-            let id: i64 = tx
-                .prepare_cached(
-                    "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'requests'), 0) + 1",
-                )
-                .and_then(|mut s| s.query_row([], |r| r.get(0)))
-                .map_err(db)?;
+            let id: i64 = match next_id.take() {
+                Some(id) => id,
+                None => tx
+                    .prepare_cached(
+                        "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'requests'), 0) + 1",
+                    )
+                    .and_then(|mut s| s.query_row([], |r| r.get(0)))
+                    .map_err(db)?,
+            };
             let (certificate, serial, not_after) = make(id)?;
             insert(
                 tx,
@@ -396,12 +411,17 @@ impl RequestStore for SqliteStore {
                 .and_then(|mut s| s.execute(params![old, id]))
                 .map_err(db)?;
             }
+            *next_id = Some(id + 1);
             Ok(id)
         })
     }
 
     fn insert_pending(&self, request: &NewRequest<'_>) -> Result<i64, Error> {
-        self.grouped(|tx| insert(tx, request, None, None).map_err(db))
+        self.grouped(|tx, next_id| {
+            let id = insert(tx, request, next_id.take(), None).map_err(db)?;
+            *next_id = Some(id + 1);
+            Ok(id)
+        })
     }
 
     fn approve(&self, id: i64, issued: &Issued<'_>, now: i64) -> Result<bool, Error> {
