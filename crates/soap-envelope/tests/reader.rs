@@ -321,3 +321,23 @@ fn writer_output_reads_back_namespace_correct() {
     assert_eq!(plain.attr(QName::new(ns::XML, "lang")), Some("de"));
     assert_eq!(r.text().unwrap(), "x < y");
 }
+
+#[test]
+fn cdata_end_in_character_data_is_malformed() {
+    // XML 1.0 2.4: `]]>` may not appear in content, however it is reached.
+    for text in ["]]>", "a]]>b", "]]]>", "x]]]]>", "]\n]]>"] {
+        let xml = format!("<r><v>{text}</v></r>");
+        let mut r = XmlReader::new(&xml).unwrap();
+        r.root().unwrap();
+        r.next_child().unwrap().unwrap();
+        let err = r.text().expect_err(text);
+        assert_eq!(err.kind_name(), "malformed", "{text:?}: {err}");
+    }
+    for text in ["]", "]]", "] ]>", "]>", "a]b]>c", "]] >"] {
+        let xml = format!("<r><v>{text}</v></r>");
+        let mut r = XmlReader::new(&xml).unwrap();
+        r.root().unwrap();
+        r.next_child().unwrap().unwrap();
+        assert_eq!(r.text().expect(text), text);
+    }
+}
