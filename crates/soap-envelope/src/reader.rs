@@ -437,7 +437,7 @@ impl<'a> XmlReader<'a> {
         self.any_event = true;
         match &ev {
             Event::DocType(_) => Err(self.error_here(ErrorKind::DtdForbidden)),
-            Event::Text(t) if has_cdata_end(&t) => Err(self.error_here(ErrorKind::Malformed(
+            Event::Text(t) if has_cdata_end(t) => Err(self.error_here(ErrorKind::Malformed(
                 "']]>' is not allowed in character data".into(),
             ))),
             Event::Decl(_) if !first => Err(self.error_here(ErrorKind::Malformed(
