@@ -514,7 +514,13 @@ impl<'a> XmlReader<'a> {
         let ns = self.element_ns(e)?;
         let mut attrs = Vec::new();
         let mut count = 0usize;
-        for a in e.attributes() {
+        // quick-xml's check of repeated raw names keeps a list of them per
+        // tag. The check by expanded name below covers every attribute but
+        // the namespace declarations it passes over, so quick-xml's is only
+        // kept for a tag that declares a namespace.
+        let mut all = e.attributes();
+        all.with_checks(declares_ns(e.attributes_raw()));
+        for a in all {
             count += 1;
             if count > self.limits.max_attributes {
                 return Err(self.limit(Limit::Attributes));
@@ -950,6 +956,12 @@ fn namespace(
         recent_ns.insert(0, rc.clone());
     }
     Ok(rc)
+}
+
+/// Whether the attributes of a start tag may hold a namespace declaration.
+#[inline]
+fn declares_ns(raw: &str) -> bool {
+    raw.contains("xmlns")
 }
 
 /// Whether character data holds `]]>`, which XML 1.0 2.4 forbids there.

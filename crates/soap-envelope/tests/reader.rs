@@ -341,3 +341,34 @@ fn cdata_end_in_character_data_is_malformed() {
         assert_eq!(r.text().expect(text), text);
     }
 }
+
+#[test]
+fn repeated_attributes_and_declarations_are_malformed() {
+    for xml in [
+        r#"<a x="1" x="2"/>"#,
+        r#"<a x="1" y="2" x="1"></a>"#,
+        r#"<a xmlns:p="urn:u" xmlns:p="urn:u"/>"#,
+        r#"<a xmlns="urn:u" xmlns="urn:u"/>"#,
+        r#"<a xmlns:p="urn:u" p:x="1" p:x="2"/>"#,
+        // Two prefixes for one namespace name one attribute.
+        r#"<a xmlns:p="urn:u" xmlns:q="urn:u" p:x="1" q:x="2"/>"#,
+        r#"<r><a x="1" x="2"/></r>"#,
+    ] {
+        let err = XmlReader::new(xml)
+            .and_then(|mut r| {
+                r.root()?;
+                r.skip()
+            })
+            .expect_err(xml);
+        assert_eq!(err.kind_name(), "malformed", "{xml}: {err}");
+    }
+    // The same local name in two namespaces, or with and without one.
+    for xml in [
+        r#"<a xmlns:p="urn:u" xmlns:q="urn:v" p:x="1" q:x="2" x="3"/>"#,
+        r#"<a xmlns="urn:u" x="1"><b xmlns="urn:u" x="2"/></a>"#,
+    ] {
+        let mut r = XmlReader::new(xml).unwrap();
+        r.root().unwrap();
+        r.skip().expect(xml);
+    }
+}
