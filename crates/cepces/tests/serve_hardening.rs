@@ -158,9 +158,12 @@ fn smuggling_shapes_huge_heads_and_unnegotiated_http2_are_refused() {
     );
     let (ended, printed) = tls_session(&server, big.as_bytes(), Duration::from_secs(20));
     assert!(ended);
-    // The server answers 431 and closes with the rest of the header still
-    // unread: the client's TCP stack then sees a reset, which may discard
-    // the 431 before s_client reads it. Either way nothing else is answered.
+    // The server answers 431: hyper, when the head outgrows its read
+    // buffer, or the adapter's bound on the head, when hyper took it whole
+    // in one large read (a 415 for the missing content type showed that it
+    // can). hyper closes with the rest of the header still unread: the
+    // client's TCP stack then sees a reset, which may discard the 431
+    // before s_client reads it. Either way nothing else is answered.
     assert!(
         printed.is_empty() || printed.starts_with("HTTP/1.1 431"),
         "{printed}"
