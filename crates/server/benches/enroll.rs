@@ -101,7 +101,7 @@ fn bench(c: &mut Criterion) {
         argon.hash_password(b"pw", &salt).unwrap().to_string()
     };
     let server = RefCell::new(server(&key, &hash));
-    let served = Cell::new(0u32);
+    let calls = Cell::new(0u32);
     let bare = Authority::create(key.clone(), "Example CA", NOW, 86_400).unwrap();
     let dir = testkit::tmp_dir("bench-enroll");
     let csr = testkit::csr(
@@ -114,8 +114,8 @@ fn bench(c: &mut Criterion) {
     let now = Cell::new(NOW);
     let enroll = || {
         now.set(now.get() + STEP);
-        served.set(served.get() + 1);
-        if served.get() % FRESH_AFTER == 0 {
+        calls.set(calls.get() + 1);
+        if calls.get().is_multiple_of(FRESH_AFTER) {
             *server.borrow_mut() = self::server(&key, &hash);
         }
         let (reply, outcome) = server.borrow().handle(
