@@ -914,7 +914,6 @@ fn push_segment(path: &mut String, f: &Frame<'_>) {
     }
 }
 
-/// The local part of a qualified name.
 /// How many recently resolved namespaces a reader compares with before
 /// hashing.
 const RECENT_NS: usize = 4;
@@ -1022,6 +1021,7 @@ fn recent(list: &mut [Rc<str>], raw: &str) -> Option<Rc<str>> {
     Some(list[0].clone())
 }
 
+/// The local part of a qualified name.
 fn local_part(raw: &str) -> &str {
     match raw.bytes().position(|b| b == b':') {
         Some(i) => &raw[i + 1..],
