@@ -29,8 +29,8 @@ use cepces_enroll::client::{Config, Enrollment, Event, Requirements, Response};
 use clap::{Args, ValueEnum};
 use soap_envelope::{Envelope, Header, Security, UsernameToken};
 use wstep::{
-    AdditionalContext, BinarySecurityTokenExt as _, RequestId, RequestSecurityToken, RequestType,
-    ValueKind, WstepMessage, actions, context_items,
+    BinarySecurityTokenExt as _, RequestSecurityToken, RequestType, ValueKind, WstepMessage,
+    actions,
 };
 use x509_cert::Certificate;
 use xcep::XcepMessage;
@@ -380,14 +380,11 @@ fn bodies(args: &LoadArgs, target: &Target) -> Result<(String, Vec<bytes::Bytes>
                         pki::name_with_cn(&format!("load-{i}"))?,
                         vec![extension.clone()],
                     )?;
-                    let rst = RequestSecurityToken::new(RequestType::Issue)
-                        .with_token_type(actions::TOKEN_TYPE_X509V3)
-                        .with_binary_security_token(ValueKind::Pkcs10.token(&csr))
-                        .with_additional_context(AdditionalContext::new().with_item(
-                            context_items::CERTIFICATE_TEMPLATE,
-                            target.template.template_name.clone(),
-                        ))
-                        .with_request_id(RequestId::nil());
+                    let rst = RequestSecurityToken::for_template(
+                        RequestType::Issue,
+                        ValueKind::Pkcs10.token(&csr),
+                        target.template.template_name.clone(),
+                    );
                     Envelope::new(header(actions::RST, &target.ces), WstepMessage::from(rst))
                         .to_xml()
                 }

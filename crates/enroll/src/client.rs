@@ -41,9 +41,8 @@ use soap_envelope::xsd::DateTime;
 use soap_envelope::{Envelope, Fault, Header, Security, UsernameToken};
 use wstep::hresult::HResult;
 use wstep::{
-    AdditionalContext, BinarySecurityTokenExt, CertificateEnrollmentWsDetail, RequestId,
-    RequestSecurityToken, RequestSecurityTokenResponse, RequestType, ValueKind, WstepMessage,
-    actions, context_items,
+    BinarySecurityTokenExt, CertificateEnrollmentWsDetail, RequestId, RequestSecurityToken,
+    RequestSecurityTokenResponse, RequestType, ValueKind, WstepMessage, actions,
 };
 use x509_cert::Certificate;
 use xcep::cache::{CachedPolicy, Merge};
@@ -876,14 +875,11 @@ impl Enrollment {
             .first()
             .ok_or_else(|| Error::NoEndpoint(requirements.template_name.clone()))?;
         let rst = match (&self.submission, &self.request_id) {
-            (Some(submission), _) => RequestSecurityToken::new(submission.request_type.clone())
-                .with_token_type(actions::TOKEN_TYPE_X509V3)
-                .with_binary_security_token(submission.token.clone())
-                .with_additional_context(AdditionalContext::new().with_item(
-                    context_items::CERTIFICATE_TEMPLATE,
-                    requirements.template_name.clone(),
-                ))
-                .with_request_id(RequestId::nil()),
+            (Some(submission), _) => RequestSecurityToken::for_template(
+                submission.request_type.clone(),
+                submission.token.clone(),
+                requirements.template_name.clone(),
+            ),
             (None, Some(id)) => RequestSecurityToken::new(RequestType::QueryTokenStatus)
                 .with_token_type(actions::TOKEN_TYPE_X509V3)
                 .with_request_id(RequestId::new(id.clone())),

@@ -28,10 +28,7 @@ use cepces_server::{Config, MemoryStore, Outcome, Parts, PasswordAccounts, Serve
 use criterion::{Criterion, criterion_group};
 use soap_envelope::{Envelope, Header, Security, UsernameToken};
 use testkit::bench::time_per_iter;
-use wstep::{
-    AdditionalContext, RequestId, RequestSecurityToken, RequestType, ValueKind, WstepMessage,
-    actions, context_items,
-};
+use wstep::{RequestSecurityToken, RequestType, ValueKind, WstepMessage, actions};
 
 const NOW: i64 = 1_800_000_000;
 /// How much later each call is made: past the default message age and
@@ -71,13 +68,11 @@ fn body(server: &Server, csr: &[u8]) -> Vec<u8> {
         .with_security(
             Security::new().with_username_token(UsernameToken::password_text("alice", "pw")),
         );
-    let rst = RequestSecurityToken::new(RequestType::Issue)
-        .with_token_type(actions::TOKEN_TYPE_X509V3)
-        .with_binary_security_token(ValueKind::Pkcs10.token(csr))
-        .with_additional_context(
-            AdditionalContext::new().with_item(context_items::CERTIFICATE_TEMPLATE, "User"),
-        )
-        .with_request_id(RequestId::nil());
+    let rst = RequestSecurityToken::for_template(
+        RequestType::Issue,
+        ValueKind::Pkcs10.token(csr),
+        "User",
+    );
     Envelope::new(header, WstepMessage::from(rst))
         .to_xml()
         .unwrap()

@@ -94,6 +94,39 @@ impl RequestSecurityToken {
         }
     }
 
+    /// A request for a certificate from `template` as Windows sends one
+    /// ([MS-WSTEP] 3.1.4.1.2.1): `request_type` (`Issue`, or `Renew`) for an
+    /// X.509 v3 token, `token` (the PKCS#10, or the renewal's PKCS#7), the
+    /// template as the `CertificateTemplate` context item and a nil
+    /// `RequestID`.
+    ///
+    /// ```
+    /// use wstep::{RequestId, RequestSecurityToken, RequestType, ValueKind};
+    ///
+    /// let token = ValueKind::Pkcs10.token(&[0x30, 0x00]);
+    /// let rst = RequestSecurityToken::for_template(RequestType::Issue, token.clone(), "User");
+    /// let context = rst.additional_context.as_ref().unwrap();
+    /// assert_eq!(context.certificate_template(), Some("User"));
+    /// assert_eq!(rst.binary_security_token, Some(token));
+    /// assert_eq!(rst.request_id, Some(RequestId::nil()));
+    /// assert_eq!(rst.token_type.as_deref(), Some(wstep::actions::TOKEN_TYPE_X509V3));
+    /// ```
+    ///
+    /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
+    pub fn for_template(
+        request_type: RequestType,
+        token: BinarySecurityToken,
+        template: impl Into<String>,
+    ) -> Self {
+        Self::new(request_type)
+            .with_binary_security_token(token)
+            .with_additional_context(
+                AdditionalContext::new()
+                    .with_item(crate::context_items::CERTIFICATE_TEMPLATE, template),
+            )
+            .with_request_id(RequestId::nil())
+    }
+
     /// Sets the token type.
     #[must_use]
     pub fn with_token_type(mut self, token_type: impl Into<String>) -> Self {
