@@ -530,11 +530,9 @@ impl DateTime {
         if shown > 0 {
             buf[at] = b'.';
             at += 1;
-            let mut nine = [0u8; 9];
-            let mut k = 0;
-            digits(&mut nine, &mut k, self.nanos, 9);
-            buf[at..at + shown].copy_from_slice(&nine[..shown]);
-            at += shown;
+            // The first `shown` of the nine digits.
+            let dropped = u32::try_from(9 - shown).unwrap_or(0);
+            digits(buf, &mut at, self.nanos / 10u32.pow(dropped), shown);
         }
         match self.offset_minutes {
             None => {}
