@@ -43,9 +43,9 @@ struct Batch {
     number: u64,
     /// Writes in the open batch.
     size: usize,
-    /// The ID the next new row of the open batch gets, once known: read
-    /// from `sqlite_sequence` by the batch's first insert, counted on by
-    /// the others (the batch holds the database's write lock).
+    /// The ID the next new row of the open batch gets, once a write of the
+    /// batch has inserted one: the row after it (the batch holds the
+    /// database's write lock, so no other row comes between).
     next_id: Option<i64>,
     /// The last batch whose COMMIT returned.
     committed: u64,
@@ -242,13 +242,14 @@ impl SqliteStore {
         self.writer.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Runs `write` in the open batch (a savepoint of its own: a failed
-    /// write leaves the others), and returns once the batch is committed.
-    /// The last writer of a batch, the one no other writer waits behind,
-    /// commits it.
+    /// Runs `write`, which inserts one request, in the open batch (a
+    /// savepoint of its own: a failed write leaves the others), and returns
+    /// once the batch is committed. `write` is given the ID its row gets
+    /// when an earlier write of the batch has told it. The last writer of a
+    /// batch, the one no other writer waits behind, commits it.
     fn grouped<T>(
         &self,
-        write: impl FnOnce(&Connection, &mut Option<i64>) -> Result<T, Error>,
+        write: impl FnOnce(&Connection, Option<i64>) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let mut b = self.writer_lock();
         b.waiting += 1;
@@ -269,7 +270,7 @@ impl SqliteStore {
         }
         b.size += 1;
         let my = b.number;
-        let mut next_id = b.next_id.take();
+        let next_id = b.next_id.take();
         let conn = b.conn.as_ref().ok_or_else(writer_gone)?;
         // Statements prepared once: every write of every batch runs them.
         let run = |sql: &str| {
@@ -278,7 +279,7 @@ impl SqliteStore {
                 .map_err(db)
         };
         let out = run("SAVEPOINT request").and_then(|_| {
-            let out = write(conn, &mut next_id);
+            let out = write(conn, next_id);
             let end = if out.is_ok() {
                 run("RELEASE request")
             } else {
@@ -287,7 +288,7 @@ impl SqliteStore {
             end.and(out)
         });
         // A write undone leaves the count unknown: the next one reads it.
-        b.next_id = if out.is_ok() { next_id } else { None };
+        b.next_id = out.is_ok().then(|| conn.last_insert_rowid() + 1);
         if b.waiting > 0 && b.size < MAX_BATCH && out.is_ok() {
             // A writer waits behind this one: it (or the last after it)
             // commits, and tells this one.
@@ -383,7 +384,7 @@ impl RequestStore for SqliteStore {
         self.grouped(|tx, next_id| {
             // The ID the row will get (the write lock is held): one INSERT
             // of the whole row, not an INSERT and an UPDATE of it.
-            let id: i64 = match next_id.take() {
+            let id: i64 = match next_id {
                 Some(id) => id,
                 None => tx
                     .prepare_cached(
@@ -411,17 +412,12 @@ impl RequestStore for SqliteStore {
                 .and_then(|mut s| s.execute(params![old, id]))
                 .map_err(db)?;
             }
-            *next_id = Some(id + 1);
             Ok(id)
         })
     }
 
     fn insert_pending(&self, request: &NewRequest<'_>) -> Result<i64, Error> {
-        self.grouped(|tx, next_id| {
-            let id = insert(tx, request, next_id.take(), None).map_err(db)?;
-            *next_id = Some(id + 1);
-            Ok(id)
-        })
+        self.grouped(|tx, next_id| insert(tx, request, next_id, None).map_err(db))
     }
 
     fn approve(&self, id: i64, issued: &Issued<'_>, now: i64) -> Result<bool, Error> {
@@ -702,6 +698,16 @@ mod tests {
 
     use crate::store::tests::request;
 
+    /// Gives the writer's connection back (taken to stand for a commit on
+    /// its way to disk) once `n` writers wait for it, and wakes them.
+    fn release_when_waiting(store: &SqliteStore, conn: Connection, n: usize) {
+        while store.writer_lock().waiting < n {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        store.writer_lock().conn = Some(conn);
+        store.turn.notify_all();
+    }
+
     #[test]
     fn writers_waiting_for_a_commit_share_the_next_one() {
         let dir = tempfile::tempdir().unwrap();
@@ -726,12 +732,9 @@ mod tests {
                 })
             })
             .collect();
-        while store.writer_lock().waiting < 10 {
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
+        // No batch commits while the connection is held.
         let before = store.writer_lock().committed;
-        store.writer_lock().conn = Some(conn);
-        store.turn.notify_all();
+        release_when_waiting(&store, conn, 10);
         let mut ids: Vec<i64> = writers.into_iter().map(|t| t.join().unwrap()).collect();
         // One commit for the ten, each told its own ID once it was made.
         assert_eq!(store.writer_lock().committed, before + 1);
@@ -774,11 +777,7 @@ mod tests {
                 })
             })
             .collect();
-        while store.writer_lock().waiting < 6 {
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-        store.writer_lock().conn = Some(conn);
-        store.turn.notify_all();
+        release_when_waiting(&store, conn, 6);
         for w in writers {
             let err = w.join().unwrap().expect_err("the batch was not committed");
             assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
