@@ -205,6 +205,16 @@ fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
     response
 }
 
+/// [`plain`], and the connection closed after it: what follows on it
+/// cannot be trusted to be framed as the client meant.
+fn closing(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
+    let mut response = plain(status, text);
+    response
+        .headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 fn too_large() -> (Response<Full<Bytes>>, String) {
     (
         plain(StatusCode::PAYLOAD_TOO_LARGE, "request too large"),
@@ -314,28 +324,24 @@ fn soap_response(reply: Reply, mutual: Option<Vec<u8>>) -> Response<Full<Bytes>>
     response
 }
 
-/// The refusal of a request whose framing, method or content type is not
-/// a SOAP 1.2 POST: a length and a transfer coding both (the shape of
-/// request smuggling, which RFC 9112 6.3 allows refusing; a proxy in front
-/// may have framed the body the other way) is a 400 that closes the
-/// connection.
+/// The refusal of a request whose head, framing, method or content type is
+/// not a SOAP 1.2 POST's: a head past [`MAX_HEAD_BYTES`] is a 431, and a
+/// length and a transfer coding both (the shape of request smuggling, which
+/// RFC 9112 6.3 allows refusing; a proxy in front may have framed the body
+/// the other way) a 400, each closing the connection.
 fn refusal<B>(req: &Request<B>) -> Option<(Response<Full<Bytes>>, String)> {
     if head_len(req) > MAX_HEAD_BYTES {
-        let mut r = plain(
+        let r = closing(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             "the request head is too large",
         );
-        r.headers_mut()
-            .insert(CONNECTION, HeaderValue::from_static("close"));
         return Some((r, "head too large".into()));
     }
     if req.headers().contains_key(TRANSFER_ENCODING) && req.headers().contains_key(CONTENT_LENGTH) {
-        let mut r = plain(
+        let r = closing(
             StatusCode::BAD_REQUEST,
             "Content-Length and Transfer-Encoding together",
         );
-        r.headers_mut()
-            .insert(CONNECTION, HeaderValue::from_static("close"));
         return Some((r, "framing".into()));
     }
     if req.method() != Method::POST {
