@@ -65,8 +65,9 @@
 //!   workspace forbids `unsafe_code`, so the `unsafe impl GlobalAlloc`
 //!   cannot live here).
 //!
-//! `BENCH_MESSAGE=rstrc_chain3` limits the run to one message (for a
-//! profiler).
+//! `BENCH_MESSAGE=rstrc_chain3` limits the run to one message; with it,
+//! `BENCH_LOOP=parse` (or `write`) runs only our parse (or write) of it for
+//! ten seconds, for a profiler.
 //!
 //! [MS-XCEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-xcep/
 //! [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
@@ -443,6 +444,28 @@ fn bench(c: &mut Criterion) {
             "INPUT {name}: {source}, {len} bytes read, {out_len} bytes written{}",
             describe(&parsed)
         );
+        // For a profiler: only our parse or write, for ten seconds.
+        match std::env::var("BENCH_LOOP").as_deref() {
+            Ok("parse") => {
+                let end = std::time::Instant::now() + Duration::from_secs(10);
+                while std::time::Instant::now() < end {
+                    for _ in 0..100 {
+                        black_box(parse(kind, black_box(input)));
+                    }
+                }
+                continue;
+            }
+            Ok("write") => {
+                let end = std::time::Instant::now() + Duration::from_secs(10);
+                while std::time::Instant::now() < end {
+                    for _ in 0..100 {
+                        black_box(write(black_box(&parsed)));
+                    }
+                }
+                continue;
+            }
+            _ => {}
+        }
 
         let mut g = c.benchmark_group(name);
         g.throughput(Throughput::Bytes(len as u64));
