@@ -739,6 +739,37 @@ pub fn name_with_cn(common_name: &str) -> Result<Name> {
     Ok(x509_cert::name::RdnSequence::from(vec![rdn]))
 }
 
+/// Whether two names are the same ignoring ASCII case in their string
+/// values: the same RDNs in the same order, each with the same attribute
+/// types in the same order; a PrintableString, UTF8String, IA5String or
+/// TeletexString value equal to one of those ignoring case, any other
+/// value byte for byte. This is what comparing their RFC 4514 forms
+/// without regard to case says (x509-cert prints those four string types
+/// as text and every other value as its DER in hex), without printing
+/// (which looks every attribute type up in const-oid's whole database).
+pub fn same_name_ignoring_case(a: &Name, b: &Name) -> bool {
+    use der::{Tag, Tagged};
+    fn text(v: &der::Any) -> Option<&[u8]> {
+        matches!(
+            v.tag(),
+            Tag::PrintableString | Tag::Utf8String | Tag::Ia5String | Tag::TeletexString
+        )
+        .then(|| v.value())
+    }
+    a.0.len() == b.0.len()
+        && a.0.iter().zip(&b.0).all(|(x, y)| {
+            x.0.len() == y.0.len()
+                && x.0.iter().zip(y.0.iter()).all(|(p, q)| {
+                    p.oid == q.oid
+                        && match (text(&p.value), text(&q.value)) {
+                            (Some(s), Some(t)) => s.eq_ignore_ascii_case(t),
+                            (None, None) => p.value == q.value,
+                            _ => false,
+                        }
+                })
+        })
+}
+
 fn sign_certificate(
     signer: &RsaSigner<'_>,
     issuer: &Name,
@@ -841,6 +872,62 @@ pub fn serial_hex(cert: &Certificate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A name of one RDN per `(oid, tag, value)`.
+    fn name_of(atvs: &[(ObjectIdentifier, der::Tag, &[u8])]) -> Name {
+        let rdns = atvs
+            .iter()
+            .map(|(oid, tag, value)| {
+                let atv = x509_cert::attr::AttributeTypeAndValue {
+                    oid: *oid,
+                    value: der::Any::new(*tag, *value).unwrap(),
+                };
+                der::asn1::SetOfVec::try_from(vec![atv]).unwrap().into()
+            })
+            .collect::<Vec<_>>();
+        x509_cert::name::RdnSequence::from(rdns)
+    }
+
+    #[test]
+    fn same_name_ignoring_case_says_what_comparing_the_printed_names_says() {
+        use const_oid::db::rfc4519::{CN, O, OU};
+        use der::Tag::{BmpString, Ia5String, OctetString, PrintableString, Utf8String};
+        let names = [
+            "CN=Example CA",
+            "cn=example ca",
+            "CN=EXAMPLE CA,O=Example",
+            "CN=Example CA+OU=x",
+            "CN=Example CA+OU=X",
+            "O=Example CA",
+            "CN=Example\\\\ CA",
+            "CN=Example\\, CA",
+            "CN=Exämple CA",
+            "CN=EXäMPLE ca",
+            "CN=ExÄmple CA",
+        ]
+        .map(|t| t.parse::<Name>().unwrap());
+        let typed = [
+            name_of(&[(CN, PrintableString, b"Example CA")]),
+            name_of(&[(CN, Ia5String, b"example ca")]),
+            name_of(&[(CN, BmpString, b"\0E\0x")]),
+            name_of(&[(CN, BmpString, b"\0e\0X")]),
+            name_of(&[(CN, OctetString, b"Example CA")]),
+            name_of(&[(CN, Utf8String, b"x"), (O, PrintableString, b"Y")]),
+            name_of(&[(CN, PrintableString, b"X"), (O, Utf8String, b"y")]),
+            name_of(&[(CN, PrintableString, b"X"), (OU, Utf8String, b"y")]),
+        ];
+        let all: Vec<&Name> = names.iter().chain(&typed).collect();
+        let mut equal = 0;
+        for a in &all {
+            for b in &all {
+                let printed = a.to_string().eq_ignore_ascii_case(&b.to_string());
+                assert_eq!(same_name_ignoring_case(a, b), printed, "{a} / {b}");
+                equal += usize::from(printed);
+            }
+        }
+        // Not only each name with itself.
+        assert!(equal > all.len(), "{equal}");
+    }
 
     #[test]
     fn name_with_cn_is_what_rfc_4514_text_parses_to() {

@@ -954,13 +954,7 @@ impl Server {
             SubjectSource::Directory => self.account_names(t, principal, template)?,
         };
         let ca = &self.issuer.ca_certificate().tbs_certificate.subject;
-        // Names of different lengths print differently (RFC 4514 escapes
-        // the separators in values): only a name of the CA's length is
-        // printed to be compared without regard to case.
-        if subject == *ca
-            || (subject.0.len() == ca.0.len()
-                && subject.to_string().eq_ignore_ascii_case(&ca.to_string()))
-        {
+        if pki::same_name_ignoring_case(&subject, ca) {
             return Err((
                 HResult::CERTSRV_E_BAD_REQUESTSUBJECT,
                 "The requested subject is the CA's own name.".to_owned(),

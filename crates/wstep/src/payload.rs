@@ -30,7 +30,7 @@ pub use csr::{Csr, decode_csr};
 pub use signature::KeyInfo;
 pub use signed_data::{
     InnerContent, SignedPayload, build_certs_only, build_cmc_pending_response, build_cmc_response,
-    decode_signed_data,
+    build_cmc_response_der, decode_signed_data,
 };
 pub use template::{CertificateTemplate, TemplateInfo};
 

@@ -148,3 +148,104 @@ fn provisioning_doc_garbage_is_typed() {
         Err(Error::UnexpectedContent(_))
     ));
 }
+
+/// The three certificates (root, intermediate, leaf) of
+/// `testdata/bench/chain3.p7b`, an openssl-made chain, as DER.
+fn chain3_der() -> Vec<Vec<u8>> {
+    use der::Encode;
+    let p7 = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/bench/chain3.p7b"),
+    )
+    .unwrap();
+    let certs = decode_signed_data(&p7).unwrap().certificates;
+    assert_eq!(certs.len(), 3);
+    certs.iter().map(|c| c.to_der().unwrap()).collect()
+}
+
+#[test]
+fn cmc_response_from_der_is_the_typed_builders_bytes_in_every_order() {
+    use wstep::payload::build_cmc_response_der;
+    let ders = chain3_der();
+    let orders: [[usize; 3]; 6] = [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+    ];
+    let expected = {
+        let certs: Vec<Certificate> = ders
+            .iter()
+            .map(|d| Certificate::from_der(d).unwrap())
+            .collect();
+        build_cmc_response(9, &certs).unwrap()
+    };
+    for order in orders {
+        let given: Vec<&[u8]> = order.iter().map(|&i| ders[i].as_slice()).collect();
+        assert_eq!(
+            build_cmc_response_der(9, &given).unwrap(),
+            expected,
+            "{order:?}"
+        );
+        // Any two, and one alone.
+        let certs: Vec<Certificate> = given[..2]
+            .iter()
+            .map(|d| Certificate::from_der(d).unwrap())
+            .collect();
+        assert_eq!(
+            build_cmc_response_der(300, &given[..2]).unwrap(),
+            build_cmc_response(300, &certs).unwrap()
+        );
+    }
+    let one = Certificate::from_der(&ders[2]).unwrap();
+    assert_eq!(
+        build_cmc_response_der(1, &[&ders[2]]).unwrap(),
+        build_cmc_response(1, &[one]).unwrap()
+    );
+    // What it builds reads back as the chain.
+    let p7 = decode_signed_data(&expected).unwrap();
+    assert_eq!(p7.certificates.len(), 3);
+}
+
+#[test]
+fn cmc_response_from_der_refuses_what_is_not_one_der_sequence_and_duplicates() {
+    use wstep::payload::build_cmc_response_der;
+    let ders = chain3_der();
+    let mut trailing = ders[0].clone();
+    trailing.push(0);
+    let integer: &[u8] = &[0x02, 0x01, 0x05];
+    for bad in [
+        b"not DER".as_slice(),
+        integer,
+        &trailing,
+        &ders[1][..ders[1].len() - 1],
+        &[],
+    ] {
+        let e = build_cmc_response_der(1, &[&ders[0], bad]).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Der {
+                    structure: "Certificate",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
+    let e = build_cmc_response_der(1, &[&ders[0], &ders[1], &ders[0]]).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Der {
+                structure: "SignedData",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // The typed builder refuses the duplicate too.
+    let c = Certificate::from_der(&ders[0]).unwrap();
+    assert!(build_cmc_response(1, &[c.clone(), c]).is_err());
+}

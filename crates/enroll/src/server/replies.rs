@@ -1,11 +1,11 @@
 //! The MS-WSTEP answers: issued, pending, denied.
 
-use der::Decode;
+use der::Encode;
 use der::asn1::GeneralizedTime;
 use soap_envelope::xsd::DateTime;
 use soap_envelope::{Envelope, Fault, Header};
 use wstep::hresult::HResult;
-use wstep::payload::{PendInfo, build_cmc_pending_response, build_cmc_response};
+use wstep::payload::{PendInfo, build_cmc_pending_response, build_cmc_response_der};
 use wstep::{
     CertificateEnrollmentWsDetail, DispositionMessage, RequestId, RequestSecurityTokenResponse,
     RequestSecurityTokenResponseCollection, RequestedSecurityToken, ValueKind, WstepMessage,
@@ -36,8 +36,12 @@ fn rstrc_reply(
 /// (200) whose response has `TokenType` X.509 v3, `DispositionMessage`
 /// `Issued`, a PKCS#7 `BinarySecurityToken` with a CMC success response
 /// carrying the certificate and `chain`
-/// ([`build_cmc_response`]), the certificate in `RequestedSecurityToken`
+/// ([`build_cmc_response_der`]), the certificate in `RequestedSecurityToken`
 /// and `RequestID`; `RelatesTo` is the request's `MessageID`.
+///
+/// `certificate_der` goes into both tokens as given; it must be one DER
+/// `SEQUENCE` (else an error), and that it is the certificate is the
+/// caller's word: the CA just encoded it, or the store kept it.
 ///
 /// [MS-WSTEP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-wstep/
 pub fn issued_reply(
@@ -46,16 +50,21 @@ pub fn issued_reply(
     chain: &[Certificate],
     relates_to: Option<&str>,
 ) -> Result<Reply, ServerError> {
-    let certificate = Certificate::from_der(certificate_der)?;
-    let mut certificates = Vec::with_capacity(chain.len() + 1);
-    certificates.push(certificate);
-    certificates.extend_from_slice(chain);
-    let pkcs7 = build_cmc_response(BODY_PART_ID, &certificates)?;
+    // The certificate's bytes go into the PKCS#7 as given (checked there
+    // to be one DER SEQUENCE), not decoded and encoded again.
+    let chain_der = chain
+        .iter()
+        .map(Encode::to_der)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut certificates: Vec<&[u8]> = Vec::with_capacity(chain.len() + 1);
+    certificates.push(certificate_der);
+    certificates.extend(chain_der.iter().map(Vec::as_slice));
+    let pkcs7 = build_cmc_response_der(BODY_PART_ID, &certificates)?;
     let mut rstr = RequestSecurityTokenResponse::new()
         .with_disposition_message(DispositionMessage::new("Issued").with_lang("en-US"))
         .with_binary_security_token(ValueKind::Pkcs7.token(&pkcs7))
         .with_requested_security_token(RequestedSecurityToken::new(
-            // The bytes as given (decoded above only to check them).
+            // The bytes as given.
             ValueKind::X509v3.token(certificate_der),
         ))
         .with_request_id(RequestId::new(request_id));

@@ -21,7 +21,7 @@ use cms::signed_data::{
     CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfos,
 };
 use der::asn1::{ObjectIdentifier, OctetString, SetOfVec};
-use der::{Any, Decode, Encode};
+use der::{Any, Decode, Encode, Tagged};
 use x509_cert::Certificate;
 
 use super::cmc::{PendInfo, PkiData, PkiResponse};
@@ -302,6 +302,93 @@ pub fn build_cmc_response(
 ) -> Result<Vec<u8>> {
     let response = PkiResponse::success(request_body_part_id).map_err(Error::der("PKIResponse"))?;
     build_cmc_signed(&response, Some(certificates))
+}
+
+/// [`build_cmc_response`] for certificates the caller has as DER, the
+/// way a CA has the certificate it just signed: the same bytes, assembled
+/// around the given encodings without decoding or re-encoding them (a
+/// server answering every enrollment saves decoding the certificate it
+/// encoded a moment before, and encoding each certificate again to sort
+/// the `SET OF`).
+///
+/// Each element of `certificates` must be one whole DER `SEQUENCE` (a
+/// certificate's encoding; its contents are the caller's word), else
+/// [`Error::Der`]; so is a certificate given twice, as for
+/// [`build_cmc_response`] (a DER `SET OF` has no duplicates).
+///
+/// ```
+/// # use wstep::payload::{build_cmc_response, build_cmc_response_der};
+/// use der::Decode;
+///
+/// let der: &[u8] = include_bytes!("../../../../testdata/bench/leaf.der");
+/// let certificate = x509_cert::Certificate::from_der(der).unwrap();
+/// assert_eq!(
+///     build_cmc_response_der(1, &[der]).unwrap(),
+///     build_cmc_response(1, &[certificate]).unwrap(),
+/// );
+/// assert!(build_cmc_response_der(1, &[b"not DER"]).is_err());
+/// ```
+pub fn build_cmc_response_der(
+    request_body_part_id: u32,
+    certificates: &[&[u8]],
+) -> Result<Vec<u8>> {
+    const NAME: &str = "SignedData";
+    const VERSION_3: &[u8] = &[0x02, 0x01, 0x03];
+    const EMPTY_SET: &[u8] = &[0x31, 0x00];
+    for c in certificates {
+        let any = der::asn1::AnyRef::from_der(c).map_err(Error::der("Certificate"))?;
+        if any.tag() != der::Tag::Sequence {
+            return Err(Error::Der {
+                structure: "Certificate",
+                error: der::ErrorKind::TagUnexpected {
+                    expected: Some(der::Tag::Sequence),
+                    actual: any.tag(),
+                }
+                .into(),
+            });
+        }
+    }
+    // DER orders a SET OF by the encodings compared as octet strings
+    // (X.690 11.6); no whole encoding is a prefix of another.
+    let mut sorted = certificates.to_vec();
+    sorted.sort_unstable();
+    if sorted.windows(2).any(|w| w[0] == w[1]) {
+        return Err(Error::der(NAME)(der::ErrorKind::SetDuplicate.into()));
+    }
+    let response = PkiResponse::success(request_body_part_id)
+        .and_then(|r| r.to_der())
+        .map_err(Error::der("PKIResponse"))?;
+    let econtent_type = oid::CCT_PKI_RESPONSE
+        .to_der()
+        .map_err(Error::der("eContent"))?;
+    let content_type = oid::SIGNED_DATA.to_der().map_err(Error::der(NAME))?;
+
+    // EncapsulatedContentInfo: eContentType, [0] EXPLICIT OCTET STRING.
+    let octets = tlv(0x04, &[&response])?;
+    let econtent = tlv(0xA0, &[&octets])?;
+    let encap = tlv(0x30, &[&econtent_type, &econtent])?;
+    // certificates [0] IMPLICIT CertificateSet.
+    let certs = tlv(0xA0, &sorted)?;
+    // version 3, digestAlgorithms and signerInfos empty.
+    let signed_data = tlv(0x30, &[VERSION_3, EMPTY_SET, &encap, &certs, EMPTY_SET])?;
+    let explicit = tlv(0xA0, &[&signed_data])?;
+    tlv(0x30, &[&content_type, &explicit])
+}
+
+/// The DER encoding of a tag (one octet: every tag used here has a number
+/// below 31) and a definite length, then `parts` end to end.
+fn tlv(tag: u8, parts: &[&[u8]]) -> Result<Vec<u8>> {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    let length = der::Length::try_from(len).map_err(Error::der("SignedData"))?;
+    let mut out = Vec::with_capacity(len + 6);
+    out.push(tag);
+    length
+        .encode_to_vec(&mut out)
+        .map_err(Error::der("SignedData"))?;
+    for p in parts {
+        out.extend_from_slice(p);
+    }
+    Ok(out)
 }
 
 /// Builds the PKCS#7 `ContentInfo` of a pending CMC response, the token
