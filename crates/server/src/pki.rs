@@ -869,6 +869,35 @@ pub fn serial_hex(cert: &Certificate) -> String {
     hex(cert.tbs_certificate.serial_number.as_bytes())
 }
 
+/// [`serial_hex`] of a certificate given as DER, read without decoding
+/// the rest of it (names, key, extensions): what a server needs of a TLS
+/// client certificate to find its record. `None` when the DER does not
+/// begin as a certificate does (RFC 5280 4.1: a SEQUENCE whose first
+/// element, the `tbsCertificate` SEQUENCE, begins with an optional
+/// `[0] EXPLICIT` version, then the serial number's INTEGER).
+pub fn serial_hex_of_der(der: &[u8]) -> Option<String> {
+    use der::{Reader, SliceReader, Tag, TagNumber, Tagged};
+    let certificate = der::asn1::AnyRef::from_der(der).ok()?;
+    if certificate.tag() != Tag::Sequence {
+        return None;
+    }
+    let mut r = SliceReader::new(certificate.value()).ok()?;
+    let tbs: der::asn1::AnyRef<'_> = r.decode().ok()?;
+    if tbs.tag() != Tag::Sequence {
+        return None;
+    }
+    let mut r = SliceReader::new(tbs.value()).ok()?;
+    let version = Tag::ContextSpecific {
+        constructed: true,
+        number: TagNumber::N0,
+    };
+    if r.peek_tag().ok()? == version {
+        let _: der::asn1::AnyRef<'_> = r.decode().ok()?;
+    }
+    let serial: SerialNumber = r.decode().ok()?;
+    Some(hex(serial.as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -886,6 +915,39 @@ mod tests {
             })
             .collect::<Vec<_>>();
         x509_cert::name::RdnSequence::from(rdns)
+    }
+
+    #[test]
+    fn serial_of_der_is_the_decoded_certificates() {
+        let key = generate_key(2048).unwrap();
+        // Serial numbers of several lengths (a leading zero octet where
+        // the high bit is set).
+        for _ in 0..8 {
+            let ca = Authority::create(key.clone(), "Serial CA", 1_800_000_000, 86_400).unwrap();
+            let cert = ca.ca_certificate();
+            let der = to_der(cert).unwrap();
+            assert_eq!(serial_hex_of_der(&der).as_deref(), Some(&*serial_hex(cert)));
+        }
+        // An openssl-made certificate.
+        let leaf = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../testdata/bench/leaf.der"
+        ))
+        .unwrap();
+        let cert = Certificate::from_der(&leaf).unwrap();
+        assert_eq!(
+            serial_hex_of_der(&leaf).as_deref(),
+            Some(&*serial_hex(&cert))
+        );
+        // Only the beginning is read: with the version, and without it
+        // (a v1 certificate).
+        let v3 = b"\x30\x0A\x30\x08\xA0\x03\x02\x01\x02\x02\x01\x07";
+        assert_eq!(serial_hex_of_der(v3).as_deref(), Some("07"));
+        let v1 = b"\x30\x05\x30\x03\x02\x01\x07";
+        assert_eq!(serial_hex_of_der(v1).as_deref(), Some("07"));
+        for bad in [&b""[..], b"\x30\x00", b"\x02\x01\x05", &leaf[..40]] {
+            assert_eq!(serial_hex_of_der(bad), None, "{bad:?}");
+        }
     }
 
     #[test]
