@@ -361,18 +361,24 @@ impl XmlWriter {
         value: &str,
     ) -> Result<()> {
         check_name(local)?;
-        check_chars(value)?;
         if !self.tag_open {
+            check_chars(value)?;
             return Err(Error::detached(ErrorKind::Writer(
                 "attribute() after the start tag was closed",
             )));
         }
         let index = if ns.is_empty() || ns == ns::XML {
             None
+        } else if let Some(i) = self.prefix_for(ns, true) {
+            Some(i)
         } else {
-            Some(self.ensure_prefix(ns, static_ns, true))
+            // Checked before a prefix is declared for it: a refused value
+            // leaves the tag as it was.
+            check_chars(value)?;
+            Some(self.declare_prefix(ns, static_ns, true))
         };
         let buf = &mut self.buf;
+        let len = buf.len();
         buf.push(b' ');
         match index {
             Some(i) => write_qname(buf, &self.bindings[i].prefix, local),
@@ -381,7 +387,11 @@ impl XmlWriter {
             None => buf.extend_from_slice(local.as_bytes()),
         }
         buf.extend_from_slice(b"=\"");
-        escape_into(buf, value, true);
+        // Checked while escaped: one pass over the value.
+        if let Err(pos) = escape::<true, true>(buf, value.as_bytes()) {
+            buf.truncate(len);
+            return Err(forbidden_char(value, pos));
+        }
         buf.push(b'"');
         Ok(())
     }
@@ -715,7 +725,28 @@ mod tests {
                 }
                 Err(pos) => proptest::prop_assert_eq!(first_forbidden_char(s.as_bytes()), Some(pos)),
             }
+            let mut out = Vec::new();
+            match escape::<true, true>(&mut out, s.as_bytes()) {
+                Ok(()) => {
+                    proptest::prop_assert_eq!(first_forbidden_char(s.as_bytes()), None);
+                    proptest::prop_assert_eq!(&out, &naive_escape(&s, true));
+                }
+                Err(pos) => proptest::prop_assert_eq!(first_forbidden_char(s.as_bytes()), Some(pos)),
+            }
         }
+    }
+
+    #[test]
+    fn a_bad_character_in_an_attribute_writes_nothing() {
+        let mut w = XmlWriter::new();
+        w.start(QName::new("", "a")).unwrap();
+        let long = format!("{}\u{FFFF}", "x".repeat(40));
+        assert!(w.attribute(QName::new("", "b"), &long).is_err());
+        // Nor declares the prefix of its namespace.
+        assert!(w.attribute(QName::new(ns::WSU, "Id"), "\u{1}").is_err());
+        w.attribute(QName::new("", "c"), "ok\t").unwrap();
+        w.end().unwrap();
+        assert_eq!(s(w), r#"<a c="ok&#x9;"/>"#);
     }
 
     #[test]
