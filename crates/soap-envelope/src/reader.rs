@@ -14,8 +14,8 @@ use crate::limits::{Limit, Limits};
 use crate::name::{OwnedQName, QName};
 use crate::ns;
 use crate::tokenizer::{
-    Event, RawAttr, Tokenizer, normalize_attribute, normalize_line_ends, predefined_entity,
-    push_reference,
+    Event, RawAttr, Tokenizer, has_xmlns_prefix, normalize_attribute, normalize_line_ends,
+    predefined_entity, push_reference, same_name,
 };
 use crate::xsd::XsdType;
 
@@ -141,7 +141,7 @@ impl<'a> Start<'a> {
 
     /// Whether this element has the given expanded name.
     pub fn is(&self, name: QName) -> bool {
-        self.local == name.local && self.ns.as_deref().unwrap_or("") == name.ns
+        same_name(self.local, name.local) && self.ns.as_deref().unwrap_or("") == name.ns
     }
 
     /// The owned expanded name.
@@ -196,7 +196,7 @@ impl<'a> Attribute<'a> {
     /// Whether this attribute has the given expanded name (`""` namespace
     /// for unqualified).
     pub fn is(&self, name: QName) -> bool {
-        self.local == name.local && self.ns.as_deref().unwrap_or("") == name.ns
+        same_name(self.local, name.local) && self.ns.as_deref().unwrap_or("") == name.ns
     }
 
     /// The owned expanded name.
@@ -380,7 +380,7 @@ impl<'a> XmlReader<'a> {
     }
 
     fn element_ns(&mut self, name: &str) -> Result<Option<Rc<str>>> {
-        if !is_qname(name) || name.starts_with("xmlns:") {
+        if !is_qname(name) || has_xmlns_prefix(name) {
             // Namespaces in XML 1.0, 3: element names MUST NOT have the
             // prefix `xmlns`.
             return Err(self.error_here(ErrorKind::Malformed(format!(
@@ -419,7 +419,9 @@ impl<'a> XmlReader<'a> {
             // A repeated name. The check by expanded name below finds it
             // too, after the value checks; in a tag with a namespace
             // declaration, which that check passes over, it is found here.
-            if self.tok.attrs()[..i].iter().any(|b| b.name == a.name)
+            if self.tok.attrs()[..i]
+                .iter()
+                .any(|b| same_name(b.name, a.name))
                 && self.tok.attrs_mention_xmlns()
             {
                 return Err(self.error_here(ErrorKind::Malformed(format!(

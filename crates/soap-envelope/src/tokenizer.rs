@@ -429,7 +429,7 @@ impl<'a> Tokenizer<'a> {
         let name = self.input[start + 2..start + 2 + i].trim_end_matches(is_ws_char);
         self.pos = start + 2 + i + 1;
         match self.open.pop() {
-            Some(open) if open == name => {
+            Some(open) if same_name(open, name) => {
                 self.pending_pop = true;
                 Ok(Event::End)
             }
@@ -530,12 +530,14 @@ impl<'a> Tokenizer<'a> {
             None if use_default => "",
             None => return Ok(None),
         };
-        match prefix {
-            "xml" => return Ok(Some(self.intern(XML_NS)?)),
-            "xmlns" => return Ok(Some(self.intern(XMLNS_NS)?)),
-            _ => {}
+        if let Some(reserved) = reserved_prefix(prefix) {
+            return Ok(Some(self.intern(reserved)?));
         }
-        let Some(i) = self.bindings.iter().rposition(|b| b.prefix == prefix) else {
+        let Some(i) = self
+            .bindings
+            .iter()
+            .rposition(|b| same_name(b.prefix, prefix))
+        else {
             return if prefix.is_empty() {
                 Ok(None)
             } else {
@@ -570,12 +572,10 @@ impl<'a> Tokenizer<'a> {
             None if use_default => "",
             None => return Ok(None),
         };
-        match prefix {
-            "xml" => return Ok(Some(Cow::Borrowed(XML_NS))),
-            "xmlns" => return Ok(Some(Cow::Borrowed(XMLNS_NS))),
-            _ => {}
+        if let Some(reserved) = reserved_prefix(prefix) {
+            return Ok(Some(Cow::Borrowed(reserved)));
         }
-        match self.bindings.iter().rfind(|b| b.prefix == prefix) {
+        match self.bindings.iter().rfind(|b| same_name(b.prefix, prefix)) {
             Some(b) if !b.value.is_empty() => Ok(Some(normalize_ns(b.value)?)),
             _ if prefix.is_empty() => Ok(None),
             _ => Err(ErrorKind::UnboundPrefix(prefix.to_owned())),
@@ -647,15 +647,34 @@ fn parse_attributes<'a>(
     }
 }
 
+/// The namespace name of the `xml` and `xmlns` prefixes, which are bound
+/// without a declaration.
+#[inline]
+fn reserved_prefix(prefix: &str) -> Option<&'static str> {
+    match prefix.as_bytes() {
+        [b'x', b'm', b'l'] => Some(XML_NS),
+        [b'x', b'm', b'l', b'n', b's'] => Some(XMLNS_NS),
+        _ => None,
+    }
+}
+
+/// Whether `name` has the prefix `xmlns` (Namespaces in XML 1.0, 3).
+#[inline]
+pub(crate) fn has_xmlns_prefix(name: &str) -> bool {
+    name.as_bytes().first_chunk::<6>() == Some(b"xmlns:")
+}
+
 /// The prefix a namespace declaration binds (`""` for the default
 /// namespace), or `None` when `name` declares nothing.
 #[inline]
 fn binding_prefix(name: &str) -> Option<&str> {
-    let rest = name.strip_prefix("xmlns")?;
-    if rest.is_empty() {
-        Some("")
-    } else {
-        rest.strip_prefix(':')
+    if name.as_bytes().first_chunk::<5>() != Some(b"xmlns") {
+        return None;
+    }
+    match name.as_bytes().get(5) {
+        None => Some(""),
+        Some(b':') => Some(&name[6..]),
+        Some(_) => None,
     }
 }
 
@@ -707,6 +726,20 @@ fn bind<'a>(
         ns: None,
     });
     Ok(())
+}
+
+/// Whether two names are equal. Names are short: a loop over the bytes
+/// beats a call to `memcmp`, which `==` on strings makes.
+#[inline]
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() <= 32 {
+        a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+    } else {
+        a == b
+    }
 }
 
 #[inline]
