@@ -5,10 +5,8 @@ use crate::error::Result;
 use crate::name::OwnedQName;
 use std::borrow::Cow;
 
-use quick_xml::events::Event;
-
-use crate::limits::Limit;
 use crate::reader::{Attribute, Start, XmlReader};
+use crate::tokenizer::Event;
 use crate::traits::{FromXml, ToXml};
 use crate::writer::XmlWriter;
 
@@ -185,29 +183,18 @@ impl<'a> XmlReader<'a> {
         let mut open: Vec<AnyElement> = Vec::new();
         let mut text: Cow<'a, str> = Cow::Borrowed("");
         loop {
-            let (e, empty) = match self.next_event()? {
-                Event::Text(t) => {
-                    if t.len() > self.limits().max_text_len {
-                        return Err(self.limit(Limit::TextLength));
-                    }
-                    self.push_text(&mut text, t.xml10_content())?;
+            let (name, empty) = match self.next_event()? {
+                Event::Text(t) | Event::CData(t) => {
+                    self.push_raw_text(&mut text, t)?;
                     continue;
                 }
-                Event::CData(t) => {
-                    if t.len() > self.limits().max_text_len {
-                        return Err(self.limit(Limit::TextLength));
-                    }
-                    self.push_text(&mut text, t.xml10_content())?;
-                    continue;
-                }
-                Event::GeneralRef(r) => {
-                    let piece = self.resolve_ref(&r)?;
+                Event::Ref(r) => {
+                    let piece = self.resolve_ref(r)?;
                     self.push_text(&mut text, piece)?;
                     continue;
                 }
-                Event::Start(e) => (e, false),
-                Event::Empty(e) => (e, true),
-                Event::End(_) => {
+                Event::Start { name, empty } => (name, empty),
+                Event::End => {
                     let parent = open.last_mut().unwrap_or(&mut root);
                     flush_text(parent, &mut text);
                     self.close();
@@ -220,12 +207,12 @@ impl<'a> XmlReader<'a> {
                     parent.children.push(AnyNode::Element(done));
                     continue;
                 }
-                Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => continue,
+                Event::Comment | Event::Pi | Event::Decl => continue,
                 Event::Eof => return Err(self.eof_error()),
             };
             let parent = open.last_mut().unwrap_or(&mut root);
             flush_text(parent, &mut text);
-            let s = self.open(&e, empty)?;
+            let s = self.open(name, empty)?;
             let el = AnyElement::from_start(&s);
             if empty {
                 self.close();

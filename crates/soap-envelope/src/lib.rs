@@ -23,6 +23,7 @@ mod reader;
 pub mod security;
 #[cfg(feature = "serde")]
 mod serde_impls;
+mod tokenizer;
 mod traits;
 pub mod writer;
 pub mod xsd;

@@ -1,4 +1,4 @@
-//! A namespace-correct pull reader over quick-xml's [`NsReader`].
+//! A namespace-correct pull reader over the crate's own tokenizer.
 //!
 //! Elements and attributes are matched by namespace URI and local name; the
 //! prefixes a document uses never matter. DTDs are rejected, only the five
@@ -6,20 +6,17 @@
 //! [`Limits`] value is enforced before the work it bounds is done.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::rc::Rc;
 
-use quick_xml::XmlVersion;
-use quick_xml::events::attributes::Attribute as QxAttribute;
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::{NamespaceError, QName as QxName, ResolveResult};
-use quick_xml::reader::NsReader;
-
 use crate::error::{Error, ErrorKind, Result};
-use crate::lexical::{first_forbidden_char, is_qname, is_ws_char, is_xml_char, is_xml_ws};
+use crate::lexical::{first_forbidden_char, is_qname, is_ws_char, is_xml_ws};
 use crate::limits::{Limit, Limits};
 use crate::name::{OwnedQName, QName};
 use crate::ns;
+use crate::tokenizer::{
+    Event, RawAttr, Tokenizer, has_xmlns_prefix, normalize_attribute, normalize_line_ends,
+    predefined_entity, push_reference, same_name,
+};
 use crate::xsd::XsdType;
 
 /// Checks and decodes raw input bytes into UTF-8 text.
@@ -98,8 +95,8 @@ pub fn decode_input<'a>(input: &'a [u8], limits: &Limits) -> Result<Cow<'a, str>
 }
 
 /// Rejects characters that XML 1.0 never allows (control characters other
-/// than tab, line feed and carriage return; U+FFFE and U+FFFF), which the
-/// underlying tokenizer would pass through. A NUL near the start is the
+/// than tab, line feed and carriage return; U+FFFE and U+FFFF) once, so
+/// that the tokenizer can slice the text at ASCII delimiters unchecked. A NUL near the start is the
 /// mark of UTF-16 without a byte order mark.
 fn check_chars(text: &str) -> Result<()> {
     let Some(pos) = first_forbidden_char(text.as_bytes()) else {
@@ -144,7 +141,7 @@ impl<'a> Start<'a> {
 
     /// Whether this element has the given expanded name.
     pub fn is(&self, name: QName) -> bool {
-        self.local == name.local && self.ns.as_deref().unwrap_or("") == name.ns
+        same_name(self.local, name.local) && self.ns.as_deref().unwrap_or("") == name.ns
     }
 
     /// The owned expanded name.
@@ -199,7 +196,7 @@ impl<'a> Attribute<'a> {
     /// Whether this attribute has the given expanded name (`""` namespace
     /// for unqualified).
     pub fn is(&self, name: QName) -> bool {
-        self.local == name.local && self.ns.as_deref().unwrap_or("") == name.ns
+        same_name(self.local, name.local) && self.ns.as_deref().unwrap_or("") == name.ns
     }
 
     /// The owned expanded name.
@@ -243,20 +240,13 @@ struct Frame<'a> {
 /// r.finish().unwrap();
 /// ```
 pub struct XmlReader<'a> {
-    inner: NsReader<&'a [u8]>,
-    input: &'a str,
+    tok: Tokenizer<'a>,
     limits: Limits,
     stack: Vec<Frame<'a>>,
     root_done: bool,
     root_started: bool,
     last_closed: Option<Frame<'a>>,
-    any_event: bool,
     elements: usize,
-    interned: HashSet<Rc<str>>,
-    /// The namespaces resolved last, most recent first (at most
-    /// [`RECENT_NS`]): a message switches among a few (SOAP, WS-Addressing,
-    /// WS-Trust, ...), and comparing with them is cheaper than hashing.
-    recent_ns: Vec<Rc<str>>,
     event_offset: u64,
 }
 
@@ -295,26 +285,14 @@ impl<'a> XmlReader<'a> {
     /// A reader over text [`decode_input`] returned (which checked its
     /// length and characters already).
     pub(crate) fn decoded(input: &'a str, limits: Limits) -> Self {
-        let mut inner = NsReader::from_str(input);
-        let config = inner.config_mut();
-        config.enable_all_checks(true);
-        config.expand_empty_elements = false;
-        config.trim_text(false);
-        inner
-            .resolver_mut()
-            .set_max_namespace_bindings(limits.max_ns_decls);
         Self {
-            inner,
-            input,
+            tok: Tokenizer::new(input, &limits),
             limits,
             stack: Vec::new(),
             root_done: false,
             root_started: false,
             last_closed: None,
-            any_event: false,
             elements: 0,
-            interned: HashSet::new(),
-            recent_ns: Vec::with_capacity(RECENT_NS),
             event_offset: 0,
         }
     }
@@ -374,50 +352,17 @@ impl<'a> XmlReader<'a> {
         })
     }
 
-    fn map_qx(&self, e: &quick_xml::Error) -> Error {
-        let offset = self.inner.error_position().max(self.event_offset);
-        let kind = match e {
-            quick_xml::Error::Namespace(NamespaceError::TooManyBindings(_)) => {
-                ErrorKind::LimitExceeded {
-                    limit: Limit::NamespaceDeclarations,
-                    max: self.limits.max_ns_decls,
-                }
-            }
-            quick_xml::Error::Namespace(NamespaceError::TooDeeplyNested(_)) => {
-                ErrorKind::LimitExceeded {
-                    limit: Limit::Depth,
-                    max: self.limits.max_depth,
-                }
-            }
-            quick_xml::Error::Namespace(NamespaceError::UnknownPrefix(p)) => {
-                ErrorKind::UnboundPrefix(p.clone())
-            }
-            quick_xml::Error::Encoding(e) => ErrorKind::Encoding(e.to_string()),
-            quick_xml::Error::Escape(quick_xml::escape::EscapeError::UnrecognizedEntity(
-                _,
-                name,
-            )) => ErrorKind::UndefinedEntity(name.clone()),
-            other => ErrorKind::Malformed(other.to_string()),
-        };
-        Error::new(kind, self.path(), offset)
-    }
-
-    fn reborrow(&self, s: &str) -> Result<&'a str> {
-        reborrow(self.input, s).ok_or_else(|| {
-            self.error_here(ErrorKind::Malformed("name not found in the input".into()))
-        })
-    }
-
-    /// Well-formedness checks quick-xml leaves to us: the attribute's name
-    /// is a QName and its value has no literal `<`.
-    fn check_attribute(&self, a: &QxAttribute<'_>) -> Result<()> {
-        if !is_qname(a.key.0) {
+    /// Well-formedness checks on an attribute: its name is a QName and its
+    /// value has no literal `<` (XML 1.0 3.1, WFC: No < in Attribute
+    /// Values).
+    fn check_attribute(&self, a: &RawAttr<'_>) -> Result<()> {
+        if !is_qname(a.name) {
             return Err(self.error_here(ErrorKind::Malformed(format!(
                 "'{}' is not a valid attribute name",
-                a.key.0.chars().take(64).collect::<String>()
+                a.name.chars().take(64).collect::<String>()
             ))));
         }
-        if a.value.as_bytes().contains(&b'<') {
+        if memchr::memchr(b'<', a.value.as_bytes()).is_some() {
             return Err(self.error_here(ErrorKind::Malformed(
                 "'<' is not allowed in an attribute value".into(),
             )));
@@ -425,83 +370,34 @@ impl<'a> XmlReader<'a> {
         Ok(())
     }
 
-    /// Reads the next raw event, mapping errors and rejecting DTDs.
+    /// Reads the next raw event; the tokenizer rejects DTDs and what is not
+    /// well-formed.
     #[inline]
     pub(crate) fn next_event(&mut self) -> Result<Event<'a>> {
-        self.event_offset = self.inner.buffer_position();
-        let ev = match self.inner.read_event() {
-            Ok(ev) => ev,
-            Err(e) => return Err(self.map_qx(&e)),
-        };
-        let first = !self.any_event;
-        self.any_event = true;
-        match &ev {
-            Event::DocType(_) => Err(self.error_here(ErrorKind::DtdForbidden)),
-            Event::Text(t) if has_cdata_end(t) => Err(self.error_here(ErrorKind::Malformed(
-                "']]>' is not allowed in character data".into(),
-            ))),
-            Event::Decl(_) if !first => Err(self.error_here(ErrorKind::Malformed(
-                "the XML declaration must come first in the document".into(),
-            ))),
-            Event::Decl(d) => {
-                if let Some(enc) = d.encoding() {
-                    let enc =
-                        enc.map_err(|e| self.error_here(ErrorKind::Malformed(e.to_string())))?;
-                    let ok = ["utf-8", "utf8", "utf-16", "utf16"]
-                        .iter()
-                        .any(|n| enc.eq_ignore_ascii_case(n));
-                    if !ok {
-                        return Err(self.error_here(ErrorKind::Encoding(format!(
-                            "declared encoding '{enc}' is not supported (only UTF-8 and UTF-16)"
-                        ))));
-                    }
-                }
-                Ok(ev)
-            }
-            _ => Ok(ev),
-        }
+        let ev = self.tok.next();
+        self.event_offset = self.tok.event_offset();
+        ev.map_err(|e| Error::new(e.kind, self.path(), e.offset))
     }
 
-    fn resolve_attr_ns(&mut self, key: QxName<'_>) -> Result<(Option<Rc<str>>, &'static str)> {
-        let (res, _) = self.inner.resolver().resolve_attribute(key);
-        match res {
-            ResolveResult::Unbound => Ok((None, "")),
-            // `n` borrows the resolver, the tables are other fields: no
-            // copy of the URI.
-            ResolveResult::Bound(n) => {
-                let ns = namespace(&mut self.recent_ns, &mut self.interned, n.0);
-                Ok((Some(ns.map_err(|k| self.error_here(k))?), ""))
-            }
-            ResolveResult::Unknown(p) => Err(self.error_here(ErrorKind::UnboundPrefix(p))),
-        }
-    }
-
-    fn element_ns(&mut self, e: &BytesStart<'_>) -> Result<Option<Rc<str>>> {
-        if !is_qname(e.name().0) || e.name().0.starts_with("xmlns:") {
+    fn element_ns(&mut self, name: &str) -> Result<Option<Rc<str>>> {
+        if !is_qname(name) || has_xmlns_prefix(name) {
             // Namespaces in XML 1.0, 3: element names MUST NOT have the
             // prefix `xmlns`.
             return Err(self.error_here(ErrorKind::Malformed(format!(
                 "'{}' is not a valid element name",
-                e.name().0.chars().take(64).collect::<String>()
+                name.chars().take(64).collect::<String>()
             ))));
         }
-        let (res, _) = self.inner.resolver().resolve_element(e.name());
-        match res {
-            ResolveResult::Unbound => Ok(None),
-            ResolveResult::Bound(n) => {
-                let ns = namespace(&mut self.recent_ns, &mut self.interned, n.0);
-                Ok(Some(ns.map_err(|k| self.error_here(k))?))
-            }
-            ResolveResult::Unknown(p) => Err(self.error_here(ErrorKind::UnboundPrefix(p))),
-        }
+        self.tok.resolve(name, true).map_err(|k| self.error_here(k))
     }
 
-    /// Checks a start tag at nesting `depth` (1 for the root) against the
-    /// limits and the well-formedness rules quick-xml leaves to us, resolves
-    /// its names and returns its namespace and attributes.
+    /// Checks the start tag just read, named `name`, at nesting `depth` (1
+    /// for the root) against the limits and the well-formedness rules left
+    /// after tokenizing, resolves its names and returns its namespace and
+    /// attributes.
     fn checked_start(
         &mut self,
-        e: &BytesStart<'a>,
+        name: &'a str,
         depth: usize,
     ) -> Result<(Option<Rc<str>>, Vec<Attribute<'a>>)> {
         self.elements += 1;
@@ -511,36 +407,41 @@ impl<'a> XmlReader<'a> {
         if depth > self.limits.max_depth {
             return Err(self.limit(Limit::Depth));
         }
-        let ns = self.element_ns(e)?;
+        let ns = self.element_ns(name)?;
         let mut attrs = Vec::new();
         let mut count = 0usize;
-        // quick-xml's check of repeated raw names keeps a list of them per
-        // tag. The check by expanded name below covers every attribute but
-        // the namespace declarations it passes over, so quick-xml's is only
-        // kept for a tag that declares a namespace.
-        let mut all = e.attributes();
-        all.with_checks(declares_ns(e.attributes_raw()));
-        for a in all {
+        for i in 0..self.tok.attrs().len() {
+            let a = self.tok.attrs()[i];
             count += 1;
             if count > self.limits.max_attributes {
                 return Err(self.limit(Limit::Attributes));
             }
-            let a = a.map_err(|err| self.map_qx(&quick_xml::Error::InvalidAttr(err)))?;
+            // A repeated name. The check by expanded name below finds it
+            // too, after the value checks; in a tag with a namespace
+            // declaration, which that check passes over, it is found here.
+            if self.tok.attrs()[..i]
+                .iter()
+                .any(|b| same_name(b.name, a.name))
+                && self.tok.attrs_mention_xmlns()
+            {
+                return Err(self.error_here(ErrorKind::Malformed(format!(
+                    "attribute '{}' appears twice",
+                    a.name
+                ))));
+            }
             if a.value.len() > self.limits.max_attr_len {
                 return Err(self.limit(Limit::AttributeLength));
             }
             self.check_attribute(&a)?;
-            let key = a.key;
-            if key.0 == "xmlns" || key.0.starts_with("xmlns:") {
+            if a.is_declaration() {
                 continue;
             }
-            let (ans, _) = self.resolve_attr_ns(key)?;
-            // Borrow from the input: the event's slices point into it.
-            let value = match normalize_attr(&a).map_err(|err| self.map_qx(&err))? {
-                Cow::Borrowed(v) => Cow::Borrowed(self.reborrow(v)?),
-                Cow::Owned(v) => Cow::Owned(v),
-            };
-            let alocal = self.reborrow(local_part(key.0))?;
+            let ans = self
+                .tok
+                .resolve(a.name, false)
+                .map_err(|k| self.error_here(k))?;
+            let value = normalize_attribute(a.value).map_err(|k| self.error_here(k))?;
+            let alocal = local_part(a.name);
             // Two prefixes bound to one URI still name one attribute
             // (Namespaces in XML 1.0, 6.3): `p:b` and `q:b` may not both be
             // there, or one element would say two things.
@@ -550,7 +451,7 @@ impl<'a> XmlReader<'a> {
             {
                 return Err(self.error_here(ErrorKind::Malformed(format!(
                     "attribute '{}' appears twice with the same namespace",
-                    key.0
+                    a.name
                 ))));
             }
             attrs.push(Attribute {
@@ -559,14 +460,21 @@ impl<'a> XmlReader<'a> {
                 value,
             });
         }
+        if let Some(msg) = self.tok.attr_error() {
+            count += 1;
+            if count > self.limits.max_attributes {
+                return Err(self.limit(Limit::Attributes));
+            }
+            return Err(self.error_here(ErrorKind::Malformed(msg.into())));
+        }
         Ok((ns, attrs))
     }
 
     /// Opens an element: checks limits, resolves names, pushes a frame.
     #[inline]
-    pub(crate) fn open(&mut self, e: &BytesStart<'a>, empty: bool) -> Result<Start<'a>> {
-        let (ns, attrs) = self.checked_start(e, self.stack.len() + 1)?;
-        let local = self.reborrow(local_part(e.name().0))?;
+    pub(crate) fn open(&mut self, name: &'a str, empty: bool) -> Result<Start<'a>> {
+        let (ns, attrs) = self.checked_start(name, self.stack.len() + 1)?;
+        let local = local_part(name);
         let index = match self.stack.last_mut() {
             Some(parent) => {
                 let idx = match parent.last_child {
@@ -601,25 +509,21 @@ impl<'a> XmlReader<'a> {
         }
         loop {
             match self.next_event()? {
-                Event::Start(e) => {
+                Event::Start { name, empty } => {
                     self.root_started = true;
-                    return self.open(&e, false);
+                    return self.open(name, empty);
                 }
-                Event::Empty(e) => {
-                    self.root_started = true;
-                    return self.open(&e, true);
-                }
-                Event::Text(t) if is_xml_ws(&t) => {}
-                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+                Event::Text(t) if is_xml_ws(t) => {}
+                Event::Decl | Event::Pi | Event::Comment => {}
                 Event::Eof => {
                     return Err(self.error_here(ErrorKind::Malformed("no root element".into())));
                 }
-                Event::End(_) => {
+                Event::End => {
                     return Err(self.error_here(ErrorKind::Malformed(
                         "end tag before the root element".into(),
                     )));
                 }
-                _ => {
+                Event::Text(_) | Event::Ref(_) | Event::CData(_) => {
                     return Err(self.error_here(ErrorKind::Malformed(
                         "content before the root element".into(),
                     )));
@@ -655,24 +559,18 @@ impl<'a> XmlReader<'a> {
         }
         loop {
             match self.next_event()? {
-                Event::Start(e) => return self.open(&e, false).map(Some),
-                Event::Empty(e) => return self.open(&e, true).map(Some),
-                Event::End(_) => {
+                Event::Start { name, empty } => return self.open(name, empty).map(Some),
+                Event::End => {
                     self.close();
                     return Ok(None);
                 }
-                Event::Text(t) => {
-                    if !is_xml_ws(&t) {
+                Event::Text(t) | Event::CData(t) => {
+                    if !is_xml_ws(t) {
                         return Err(self.error_here(ErrorKind::UnexpectedText));
                     }
                 }
-                Event::CData(t) => {
-                    if !t.chars().all(is_ws_char) {
-                        return Err(self.error_here(ErrorKind::UnexpectedText));
-                    }
-                }
-                Event::GeneralRef(_) => return Err(self.error_here(ErrorKind::UnexpectedText)),
-                Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => {}
+                Event::Ref(_) => return Err(self.error_here(ErrorKind::UnexpectedText)),
+                Event::Comment | Event::Pi | Event::Decl => {}
                 Event::Eof => return Err(self.eof_error()),
             }
         }
@@ -698,22 +596,28 @@ impl<'a> XmlReader<'a> {
         Ok(())
     }
 
+    /// Appends character data as read (a text or CDATA event), line ends
+    /// normalized, to `acc`, checking the text length limit before and
+    /// after.
+    #[inline]
+    pub(crate) fn push_raw_text(&self, acc: &mut Cow<'a, str>, raw: &'a str) -> Result<()> {
+        if raw.len() > self.limits.max_text_len {
+            return Err(self.limit(Limit::TextLength));
+        }
+        self.push_text(acc, normalize_line_ends(raw))
+    }
+
+    /// The expansion of the reference `&name;` in text: a predefined entity
+    /// or a character reference (XML 1.0 4.1, 4.6).
     pub(crate) fn resolve_ref(&self, name: &str) -> Result<Cow<'a, str>> {
-        if let Some(num) = name.strip_prefix('#') {
-            let code = if let Some(hex) = num.strip_prefix('x') {
-                u32::from_str_radix(hex, 16).ok()
-            } else {
-                num.parse::<u32>().ok()
-            };
-            let ch = code.and_then(char::from_u32).filter(|c| is_xml_char(*c));
-            return match ch {
-                Some(c) => Ok(Cow::Owned(c.to_string())),
-                None => Err(self.error_here(ErrorKind::Malformed(format!(
-                    "invalid character reference '&{name};'"
-                )))),
+        if name.starts_with('#') {
+            let mut s = String::new();
+            return match push_reference(&mut s, name) {
+                Ok(()) => Ok(Cow::Owned(s)),
+                Err(k) => Err(self.error_here(k)),
             };
         }
-        match quick_xml::escape::resolve_predefined_entity(name) {
+        match predefined_entity(name) {
             Some(s) => Ok(Cow::Borrowed(s)),
             None => Err(self.error_here(ErrorKind::UndefinedEntity(name.to_owned()))),
         }
@@ -751,33 +655,21 @@ impl<'a> XmlReader<'a> {
         let mut acc: Cow<'a, str> = Cow::Borrowed("");
         loop {
             match self.next_event()? {
-                Event::Text(t) => {
-                    if t.len() > self.limits.max_text_len {
-                        return Err(self.limit(Limit::TextLength));
-                    }
-                    self.push_text(&mut acc, t.xml10_content())?;
-                }
-                Event::CData(t) => {
-                    if t.len() > self.limits.max_text_len {
-                        return Err(self.limit(Limit::TextLength));
-                    }
-                    self.push_text(&mut acc, t.xml10_content())?;
-                }
-                Event::GeneralRef(r) => {
-                    let piece = self.resolve_ref(&r)?;
+                Event::Text(t) | Event::CData(t) => self.push_raw_text(&mut acc, t)?,
+                Event::Ref(r) => {
+                    let piece = self.resolve_ref(r)?;
                     self.push_text(&mut acc, piece)?;
                 }
-                Event::End(_) => return Ok(acc),
-                Event::Start(e) | Event::Empty(e) => {
-                    let ns = self.element_ns(&e)?;
-                    let found =
-                        OwnedQName::new(ns.as_deref().map(str::to_owned), local_part(e.name().0));
+                Event::End => return Ok(acc),
+                Event::Start { name, .. } => {
+                    let ns = self.element_ns(name)?;
+                    let found = OwnedQName::new(ns.as_deref().map(str::to_owned), local_part(name));
                     return Err(self.error_here(ErrorKind::UnexpectedElement {
                         found,
                         expected: Some("text content".into()),
                     }));
                 }
-                Event::Comment(_) | Event::PI(_) | Event::Decl(_) | Event::DocType(_) => {}
+                Event::Comment | Event::Pi | Event::Decl => {}
                 Event::Eof => return Err(self.eof_error()),
             }
         }
@@ -829,14 +721,9 @@ impl<'a> XmlReader<'a> {
                 "the xmlns prefix is reserved for namespace declarations",
             )));
         }
-        let (res, _) = self.inner.resolver().resolve_element(QxName(value));
-        match res {
-            ResolveResult::Unbound => Ok(OwnedQName::new(None, local)),
-            ResolveResult::Bound(n) => {
-                let uri = normalize_ns(n.0).map_err(|k| self.error(k))?.into_owned();
-                Ok(OwnedQName::new(Some(uri), local))
-            }
-            ResolveResult::Unknown(p) => Err(self.error(ErrorKind::UnboundPrefix(p))),
+        match self.tok.lookup(value, true) {
+            Ok(ns) => Ok(OwnedQName::new(ns.map(Cow::into_owned), local)),
+            Err(k) => Err(self.error(k)),
         }
     }
 
@@ -852,22 +739,23 @@ impl<'a> XmlReader<'a> {
         let mut depth = 0usize;
         loop {
             match self.next_event()? {
-                Event::Start(e) => {
-                    depth += 1;
-                    self.checked_start(&e, base + depth)?;
+                Event::Start { name, empty } => {
+                    if empty {
+                        self.checked_start(name, base + depth + 1)?;
+                    } else {
+                        depth += 1;
+                        self.checked_start(name, base + depth)?;
+                    }
                 }
-                Event::Empty(e) => {
-                    self.checked_start(&e, base + depth + 1)?;
-                }
-                Event::End(_) => {
+                Event::End => {
                     if depth == 0 {
                         self.close();
                         return Ok(());
                     }
                     depth -= 1;
                 }
-                Event::GeneralRef(r) => {
-                    self.resolve_ref(&r)?;
+                Event::Ref(r) => {
+                    self.resolve_ref(r)?;
                 }
                 Event::Eof => return Err(self.eof_error()),
                 _ => {}
@@ -886,9 +774,9 @@ impl<'a> XmlReader<'a> {
         loop {
             match self.next_event()? {
                 Event::Eof => return Ok(()),
-                Event::Text(t) if is_xml_ws(&t) => {}
-                Event::Comment(_) | Event::PI(_) => {}
-                Event::Start(_) | Event::Empty(_) => {
+                Event::Text(t) if is_xml_ws(t) => {}
+                Event::Comment | Event::Pi => {}
+                Event::Start { .. } => {
                     return Err(
                         self.error_here(ErrorKind::Malformed("a second root element".into()))
                     );
@@ -914,156 +802,11 @@ fn push_segment(path: &mut String, f: &Frame<'_>) {
     }
 }
 
-/// How many recently resolved namespaces a reader compares with before
-/// hashing.
-const RECENT_NS: usize = 4;
-
-/// The shared name of the namespace a prefix is bound to, given the
-/// declaration's raw value: one of the few used last (`recent`), else one of
-/// the [`KNOWN_NS`], else the normalized value interned for this document.
-/// Only the last step hashes, and only a namespace new to the document
-/// allocates.
-#[inline]
-fn namespace(
-    recent_ns: &mut Vec<Rc<str>>,
-    interned: &mut HashSet<Rc<str>>,
-    raw: &str,
-) -> std::result::Result<Rc<str>, ErrorKind> {
-    // `recent_ns` and `KNOWN_NS` have none of the characters normalizing
-    // changes, so raw bytes equal to one are already normal.
-    if let Some(rc) = recent(recent_ns, raw) {
-        return Ok(rc);
-    }
-    let rc = if let Some(rc) = known(raw) {
-        rc
-    } else if !needs_ns_normalizing(raw)
-        && let Some(rc) = interned.get(raw)
-    {
-        rc.clone()
-    } else {
-        let uri = normalize_ns(raw)?;
-        if let Some(rc) = interned.get(&*uri) {
-            rc.clone()
-        } else {
-            let rc: Rc<str> = Rc::from(&*uri);
-            interned.insert(rc.clone());
-            rc
-        }
-    };
-    if !needs_ns_normalizing(&rc) {
-        recent_ns.truncate(RECENT_NS - 1);
-        recent_ns.insert(0, rc.clone());
-    }
-    Ok(rc)
-}
-
-/// Whether the attributes of a start tag may hold a namespace declaration.
-#[inline]
-fn declares_ns(raw: &str) -> bool {
-    raw.contains("xmlns")
-}
-
-/// Whether character data holds `]]>`, which XML 1.0 2.4 forbids there.
-/// Looks for `]` first (a `memchr`): most text has none, and building a
-/// substring searcher for every whitespace run between elements costs more
-/// than the scan.
-#[inline]
-fn has_cdata_end(text: &str) -> bool {
-    let mut rest = text;
-    while let Some(i) = rest.find(']') {
-        rest = &rest[i + 1..];
-        if rest.starts_with("]>") {
-            return true;
-        }
-    }
-    false
-}
-
-/// The namespaces of the messages this crate exists for, shared by every
-/// reader of a thread so that meeting one costs a comparison, not a hash
-/// and an allocation per document.
-const KNOWN_NS: [&str; 14] = [
-    ns::SOAP12,
-    ns::WSA,
-    ns::WSSE,
-    ns::WSU,
-    ns::WST,
-    ns::XSI,
-    ns::XS,
-    ns::DS,
-    ns::SOAP11,
-    // [MS-XCEP] 2.2, [MS-WSTEP] 2.2, [MS-MDE2] 2.2.
-    "http://schemas.microsoft.com/windows/pki/2009/01/enrollmentpolicy",
-    "http://schemas.microsoft.com/windows/pki/2009/01/enrollment",
-    "http://schemas.xmlsoap.org/ws/2006/12/authorization",
-    "http://schemas.microsoft.com/windows/management/2012/01/enrollment",
-    // The spelling with a slash some MDM servers send.
-    "http://schemas.microsoft.com/windows/management/2012/01/enrollment/",
-];
-
-thread_local! {
-    static KNOWN: [Rc<str>; KNOWN_NS.len()] = KNOWN_NS.map(Rc::from);
-}
-
-/// The shared name of `raw` if it is one of the [`KNOWN_NS`].
-#[inline]
-fn known(raw: &str) -> Option<Rc<str>> {
-    let i = KNOWN_NS.iter().position(|k| *k == raw)?;
-    Some(KNOWN.with(|t| t[i].clone()))
-}
-
-/// The namespace among `list` (most recent first) equal to `raw`, moved to
-/// the front.
-#[inline]
-fn recent(list: &mut [Rc<str>], raw: &str) -> Option<Rc<str>> {
-    let i = list.iter().position(|r| **r == *raw)?;
-    list[..=i].rotate_right(1);
-    Some(list[0].clone())
-}
-
 /// The local part of a qualified name.
+#[inline]
 fn local_part(raw: &str) -> &str {
-    match raw.bytes().position(|b| b == b':') {
+    match memchr::memchr(b':', raw.as_bytes()) {
         Some(i) => &raw[i + 1..],
         None => raw,
     }
-}
-
-/// Re-borrows `s`, a slice of `input`, with the input's lifetime. quick-xml's
-/// slice reader hands out names that point into the input but are tied to
-/// the event's borrow; this recovers the longer lifetime without copying.
-fn reborrow<'a>(input: &'a str, s: &str) -> Option<&'a str> {
-    let start = (s.as_ptr() as usize).checked_sub(input.as_ptr() as usize)?;
-    input
-        .get(start..start.checked_add(s.len())?)
-        .filter(|sub| sub.as_ptr() == s.as_ptr())
-}
-
-fn normalize_attr<'a>(a: &QxAttribute<'a>) -> std::result::Result<Cow<'a, str>, quick_xml::Error> {
-    a.normalized_value(XmlVersion::Implicit1_0)
-}
-
-/// The namespace name of a declaration: quick-xml resolves prefixes to the
-/// raw attribute value, so apply attribute-value normalization (whitespace
-/// to spaces) and expand references here. Real namespace URIs have neither,
-/// so this is a scan and no copy.
-fn normalize_ns(raw: &str) -> std::result::Result<Cow<'_, str>, ErrorKind> {
-    if !needs_ns_normalizing(raw) {
-        return Ok(Cow::Borrowed(raw));
-    }
-    // Line ends are folded first (XML 1.0 2.11), then each whitespace
-    // character becomes a space (3.3.3).
-    let spaced = raw.replace("\r\n", "\n").replace(['\t', '\n', '\r'], " ");
-    match quick_xml::escape::unescape(&spaced) {
-        Ok(v) => Ok(Cow::Owned(v.into_owned())),
-        Err(quick_xml::escape::EscapeError::UnrecognizedEntity(_, name)) => {
-            Err(ErrorKind::UndefinedEntity(name))
-        }
-        Err(e) => Err(ErrorKind::Malformed(e.to_string())),
-    }
-}
-
-fn needs_ns_normalizing(raw: &str) -> bool {
-    raw.bytes()
-        .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
 }
