@@ -28,6 +28,7 @@ use std::borrow::Cow;
 use crate::lexical::first_forbidden_char;
 use crate::name::{OwnedQName, QName};
 use crate::ns;
+use crate::tokenizer::same_name;
 use crate::xsd::XsdType;
 
 const PREFIXES: &[(&str, &str)] = &[
@@ -164,7 +165,7 @@ impl XmlWriter {
         self.bindings
             .iter()
             .rev()
-            .find(|b| b.prefix == prefix)
+            .find(|b| same_name(&b.prefix, prefix))
             .map(|b| &*b.ns)
     }
 
@@ -176,7 +177,9 @@ impl XmlWriter {
             let b = &bindings[i];
             same(&b.ns, ns)
                 && !(for_attribute && b.prefix.is_empty())
-                && !bindings[i + 1..].iter().any(|o| o.prefix == b.prefix)
+                && !bindings[i + 1..]
+                    .iter()
+                    .any(|o| same_name(&o.prefix, &b.prefix))
         })
     }
 
@@ -216,7 +219,7 @@ impl XmlWriter {
         let usable = preferred.filter(|(_, p)| {
             let bound_here = self.bindings[bindings_start..]
                 .iter()
-                .any(|b| b.prefix == *p);
+                .any(|b| same_name(&b.prefix, p));
             let default_for_attribute = for_attribute && p.is_empty();
             !(bound_here || default_for_attribute)
         });
