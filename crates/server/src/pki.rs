@@ -878,14 +878,9 @@ pub fn serial_hex(cert: &Certificate) -> String {
 pub fn serial_hex_of_der(der: &[u8]) -> Option<String> {
     use der::{Reader, SliceReader, Tag, TagNumber, Tagged};
     let certificate = der::asn1::AnyRef::from_der(der).ok()?;
-    if certificate.tag() != Tag::Sequence {
-        return None;
-    }
-    let mut r = SliceReader::new(certificate.value()).ok()?;
-    let tbs: der::asn1::AnyRef<'_> = r.decode().ok()?;
-    if tbs.tag() != Tag::Sequence {
-        return None;
-    }
+    certificate.tag().assert_eq(Tag::Sequence).ok()?;
+    let tbs: der::asn1::AnyRef<'_> = SliceReader::new(certificate.value()).ok()?.decode().ok()?;
+    tbs.tag().assert_eq(Tag::Sequence).ok()?;
     let mut r = SliceReader::new(tbs.value()).ok()?;
     let version = Tag::ContextSpecific {
         constructed: true,

@@ -86,9 +86,15 @@ pub(crate) fn is_ws_char(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
 }
 
+/// [`is_ws_char`] for a byte.
+#[inline]
+pub(crate) fn is_ws_byte(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
 #[inline]
 pub(crate) fn is_xml_ws(s: &str) -> bool {
-    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    s.bytes().all(is_ws_byte)
 }
 
 #[inline]

@@ -48,7 +48,7 @@ use std::rc::Rc;
 use memchr::{memchr, memchr2, memchr3, memmem};
 
 use crate::error::ErrorKind;
-use crate::lexical::{is_ncname, is_xml_char};
+use crate::lexical::{is_ncname, is_ws_byte, is_ws_char, is_xml_char};
 use crate::limits::{Limit, Limits};
 use crate::ns;
 
@@ -740,16 +740,6 @@ pub(crate) fn same_name(a: &str, b: &str) -> bool {
     } else {
         a == b
     }
-}
-
-#[inline]
-fn is_ws_byte(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
-}
-
-#[inline]
-fn is_ws_char(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\n')
 }
 
 /// Whether character data holds `]]>`, which XML 1.0 2.4 forbids there.

@@ -336,17 +336,9 @@ pub fn build_cmc_response_der(
     const VERSION_3: &[u8] = &[0x02, 0x01, 0x03];
     const EMPTY_SET: &[u8] = &[0x31, 0x00];
     for c in certificates {
-        let any = der::asn1::AnyRef::from_der(c).map_err(Error::der("Certificate"))?;
-        if any.tag() != der::Tag::Sequence {
-            return Err(Error::Der {
-                structure: "Certificate",
-                error: der::ErrorKind::TagUnexpected {
-                    expected: Some(der::Tag::Sequence),
-                    actual: any.tag(),
-                }
-                .into(),
-            });
-        }
+        der::asn1::AnyRef::from_der(c)
+            .and_then(|any| any.tag().assert_eq(der::Tag::Sequence))
+            .map_err(Error::der("Certificate"))?;
     }
     // DER orders a SET OF by the encodings compared as octet strings
     // (X.690 11.6); no whole encoding is a prefix of another.
