@@ -445,9 +445,9 @@ fn bench(c: &mut Criterion) {
             describe(&parsed)
         );
         // For a profiler: only our parse or write, for ten seconds.
-        let only_ours: Option<&dyn Fn()> = match std::env::var("BENCH_LOOP").as_deref() {
-            Ok("parse") => Some(&|| drop(black_box(parse(kind, black_box(input))))),
-            Ok("write") => Some(&|| drop(black_box(write(black_box(&parsed))))),
+        let only_ours: Option<Box<dyn Fn()>> = match std::env::var("BENCH_LOOP").as_deref() {
+            Ok("parse") => Some(Box::new(|| drop(black_box(parse(kind, black_box(input)))))),
+            Ok("write") => Some(Box::new(|| drop(black_box(write(black_box(&parsed)))))),
             _ => None,
         };
         if let Some(f) = only_ours {
